@@ -1,0 +1,74 @@
+//! Checks on typed resources: Istio's own validation rules for each kind, and
+//! (later in the list) checks that look across resources.
+
+pub mod registry;
+pub mod rules;
+
+use crate::diagnostic::{Diagnostic, ResourceRef, Rule};
+use crate::load::Document;
+use crate::model::{Config, Resource};
+
+pub use registry::{Check, RuleEntry, ENTRIES};
+
+/// What a rule reports through: it knows the document and resource at hand,
+/// so a rule only names a JSON pointer and says what is wrong.
+pub struct Checker<'a> {
+    doc: &'a Document,
+    resource: ResourceRef,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new<T>(doc: &'a Document, resource: &Resource<T>, out: &'a mut Vec<Diagnostic>) -> Checker<'a> {
+        Checker {
+            doc,
+            resource: resource.id(),
+            out,
+        }
+    }
+
+    /// Reports `message` under `rule`, labelled at `pointer` (relative to the object).
+    pub fn report(&mut self, rule: &'static Rule, pointer: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let diag = Diagnostic::new(rule, message)
+            .at(self.doc.label_location(pointer))
+            .with_path(self.doc.full_pointer(pointer))
+            .with_resource(self.resource.clone());
+        self.out.push(diag);
+        self.out.last_mut().expect("just pushed")
+    }
+
+    /// Like [`Checker::report`], but labels the key of `pointer` (for fields
+    /// whose presence, not value, is the problem).
+    pub fn report_key(&mut self, rule: &'static Rule, pointer: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let diag = Diagnostic::new(rule, message)
+            .at(self.doc.key_location(pointer))
+            .with_path(self.doc.full_pointer(pointer))
+            .with_resource(self.resource.clone());
+        self.out.push(diag);
+        self.out.last_mut().expect("just pushed")
+    }
+
+    /// The namespace of the resource being checked.
+    pub fn namespace(&self) -> &str {
+        &self.resource.namespace
+    }
+}
+
+/// Runs every per-resource rule over the configuration.
+pub fn check_resources(config: &Config, docs: &[Document], out: &mut Vec<Diagnostic>) {
+    for entry in ENTRIES {
+        match entry.check {
+            Check::VirtualService(check) => run(&config.virtual_services, docs, out, check),
+            Check::DestinationRule(check) => run(&config.destination_rules, docs, out, check),
+            Check::Gateway(check) => run(&config.gateways, docs, out, check),
+            Check::ServiceEntry(check) => run(&config.service_entries, docs, out, check),
+        }
+    }
+}
+
+fn run<T>(resources: &[Resource<T>], docs: &[Document], out: &mut Vec<Diagnostic>, check: fn(&Resource<T>, &mut Checker)) {
+    for resource in resources {
+        let mut cx = Checker::new(&docs[resource.doc], resource, out);
+        check(resource, &mut cx);
+    }
+}

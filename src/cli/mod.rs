@@ -1,0 +1,82 @@
+//! Command-line definitions; each subcommand is a short function in its own file.
+
+mod rules;
+mod schema;
+mod validate;
+
+use std::fmt;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
+
+/// A failure that stops the command: printed as one line, exit code 2.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<E: std::error::Error> From<E> for CliError {
+    fn from(e: E) -> CliError {
+        CliError(e.to_string())
+    }
+}
+
+/// Exit codes of cli.md.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const FAILURE: u8 = 2;
+}
+
+#[derive(Parser)]
+#[command(name = "meshctl", version, about = "Validate, route, simulate and shift Istio and Gateway API traffic configuration, offline.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check manifests against schemas, Istio's validation rules and each other.
+    Validate(validate::Args),
+    /// List the rules, or explain one (`meshctl rules MC1001`).
+    Rules(rules::Args),
+    /// Print the embedded JSON Schema of a kind.
+    Schema(schema::Args),
+    /// Print a shell completion script.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        shell: Shell,
+    },
+}
+
+/// Parses arguments, runs the subcommand, and maps the result to an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => validate::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "meshctl", &mut std::io::stdout());
+            Ok(exit::OK)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("meshctl: error: {err}");
+            ExitCode::from(exit::FAILURE)
+        }
+    }
+}
+
+/// The clap command, for generating completions and man pages.
+pub fn command() -> clap::Command {
+    Cli::command()
+}

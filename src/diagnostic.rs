@@ -1,0 +1,154 @@
+//! Plain-data diagnostics: what was found, where, and under which rule.
+//!
+//! Rendering is `report`'s job; a diagnostic only records facts.
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text.to_ascii_lowercase().as_str() {
+            "info" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A check's identity and documentation; every diagnostic names one.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable code such as `MC1101`.
+    pub code: &'static str,
+    /// Kebab-case name such as `invalid-duration`.
+    pub name: &'static str,
+    /// Severity unless configuration overrides it.
+    pub severity: Severity,
+    /// The equivalent `istioctl analyze` message code, if there is one.
+    pub istio_code: Option<&'static str>,
+    /// One line: what the rule checks.
+    pub summary: &'static str,
+    /// Markdown: why it matters, a bad and a good example, references.
+    pub docs: &'static str,
+}
+
+/// Identifies a loaded source (index into the source list).
+pub type SourceId = usize;
+
+/// A byte range in one source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub source: SourceId,
+    pub span: Range<usize>,
+}
+
+/// The Kubernetes identity of a resource a diagnostic is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ResourceRef {
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl fmt::Display for ResourceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    /// Short text placed under the offending token.
+    pub label: Option<String>,
+    /// How to fix it.
+    pub help: Option<String>,
+    pub location: Option<Location>,
+    pub resource: Option<ResourceRef>,
+    /// JSON pointer inside the document.
+    pub path: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the rule's default severity and nothing else attached.
+    pub fn new(rule: &'static Rule, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            label: None,
+            help: None,
+            location: None,
+            resource: None,
+            path: None,
+        }
+    }
+
+    pub fn at(mut self, location: Location) -> Diagnostic {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_path(mut self, path: impl Into<String>) -> Diagnostic {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn with_resource(mut self, resource: ResourceRef) -> Diagnostic {
+        self.resource = Some(resource);
+        self
+    }
+}
+
+impl Diagnostic {
+    /// Sets the help text in place (for rules that report through a checker).
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the label text in place.
+    pub fn label(&mut self, label: impl Into<String>) -> &mut Diagnostic {
+        self.label = Some(label.into());
+        self
+    }
+}

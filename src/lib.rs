@@ -1,0 +1,13 @@
+//! meshctl: validate, route, simulate and shift service-mesh traffic configuration.
+//!
+//! Data flows one way: `load` → `schema` / `model` → `analyze` → `validate` →
+//! `report` → `cli`.
+
+pub mod analyze;
+pub mod cli;
+pub mod diagnostic;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod schema;
+pub mod validate;

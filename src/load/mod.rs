@@ -1,0 +1,246 @@
+//! Reading manifests: paths and stdin to sources, sources to documents with spans.
+
+pub mod rules;
+pub mod source;
+pub mod spans;
+mod walk;
+pub mod yaml;
+
+use std::fmt;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use source::Source;
+use spans::{NodeId, Resolved, SpanTree};
+
+use crate::diagnostic::{Diagnostic, Location, SourceId};
+
+/// Largest file meshctl reads.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Where manifests come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    /// `-` means standard input.
+    pub fn parse(arg: &str) -> Input {
+        if arg == "-" { Input::Stdin } else { Input::Path(PathBuf::from(arg)) }
+    }
+}
+
+/// A failure that stops the command (exit code 2).
+#[derive(Debug)]
+pub struct LoadError {
+    pub path: String,
+    pub error: io::Error,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.error.kind() {
+            io::ErrorKind::NotFound => write!(f, "{}: no such file or directory", self.path),
+            io::ErrorKind::PermissionDenied => write!(f, "{}: permission denied", self.path),
+            _ => write!(f, "{}: {}", self.path, self.error),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// One Kubernetes object read from a source (a `List` contributes one per item).
+#[derive(Debug)]
+pub struct Document {
+    pub source: SourceId,
+    pub value: Value,
+    spans: Arc<SpanTree>,
+    root: NodeId,
+    /// Pointer of this object inside its YAML document (`/items/3` for a List item).
+    pub pointer_prefix: String,
+}
+
+impl Document {
+    pub fn str_field(&self, pointer: &str) -> Option<&str> {
+        self.value.pointer(pointer).and_then(Value::as_str)
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.str_field("/apiVersion").unwrap_or("")
+    }
+
+    pub fn kind(&self) -> &str {
+        self.str_field("/kind").unwrap_or("")
+    }
+
+    /// Where a pointer (relative to this object) lands in the source.
+    pub fn locate(&self, pointer: &str) -> Resolved {
+        self.spans.lookup(self.root, &self.value, pointer)
+    }
+
+    /// The span to underline for a pointer: a scalar value, or the key of a
+    /// collection; for a missing field, the nearest existing ancestor's key.
+    pub fn label_location(&self, pointer: &str) -> Location {
+        let resolved = self.locate(pointer);
+        let target = if resolved.complete { self.value.pointer(pointer) } else { None };
+        let is_collection = match target {
+            Some(v) => v.is_object() || v.is_array(),
+            None => true,
+        };
+        Location {
+            source: self.source,
+            span: resolved.label_span(is_collection),
+        }
+    }
+
+    /// The key span of a map entry `pointer` (for unknown or duplicate fields).
+    pub fn key_location(&self, pointer: &str) -> Location {
+        let resolved = self.locate(pointer);
+        let span = match (resolved.complete, resolved.key) {
+            (true, Some(key)) => key,
+            _ => resolved.value,
+        };
+        Location { source: self.source, span }
+    }
+
+    /// The pointer as seen from the top of the YAML document.
+    pub fn full_pointer(&self, pointer: &str) -> String {
+        format!("{}{}", self.pointer_prefix, pointer)
+    }
+}
+
+/// Everything read from the inputs.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: Vec<Source>,
+    pub documents: Vec<Document>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Number of YAML documents read (a List counts once).
+    pub yaml_documents: usize,
+}
+
+/// Reads every input. Only I/O failures are errors; content problems are diagnostics.
+pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
+    let mut loaded = Loaded::default();
+    for input in inputs {
+        match input {
+            Input::Stdin => {
+                let mut bytes = Vec::new();
+                io::stdin().take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|error| LoadError {
+                    path: "<stdin>".into(),
+                    error,
+                })?;
+                loaded.add_bytes("<stdin>".into(), bytes);
+            }
+            Input::Path(path) => {
+                let mut files = Vec::new();
+                walk::collect(path, &mut files).map_err(|error| LoadError {
+                    path: path.display().to_string(),
+                    error,
+                })?;
+                for file in files {
+                    let bytes = read_file(&file).map_err(|error| LoadError {
+                        path: file.display().to_string(),
+                        error,
+                    })?;
+                    loaded.add_bytes(file.display().to_string(), bytes);
+                }
+            }
+        }
+    }
+    Ok(loaded)
+}
+
+fn read_file(path: &Path) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+impl Loaded {
+    /// Parses one source's bytes (exposed for tests and stdin).
+    pub fn add_bytes(&mut self, name: String, bytes: Vec<u8>) {
+        let id = self.sources.len();
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            self.sources.push(Source::new(name, String::new()));
+            self.diagnostics.push(
+                Diagnostic::new(&rules::UNREADABLE_FILE, format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20))
+                    .with_help("split it into smaller files")
+                    .at(Location { source: id, span: 0..0 }),
+            );
+            return;
+        }
+        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+            self.sources.push(Source::new(name, String::new()));
+            self.diagnostics.push(
+                Diagnostic::new(&rules::UNREADABLE_FILE, format!("file looks binary (NUL byte at offset {nul})"))
+                    .with_help("only UTF-8 YAML or JSON manifests can be checked")
+                    .at(Location { source: id, span: 0..0 }),
+            );
+            return;
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                let at = err.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                self.sources.push(Source::new(name, text));
+                self.diagnostics.push(
+                    Diagnostic::new(&rules::UNREADABLE_FILE, "file is not valid UTF-8")
+                        .with_label("invalid byte sequence")
+                        .with_help("save the file as UTF-8")
+                        .at(Location { source: id, span: at..end }),
+                );
+                return;
+            }
+        };
+        let docs = yaml::parse_stream(id, &text, &mut self.diagnostics);
+        self.sources.push(Source::new(name, text));
+        self.yaml_documents += docs.len();
+        for doc in docs {
+            self.add_document(id, doc);
+        }
+    }
+
+    fn add_document(&mut self, source: SourceId, doc: yaml::ParsedDoc) {
+        let yaml::ParsedDoc { mut value, spans, root } = doc;
+        if value.is_null() {
+            return;
+        }
+        let spans = Arc::new(spans);
+        let is_list = value.get("kind").and_then(Value::as_str).is_some_and(|k| k == "List" || k.ends_with("List"))
+            && value.get("items").is_some_and(Value::is_array);
+        if !is_list {
+            self.documents.push(Document {
+                source,
+                value,
+                spans,
+                root,
+                pointer_prefix: String::new(),
+            });
+            return;
+        }
+        let list_value = value.clone();
+        let items = match value.get_mut("items").map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            let pointer = format!("/items/{i}");
+            let (node, _) = spans.descend(root, &list_value, &pointer);
+            self.documents.push(Document {
+                source,
+                value: item,
+                spans: Arc::clone(&spans),
+                root: node,
+                pointer_prefix: pointer,
+            });
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! A loaded file's text and the byte/line arithmetic on it.
+
+use std::ops::Range;
+
+/// One input: a file, or standard input.
+#[derive(Debug)]
+pub struct Source {
+    /// Display name: the path as the user gave it, or `<stdin>`.
+    pub name: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: String) -> Source {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Source {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+
+    /// The byte range of a 1-based line, without its line break.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len());
+        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e - 1);
+        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' { end - 1 } else { end };
+        start..end.max(start)
+    }
+}
+
+/// Converts the parser's character offsets into byte offsets.
+pub(crate) enum CharIndex {
+    Ascii,
+    Table(Vec<usize>),
+}
+
+impl CharIndex {
+    pub(crate) fn new(text: &str) -> CharIndex {
+        if text.is_ascii() {
+            CharIndex::Ascii
+        } else {
+            let mut table: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+            table.push(text.len());
+            CharIndex::Table(table)
+        }
+    }
+
+    pub(crate) fn byte(&self, char_index: usize) -> usize {
+        match self {
+            CharIndex::Ascii => char_index,
+            CharIndex::Table(t) => t.get(char_index).copied().unwrap_or_else(|| *t.last().unwrap_or(&0)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let s = Source::new("t", "a: é\nb: x\n".to_string());
+        assert_eq!(s.line_col(0), (1, 1));
+        let x = s.text.find('x').unwrap();
+        assert_eq!(s.line_col(x), (2, 4));
+        let after_e = s.text.find('é').unwrap() + 'é'.len_utf8();
+        assert_eq!(s.line_col(after_e), (1, 5));
+    }
+
+    #[test]
+    fn line_range_strips_crlf() {
+        let s = Source::new("t", "ab\r\ncd".to_string());
+        assert_eq!(&s.text[s.line_range(1)], "ab");
+        assert_eq!(&s.text[s.line_range(2)], "cd");
+    }
+
+    #[test]
+    fn char_index_maps_multibyte() {
+        let idx = CharIndex::new("é-x");
+        assert_eq!(idx.byte(0), 0);
+        assert_eq!(idx.byte(1), 2);
+        assert_eq!(idx.byte(2), 3);
+    }
+}

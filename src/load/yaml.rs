@@ -1,0 +1,648 @@
+//! Builds JSON values and a span arena from YAML events, with the limits that
+//! keep hostile input harmless: duplicate keys, bounded alias expansion and
+//! bounded depth.
+//!
+//! Plain scalars are resolved the way Kubernetes reads manifests (YAML 1.1
+//! through go-yaml v2: `on` is true, `0755` is 493), so meshctl validates what
+//! `kubectl apply` would send; spellings that YAML 1.2 tools read differently
+//! get a warning.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use serde_json::{Map, Number, Value};
+
+use super::rules;
+use super::source::CharIndex;
+use super::spans::{NodeId, SpanTree};
+use crate::diagnostic::{Diagnostic, Location, SourceId};
+
+/// Deepest nesting of collections accepted in one document.
+pub const MAX_DEPTH: usize = 128;
+/// Most nodes that alias expansion may add to one document.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+/// One YAML document: its value and the spans of its nodes.
+#[derive(Debug)]
+pub struct ParsedDoc {
+    pub value: Value,
+    pub spans: SpanTree,
+    pub root: NodeId,
+}
+
+/// Parses every document of `text`; problems become diagnostics in `diags`.
+pub fn parse_stream(source: SourceId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<ParsedDoc> {
+    let mut builder = Builder {
+        text,
+        chars: CharIndex::new(text),
+        source,
+        diags,
+        doc: DocState::default(),
+        docs: Vec::new(),
+        pool: Vec::new(),
+    };
+    for event in Parser::new_from_str(text) {
+        match event {
+            Ok((event, span)) => builder.event(event, span),
+            Err(err) => {
+                let at = builder.chars.byte(err.marker().index());
+                let info = err.info();
+                let rule = if info.contains("recursion limit") {
+                    &rules::NESTING_TOO_DEEP
+                } else {
+                    &rules::YAML_SYNTAX
+                };
+                let message = if info.contains("recursion limit") {
+                    format!("collections are nested deeper than the parser allows ({info})")
+                } else {
+                    format!("YAML syntax error: {info}")
+                };
+                let end = next_char_boundary(text, at);
+                builder.report(
+                    Diagnostic::new(rule, message)
+                        .with_label("the parser stopped here")
+                        .with_help("fix the syntax at this position; the rest of the file was not read"),
+                    at..end,
+                );
+                break;
+            }
+        }
+    }
+    builder.docs
+}
+
+fn next_char_boundary(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    text[at..].chars().next().map_or(at, |c| at + c.len_utf8())
+}
+
+#[derive(Default)]
+struct DocState {
+    spans: SpanTree,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchored>,
+    alias_nodes: usize,
+    root: Option<(Value, NodeId)>,
+    /// Set after a fatal problem: the rest of the document is read but not built.
+    failed: bool,
+    skip_depth: usize,
+}
+
+struct Anchored {
+    value: Value,
+    nodes: usize,
+}
+
+enum Container {
+    Seq(Vec<Value>),
+    Map {
+        map: Map<String, Value>,
+        key: Option<PendingKey>,
+        merged: Vec<String>,
+    },
+}
+
+struct Frame {
+    container: Container,
+    node: NodeId,
+    children: Vec<NodeId>,
+    anchor: usize,
+    nodes: usize,
+    last_end: usize,
+}
+
+struct PendingKey {
+    /// `None` when the key was unusable; its value is dropped.
+    key: Option<String>,
+    span: Range<usize>,
+    merge: bool,
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    chars: CharIndex,
+    source: SourceId,
+    diags: &'a mut Vec<Diagnostic>,
+    doc: DocState,
+    docs: Vec<ParsedDoc>,
+    pool: Vec<Vec<NodeId>>,
+}
+
+impl Builder<'_> {
+    fn report(&mut self, diag: Diagnostic, span: Range<usize>) {
+        self.diags.push(diag.at(Location {
+            source: self.source,
+            span,
+        }));
+    }
+
+    fn byte_span(&self, span: &Span) -> Range<usize> {
+        self.chars.byte(span.start.index())..self.chars.byte(span.end.index())
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) {
+        if self.doc.failed {
+            match event {
+                Event::SequenceStart(..) | Event::MappingStart(..) => self.doc.skip_depth += 1,
+                Event::SequenceEnd | Event::MappingEnd => self.doc.skip_depth = self.doc.skip_depth.saturating_sub(1),
+                Event::DocumentEnd | Event::StreamEnd => self.finish_document(),
+                _ => {}
+            }
+            return;
+        }
+        match event {
+            Event::DocumentStart(_) => self.doc = DocState::default(),
+            Event::DocumentEnd | Event::StreamEnd => self.finish_document(),
+            Event::Scalar(text, style, anchor, tag) => self.scalar(&text, style, anchor, tag.as_deref(), &span),
+            Event::SequenceStart(anchor, _) => self.open(Container::Seq(Vec::new()), anchor, &span),
+            Event::MappingStart(anchor, _) => self.open(
+                Container::Map {
+                    map: Map::new(),
+                    key: None,
+                    merged: Vec::new(),
+                },
+                anchor,
+                &span,
+            ),
+            Event::SequenceEnd | Event::MappingEnd => self.close(&span),
+            Event::Alias(id) => self.alias(id, &span),
+            Event::StreamStart | Event::Nothing => {}
+        }
+    }
+
+    fn finish_document(&mut self) {
+        let doc = std::mem::take(&mut self.doc);
+        if doc.failed {
+            return;
+        }
+        if let Some((value, root)) = doc.root {
+            self.docs.push(ParsedDoc {
+                value,
+                spans: doc.spans,
+                root,
+            });
+        }
+    }
+
+    fn awaiting_key(&self) -> bool {
+        matches!(self.doc.stack.last(), Some(Frame { container: Container::Map { key: None, .. }, .. }))
+    }
+
+    fn scalar(&mut self, text: &str, style: ScalarStyle, anchor: usize, tag: Option<&Tag>, span: &Span) {
+        let mut range = self.byte_span(span);
+        range.end = scalar_end(self.text, &range, style);
+        let plain = matches!(style, ScalarStyle::Plain);
+        let core_str = tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
+        let value = if !plain || core_str {
+            Value::String(text.to_owned())
+        } else {
+            let (value, yaml11) = resolve_plain(text);
+            if let Some(note) = yaml11 {
+                self.report(
+                    Diagnostic::new(&rules::YAML11_SCALAR, format!("kubectl reads `{text}` as {note}; YAML 1.2 tools read it as the string \"{text}\""))
+                        .with_label("ambiguous plain scalar")
+                        .with_help(format!("quote it (\"{text}\") if you mean the string, or write the value unambiguously")),
+                    range.clone(),
+                );
+            }
+            value
+        };
+        if self.awaiting_key() {
+            let key = match &value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            self.set_key(Some(key), range, plain && text == "<<");
+            return;
+        }
+        let node = self.doc.spans.push(range.clone(), None);
+        if anchor != 0 {
+            self.doc.anchors.insert(anchor, Anchored { value: value.clone(), nodes: 1 });
+        }
+        self.attach(value, node, 1, range.end);
+    }
+
+    fn set_key(&mut self, key: Option<String>, span: Range<usize>, merge: bool) {
+        if let Some(Frame { container: Container::Map { key: slot, .. }, .. }) = self.doc.stack.last_mut() {
+            *slot = Some(PendingKey { key, span, merge });
+        }
+    }
+
+    fn open(&mut self, container: Container, anchor: usize, span: &Span) {
+        let range = self.byte_span(span);
+        if self.doc.stack.len() >= MAX_DEPTH {
+            self.report(
+                Diagnostic::new(&rules::NESTING_TOO_DEEP, format!("collections are nested more than {MAX_DEPTH} levels deep"))
+                    .with_label("too deep")
+                    .with_help("no Istio or Kubernetes resource nests this deep; the document was not read"),
+                range.start..next_char_boundary(self.text, range.start),
+            );
+            self.doc.failed = true;
+            self.doc.skip_depth = 1;
+            return;
+        }
+        let node = self.doc.spans.push(range.clone(), None);
+        let children = self.pool.pop().unwrap_or_default();
+        self.doc.stack.push(Frame {
+            container,
+            node,
+            children,
+            anchor,
+            nodes: 1,
+            last_end: range.end,
+        });
+    }
+
+    fn close(&mut self, span: &Span) {
+        let Some(mut frame) = self.doc.stack.pop() else { return };
+        let range = self.byte_span(span);
+        // A flow collection ends at its bracket; a block one at its last child.
+        let end = if range.end > range.start { range.end } else { frame.last_end };
+        self.doc.spans.close(frame.node, end, &frame.children);
+        frame.children.clear();
+        self.pool.push(frame.children);
+        let value = match frame.container {
+            Container::Seq(items) => Value::Array(items),
+            Container::Map { map, .. } => Value::Object(map),
+        };
+        if frame.anchor != 0 {
+            self.doc.anchors.insert(
+                frame.anchor,
+                Anchored {
+                    value: value.clone(),
+                    nodes: frame.nodes,
+                },
+            );
+        }
+        if self.awaiting_key() {
+            let start = self.doc.spans.span(frame.node).start;
+            self.report(
+                Diagnostic::new(&rules::UNSUPPORTED_KEY, "a mapping key must be a string, not a collection")
+                    .with_label("complex key")
+                    .with_help("Kubernetes objects are JSON: use a plain string key"),
+                start..next_char_boundary(self.text, start),
+            );
+            self.set_key(None, start..end, false);
+            return;
+        }
+        self.attach(value, frame.node, frame.nodes, end);
+    }
+
+    fn alias(&mut self, id: usize, span: &Span) {
+        let range = self.byte_span(span);
+        let Some(anchored) = self.doc.anchors.get(&id) else {
+            self.report(
+                Diagnostic::new(&rules::YAML_SYNTAX, "alias refers to an unknown anchor").with_label("unknown anchor"),
+                range,
+            );
+            return;
+        };
+        let nodes = anchored.nodes;
+        if self.doc.alias_nodes + nodes > MAX_ALIAS_NODES {
+            self.report(
+                Diagnostic::new(
+                    &rules::ALIAS_LIMIT,
+                    format!("aliases in this document expand to more than {MAX_ALIAS_NODES} nodes"),
+                )
+                .with_label("expansion limit reached here")
+                .with_help("this looks like a \"billion laughs\" document; the document was not read"),
+                range,
+            );
+            self.doc.failed = true;
+            self.doc.skip_depth = self.doc.stack.len();
+            return;
+        }
+        self.doc.alias_nodes += nodes;
+        let value = anchored.value.clone();
+        if self.awaiting_key() {
+            let key = match &value {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(_) | Value::Array(_) => None,
+                other => Some(other.to_string()),
+            };
+            self.set_key(key, range, false);
+            return;
+        }
+        let node = self.doc.spans.push(range.clone(), None);
+        self.attach(value, node, nodes, range.end);
+    }
+
+    fn attach(&mut self, value: Value, node: NodeId, nodes: usize, end: usize) {
+        let Some(frame) = self.doc.stack.last_mut() else {
+            self.doc.root = Some((value, node));
+            return;
+        };
+        frame.nodes += nodes;
+        frame.last_end = frame.last_end.max(end);
+        match &mut frame.container {
+            Container::Seq(items) => {
+                items.push(value);
+                frame.children.push(node);
+            }
+            Container::Map { map, key, merged } => {
+                let Some(PendingKey { key, span, merge }) = key.take() else { return };
+                let Some(key) = key else { return };
+                if merge {
+                    let merge_diag = merge_into(map, merged, &mut frame.children, &mut self.doc.spans, value, node, &span);
+                    if let Some(diag) = merge_diag {
+                        self.report(diag, span);
+                    }
+                    return;
+                }
+                self.doc.spans.set_key(node, span.clone());
+                let index = if map.contains_key(&key) { map.keys().position(|k| *k == key) } else { None };
+                match index {
+                    None => {
+                        map.insert(key, value);
+                        frame.children.push(node);
+                    }
+                    Some(index) if merged.contains(&key) => {
+                        // An explicit key overrides one brought in by `<<`.
+                        merged.retain(|k| *k != key);
+                        map.insert(key, value);
+                        frame.children[index] = node;
+                    }
+                    Some(index) => {
+                        let first = frame.children[index];
+                        let first_line = self.doc.spans.key_span(first).map(|k| k.start);
+                        let mut diag = Diagnostic::new(&rules::DUPLICATE_KEY, format!("duplicate key `{key}`"))
+                            .with_label("repeated here")
+                            .with_help("keep one of them: tools disagree on which value wins");
+                        if let Some(first) = first_line {
+                            let line = self.text[..first.min(self.text.len())].matches('\n').count() + 1;
+                            diag = diag.with_label(format!("repeated here; first defined on line {line}"));
+                        }
+                        self.report(diag, span);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Applies a YAML merge key (`<<: *base`): entries not already present are added.
+fn merge_into(
+    map: &mut Map<String, Value>,
+    merged: &mut Vec<String>,
+    children: &mut Vec<NodeId>,
+    spans: &mut SpanTree,
+    value: Value,
+    node: NodeId,
+    key_span: &Range<usize>,
+) -> Option<Diagnostic> {
+    let sources = match value {
+        Value::Object(m) => vec![m],
+        Value::Array(items) if items.iter().all(Value::is_object) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .collect(),
+        _ => {
+            return Some(
+                Diagnostic::new(&rules::YAML_SYNTAX, "a merge key `<<` needs a mapping or a list of mappings")
+                    .with_label("not a mapping"),
+            );
+        }
+    };
+    let span = spans.span(node);
+    for source in sources {
+        for (k, v) in source {
+            if map.contains_key(&k) {
+                continue;
+            }
+            let child = spans.push(span.clone(), Some(key_span.clone()));
+            merged.push(k.clone());
+            map.insert(k, v);
+            children.push(child);
+        }
+    }
+    None
+}
+
+/// The parser's end marker for quoted scalars runs past the closing quote;
+/// find the quote itself. Block scalars lose their trailing blank space.
+fn scalar_end(text: &str, range: &Range<usize>, style: ScalarStyle) -> usize {
+    let bytes = text.as_bytes();
+    let limit = range.end.max(range.start).min(bytes.len());
+    match style {
+        ScalarStyle::DoubleQuoted => {
+            let mut i = range.start + 1;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'\\' => i += 2,
+                    b'"' => return i + 1,
+                    _ => i += 1,
+                }
+            }
+            limit
+        }
+        ScalarStyle::SingleQuoted => {
+            let mut i = range.start + 1;
+            while i < bytes.len() {
+                if bytes[i] == b'\'' {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    return i + 1;
+                }
+                i += 1;
+            }
+            limit
+        }
+        ScalarStyle::Plain => limit,
+        _ => {
+            let trimmed = text[range.start.min(limit)..limit].trim_end();
+            range.start + trimmed.len()
+        }
+    }
+}
+
+/// Resolves a plain scalar as go-yaml v2 (and so kubectl) does. The second
+/// value describes the YAML 1.1 reading when YAML 1.2 would read it differently.
+fn resolve_plain(text: &str) -> (Value, Option<&'static str>) {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return (Value::Null, None),
+        "true" | "True" | "TRUE" => return (Value::Bool(true), None),
+        "false" | "False" | "FALSE" => return (Value::Bool(false), None),
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return (Value::Bool(true), Some("the boolean true")),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            return (Value::Bool(false), Some("the boolean false"));
+        }
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if !matches!(first, b'+' | b'-' | b'.' | b'0'..=b'9') {
+        return (Value::String(text.to_owned()), None);
+    }
+    let digits: std::borrow::Cow<'_, str> = if text.contains('_') { text.replace('_', "").into() } else { text.into() };
+    if let Some((number, go_only)) = parse_go_int(&digits) {
+        let note = (go_only || text.contains('_')).then_some("a number in YAML 1.1 notation");
+        return (Value::Number(number), note);
+    }
+    if is_yaml_float(&digits) {
+        if let Some(n) = digits.parse::<f64>().ok().and_then(Number::from_f64) {
+            return (Value::Number(n), None);
+        }
+    }
+    (Value::String(text.to_owned()), None)
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` (then `ParseUint`). The flag tells whether
+/// the notation is one YAML 1.2 reads differently (leading-zero octal, `0b`).
+fn parse_go_int(text: &str) -> Option<(Number, bool)> {
+    let (negative, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let lower = body.get(..2).map(str::to_ascii_lowercase);
+    let (radix, digits, go_only) = match lower.as_deref() {
+        Some("0x") => (16, &body[2..], false),
+        Some("0o") => (8, &body[2..], false),
+        Some("0b") => (2, &body[2..], true),
+        _ if body.len() > 1 && body.starts_with('0') => (8, &body[1..], true),
+        _ => (10, body, false),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    let number = if negative {
+        if magnitude > i64::MAX as u64 + 1 {
+            return None;
+        }
+        Number::from((magnitude as i64).wrapping_neg())
+    } else {
+        Number::from(magnitude)
+    };
+    Some((number, go_only))
+}
+
+/// go-yaml's float syntax: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
+fn is_yaml_float(text: &str) -> bool {
+    let s = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", frac)) => !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit()),
+        Some((int, frac)) => !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit()),
+        None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(text: &str) -> (Vec<ParsedDoc>, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let docs = parse_stream(0, text, &mut diags);
+        (docs, diags)
+    }
+
+    #[test]
+    fn scalars_resolve_like_kubectl() {
+        let (docs, diags) = parse("a: on\nb: 0755\nc: '0755'\nd: 1_000\ne: 1.5\nf: ~\ng: 0x1F\nh: .inf\ni: 12:30\nj: -7\n");
+        assert_eq!(
+            docs[0].value,
+            json!({"a": true, "b": 493, "c": "0755", "d": 1000, "e": 1.5, "f": null, "g": 31, "h": ".inf", "i": "12:30", "j": -7})
+        );
+        let warned: Vec<_> = diags.iter().map(|d| d.rule.code).collect();
+        assert_eq!(warned, vec!["MC0005", "MC0005", "MC0005"]);
+    }
+
+    #[test]
+    fn quoted_scalar_span_ends_at_the_quote() {
+        let text = "b: \"x\"   # c\nc: 'it''s' \n";
+        let (docs, _) = parse(text);
+        let doc = &docs[0];
+        let b = doc.spans.lookup(doc.root, &doc.value, "/b");
+        assert_eq!(&text[b.value], "\"x\"");
+        let c = doc.spans.lookup(doc.root, &doc.value, "/c");
+        assert_eq!(&text[c.value], "'it''s'");
+        assert_eq!(&text[c.key.unwrap()], "c");
+    }
+
+    #[test]
+    fn duplicate_key_is_reported_at_the_second_key() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let (docs, diags) = parse(text);
+        assert_eq!(docs[0].value, json!({"a": 1, "b": 2}));
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].rule.code, "MC0002");
+        assert_eq!(diags[0].location.as_ref().unwrap().span, 10..11);
+        assert!(diags[0].label.as_deref().unwrap().contains("line 1"));
+    }
+
+    #[test]
+    fn merge_keys_fill_missing_entries_and_explicit_keys_win() {
+        let (docs, diags) = parse("base: &b {a: 1, b: 2}\nm:\n  <<: *b\n  b: 3\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(docs[0].value["m"], json!({"a": 1, "b": 3}));
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_quickly() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = format!("*a{}", i - 1);
+            text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev; 9].join(", ")));
+        }
+        let start = std::time::Instant::now();
+        let (docs, diags) = parse(&text);
+        assert!(docs.is_empty());
+        assert_eq!(diags[0].rule.code, "MC0003");
+        assert!(start.elapsed().as_secs() < 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let (docs, diags) = parse(&text);
+        assert!(docs.is_empty());
+        assert_eq!(diags[0].rule.code, "MC0004");
+    }
+
+    #[test]
+    fn syntax_error_keeps_earlier_documents() {
+        let (docs, diags) = parse("a: 1\n---\nb: [1\n");
+        assert_eq!(docs.len(), 1);
+        assert_eq!(diags[0].rule.code, "MC0001");
+    }
+
+    #[test]
+    fn lookup_descends_sequences_and_escaped_keys() {
+        let text = "metadata:\n  labels:\n    app.kubernetes.io/name: x\nspec:\n  http:\n  - route:\n    - weight: 10\n";
+        let (docs, _) = parse(text);
+        let d = &docs[0];
+        let w = d.spans.lookup(d.root, &d.value, "/spec/http/0/route/0/weight");
+        assert!(w.complete);
+        assert_eq!(&text[w.value], "10");
+        let l = d.spans.lookup(d.root, &d.value, "/metadata/labels/app.kubernetes.io~1name");
+        assert_eq!(&text[l.value], "x");
+        let missing = d.spans.lookup(d.root, &d.value, "/spec/http/0/timeout");
+        assert!(!missing.complete);
+    }
+
+    #[test]
+    fn json_documents_parse_with_spans() {
+        let text = "{\"kind\": \"Service\", \"spec\": {\"ports\": [{\"port\": 80}]}}";
+        let (docs, diags) = parse(text);
+        assert!(diags.is_empty());
+        let d = &docs[0];
+        let p = d.spans.lookup(d.root, &d.value, "/spec/ports/0/port");
+        assert_eq!(&text[p.value], "80");
+    }
+}

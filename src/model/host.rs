@@ -1,0 +1,181 @@
+//! Host names as Istio reads them: DNS-1123 forms, wildcards, short-name expansion.
+
+use std::net::IpAddr;
+
+/// The cluster domain used to expand short names (`cluster.local`).
+pub const CLUSTER_DOMAIN: &str = "cluster.local";
+
+/// `[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?`, at most 63 characters. Istio
+/// accepts upper case here, unlike Kubernetes.
+pub fn is_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+}
+
+/// A label that may carry a wildcard prefix: `*`, `*x`, `*-x` or a plain label.
+pub fn is_wildcard_dns1123_label(s: &str) -> bool {
+    if s == "*" {
+        return true;
+    }
+    let rest = s.strip_prefix("*-").or_else(|| s.strip_prefix('*')).unwrap_or(s);
+    s.len() <= 63 && is_dns1123_label(rest)
+}
+
+/// Istio's `ValidateWildcardDomain`: an FQDN whose first label may be a wildcard.
+pub fn validate_wildcard_domain(domain: &str) -> Result<(), String> {
+    check_preconditions(domain)?;
+    let (first, rest) = match domain.split_once('.') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (domain, None),
+    };
+    if !is_wildcard_dns1123_label(first) {
+        return Err(format!("domain name `{domain}` is invalid (label `{first}` is not a DNS-1123 label)"));
+    }
+    match rest {
+        Some(rest) => validate_dns1123_labels(domain, rest),
+        None => Ok(()),
+    }
+}
+
+/// Istio's `ValidateFQDN`: no wildcard anywhere.
+pub fn validate_fqdn(domain: &str) -> Result<(), String> {
+    check_preconditions(domain)?;
+    validate_dns1123_labels(domain, domain)
+}
+
+fn check_preconditions(domain: &str) -> Result<(), String> {
+    if domain.is_empty() {
+        return Err("empty domain name is not allowed".into());
+    }
+    if domain.len() > 255 {
+        return Err(format!("domain name is {} characters long (at most 255)", domain.len()));
+    }
+    Ok(())
+}
+
+fn validate_dns1123_labels(domain: &str, labels: &str) -> Result<(), String> {
+    let parts: Vec<&str> = labels.split('.').collect();
+    let top = parts[parts.len() - 1];
+    if !top.is_empty() && top.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("domain name `{domain}` is invalid (top-level domain `{top}` cannot be all-numeric)"));
+    }
+    for (i, label) in parts.iter().enumerate() {
+        // A trailing dot (`istio.io.`) leaves an empty last label, which is allowed.
+        if i == parts.len() - 1 && label.is_empty() {
+            return Ok(());
+        }
+        if !is_dns1123_label(label) {
+            return Err(format!("domain name `{domain}` is invalid (label `{label}` is not a DNS-1123 label)"));
+        }
+    }
+    Ok(())
+}
+
+/// A `*` anywhere but as `*` alone or a leading `*.` label.
+pub fn is_partial_wildcard(host: &str) -> bool {
+    host.contains('*') && host != "*" && !(host.starts_with("*.") && !host[2..].contains('*'))
+}
+
+pub fn is_ip(s: &str) -> bool {
+    s.parse::<IpAddr>().is_ok()
+}
+
+/// An IP address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`).
+pub fn is_ip_or_cidr(s: &str) -> bool {
+    match s.split_once('/') {
+        None => is_ip(s),
+        Some((ip, bits)) => match (ip.parse::<IpAddr>(), bits.parse::<u8>()) {
+            (Ok(IpAddr::V4(_)), Ok(b)) => b <= 32 && !bits.starts_with('+'),
+            (Ok(IpAddr::V6(_)), Ok(b)) => b <= 128 && !bits.starts_with('+'),
+            _ => false,
+        },
+    }
+}
+
+/// Expands a short name (no dot) to `name.namespace.svc.cluster.local`, as Istio
+/// does for hosts in VirtualServices and DestinationRules: the namespace is the
+/// one of the resource that names the host. Dotted names are taken as written.
+pub fn resolve_short_name(host: &str, namespace: &str) -> String {
+    if host.is_empty() || host == "*" || host.contains('.') || is_ip(host) {
+        host.to_string()
+    } else {
+        format!("{host}.{namespace}.svc.{CLUSTER_DOMAIN}")
+    }
+}
+
+/// Istio's host matching: `*.foo.com` matches `a.foo.com` and `a.b.foo.com` but
+/// not `foo.com`; `*` matches everything.
+pub fn host_matches(pattern: &str, host: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    match pattern.strip_prefix('*') {
+        Some(suffix) => host.len() > suffix.len() && host.ends_with(suffix),
+        None => pattern == host,
+    }
+}
+
+/// Whether two host patterns can match a common name (Istio's `SubsetOf` in either direction).
+pub fn hosts_intersect(a: &str, b: &str) -> bool {
+    host_matches(a, b) || host_matches(b, a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_domains_follow_istio() {
+        assert!(validate_wildcard_domain("*.example.com").is_ok());
+        assert!(validate_wildcard_domain("*").is_ok());
+        assert!(validate_wildcard_domain("*foo.example.com").is_ok());
+        assert!(validate_wildcard_domain("reviews").is_ok());
+        assert!(validate_wildcard_domain("istio.io.").is_ok());
+        assert!(validate_wildcard_domain("foo.*.com").is_err());
+        assert!(validate_wildcard_domain("a..b").is_err());
+        assert!(validate_wildcard_domain("1.2.3.4").is_err(), "top-level domain all-numeric");
+        assert!(validate_wildcard_domain("").is_err());
+        assert!(validate_wildcard_domain("under_score.com").is_err());
+    }
+
+    #[test]
+    fn partial_wildcards() {
+        assert!(!is_partial_wildcard("*"));
+        assert!(!is_partial_wildcard("*.foo.com"));
+        assert!(is_partial_wildcard("*foo.com"));
+        assert!(is_partial_wildcard("foo.*"));
+    }
+
+    /// Istio semantics §2.4: short names expand in the namespace of the resource.
+    #[test]
+    fn short_names_expand_in_the_resource_namespace() {
+        assert_eq!(resolve_short_name("reviews", "shop"), "reviews.shop.svc.cluster.local");
+        assert_eq!(resolve_short_name("reviews.prod", "shop"), "reviews.prod");
+        assert_eq!(resolve_short_name("*", "shop"), "*");
+        assert_eq!(resolve_short_name("10.0.0.1", "shop"), "10.0.0.1");
+    }
+
+    /// Istio semantics §2.4: `*.foo.com` does not match the apex `foo.com`.
+    #[test]
+    fn wildcard_does_not_match_apex() {
+        assert!(host_matches("*.foo.com", "a.foo.com"));
+        assert!(host_matches("*.foo.com", "a.b.foo.com"));
+        assert!(!host_matches("*.foo.com", "foo.com"));
+        assert!(host_matches("*", "anything"));
+        assert!(hosts_intersect("*.a.foo.com", "*.foo.com"));
+        assert!(!hosts_intersect("bar.com", "*.foo.com"));
+    }
+
+    #[test]
+    fn cidrs() {
+        assert!(is_ip_or_cidr("10.0.0.0/8"));
+        assert!(is_ip_or_cidr("2001:db8::/32"));
+        assert!(is_ip_or_cidr("1.2.3.4"));
+        assert!(!is_ip_or_cidr("10.0.0.0/33"));
+        assert!(!is_ip_or_cidr("foo"));
+    }
+}

@@ -1,0 +1,54 @@
+//! The Kubernetes core objects meshctl reads: Service, and workload labels
+//! from Deployments and Pods.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Service {
+    pub ports: Vec<ServicePort>,
+    pub selector: BTreeMap<String, String>,
+    #[serde(rename = "type")]
+    pub service_type: Option<String>,
+    #[serde(rename = "clusterIP")]
+    pub cluster_ip: Option<String>,
+    pub external_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: u64,
+    pub target_port: Option<serde_json::Value>,
+    pub protocol: Option<String>,
+    pub app_protocol: Option<String>,
+}
+
+/// The labels a Deployment's pods (or a Pod) carry.
+#[derive(Debug, Clone, Default)]
+pub struct Workload {
+    pub labels: BTreeMap<String, String>,
+    pub replicas: u64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct DeploymentSpec {
+    pub replicas: Option<u64>,
+    pub template: PodTemplate,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PodTemplate {
+    pub metadata: TemplateMeta,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct TemplateMeta {
+    pub labels: BTreeMap<String, String>,
+}

@@ -1,0 +1,110 @@
+//! Kubernetes object metadata and the kinds meshctl understands.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// `metadata` of any object.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectMeta {
+    #[serde(default)]
+    pub name: String,
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    pub creation_timestamp: Option<String>,
+}
+
+/// Every kind meshctl reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    VirtualService,
+    DestinationRule,
+    Gateway,
+    ServiceEntry,
+    Service,
+    Deployment,
+    Pod,
+    KubeGateway,
+    HttpRoute,
+    ReferenceGrant,
+    GatewayClass,
+}
+
+impl Kind {
+    /// Recognises `apiVersion` + `kind`; `None` for kinds meshctl skips.
+    pub fn recognise(api_version: &str, kind: &str) -> Option<Kind> {
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let istio = group == "networking.istio.io" && matches!(version, "v1alpha3" | "v1beta1" | "v1");
+        let gateway_api = group == "gateway.networking.k8s.io" && matches!(version, "v1" | "v1beta1");
+        match (kind, group, version) {
+            ("VirtualService", ..) if istio => Some(Kind::VirtualService),
+            ("DestinationRule", ..) if istio => Some(Kind::DestinationRule),
+            ("Gateway", ..) if istio => Some(Kind::Gateway),
+            ("ServiceEntry", ..) if istio => Some(Kind::ServiceEntry),
+            ("Service", "", "v1") => Some(Kind::Service),
+            ("Pod", "", "v1") => Some(Kind::Pod),
+            ("Deployment", "apps", "v1") => Some(Kind::Deployment),
+            ("Gateway", ..) if gateway_api => Some(Kind::KubeGateway),
+            ("HTTPRoute", ..) if gateway_api => Some(Kind::HttpRoute),
+            ("ReferenceGrant", ..) if gateway_api => Some(Kind::ReferenceGrant),
+            ("GatewayClass", ..) if gateway_api => Some(Kind::GatewayClass),
+            _ => None,
+        }
+    }
+
+    /// The `kind` field as written in manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::VirtualService => "VirtualService",
+            Kind::DestinationRule => "DestinationRule",
+            Kind::Gateway | Kind::KubeGateway => "Gateway",
+            Kind::ServiceEntry => "ServiceEntry",
+            Kind::Service => "Service",
+            Kind::Deployment => "Deployment",
+            Kind::Pod => "Pod",
+            Kind::HttpRoute => "HTTPRoute",
+            Kind::ReferenceGrant => "ReferenceGrant",
+            Kind::GatewayClass => "GatewayClass",
+        }
+    }
+
+    /// The name `meshctl schema` accepts for this kind.
+    pub fn schema_name(self) -> &'static str {
+        match self {
+            Kind::VirtualService => "virtualservice",
+            Kind::DestinationRule => "destinationrule",
+            Kind::Gateway => "gateway",
+            Kind::ServiceEntry => "serviceentry",
+            Kind::Service => "service",
+            Kind::Deployment => "deployment",
+            Kind::Pod => "pod",
+            Kind::KubeGateway => "k8s-gateway",
+            Kind::HttpRoute => "httproute",
+            Kind::ReferenceGrant => "referencegrant",
+            Kind::GatewayClass => "gatewayclass",
+        }
+    }
+
+    pub const ALL: [Kind; 11] = [
+        Kind::VirtualService,
+        Kind::DestinationRule,
+        Kind::Gateway,
+        Kind::ServiceEntry,
+        Kind::Service,
+        Kind::Deployment,
+        Kind::Pod,
+        Kind::KubeGateway,
+        Kind::HttpRoute,
+        Kind::ReferenceGrant,
+        Kind::GatewayClass,
+    ];
+
+    /// Whether a Kubernetes object of this kind lives in a namespace.
+    pub fn is_namespaced(self) -> bool {
+        self != Kind::GatewayClass
+    }
+}

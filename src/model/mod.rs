@@ -1,0 +1,174 @@
+//! Typed resources read from documents, and the configuration they form.
+
+pub mod common;
+pub mod destination_rule;
+pub mod duration;
+pub mod gateway;
+pub mod gateway_api;
+pub mod host;
+pub mod kube;
+pub mod meta;
+pub mod protocol;
+pub mod service_entry;
+pub mod virtual_service;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use destination_rule::DestinationRule;
+pub use duration::Duration;
+pub use gateway::Gateway;
+pub use gateway_api::{GatewayClassSpec, HttpRouteSpec, KubeGateway, ReferenceGrantSpec};
+pub use kube::{Service, Workload};
+pub use meta::{Kind, ObjectMeta};
+pub use service_entry::ServiceEntry;
+pub use virtual_service::VirtualService;
+
+use crate::diagnostic::ResourceRef;
+use crate::load::Document;
+use crate::load::spans::escape;
+
+/// A typed object with its identity and the document it came from.
+#[derive(Debug, Clone)]
+pub struct Resource<T> {
+    pub kind: Kind,
+    pub meta: ObjectMeta,
+    /// `metadata.namespace`, or the default namespace when absent.
+    pub namespace: String,
+    pub spec: T,
+    /// Index of the document in the loaded document list.
+    pub doc: usize,
+}
+
+impl<T> Resource<T> {
+    pub fn name(&self) -> &str {
+        &self.meta.name
+    }
+
+    pub fn id(&self) -> ResourceRef {
+        ResourceRef {
+            kind: self.kind.as_str().to_string(),
+            name: self.meta.name.clone(),
+            namespace: self.namespace.clone(),
+        }
+    }
+}
+
+/// Every recognised resource of the input, by kind.
+#[derive(Debug, Default)]
+pub struct Config {
+    pub virtual_services: Vec<Resource<VirtualService>>,
+    pub destination_rules: Vec<Resource<DestinationRule>>,
+    pub gateways: Vec<Resource<Gateway>>,
+    pub service_entries: Vec<Resource<ServiceEntry>>,
+    pub services: Vec<Resource<Service>>,
+    pub workloads: Vec<Resource<Workload>>,
+    pub kube_gateways: Vec<Resource<KubeGateway>>,
+    pub http_routes: Vec<Resource<HttpRouteSpec>>,
+    pub reference_grants: Vec<Resource<ReferenceGrantSpec>>,
+    pub gateway_classes: Vec<Resource<GatewayClassSpec>>,
+}
+
+/// A document that could not be read as its kind: where and why.
+#[derive(Debug, Clone)]
+pub struct ReadError {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// The kind of a document, if meshctl knows it.
+pub fn classify(doc: &Document) -> Option<Kind> {
+    Kind::recognise(doc.api_version(), doc.kind())
+}
+
+impl Config {
+    /// Number of resources of every kind.
+    pub fn len(&self) -> usize {
+        self.virtual_services.len()
+            + self.destination_rules.len()
+            + self.gateways.len()
+            + self.service_entries.len()
+            + self.services.len()
+            + self.workloads.len()
+            + self.kube_gateways.len()
+            + self.http_routes.len()
+            + self.reference_grants.len()
+            + self.gateway_classes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Reads one document as `kind` and adds it.
+    pub fn add(&mut self, index: usize, doc: &Document, kind: Kind, default_namespace: &str) -> Result<(), ReadError> {
+        let meta: ObjectMeta = read(&doc.value, "metadata")?;
+        let namespace = match &meta.namespace {
+            Some(ns) if !ns.is_empty() => ns.clone(),
+            _ => default_namespace.to_string(),
+        };
+        macro_rules! push {
+            ($list:ident, $spec:expr) => {
+                self.$list.push(Resource {
+                    kind,
+                    meta,
+                    namespace,
+                    spec: $spec,
+                    doc: index,
+                })
+            };
+        }
+        match kind {
+            Kind::VirtualService => push!(virtual_services, read(&doc.value, "spec")?),
+            Kind::DestinationRule => push!(destination_rules, read(&doc.value, "spec")?),
+            Kind::Gateway => push!(gateways, read(&doc.value, "spec")?),
+            Kind::ServiceEntry => push!(service_entries, read(&doc.value, "spec")?),
+            Kind::Service => push!(services, read(&doc.value, "spec")?),
+            Kind::KubeGateway => push!(kube_gateways, read(&doc.value, "spec")?),
+            Kind::HttpRoute => push!(http_routes, read(&doc.value, "spec")?),
+            Kind::ReferenceGrant => push!(reference_grants, read(&doc.value, "spec")?),
+            Kind::GatewayClass => push!(gateway_classes, read(&doc.value, "spec")?),
+            Kind::Deployment => {
+                let spec: kube::DeploymentSpec = read(&doc.value, "spec")?;
+                let workload = Workload {
+                    labels: spec.template.metadata.labels,
+                    replicas: spec.replicas.unwrap_or(1),
+                };
+                push!(workloads, workload)
+            }
+            Kind::Pod => {
+                let workload = Workload {
+                    labels: meta.labels.clone(),
+                    replicas: 1,
+                };
+                push!(workloads, workload)
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Deserializes `value[field]` (absent means empty), reporting where it failed.
+fn read<T: DeserializeOwned + Default>(value: &Value, field: &str) -> Result<T, ReadError> {
+    let Some(inner) = value.get(field) else { return Ok(T::default()) };
+    if inner.is_null() {
+        return Ok(T::default());
+    }
+    serde_path_to_error::deserialize(inner).map_err(|err| {
+        let mut pointer = format!("/{field}");
+        for segment in err.path().iter() {
+            match segment {
+                serde_path_to_error::Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                serde_path_to_error::Segment::Map { key } => {
+                    pointer.push('/');
+                    pointer.push_str(&escape(key));
+                }
+                _ => {}
+            }
+        }
+        ReadError {
+            pointer,
+            message: err.into_inner().to_string(),
+        }
+    })
+}

@@ -1,0 +1,254 @@
+//! VirtualService (networking.istio.io v1alpha3, v1beta1, v1).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::common::{Destination, HeaderOperations, Percent, StringMatch};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct VirtualService {
+    pub hosts: Vec<String>,
+    pub gateways: Vec<String>,
+    pub http: Vec<HttpRoute>,
+    pub tls: Vec<TlsRoute>,
+    pub tcp: Vec<TcpRoute>,
+    pub export_to: Vec<String>,
+}
+
+/// One element of `http[]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HttpRoute {
+    pub name: Option<String>,
+    #[serde(rename = "match")]
+    pub matches: Vec<HttpMatch>,
+    pub route: Vec<HttpRouteDestination>,
+    pub redirect: Option<HttpRedirect>,
+    pub direct_response: Option<DirectResponse>,
+    pub delegate: Option<Delegate>,
+    pub rewrite: Option<HttpRewrite>,
+    pub timeout: Option<String>,
+    pub retries: Option<HttpRetry>,
+    pub fault: Option<HttpFault>,
+    pub mirror: Option<Destination>,
+    pub mirror_percentage: Option<Percent>,
+    pub mirror_percent: Option<i64>,
+    pub mirrors: Vec<HttpMirror>,
+    pub cors_policy: Option<CorsPolicy>,
+    pub headers: Option<Headers>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HttpMatch {
+    pub name: Option<String>,
+    pub uri: Option<StringMatch>,
+    pub scheme: Option<StringMatch>,
+    pub method: Option<StringMatch>,
+    pub authority: Option<StringMatch>,
+    pub headers: BTreeMap<String, StringMatch>,
+    pub without_headers: BTreeMap<String, StringMatch>,
+    pub query_params: BTreeMap<String, StringMatch>,
+    pub port: Option<i64>,
+    pub ignore_uri_case: bool,
+    pub source_labels: BTreeMap<String, String>,
+    pub gateways: Vec<String>,
+    pub source_namespace: Option<String>,
+    pub stat_prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HttpRouteDestination {
+    pub destination: Destination,
+    pub weight: Option<i64>,
+    pub headers: Option<Headers>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Headers {
+    pub request: Option<HeaderOperations>,
+    pub response: Option<HeaderOperations>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HttpRedirect {
+    pub uri: Option<String>,
+    pub authority: Option<String>,
+    pub port: Option<i64>,
+    pub derive_port: Option<String>,
+    pub scheme: Option<String>,
+    pub redirect_code: Option<i64>,
+    pub prefix_rewrite: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DirectResponse {
+    pub status: i64,
+    pub body: Option<DirectResponseBody>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DirectResponseBody {
+    pub string: Option<String>,
+    pub bytes: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Delegate {
+    pub name: String,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HttpRewrite {
+    pub uri: Option<String>,
+    pub authority: Option<String>,
+    pub uri_regex_rewrite: Option<RegexRewrite>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RegexRewrite {
+    #[serde(rename = "match")]
+    pub pattern: Option<String>,
+    pub rewrite: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HttpRetry {
+    pub attempts: Option<i64>,
+    pub per_try_timeout: Option<String>,
+    pub retry_on: Option<String>,
+    pub retry_remote_localities: Option<bool>,
+    pub retry_ignore_previous_hosts: Option<bool>,
+    pub backoff: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HttpFault {
+    pub delay: Option<FaultDelay>,
+    pub abort: Option<FaultAbort>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FaultDelay {
+    pub fixed_delay: Option<String>,
+    pub exponential_delay: Option<String>,
+    pub percentage: Option<Percent>,
+    pub percent: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FaultAbort {
+    pub http_status: Option<i64>,
+    pub grpc_status: Option<String>,
+    pub http2_error: Option<String>,
+    pub percentage: Option<Percent>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HttpMirror {
+    pub destination: Destination,
+    pub percentage: Option<Percent>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CorsPolicy {
+    pub allow_origins: Vec<StringMatch>,
+    pub allow_origin: Vec<String>,
+    pub allow_methods: Vec<String>,
+    pub allow_headers: Vec<String>,
+    pub expose_headers: Vec<String>,
+    pub max_age: Option<String>,
+    pub allow_credentials: Option<bool>,
+    pub unmatched_preflights: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TlsRoute {
+    #[serde(rename = "match")]
+    pub matches: Vec<TlsMatch>,
+    pub route: Vec<RouteDestination>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TlsMatch {
+    pub sni_hosts: Vec<String>,
+    pub destination_subnets: Vec<String>,
+    pub port: Option<i64>,
+    pub source_labels: BTreeMap<String, String>,
+    pub gateways: Vec<String>,
+    pub source_namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TcpRoute {
+    #[serde(rename = "match")]
+    pub matches: Vec<L4Match>,
+    pub route: Vec<RouteDestination>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct L4Match {
+    pub destination_subnets: Vec<String>,
+    pub port: Option<i64>,
+    pub source_labels: BTreeMap<String, String>,
+    pub gateways: Vec<String>,
+    pub source_namespace: Option<String>,
+    pub source_subnet: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RouteDestination {
+    pub destination: Destination,
+    pub weight: Option<i64>,
+}
+
+impl HttpMatch {
+    /// Whether this match holds for every request (Istio's catch-all test):
+    /// no conditions, or only a `/` prefix or `.*` regex on the uri.
+    pub fn is_catch_all(&self) -> bool {
+        let uri_any = match &self.uri {
+            None => true,
+            Some(m) => m.prefix.as_deref() == Some("/") || m.regex.as_deref() == Some(".*") || m.regex.as_deref() == Some("*"),
+        };
+        uri_any
+            && self.scheme.is_none()
+            && self.method.is_none()
+            && self.authority.is_none()
+            && self.headers.is_empty()
+            && self.without_headers.is_empty()
+            && self.query_params.is_empty()
+            && self.port.is_none()
+            && self.source_labels.is_empty()
+            && self.gateways.is_empty()
+            && self.source_namespace.is_none()
+    }
+}
+
+impl HttpRoute {
+    /// A rule with no match, or with a catch-all match, takes every request.
+    pub fn is_catch_all(&self) -> bool {
+        self.matches.is_empty() || self.matches.iter().any(HttpMatch::is_catch_all)
+    }
+}

@@ -1,0 +1,113 @@
+//! Human output: miette reports with the source snippet, a label on the
+//! offending token and the help text, then a one-line summary.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::Source;
+use crate::validate::Summary;
+
+/// Adapter giving miette what it needs to draw one diagnostic.
+struct Report<'a> {
+    diag: &'a Diagnostic,
+    source: Option<NamedSource<String>>,
+    code: String,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        let loc = self.diag.location.as_ref()?;
+        let span = SourceSpan::new(loc.span.start.into(), loc.span.end.saturating_sub(loc.span.start));
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(self.diag.label.clone(), span))))
+    }
+}
+
+/// How to draw: colours only on a terminal, and the width to wrap at.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+/// Every diagnostic, then a summary line.
+pub fn render(diagnostics: &[Diagnostic], sources: &[Source], summary: &Summary, style: Style) -> String {
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+    let mut out = String::new();
+    for diag in diagnostics {
+        let source = diag
+            .location
+            .as_ref()
+            .and_then(|l| sources.get(l.source))
+            .map(|s| NamedSource::new(&s.name, s.text.clone()));
+        let mut code = format!("{} {}", diag.rule.code, diag.rule.name);
+        if let Some(istio) = diag.rule.istio_code {
+            code.push_str(&format!(" ({istio})"));
+        }
+        if source.is_none() {
+            if let Some(name) = diag.location.as_ref().and_then(|l| sources.get(l.source)).map(|s| &s.name) {
+                code.push_str(&format!(" in {name}"));
+            }
+        }
+        let report = Report { diag, source, code };
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&format!("{}: {}\n", diag.severity, diag.message));
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary_line(summary));
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
+
+/// `checked 3 files, 12 resources: 1 error, 2 warnings, 0 infos`.
+pub fn summary_line(summary: &Summary) -> String {
+    format!(
+        "checked {}, {}: {}, {}, {}\n",
+        plural(summary.files, "file"),
+        plural(summary.resources, "resource"),
+        plural(summary.errors, "error"),
+        plural(summary.warnings, "warning"),
+        plural(summary.infos, "info")
+    )
+}

@@ -1,0 +1,311 @@
+//! Embedded JSON Schemas, one per kind, and the translation of their errors
+//! into diagnostics that point at the offending token.
+
+pub mod rules;
+
+use std::sync::OnceLock;
+
+use jsonschema::{Draft, ValidationError, Validator, error::ValidationErrorKind};
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::Document;
+use crate::load::spans::escape;
+use crate::model::Duration;
+use crate::model::Kind;
+
+const DEFS: &str = include_str!("../../schemas/defs.json");
+
+/// The schema text of a kind, as shipped in `schemas/`.
+fn raw_schema(kind: Kind) -> &'static str {
+    match kind {
+        Kind::VirtualService => include_str!("../../schemas/virtualservice.json"),
+        Kind::DestinationRule => include_str!("../../schemas/destinationrule.json"),
+        Kind::Gateway => include_str!("../../schemas/gateway.json"),
+        Kind::ServiceEntry => include_str!("../../schemas/serviceentry.json"),
+        Kind::Service => include_str!("../../schemas/service.json"),
+        Kind::Deployment => include_str!("../../schemas/deployment.json"),
+        Kind::Pod => include_str!("../../schemas/pod.json"),
+        Kind::KubeGateway => include_str!("../../schemas/k8s-gateway.json"),
+        Kind::HttpRoute => include_str!("../../schemas/httproute.json"),
+        Kind::ReferenceGrant => include_str!("../../schemas/referencegrant.json"),
+        Kind::GatewayClass => include_str!("../../schemas/gatewayclass.json"),
+    }
+}
+
+/// The self-contained schema of a kind: its own definitions plus the shared ones.
+pub fn schema(kind: Kind) -> Value {
+    let mut schema: Value = serde_json::from_str(raw_schema(kind)).expect("embedded schema is valid JSON");
+    let defs: Value = serde_json::from_str(DEFS).expect("embedded defs are valid JSON");
+    let target = schema
+        .as_object_mut()
+        .expect("schema is an object")
+        .entry("$defs")
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let (Some(target), Some(shared)) = (target.as_object_mut(), defs["$defs"].as_object()) {
+        for (name, def) in shared {
+            target.entry(name.clone()).or_insert_with(|| def.clone());
+        }
+    }
+    schema
+}
+
+/// Istio's duration rule: parseable, at least 1ms, whole milliseconds.
+pub fn check_duration(text: &str) -> Result<Duration, String> {
+    let d = Duration::parse(text).map_err(|e| e.to_string())?;
+    if d < Duration::from_millis(1) {
+        return Err(format!("`{text}` is shorter than the 1ms Istio accepts"));
+    }
+    if !d.is_whole_millis() {
+        return Err(format!("`{text}` is not a whole number of milliseconds"));
+    }
+    Ok(d)
+}
+
+/// Istio's regex rule: non-empty, at most 1024 characters, valid RE2.
+pub fn check_regex(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Err("the regex is empty".into());
+    }
+    if text.len() > 1024 {
+        return Err(format!("the regex is {} characters long (at most 1024)", text.len()));
+    }
+    regex::Regex::new(text).map(|_| ()).map_err(|e| {
+        let detail = e.to_string();
+        let last = detail.lines().filter(|l| !l.trim().is_empty()).next_back().unwrap_or("").trim().to_string();
+        format!("`{text}` is not a valid RE2 regex: {}", last.trim_start_matches("error: "))
+    })
+}
+
+fn validator(kind: Kind) -> &'static Validator {
+    static VALIDATORS: [OnceLock<Validator>; Kind::ALL.len()] = [const { OnceLock::new() }; Kind::ALL.len()];
+    let slot = Kind::ALL.iter().position(|k| *k == kind).expect("every kind is listed");
+    VALIDATORS[slot].get_or_init(|| {
+        jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .should_validate_formats(true)
+            .with_format("istio-duration", |s: &str| check_duration(s).is_ok())
+            .with_format("istio-duration-or-zero", |s: &str| Duration::parse(s).is_ok())
+            .with_format("re2", |s: &str| check_regex(s).is_ok())
+            .build(&schema(kind))
+            .expect("embedded schema compiles")
+    })
+}
+
+/// Validates one document against its kind's schema.
+pub fn validate(doc: &Document, kind: Kind, out: &mut Vec<Diagnostic>) -> bool {
+    let validator = validator(kind);
+    if validator.is_valid(&doc.value) {
+        return true;
+    }
+    let composed = schema(kind);
+    for error in validator.iter_errors(&doc.value) {
+        translate(doc, &composed, &error, out);
+    }
+    false
+}
+
+fn translate(doc: &Document, schema: &Value, error: &ValidationError<'_>, out: &mut Vec<Diagnostic>) {
+    let pointer = error.instance_path().to_string();
+    let eval = error.evaluation_path().to_string();
+    let here = || doc.label_location(&pointer);
+    let instance = error.instance();
+    let diag = match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let known = known_properties(schema, error.schema_path().as_str());
+            for key in unexpected {
+                let field = format!("{pointer}/{}", escape(key));
+                let mut diag = Diagnostic::new(&rules::UNKNOWN_FIELD, format!("unknown field `{key}`"))
+                    .with_label("not a field of this object")
+                    .at(doc.key_location(&field))
+                    .with_path(doc.full_pointer(&field));
+                diag = match did_you_mean(key, known.iter().map(String::as_str)) {
+                    Some(best) => diag.with_help(format!("did you mean `{best}`?")),
+                    None if !known.is_empty() => diag.with_help(format!("known fields here: {}", known.join(", "))),
+                    None => diag,
+                };
+                out.push(diag);
+            }
+            return;
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = type_words(&format!("{kind:?}"));
+            Diagnostic::new(&rules::WRONG_TYPE, format!("expected {expected}, found {}", describe(instance)))
+                .with_label(format!("expected {expected}"))
+                .with_help(type_help(&expected, instance))
+                .at(here())
+        }
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect())
+                .unwrap_or_default();
+            let found = instance.as_str().map_or_else(|| instance.to_string(), str::to_string);
+            let mut diag = Diagnostic::new(&rules::INVALID_ENUM, format!("`{found}` is not an allowed value"))
+                .with_label("not allowed")
+                .at(here());
+            diag = match did_you_mean(&found, allowed.iter().map(String::as_str)) {
+                Some(best) => diag.with_help(format!("did you mean `{best}`? allowed: {}", allowed.join(", "))),
+                None => diag.with_help(format!("allowed: {}", allowed.join(", "))),
+            };
+            diag
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            Diagnostic::new(&rules::INVALID_ENUM, format!("expected {expected_value}, found {}", describe(instance)))
+                .with_label("unexpected value")
+                .at(here())
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            Diagnostic::new(&rules::MISSING_FIELD, format!("missing required field `{name}`"))
+                .with_label(format!("`{name}` is required here"))
+                .with_help(format!("add `{name}`"))
+                .at(doc.key_location(&pointer))
+        }
+        ValidationErrorKind::Format { format } => {
+            let text = instance.as_str().unwrap_or_default();
+            let (rule, message) = match format.as_str() {
+                "istio-duration" => (&rules::INVALID_DURATION, check_duration(text).err()),
+                "istio-duration-or-zero" => (&rules::INVALID_DURATION, Duration::parse(text).err().map(|e| e.to_string())),
+                _ => (&rules::INVALID_REGEX, check_regex(text).err()),
+            };
+            let help = if rule.code == rules::INVALID_DURATION.code {
+                "write a number and a unit: 250ms, 1.5s, 2m, 1h30m"
+            } else {
+                "write an RE2 regex (no look-around or back-references); it must match the whole value"
+            };
+            Diagnostic::new(rule, message.unwrap_or_else(|| format!("invalid {format}")))
+                .with_label(format!("invalid {}", if rule.code == "MC1001" { "duration" } else { "regex" }))
+                .with_help(help)
+                .at(here())
+        }
+        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::Maximum { limit }
+            if eval.contains("/$defs/port") =>
+        {
+            let _ = limit;
+            let zero_ok = eval.contains("/$defs/portOrZero");
+            Diagnostic::new(&rules::INVALID_PORT, format!("port {instance} is outside {}..65535", if zero_ok { 0 } else { 1 }))
+                .with_label("invalid port")
+                .with_help("use a port number from 1 to 65535")
+                .at(here())
+        }
+        ValidationErrorKind::MaxProperties { .. } if eval.contains("/$defs/stringMatch") => {
+            Diagnostic::new(&rules::CONSTRAINT, "a string match takes only one of `exact`, `prefix` or `regex`")
+                .with_label("several match types")
+                .with_help("keep one of exact, prefix and regex; write another match entry for an alternative")
+                .at(here())
+        }
+        ValidationErrorKind::AnyOf { .. } => Diagnostic::new(&rules::WRONG_TYPE, format!("{} is not a port number or a port name", describe(instance)))
+            .with_label("expected a port number (1..65535) or a name")
+            .at(here()),
+        _ => {
+            let message = error.to_string();
+            Diagnostic::new(&rules::CONSTRAINT, message).with_label("outside the API's limits").at(here())
+        }
+    };
+    out.push(diag.with_path(doc.full_pointer(&pointer)));
+}
+
+/// The property names defined where an `additionalProperties` keyword sits.
+fn known_properties(schema: &Value, keyword_location: &str) -> Vec<String> {
+    let parent = keyword_location.strip_suffix("/additionalProperties").unwrap_or(keyword_location);
+    schema
+        .pointer(parent)
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The closest candidate by edit distance, when it is close enough to be a typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = word.to_ascii_lowercase();
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| {
+            let c = c.to_ascii_lowercase();
+            *d <= (c.len().max(word.len()) / 3).max(1) || (c.len() >= 4 && lower.starts_with(&c)) || (lower.len() >= 4 && c.starts_with(&lower))
+        })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn type_words(debug: &str) -> String {
+    debug
+        .replace("Single(", "")
+        .replace("Multiple(", "")
+        .replace(['(', ')', '[', ']', '{', '}'], "")
+        .to_ascii_lowercase()
+        .replace("primitivetypesbitmap", "")
+        .trim()
+        .replace(", ", " or ")
+        .replace("object", "a map")
+        .replace("array", "a list")
+        .replace("string", "a string")
+        .replace("integer", "an integer")
+        .replace("number", "a number")
+        .replace("boolean", "true or false")
+        .replace("null", "null")
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string \"{s}\""),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a map".into(),
+    }
+}
+
+fn type_help(expected: &str, found: &Value) -> String {
+    match found {
+        Value::String(s) if expected.contains("integer") || expected.contains("number") => {
+            format!("remove the quotes: {s}")
+        }
+        Value::Number(n) if expected.contains("string") => format!("quote the value: \"{n}\""),
+        Value::Bool(b) if expected.contains("string") => {
+            format!("quote the value (kubectl reads unquoted yes/no/on/off as booleans): \"{b}\"")
+        }
+        Value::Null => format!("give a value ({expected}) or remove the key"),
+        _ => format!("write {expected} here"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_schema_compiles() {
+        for kind in Kind::ALL {
+            let _ = validator(kind);
+        }
+    }
+
+    /// Istio rejects durations under 1ms and sub-millisecond remainders.
+    #[test]
+    fn durations_follow_istio() {
+        assert!(check_duration("1ms").is_ok());
+        assert!(check_duration("1.5s").is_ok());
+        assert!(check_duration("500us").is_err());
+        assert!(check_duration("1500us").is_err());
+        assert!(check_duration("abc").is_err());
+    }
+
+    #[test]
+    fn regexes_must_compile_as_re2() {
+        assert!(check_regex("/api/.*").is_ok());
+        assert!(check_regex("").is_err());
+        assert!(check_regex("(?!x)").is_err());
+        assert!(check_regex(&"a".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn suggestions_find_typos() {
+        let fields = ["weight", "destination", "headers"];
+        assert_eq!(did_you_mean("weigth", fields.iter().copied()), Some("weight"));
+        assert_eq!(did_you_mean("zzzz", fields.iter().copied()), None);
+    }
+}
