@@ -107,7 +107,7 @@ pub fn validate(doc: &Document, kind: Kind, out: &mut Vec<Diagnostic>) -> bool {
 
 fn translate(doc: &Document, schema: &Value, error: &ValidationError<'_>, out: &mut Vec<Diagnostic>) {
     let pointer = error.instance_path().to_string();
-    let eval = error.evaluation_path().to_string();
+    let keyword = error.schema_path().to_string();
     let here = || doc.label_location(&pointer);
     let instance = error.instance();
     let diag = match error.kind() {
@@ -180,16 +180,16 @@ fn translate(doc: &Document, schema: &Value, error: &ValidationError<'_>, out: &
                 .at(here())
         }
         ValidationErrorKind::Minimum { limit } | ValidationErrorKind::Maximum { limit }
-            if eval.contains("/$defs/port") =>
+            if keyword.starts_with("/$defs/port") =>
         {
             let _ = limit;
-            let zero_ok = eval.contains("/$defs/portOrZero");
+            let zero_ok = keyword.starts_with("/$defs/portOrZero");
             Diagnostic::new(&rules::INVALID_PORT, format!("port {instance} is outside {}..65535", if zero_ok { 0 } else { 1 }))
                 .with_label("invalid port")
                 .with_help("use a port number from 1 to 65535")
                 .at(here())
         }
-        ValidationErrorKind::MaxProperties { .. } if eval.contains("/$defs/stringMatch") => {
+        ValidationErrorKind::MaxProperties { .. } if keyword.starts_with("/$defs/stringMatch") => {
             Diagnostic::new(&rules::CONSTRAINT, "a string match takes only one of `exact`, `prefix` or `regex`")
                 .with_label("several match types")
                 .with_help("keep one of exact, prefix and regex; write another match entry for an alternative")

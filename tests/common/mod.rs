@@ -1,0 +1,35 @@
+//! Helpers shared by the integration tests: run the real binary, read its JSON.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn meshctl() -> Command {
+    Command::cargo_bin("meshctl").expect("binary builds")
+}
+
+/// `meshctl validate --format json --fail-on never ARGS...` parsed.
+pub fn validate_json(args: &[&str]) -> Value {
+    let output = meshctl()
+        .args(["validate", "--format", "json", "--fail-on", "never"])
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "validate failed: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("JSON output")
+}
+
+/// (code, line, column) of every diagnostic.
+pub fn findings(report: &Value) -> Vec<(String, u64, u64)> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
