@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::analyze;
-use crate::diagnostic::{Diagnostic, Rule, Severity};
+use crate::diagnostic::{Diagnostic, ResourceRef, Rule, Severity};
 use crate::load::{Loaded, Source};
 use crate::model::{self, Config, Kind};
 use crate::schema;
@@ -72,31 +72,64 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
     let mut resources = 0;
     for (index, doc) in documents.iter().enumerate() {
         let Some(kind) = model::classify(doc) else {
-            skipped.push((doc.source, format!("{} {}", doc.api_version(), doc.kind()).trim().to_string()));
+            skipped.push((
+                doc.source,
+                format!("{} {}", doc.api_version(), doc.kind())
+                    .trim()
+                    .to_string(),
+            ));
             continue;
         };
         resources += 1;
-        let schema_ok = schema::validate(doc, kind, &mut diagnostics);
+        let first_new = diagnostics.len();
+        let schema_ok = schema::validate(doc, &sources[doc.source].text, kind, &mut diagnostics);
         if let Err(err) = config.add(index, doc, kind, &options.default_namespace) {
             if schema_ok {
                 diagnostics.push(
-                    Diagnostic::new(&schema::rules::UNREADABLE_RESOURCE, format!("cannot read this {}: {}", kind.as_str(), err.message))
-                        .at(doc.label_location(&err.pointer))
-                        .with_path(doc.full_pointer(&err.pointer)),
+                    Diagnostic::new(
+                        &schema::rules::UNREADABLE_RESOURCE,
+                        format!("cannot read this {}: {}", kind.as_str(), err.message),
+                    )
+                    .at(doc.label_location(&err.pointer))
+                    .with_path(doc.full_pointer(&err.pointer)),
                 );
             }
+        }
+        let resource = ResourceRef {
+            kind: kind.as_str().to_string(),
+            name: doc
+                .str_field("/metadata/name")
+                .unwrap_or_default()
+                .to_string(),
+            namespace: doc
+                .str_field("/metadata/namespace")
+                .unwrap_or(&options.default_namespace)
+                .to_string(),
+        };
+        for diag in &mut diagnostics[first_new..] {
+            diag.resource.get_or_insert_with(|| resource.clone());
         }
     }
     analyze::check_resources(&config, &documents, &mut diagnostics);
     apply_suppressions(&config, &mut diagnostics);
     diagnostics.retain(|d| {
-        (options.select.is_empty() || rule_matches(d.rule, &options.select)) && !rule_matches(d.rule, &options.ignore)
+        (options.select.is_empty() || rule_matches(d.rule, &options.select))
+            && !rule_matches(d.rule, &options.ignore)
     });
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| d.location.as_ref().map(|l| (l.source, l.span.start)).unwrap_or((usize::MAX, 0));
-        key(a).cmp(&key(b)).then_with(|| a.rule.code.cmp(b.rule.code))
+        let key = |d: &Diagnostic| {
+            d.location
+                .as_ref()
+                .map(|l| (l.source, l.span.start))
+                .unwrap_or((usize::MAX, 0))
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.rule.code.cmp(b.rule.code))
     });
-    diagnostics.dedup_by(|a, b| a.rule.code == b.rule.code && a.location == b.location && a.message == b.message);
+    diagnostics.dedup_by(|a, b| {
+        a.rule.code == b.rule.code && a.location == b.location && a.message == b.message
+    });
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
     let summary = Summary {
         files: sources.len(),
@@ -120,8 +153,19 @@ fn apply_suppressions(config: &Config, diagnostics: &mut Vec<Diagnostic>) {
     let mut suppressed: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
     let mut collect = |kind: Kind, meta: &model::ObjectMeta, namespace: &str| {
         if let Some(value) = meta.annotations.get(SUPPRESS_ANNOTATION) {
-            let codes = value.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
-            suppressed.insert((kind.as_str().to_string(), namespace.to_string(), meta.name.clone()), codes);
+            let codes = value
+                .split(',')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
+            suppressed.insert(
+                (
+                    kind.as_str().to_string(),
+                    namespace.to_string(),
+                    meta.name.clone(),
+                ),
+                codes,
+            );
         }
     };
     for r in &config.virtual_services {

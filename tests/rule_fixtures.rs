@@ -18,7 +18,11 @@ fn expectations(path: &Path) -> BTreeSet<(String, u64, u64)> {
         .map(|e| {
             let (code, at) = e.split_once(' ').expect("`# expect: CODE line:col`");
             let (line, col) = at.trim().split_once(':').expect("line:col");
-            (code.to_string(), line.parse().unwrap(), col.parse().unwrap())
+            (
+                code.to_string(),
+                line.parse().unwrap(),
+                col.parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -34,12 +38,24 @@ fn every_rule_fires_on_its_bad_fixture_and_not_on_its_good_one() {
         let code = name.split('-').next().unwrap().to_string();
         let bad = dir.join("bad.yaml");
         let expected = expectations(&bad);
-        assert!(!expected.is_empty(), "{name}: bad.yaml has no `# expect:` lines");
+        assert!(
+            !expected.is_empty(),
+            "{name}: bad.yaml has no `# expect:` lines"
+        );
         let report = validate_json(&[bad.to_str().unwrap()]);
-        let got: BTreeSet<_> = findings(&report).into_iter().filter(|(c, _, _)| *c == code).collect();
-        let expected_here: BTreeSet<_> = expected.iter().filter(|(c, _, _)| *c == code).cloned().collect();
+        let got: BTreeSet<_> = findings(&report)
+            .into_iter()
+            .filter(|(c, _, _)| *c == code)
+            .collect();
+        let expected_here: BTreeSet<_> = expected
+            .iter()
+            .filter(|(c, _, _)| *c == code)
+            .cloned()
+            .collect();
         if got != expected_here {
-            failures.push(format!("{name}: bad.yaml gave {got:?}, expected {expected_here:?}"));
+            failures.push(format!(
+                "{name}: bad.yaml gave {got:?}, expected {expected_here:?}"
+            ));
         }
         for other in expected.iter().filter(|(c, _, _)| *c != code) {
             if !findings(&report).contains(other) {
@@ -76,5 +92,8 @@ fn every_registered_rule_has_fixtures() {
         .filter_map(|l| l.split_whitespace().next())
         .filter(|code| !dirs.iter().any(|d| d.starts_with(&format!("{code}-"))))
         .collect();
-    assert!(missing.is_empty(), "rules without fixtures/rules/<code>-<name>/: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without fixtures/rules/<code>-<name>/: {missing:?}"
+    );
 }

@@ -8,7 +8,7 @@ use crate::diagnostic::{Diagnostic, ResourceRef, Rule};
 use crate::load::Document;
 use crate::model::{Config, Resource};
 
-pub use registry::{Check, RuleEntry, ENTRIES};
+pub use registry::{Check, ENTRIES, RuleEntry};
 
 /// What a rule reports through: it knows the document and resource at hand,
 /// so a rule only names a JSON pointer and says what is wrong.
@@ -19,7 +19,11 @@ pub struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    pub fn new<T>(doc: &'a Document, resource: &Resource<T>, out: &'a mut Vec<Diagnostic>) -> Checker<'a> {
+    pub fn new<T>(
+        doc: &'a Document,
+        resource: &Resource<T>,
+        out: &'a mut Vec<Diagnostic>,
+    ) -> Checker<'a> {
         Checker {
             doc,
             resource: resource.id(),
@@ -28,7 +32,12 @@ impl<'a> Checker<'a> {
     }
 
     /// Reports `message` under `rule`, labelled at `pointer` (relative to the object).
-    pub fn report(&mut self, rule: &'static Rule, pointer: &str, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn report(
+        &mut self,
+        rule: &'static Rule,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let diag = Diagnostic::new(rule, message)
             .at(self.doc.label_location(pointer))
             .with_path(self.doc.full_pointer(pointer))
@@ -39,7 +48,12 @@ impl<'a> Checker<'a> {
 
     /// Like [`Checker::report`], but labels the key of `pointer` (for fields
     /// whose presence, not value, is the problem).
-    pub fn report_key(&mut self, rule: &'static Rule, pointer: &str, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn report_key(
+        &mut self,
+        rule: &'static Rule,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let diag = Diagnostic::new(rule, message)
             .at(self.doc.key_location(pointer))
             .with_path(self.doc.full_pointer(pointer))
@@ -66,7 +80,12 @@ pub fn check_resources(config: &Config, docs: &[Document], out: &mut Vec<Diagnos
     }
 }
 
-fn run<T>(resources: &[Resource<T>], docs: &[Document], out: &mut Vec<Diagnostic>, check: fn(&Resource<T>, &mut Checker)) {
+fn run<T>(
+    resources: &[Resource<T>],
+    docs: &[Document],
+    out: &mut Vec<Diagnostic>,
+    check: fn(&Resource<T>, &mut Checker),
+) {
     for resource in resources {
         let mut cx = Checker::new(&docs[resource.doc], resource, out);
         check(resource, &mut cx);

@@ -30,9 +30,7 @@ macro_rules! entry {
 }
 
 /// Every per-resource rule, in reporting order.
-pub static ENTRIES: &[RuleEntry] = &[
-    entry!(VirtualService, vs_hosts),
-];
+pub static ENTRIES: &[RuleEntry] = &[entry!(VirtualService, vs_hosts)];
 
 /// Every rule meshctl can report, in code order.
 pub fn all_rules() -> Vec<&'static Rule> {

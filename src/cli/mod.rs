@@ -34,7 +34,11 @@ pub mod exit {
 }
 
 #[derive(Parser)]
-#[command(name = "meshctl", version, about = "Validate, route, simulate and shift Istio and Gateway API traffic configuration, offline.")]
+#[command(
+    name = "meshctl",
+    version,
+    about = "Validate, route, simulate and shift Istio and Gateway API traffic configuration, offline."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -63,7 +67,12 @@ pub fn run() -> ExitCode {
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "meshctl", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "meshctl",
+                &mut std::io::stdout(),
+            );
             Ok(exit::OK)
         }
     };

@@ -25,8 +25,13 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             }
         }
         Some(wanted) => {
-            let Some(rule) = rules.iter().find(|r| r.code.eq_ignore_ascii_case(&wanted) || r.name == wanted) else {
-                return Err(CliError(format!("no rule `{wanted}`; `meshctl rules` lists them")));
+            let Some(rule) = rules
+                .iter()
+                .find(|r| r.code.eq_ignore_ascii_case(&wanted) || r.name == wanted)
+            else {
+                return Err(CliError(format!(
+                    "no rule `{wanted}`; `meshctl rules` lists them"
+                )));
             };
             println!("# {} {}\n", rule.code, rule.name);
             println!("severity: {}", rule.severity);

@@ -13,11 +13,20 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<u8, CliError> {
     let wanted = args.kind.to_ascii_lowercase();
-    let kind = Kind::ALL.into_iter().find(|k| k.schema_name() == wanted || k.as_str().eq_ignore_ascii_case(&wanted));
+    let kind = Kind::ALL
+        .into_iter()
+        .find(|k| k.schema_name() == wanted || k.as_str().eq_ignore_ascii_case(&wanted));
     let Some(kind) = kind else {
         let names: Vec<_> = Kind::ALL.iter().map(|k| k.schema_name()).collect();
-        return Err(CliError(format!("unknown kind `{}`; known kinds: {}", args.kind, names.join(", "))));
+        return Err(CliError(format!(
+            "unknown kind `{}`; known kinds: {}",
+            args.kind,
+            names.join(", ")
+        )));
     };
-    println!("{}", serde_json::to_string_pretty(&schema::schema(kind)).expect("schema serializes"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&schema::schema(kind)).expect("schema serializes")
+    );
     Ok(exit::OK)
 }

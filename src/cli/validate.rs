@@ -75,7 +75,15 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     let outcome = validate::run(loaded, &options);
     if args.verbose {
         for (source, kind) in &outcome.skipped {
-            eprintln!("meshctl: skipped {} in {} (not a kind meshctl checks)", if kind.is_empty() { "a document without kind" } else { kind }, outcome.sources[*source].name);
+            eprintln!(
+                "meshctl: skipped {} in {} (not a kind meshctl checks)",
+                if kind.is_empty() {
+                    "a document without kind"
+                } else {
+                    kind
+                },
+                outcome.sources[*source].name
+            );
         }
     }
     let threshold = args.fail_on.threshold();
@@ -83,16 +91,32 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         Format::Human => {
             let stdout = std::io::stdout();
             let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let width = if stdout.is_terminal() { terminal_width() } else { 100 };
-            report::human::render(&outcome.diagnostics, &outcome.sources, &outcome.summary, report::human::Style { color, width })
+            let width = if stdout.is_terminal() {
+                terminal_width()
+            } else {
+                100
+            };
+            report::human::render(
+                &outcome.diagnostics,
+                &outcome.sources,
+                &outcome.summary,
+                report::human::Style { color, width },
+            )
         }
-        Format::Json => report::json::render(&outcome.diagnostics, &outcome.sources, &outcome.summary),
-        Format::Sarif => report::sarif::render(&outcome.diagnostics, &outcome.sources, &all_rules()),
+        Format::Json => {
+            report::json::render(&outcome.diagnostics, &outcome.sources, &outcome.summary)
+        }
+        Format::Sarif => {
+            report::sarif::render(&outcome.diagnostics, &outcome.sources, &all_rules())
+        }
         Format::Github => report::github::render(&outcome.diagnostics, &outcome.sources),
         Format::Junit => report::junit::render(&outcome.diagnostics, &outcome.sources, threshold),
     };
     let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    if let Err(err) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(err.into());
         }
@@ -102,5 +126,8 @@ pub fn run(args: Args) -> Result<u8, CliError> {
 }
 
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
 }

@@ -31,7 +31,11 @@ pub enum Input {
 impl Input {
     /// `-` means standard input.
     pub fn parse(arg: &str) -> Input {
-        if arg == "-" { Input::Stdin } else { Input::Path(PathBuf::from(arg)) }
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
     }
 }
 
@@ -87,7 +91,11 @@ impl Document {
     /// collection; for a missing field, the nearest existing ancestor's key.
     pub fn label_location(&self, pointer: &str) -> Location {
         let resolved = self.locate(pointer);
-        let target = if resolved.complete { self.value.pointer(pointer) } else { None };
+        let target = if resolved.complete {
+            self.value.pointer(pointer)
+        } else {
+            None
+        };
         let is_collection = match target {
             Some(v) => v.is_object() || v.is_array(),
             None => true,
@@ -105,7 +113,10 @@ impl Document {
             (true, Some(key)) => key,
             _ => resolved.value,
         };
-        Location { source: self.source, span }
+        Location {
+            source: self.source,
+            span,
+        }
     }
 
     /// The pointer as seen from the top of the YAML document.
@@ -131,10 +142,13 @@ pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
         match input {
             Input::Stdin => {
                 let mut bytes = Vec::new();
-                io::stdin().take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|error| LoadError {
-                    path: "<stdin>".into(),
-                    error,
-                })?;
+                io::stdin()
+                    .take(MAX_FILE_BYTES + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|error| LoadError {
+                        path: "<stdin>".into(),
+                        error,
+                    })?;
                 loaded.add_bytes("<stdin>".into(), bytes);
             }
             Input::Path(path) => {
@@ -158,7 +172,9 @@ pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
 
 fn read_file(path: &Path) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -169,18 +185,30 @@ impl Loaded {
         if bytes.len() as u64 > MAX_FILE_BYTES {
             self.sources.push(Source::new(name, String::new()));
             self.diagnostics.push(
-                Diagnostic::new(&rules::UNREADABLE_FILE, format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20))
-                    .with_help("split it into smaller files")
-                    .at(Location { source: id, span: 0..0 }),
+                Diagnostic::new(
+                    &rules::UNREADABLE_FILE,
+                    format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
+                )
+                .with_help("split it into smaller files")
+                .at(Location {
+                    source: id,
+                    span: 0..0,
+                }),
             );
             return;
         }
         if let Some(nul) = bytes.iter().position(|&b| b == 0) {
             self.sources.push(Source::new(name, String::new()));
             self.diagnostics.push(
-                Diagnostic::new(&rules::UNREADABLE_FILE, format!("file looks binary (NUL byte at offset {nul})"))
-                    .with_help("only UTF-8 YAML or JSON manifests can be checked")
-                    .at(Location { source: id, span: 0..0 }),
+                Diagnostic::new(
+                    &rules::UNREADABLE_FILE,
+                    format!("file looks binary (NUL byte at offset {nul})"),
+                )
+                .with_help("only UTF-8 YAML or JSON manifests can be checked")
+                .at(Location {
+                    source: id,
+                    span: 0..0,
+                }),
             );
             return;
         }
@@ -195,7 +223,10 @@ impl Loaded {
                     Diagnostic::new(&rules::UNREADABLE_FILE, "file is not valid UTF-8")
                         .with_label("invalid byte sequence")
                         .with_help("save the file as UTF-8")
-                        .at(Location { source: id, span: at..end }),
+                        .at(Location {
+                            source: id,
+                            span: at..end,
+                        }),
                 );
                 return;
             }
@@ -209,12 +240,19 @@ impl Loaded {
     }
 
     fn add_document(&mut self, source: SourceId, doc: yaml::ParsedDoc) {
-        let yaml::ParsedDoc { mut value, spans, root } = doc;
+        let yaml::ParsedDoc {
+            mut value,
+            spans,
+            root,
+        } = doc;
         if value.is_null() {
             return;
         }
         let spans = Arc::new(spans);
-        let is_list = value.get("kind").and_then(Value::as_str).is_some_and(|k| k == "List" || k.ends_with("List"))
+        let is_list = value
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k == "List" || k.ends_with("List"))
             && value.get("items").is_some_and(Value::is_array);
         if !is_list {
             self.documents.push(Document {

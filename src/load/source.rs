@@ -27,15 +27,29 @@ impl Source {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
     }
 
     /// The byte range of a 1-based line, without its line break.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len());
-        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e - 1);
-        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' { end - 1 } else { end };
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&e| e - 1);
+        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
         start..end.max(start)
     }
 }
@@ -60,7 +74,10 @@ impl CharIndex {
     pub(crate) fn byte(&self, char_index: usize) -> usize {
         match self {
             CharIndex::Ascii => char_index,
-            CharIndex::Table(t) => t.get(char_index).copied().unwrap_or_else(|| *t.last().unwrap_or(&0)),
+            CharIndex::Table(t) => t
+                .get(char_index)
+                .copied()
+                .unwrap_or_else(|| *t.last().unwrap_or(&0)),
         }
     }
 }

@@ -62,7 +62,9 @@ pub fn parse_stream(source: SourceId, text: &str, diags: &mut Vec<Diagnostic>) -
                 builder.report(
                     Diagnostic::new(rule, message)
                         .with_label("the parser stopped here")
-                        .with_help("fix the syntax at this position; the rest of the file was not read"),
+                        .with_help(
+                            "fix the syntax at this position; the rest of the file was not read",
+                        ),
                     at..end,
                 );
                 break;
@@ -145,7 +147,9 @@ impl Builder<'_> {
         if self.doc.failed {
             match event {
                 Event::SequenceStart(..) | Event::MappingStart(..) => self.doc.skip_depth += 1,
-                Event::SequenceEnd | Event::MappingEnd => self.doc.skip_depth = self.doc.skip_depth.saturating_sub(1),
+                Event::SequenceEnd | Event::MappingEnd => {
+                    self.doc.skip_depth = self.doc.skip_depth.saturating_sub(1)
+                }
                 Event::DocumentEnd | Event::StreamEnd => self.finish_document(),
                 _ => {}
             }
@@ -154,7 +158,9 @@ impl Builder<'_> {
         match event {
             Event::DocumentStart(_) => self.doc = DocState::default(),
             Event::DocumentEnd | Event::StreamEnd => self.finish_document(),
-            Event::Scalar(text, style, anchor, tag) => self.scalar(&text, style, anchor, tag.as_deref(), &span),
+            Event::Scalar(text, style, anchor, tag) => {
+                self.scalar(&text, style, anchor, tag.as_deref(), &span)
+            }
             Event::SequenceStart(anchor, _) => self.open(Container::Seq(Vec::new()), anchor, &span),
             Event::MappingStart(anchor, _) => self.open(
                 Container::Map {
@@ -186,10 +192,23 @@ impl Builder<'_> {
     }
 
     fn awaiting_key(&self) -> bool {
-        matches!(self.doc.stack.last(), Some(Frame { container: Container::Map { key: None, .. }, .. }))
+        matches!(
+            self.doc.stack.last(),
+            Some(Frame {
+                container: Container::Map { key: None, .. },
+                ..
+            })
+        )
     }
 
-    fn scalar(&mut self, text: &str, style: ScalarStyle, anchor: usize, tag: Option<&Tag>, span: &Span) {
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: &Span,
+    ) {
         let mut range = self.byte_span(span);
         range.end = scalar_end(self.text, &range, style);
         let plain = matches!(style, ScalarStyle::Plain);
@@ -218,13 +237,23 @@ impl Builder<'_> {
         }
         let node = self.doc.spans.push(range.clone(), None);
         if anchor != 0 {
-            self.doc.anchors.insert(anchor, Anchored { value: value.clone(), nodes: 1 });
+            self.doc.anchors.insert(
+                anchor,
+                Anchored {
+                    value: value.clone(),
+                    nodes: 1,
+                },
+            );
         }
         self.attach(value, node, 1, range.end);
     }
 
     fn set_key(&mut self, key: Option<String>, span: Range<usize>, merge: bool) {
-        if let Some(Frame { container: Container::Map { key: slot, .. }, .. }) = self.doc.stack.last_mut() {
+        if let Some(Frame {
+            container: Container::Map { key: slot, .. },
+            ..
+        }) = self.doc.stack.last_mut()
+        {
             *slot = Some(PendingKey { key, span, merge });
         }
     }
@@ -233,9 +262,14 @@ impl Builder<'_> {
         let range = self.byte_span(span);
         if self.doc.stack.len() >= MAX_DEPTH {
             self.report(
-                Diagnostic::new(&rules::NESTING_TOO_DEEP, format!("collections are nested more than {MAX_DEPTH} levels deep"))
-                    .with_label("too deep")
-                    .with_help("no Istio or Kubernetes resource nests this deep; the document was not read"),
+                Diagnostic::new(
+                    &rules::NESTING_TOO_DEEP,
+                    format!("collections are nested more than {MAX_DEPTH} levels deep"),
+                )
+                .with_label("too deep")
+                .with_help(
+                    "no Istio or Kubernetes resource nests this deep; the document was not read",
+                ),
                 range.start..next_char_boundary(self.text, range.start),
             );
             self.doc.failed = true;
@@ -255,10 +289,16 @@ impl Builder<'_> {
     }
 
     fn close(&mut self, span: &Span) {
-        let Some(mut frame) = self.doc.stack.pop() else { return };
+        let Some(mut frame) = self.doc.stack.pop() else {
+            return;
+        };
         let range = self.byte_span(span);
         // A flow collection ends at its bracket; a block one at its last child.
-        let end = if range.end > range.start { range.end } else { frame.last_end };
+        let end = if range.end > range.start {
+            range.end
+        } else {
+            frame.last_end
+        };
         self.doc.spans.close(frame.node, end, &frame.children);
         frame.children.clear();
         self.pool.push(frame.children);
@@ -278,9 +318,12 @@ impl Builder<'_> {
         if self.awaiting_key() {
             let start = self.doc.spans.span(frame.node).start;
             self.report(
-                Diagnostic::new(&rules::UNSUPPORTED_KEY, "a mapping key must be a string, not a collection")
-                    .with_label("complex key")
-                    .with_help("Kubernetes objects are JSON: use a plain string key"),
+                Diagnostic::new(
+                    &rules::UNSUPPORTED_KEY,
+                    "a mapping key must be a string, not a collection",
+                )
+                .with_label("complex key")
+                .with_help("Kubernetes objects are JSON: use a plain string key"),
                 start..next_char_boundary(self.text, start),
             );
             self.set_key(None, start..end, false);
@@ -293,7 +336,8 @@ impl Builder<'_> {
         let range = self.byte_span(span);
         let Some(anchored) = self.doc.anchors.get(&id) else {
             self.report(
-                Diagnostic::new(&rules::YAML_SYNTAX, "alias refers to an unknown anchor").with_label("unknown anchor"),
+                Diagnostic::new(&rules::YAML_SYNTAX, "alias refers to an unknown anchor")
+                    .with_label("unknown anchor"),
                 range,
             );
             return;
@@ -306,7 +350,9 @@ impl Builder<'_> {
                     format!("aliases in this document expand to more than {MAX_ALIAS_NODES} nodes"),
                 )
                 .with_label("expansion limit reached here")
-                .with_help("this looks like a \"billion laughs\" document; the document was not read"),
+                .with_help(
+                    "this looks like a \"billion laughs\" document; the document was not read",
+                ),
                 range,
             );
             self.doc.failed = true;
@@ -341,17 +387,31 @@ impl Builder<'_> {
                 frame.children.push(node);
             }
             Container::Map { map, key, merged } => {
-                let Some(PendingKey { key, span, merge }) = key.take() else { return };
+                let Some(PendingKey { key, span, merge }) = key.take() else {
+                    return;
+                };
                 let Some(key) = key else { return };
                 if merge {
-                    let merge_diag = merge_into(map, merged, &mut frame.children, &mut self.doc.spans, value, node, &span);
+                    let merge_diag = merge_into(
+                        map,
+                        merged,
+                        &mut frame.children,
+                        &mut self.doc.spans,
+                        value,
+                        node,
+                        &span,
+                    );
                     if let Some(diag) = merge_diag {
                         self.report(diag, span);
                     }
                     return;
                 }
                 self.doc.spans.set_key(node, span.clone());
-                let index = if map.contains_key(&key) { map.keys().position(|k| *k == key) } else { None };
+                let index = if map.contains_key(&key) {
+                    map.keys().position(|k| *k == key)
+                } else {
+                    None
+                };
                 match index {
                     None => {
                         map.insert(key, value);
@@ -366,12 +426,19 @@ impl Builder<'_> {
                     Some(index) => {
                         let first = frame.children[index];
                         let first_line = self.doc.spans.key_span(first).map(|k| k.start);
-                        let mut diag = Diagnostic::new(&rules::DUPLICATE_KEY, format!("duplicate key `{key}`"))
-                            .with_label("repeated here")
-                            .with_help("keep one of them: tools disagree on which value wins");
+                        let mut diag = Diagnostic::new(
+                            &rules::DUPLICATE_KEY,
+                            format!("duplicate key `{key}`"),
+                        )
+                        .with_label("repeated here")
+                        .with_help("keep one of them: tools disagree on which value wins");
                         if let Some(first) = first_line {
-                            let line = self.text[..first.min(self.text.len())].matches('\n').count() + 1;
-                            diag = diag.with_label(format!("repeated here; first defined on line {line}"));
+                            let line = self.text[..first.min(self.text.len())]
+                                .matches('\n')
+                                .count()
+                                + 1;
+                            diag = diag
+                                .with_label(format!("repeated here; first defined on line {line}"));
                         }
                         self.report(diag, span);
                     }
@@ -402,8 +469,11 @@ fn merge_into(
             .collect(),
         _ => {
             return Some(
-                Diagnostic::new(&rules::YAML_SYNTAX, "a merge key `<<` needs a mapping or a list of mappings")
-                    .with_label("not a mapping"),
+                Diagnostic::new(
+                    &rules::YAML_SYNTAX,
+                    "a merge key `<<` needs a mapping or a list of mappings",
+                )
+                .with_label("not a mapping"),
             );
         }
     };
@@ -468,7 +538,9 @@ fn resolve_plain(text: &str) -> (Value, Option<&'static str>) {
         "" | "~" | "null" | "Null" | "NULL" => return (Value::Null, None),
         "true" | "True" | "TRUE" => return (Value::Bool(true), None),
         "false" | "False" | "FALSE" => return (Value::Bool(false), None),
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return (Value::Bool(true), Some("the boolean true")),
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
+            return (Value::Bool(true), Some("the boolean true"));
+        }
         "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
             return (Value::Bool(false), Some("the boolean false"));
         }
@@ -478,7 +550,11 @@ fn resolve_plain(text: &str) -> (Value, Option<&'static str>) {
     if !matches!(first, b'+' | b'-' | b'.' | b'0'..=b'9') {
         return (Value::String(text.to_owned()), None);
     }
-    let digits: std::borrow::Cow<'_, str> = if text.contains('_') { text.replace('_', "").into() } else { text.into() };
+    let digits: std::borrow::Cow<'_, str> = if text.contains('_') {
+        text.replace('_', "").into()
+    } else {
+        text.into()
+    };
     if let Some((number, go_only)) = parse_go_int(&digits) {
         let note = (go_only || text.contains('_')).then_some("a number in YAML 1.1 notation");
         return (Value::Number(number), note);
@@ -531,7 +607,11 @@ fn is_yaml_float(text: &str) -> bool {
     };
     let mantissa_ok = match mantissa.split_once('.') {
         Some(("", frac)) => !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit()),
-        Some((int, frac)) => !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit()),
+        Some((int, frac)) => {
+            !int.is_empty()
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
+        }
         None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
     };
     let exponent_ok = exponent.is_none_or(|e| {
@@ -554,7 +634,9 @@ mod tests {
 
     #[test]
     fn scalars_resolve_like_kubectl() {
-        let (docs, diags) = parse("a: on\nb: 0755\nc: '0755'\nd: 1_000\ne: 1.5\nf: ~\ng: 0x1F\nh: .inf\ni: 12:30\nj: -7\n");
+        let (docs, diags) = parse(
+            "a: on\nb: 0755\nc: '0755'\nd: 1_000\ne: 1.5\nf: ~\ng: 0x1F\nh: .inf\ni: 12:30\nj: -7\n",
+        );
         assert_eq!(
             docs[0].value,
             json!({"a": true, "b": 493, "c": "0755", "d": 1000, "e": 1.5, "f": null, "g": 31, "h": ".inf", "i": "12:30", "j": -7})
@@ -627,10 +709,14 @@ mod tests {
         let text = "metadata:\n  labels:\n    app.kubernetes.io/name: x\nspec:\n  http:\n  - route:\n    - weight: 10\n";
         let (docs, _) = parse(text);
         let d = &docs[0];
-        let w = d.spans.lookup(d.root, &d.value, "/spec/http/0/route/0/weight");
+        let w = d
+            .spans
+            .lookup(d.root, &d.value, "/spec/http/0/route/0/weight");
         assert!(w.complete);
         assert_eq!(&text[w.value], "10");
-        let l = d.spans.lookup(d.root, &d.value, "/metadata/labels/app.kubernetes.io~1name");
+        let l = d
+            .spans
+            .lookup(d.root, &d.value, "/metadata/labels/app.kubernetes.io~1name");
         assert_eq!(&text[l.value], "x");
         let missing = d.spans.lookup(d.root, &d.value, "/spec/http/0/timeout");
         assert!(!missing.complete);

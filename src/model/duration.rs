@@ -20,8 +20,12 @@ impl fmt::Display for DurationError {
         match self {
             DurationError::Empty => f.write_str("empty duration"),
             DurationError::Negative => f.write_str("durations cannot be negative"),
-            DurationError::Malformed => f.write_str("not a duration (expected a number and a unit, e.g. 250ms, 1.5s, 1h30m)"),
-            DurationError::UnknownUnit(u) => write!(f, "unknown unit `{u}` (use h, m, s, ms, us or ns)"),
+            DurationError::Malformed => f.write_str(
+                "not a duration (expected a number and a unit, e.g. 250ms, 1.5s, 1h30m)",
+            ),
+            DurationError::UnknownUnit(u) => {
+                write!(f, "unknown unit `{u}` (use h, m, s, ms, us or ns)")
+            }
         }
     }
 }
@@ -66,13 +70,17 @@ impl Duration {
         }
         let mut total: u128 = 0;
         while !rest.is_empty() {
-            let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+            let number_len = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
             let number = &rest[..number_len];
             if number.is_empty() || number == "." || number.matches('.').count() > 1 {
                 return Err(DurationError::Malformed);
             }
             rest = &rest[number_len..];
-            let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+            let unit_len = rest
+                .find(|c: char| c.is_ascii_digit() || c == '.')
+                .unwrap_or(rest.len());
             let unit = &rest[..unit_len];
             rest = &rest[unit_len..];
             let scale: u128 = match unit {
@@ -86,7 +94,11 @@ impl Duration {
                 other => return Err(DurationError::UnknownUnit(other.to_string())),
             };
             let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
-            let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| DurationError::Malformed)? };
+            let whole: u128 = if whole.is_empty() {
+                0
+            } else {
+                whole.parse().map_err(|_| DurationError::Malformed)?
+            };
             let mut value = whole.checked_mul(scale).ok_or(DurationError::Malformed)?;
             let mut place = scale;
             for digit in frac.bytes() {
@@ -142,7 +154,10 @@ mod tests {
     fn parses_go_durations() {
         assert_eq!(Duration::parse("1.5s"), Ok(Duration::from_millis(1500)));
         assert_eq!(Duration::parse("100ms"), Ok(Duration::from_millis(100)));
-        assert_eq!(Duration::parse("1h2m"), Ok(Duration::from_millis(3_720_000)));
+        assert_eq!(
+            Duration::parse("1h2m"),
+            Ok(Duration::from_millis(3_720_000))
+        );
         assert_eq!(Duration::parse("250us"), Ok(Duration(250_000)));
         assert_eq!(Duration::parse("0"), Ok(Duration(0)));
         assert_eq!(Duration::parse(".5s"), Ok(Duration::from_millis(500)));
@@ -152,7 +167,10 @@ mod tests {
     fn refuses_malformed_durations() {
         assert_eq!(Duration::parse("-1s"), Err(DurationError::Negative));
         assert_eq!(Duration::parse("10"), Err(DurationError::Malformed));
-        assert_eq!(Duration::parse("1d"), Err(DurationError::UnknownUnit("d".into())));
+        assert_eq!(
+            Duration::parse("1d"),
+            Err(DurationError::UnknownUnit("d".into()))
+        );
         assert_eq!(Duration::parse(""), Err(DurationError::Empty));
         assert_eq!(Duration::parse("1..5s"), Err(DurationError::Malformed));
     }

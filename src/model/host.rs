@@ -21,7 +21,10 @@ pub fn is_wildcard_dns1123_label(s: &str) -> bool {
     if s == "*" {
         return true;
     }
-    let rest = s.strip_prefix("*-").or_else(|| s.strip_prefix('*')).unwrap_or(s);
+    let rest = s
+        .strip_prefix("*-")
+        .or_else(|| s.strip_prefix('*'))
+        .unwrap_or(s);
     s.len() <= 63 && is_dns1123_label(rest)
 }
 
@@ -33,7 +36,9 @@ pub fn validate_wildcard_domain(domain: &str) -> Result<(), String> {
         None => (domain, None),
     };
     if !is_wildcard_dns1123_label(first) {
-        return Err(format!("domain name `{domain}` is invalid (label `{first}` is not a DNS-1123 label)"));
+        return Err(format!(
+            "domain name `{domain}` is invalid (label `{first}` is not a DNS-1123 label)"
+        ));
     }
     match rest {
         Some(rest) => validate_dns1123_labels(domain, rest),
@@ -52,7 +57,10 @@ fn check_preconditions(domain: &str) -> Result<(), String> {
         return Err("empty domain name is not allowed".into());
     }
     if domain.len() > 255 {
-        return Err(format!("domain name is {} characters long (at most 255)", domain.len()));
+        return Err(format!(
+            "domain name is {} characters long (at most 255)",
+            domain.len()
+        ));
     }
     Ok(())
 }
@@ -61,7 +69,9 @@ fn validate_dns1123_labels(domain: &str, labels: &str) -> Result<(), String> {
     let parts: Vec<&str> = labels.split('.').collect();
     let top = parts[parts.len() - 1];
     if !top.is_empty() && top.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("domain name `{domain}` is invalid (top-level domain `{top}` cannot be all-numeric)"));
+        return Err(format!(
+            "domain name `{domain}` is invalid (top-level domain `{top}` cannot be all-numeric)"
+        ));
     }
     for (i, label) in parts.iter().enumerate() {
         // A trailing dot (`istio.io.`) leaves an empty last label, which is allowed.
@@ -69,7 +79,9 @@ fn validate_dns1123_labels(domain: &str, labels: &str) -> Result<(), String> {
             return Ok(());
         }
         if !is_dns1123_label(label) {
-            return Err(format!("domain name `{domain}` is invalid (label `{label}` is not a DNS-1123 label)"));
+            return Err(format!(
+                "domain name `{domain}` is invalid (label `{label}` is not a DNS-1123 label)"
+            ));
         }
     }
     Ok(())
@@ -137,7 +149,10 @@ mod tests {
         assert!(validate_wildcard_domain("istio.io.").is_ok());
         assert!(validate_wildcard_domain("foo.*.com").is_err());
         assert!(validate_wildcard_domain("a..b").is_err());
-        assert!(validate_wildcard_domain("1.2.3.4").is_err(), "top-level domain all-numeric");
+        assert!(
+            validate_wildcard_domain("1.2.3.4").is_err(),
+            "top-level domain all-numeric"
+        );
         assert!(validate_wildcard_domain("").is_err());
         assert!(validate_wildcard_domain("under_score.com").is_err());
     }
@@ -153,7 +168,10 @@ mod tests {
     /// Istio semantics §2.4: short names expand in the namespace of the resource.
     #[test]
     fn short_names_expand_in_the_resource_namespace() {
-        assert_eq!(resolve_short_name("reviews", "shop"), "reviews.shop.svc.cluster.local");
+        assert_eq!(
+            resolve_short_name("reviews", "shop"),
+            "reviews.shop.svc.cluster.local"
+        );
         assert_eq!(resolve_short_name("reviews.prod", "shop"), "reviews.prod");
         assert_eq!(resolve_short_name("*", "shop"), "*");
         assert_eq!(resolve_short_name("10.0.0.1", "shop"), "10.0.0.1");

@@ -38,8 +38,10 @@ impl Kind {
     /// Recognises `apiVersion` + `kind`; `None` for kinds meshctl skips.
     pub fn recognise(api_version: &str, kind: &str) -> Option<Kind> {
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let istio = group == "networking.istio.io" && matches!(version, "v1alpha3" | "v1beta1" | "v1");
-        let gateway_api = group == "gateway.networking.k8s.io" && matches!(version, "v1" | "v1beta1");
+        let istio =
+            group == "networking.istio.io" && matches!(version, "v1alpha3" | "v1beta1" | "v1");
+        let gateway_api =
+            group == "gateway.networking.k8s.io" && matches!(version, "v1" | "v1beta1");
         match (kind, group, version) {
             ("VirtualService", ..) if istio => Some(Kind::VirtualService),
             ("DestinationRule", ..) if istio => Some(Kind::DestinationRule),

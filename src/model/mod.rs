@@ -101,7 +101,13 @@ impl Config {
     }
 
     /// Reads one document as `kind` and adds it.
-    pub fn add(&mut self, index: usize, doc: &Document, kind: Kind, default_namespace: &str) -> Result<(), ReadError> {
+    pub fn add(
+        &mut self,
+        index: usize,
+        doc: &Document,
+        kind: Kind,
+        default_namespace: &str,
+    ) -> Result<(), ReadError> {
         let meta: ObjectMeta = read(&doc.value, "metadata")?;
         let namespace = match &meta.namespace {
             Some(ns) if !ns.is_empty() => ns.clone(),
@@ -150,7 +156,9 @@ impl Config {
 
 /// Deserializes `value[field]` (absent means empty), reporting where it failed.
 fn read<T: DeserializeOwned + Default>(value: &Value, field: &str) -> Result<T, ReadError> {
-    let Some(inner) = value.get(field) else { return Ok(T::default()) };
+    let Some(inner) = value.get(field) else {
+        return Ok(T::default());
+    };
     if inner.is_null() {
         return Ok(T::default());
     }
@@ -158,7 +166,9 @@ fn read<T: DeserializeOwned + Default>(value: &Value, field: &str) -> Result<T, 
         let mut pointer = format!("/{field}");
         for segment in err.path().iter() {
             match segment {
-                serde_path_to_error::Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+                serde_path_to_error::Segment::Seq { index } => {
+                    pointer.push_str(&format!("/{index}"))
+                }
                 serde_path_to_error::Segment::Map { key } => {
                     pointer.push('/');
                     pointer.push_str(&escape(key));

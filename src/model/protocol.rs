@@ -36,7 +36,10 @@ impl Protocol {
     }
 
     pub fn is_http(self) -> bool {
-        matches!(self, Protocol::Http | Protocol::Http2 | Protocol::Grpc | Protocol::GrpcWeb)
+        matches!(
+            self,
+            Protocol::Http | Protocol::Http2 | Protocol::Grpc | Protocol::GrpcWeb
+        )
     }
 
     pub fn is_tls(self) -> bool {
@@ -45,7 +48,11 @@ impl Protocol {
 
     /// Protocol detected from a Kubernetes Service port's name or appProtocol,
     /// as `ConvertProtocol` does; `None` means Istio sniffs it.
-    pub fn from_service_port(name: Option<&str>, app_protocol: Option<&str>, l4: Option<&str>) -> Option<Protocol> {
+    pub fn from_service_port(
+        name: Option<&str>,
+        app_protocol: Option<&str>,
+        l4: Option<&str>,
+    ) -> Option<Protocol> {
         if l4.is_some_and(|p| p.eq_ignore_ascii_case("UDP")) {
             return Some(Protocol::Udp);
         }
@@ -64,7 +71,9 @@ impl Protocol {
         }
         let name = name?;
         let prefix = name.split('-').next().unwrap_or(name);
-        let p = if name.eq_ignore_ascii_case("grpc-web") || name.to_ascii_lowercase().starts_with("grpc-web-") {
+        let p = if name.eq_ignore_ascii_case("grpc-web")
+            || name.to_ascii_lowercase().starts_with("grpc-web-")
+        {
             Protocol::GrpcWeb
         } else {
             Protocol::parse(prefix)

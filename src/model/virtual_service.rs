@@ -230,7 +230,11 @@ impl HttpMatch {
     pub fn is_catch_all(&self) -> bool {
         let uri_any = match &self.uri {
             None => true,
-            Some(m) => m.prefix.as_deref() == Some("/") || m.regex.as_deref() == Some(".*") || m.regex.as_deref() == Some("*"),
+            Some(m) => {
+                m.prefix.as_deref() == Some("/")
+                    || m.regex.as_deref() == Some(".*")
+                    || m.regex.as_deref() == Some("*")
+            }
         };
         uri_any
             && self.scheme.is_none()

@@ -23,19 +23,28 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source]) -> String {
             props.push(format!("endLine={}", p.end_line));
             props.push(format!("endColumn={}", p.end_column));
         }
-        props.push(format!("title={}", escape_property(&format!("{} {}", d.rule.code, d.rule.name))));
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("{} {}", d.rule.code, d.rule.name))
+        ));
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
-        out.push_str(&format!("::{level} {}::{}\n", props.join(","), escape_data(&message)));
+        out.push_str(&format!(
+            "::{level} {}::{}\n",
+            props.join(","),
+            escape_data(&message)
+        ));
     }
     out
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

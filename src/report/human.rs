@@ -44,7 +44,10 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -54,8 +57,14 @@ impl miette::Diagnostic for Report<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source.as_ref()?;
         let loc = self.diag.location.as_ref()?;
-        let span = SourceSpan::new(loc.span.start.into(), loc.span.end.saturating_sub(loc.span.start));
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(self.diag.label.clone(), span))))
+        let span = SourceSpan::new(
+            loc.span.start.into(),
+            loc.span.end.saturating_sub(loc.span.start),
+        );
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            self.diag.label.clone(),
+            span,
+        ))))
     }
 }
 
@@ -67,9 +76,20 @@ pub struct Style {
 }
 
 /// Every diagnostic, then a summary line.
-pub fn render(diagnostics: &[Diagnostic], sources: &[Source], summary: &Summary, style: Style) -> String {
-    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+pub fn render(
+    diagnostics: &[Diagnostic],
+    sources: &[Source],
+    summary: &Summary,
+    style: Style,
+) -> String {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false);
     let mut out = String::new();
     for diag in diagnostics {
         let source = diag
@@ -82,7 +102,12 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], summary: &Summary,
             code.push_str(&format!(" ({istio})"));
         }
         if source.is_none() {
-            if let Some(name) = diag.location.as_ref().and_then(|l| sources.get(l.source)).map(|s| &s.name) {
+            if let Some(name) = diag
+                .location
+                .as_ref()
+                .and_then(|l| sources.get(l.source))
+                .map(|s| &s.name)
+            {
                 code.push_str(&format!(" in {name}"));
             }
         }
@@ -97,7 +122,11 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], summary: &Summary,
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// `checked 3 files, 12 resources: 1 error, 2 warnings, 0 infos`.

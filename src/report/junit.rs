@@ -19,7 +19,10 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], fail_at: Option<Se
         }
     }
     let is_failure = |d: &Diagnostic| fail_at.is_some_and(|f| d.severity >= f);
-    let failures: usize = by_file.values().filter(|ds| ds.iter().any(|d| is_failure(d))).count();
+    let failures: usize = by_file
+        .values()
+        .filter(|ds| ds.iter().any(|d| is_failure(d)))
+        .count();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     xml.push_str(&format!(
         "<testsuites name=\"meshctl\" tests=\"{}\" failures=\"{failures}\">\n  <testsuite name=\"meshctl validate\" tests=\"{}\" failures=\"{failures}\">\n",
@@ -30,14 +33,23 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], fail_at: Option<Se
         let name = escape(&sources[source].name);
         let failing: Vec<&Diagnostic> = diags.iter().copied().filter(|d| is_failure(d)).collect();
         if failing.is_empty() {
-            xml.push_str(&format!("    <testcase classname=\"meshctl.validate\" name=\"{name}\"/>\n"));
+            xml.push_str(&format!(
+                "    <testcase classname=\"meshctl.validate\" name=\"{name}\"/>\n"
+            ));
             continue;
         }
-        xml.push_str(&format!("    <testcase classname=\"meshctl.validate\" name=\"{name}\">\n"));
+        xml.push_str(&format!(
+            "    <testcase classname=\"meshctl.validate\" name=\"{name}\">\n"
+        ));
         let mut body = String::new();
         for d in &failing {
-            let at = position(d, sources).map(|(_, p)| format!("{}:{}:{}", sources[source].name, p.line, p.column)).unwrap_or_default();
-            body.push_str(&format!("{at}: {} [{} {}] {}\n", d.severity, d.rule.code, d.rule.name, d.message));
+            let at = position(d, sources)
+                .map(|(_, p)| format!("{}:{}:{}", sources[source].name, p.line, p.column))
+                .unwrap_or_default();
+            body.push_str(&format!(
+                "{at}: {} [{} {}] {}\n",
+                d.severity, d.rule.code, d.rule.name, d.message
+            ));
         }
         xml.push_str(&format!(
             "      <failure message=\"{} finding(s)\" type=\"{}\">{}</failure>\n    </testcase>\n",
@@ -51,5 +63,8 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], fail_at: Option<Se
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -38,5 +38,8 @@ pub fn position<'a>(diag: &Diagnostic, sources: &'a [Source]) -> Option<(&'a Sou
 
 /// The file a diagnostic belongs to, even when it has no span.
 pub fn file_name<'a>(diag: &Diagnostic, sources: &'a [Source]) -> Option<&'a str> {
-    diag.location.as_ref().and_then(|l| sources.get(l.source)).map(|s| s.name.as_str())
+    diag.location
+        .as_ref()
+        .and_then(|l| sources.get(l.source))
+        .map(|s| s.name.as_str())
 }

@@ -35,7 +35,8 @@ fn raw_schema(kind: Kind) -> &'static str {
 
 /// The self-contained schema of a kind: its own definitions plus the shared ones.
 pub fn schema(kind: Kind) -> Value {
-    let mut schema: Value = serde_json::from_str(raw_schema(kind)).expect("embedded schema is valid JSON");
+    let mut schema: Value =
+        serde_json::from_str(raw_schema(kind)).expect("embedded schema is valid JSON");
     let defs: Value = serde_json::from_str(DEFS).expect("embedded defs are valid JSON");
     let target = schema
         .as_object_mut()
@@ -68,24 +69,42 @@ pub fn check_regex(text: &str) -> Result<(), String> {
         return Err("the regex is empty".into());
     }
     if text.len() > 1024 {
-        return Err(format!("the regex is {} characters long (at most 1024)", text.len()));
+        return Err(format!(
+            "the regex is {} characters long (at most 1024)",
+            text.len()
+        ));
     }
     regex::Regex::new(text).map(|_| ()).map_err(|e| {
         let detail = e.to_string();
-        let last = detail.lines().filter(|l| !l.trim().is_empty()).next_back().unwrap_or("").trim().to_string();
-        format!("`{text}` is not a valid RE2 regex: {}", last.trim_start_matches("error: "))
+        let last = detail
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .next_back()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        format!(
+            "`{text}` is not a valid RE2 regex: {}",
+            last.trim_start_matches("error: ")
+        )
     })
 }
 
 fn validator(kind: Kind) -> &'static Validator {
-    static VALIDATORS: [OnceLock<Validator>; Kind::ALL.len()] = [const { OnceLock::new() }; Kind::ALL.len()];
-    let slot = Kind::ALL.iter().position(|k| *k == kind).expect("every kind is listed");
+    static VALIDATORS: [OnceLock<Validator>; Kind::ALL.len()] =
+        [const { OnceLock::new() }; Kind::ALL.len()];
+    let slot = Kind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .expect("every kind is listed");
     VALIDATORS[slot].get_or_init(|| {
         jsonschema::options()
             .with_draft(Draft::Draft202012)
             .should_validate_formats(true)
             .with_format("istio-duration", |s: &str| check_duration(s).is_ok())
-            .with_format("istio-duration-or-zero", |s: &str| Duration::parse(s).is_ok())
+            .with_format("istio-duration-or-zero", |s: &str| {
+                Duration::parse(s).is_ok()
+            })
             .with_format("re2", |s: &str| check_regex(s).is_ok())
             .build(&schema(kind))
             .expect("embedded schema compiles")
@@ -93,19 +112,25 @@ fn validator(kind: Kind) -> &'static Validator {
 }
 
 /// Validates one document against its kind's schema.
-pub fn validate(doc: &Document, kind: Kind, out: &mut Vec<Diagnostic>) -> bool {
+pub fn validate(doc: &Document, source_text: &str, kind: Kind, out: &mut Vec<Diagnostic>) -> bool {
     let validator = validator(kind);
     if validator.is_valid(&doc.value) {
         return true;
     }
     let composed = schema(kind);
     for error in validator.iter_errors(&doc.value) {
-        translate(doc, &composed, &error, out);
+        translate(doc, source_text, &composed, &error, out);
     }
     false
 }
 
-fn translate(doc: &Document, schema: &Value, error: &ValidationError<'_>, out: &mut Vec<Diagnostic>) {
+fn translate(
+    doc: &Document,
+    source_text: &str,
+    schema: &Value,
+    error: &ValidationError<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     let pointer = error.instance_path().to_string();
     let keyword = error.schema_path().to_string();
     let here = || doc.label_location(&pointer);
@@ -115,13 +140,16 @@ fn translate(doc: &Document, schema: &Value, error: &ValidationError<'_>, out: &
             let known = known_properties(schema, error.schema_path().as_str());
             for key in unexpected {
                 let field = format!("{pointer}/{}", escape(key));
-                let mut diag = Diagnostic::new(&rules::UNKNOWN_FIELD, format!("unknown field `{key}`"))
-                    .with_label("not a field of this object")
-                    .at(doc.key_location(&field))
-                    .with_path(doc.full_pointer(&field));
+                let mut diag =
+                    Diagnostic::new(&rules::UNKNOWN_FIELD, format!("unknown field `{key}`"))
+                        .with_label("not a field of this object")
+                        .at(doc.key_location(&field))
+                        .with_path(doc.full_pointer(&field));
                 diag = match did_you_mean(key, known.iter().map(String::as_str)) {
                     Some(best) => diag.with_help(format!("did you mean `{best}`?")),
-                    None if !known.is_empty() => diag.with_help(format!("known fields here: {}", known.join(", "))),
+                    None if !known.is_empty() => {
+                        diag.with_help(format!("known fields here: {}", known.join(", ")))
+                    }
                     None => diag,
                 };
                 out.push(diag);
@@ -130,43 +158,67 @@ fn translate(doc: &Document, schema: &Value, error: &ValidationError<'_>, out: &
         }
         ValidationErrorKind::Type { kind } => {
             let expected = type_words(&format!("{kind:?}"));
-            Diagnostic::new(&rules::WRONG_TYPE, format!("expected {expected}, found {}", describe(instance)))
-                .with_label(format!("expected {expected}"))
-                .with_help(type_help(&expected, instance))
-                .at(here())
+            let location = here();
+            let written = source_text.get(location.span.clone()).unwrap_or_default();
+            Diagnostic::new(
+                &rules::WRONG_TYPE,
+                format!("expected {expected}, found {}", describe(instance)),
+            )
+            .with_label(format!("expected {expected}"))
+            .with_help(type_help(&expected, instance, written))
+            .at(location)
         }
         ValidationErrorKind::Enum { options } => {
             let allowed: Vec<String> = options
                 .as_array()
-                .map(|a| a.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
-            let found = instance.as_str().map_or_else(|| instance.to_string(), str::to_string);
-            let mut diag = Diagnostic::new(&rules::INVALID_ENUM, format!("`{found}` is not an allowed value"))
-                .with_label("not allowed")
-                .at(here());
+            let found = instance
+                .as_str()
+                .map_or_else(|| instance.to_string(), str::to_string);
+            let mut diag = Diagnostic::new(
+                &rules::INVALID_ENUM,
+                format!("`{found}` is not an allowed value"),
+            )
+            .with_label("not allowed")
+            .at(here());
             diag = match did_you_mean(&found, allowed.iter().map(String::as_str)) {
-                Some(best) => diag.with_help(format!("did you mean `{best}`? allowed: {}", allowed.join(", "))),
+                Some(best) => diag.with_help(format!(
+                    "did you mean `{best}`? allowed: {}",
+                    allowed.join(", ")
+                )),
                 None => diag.with_help(format!("allowed: {}", allowed.join(", "))),
             };
             diag
         }
-        ValidationErrorKind::Constant { expected_value } => {
-            Diagnostic::new(&rules::INVALID_ENUM, format!("expected {expected_value}, found {}", describe(instance)))
-                .with_label("unexpected value")
-                .at(here())
-        }
+        ValidationErrorKind::Constant { expected_value } => Diagnostic::new(
+            &rules::INVALID_ENUM,
+            format!("expected {expected_value}, found {}", describe(instance)),
+        )
+        .with_label("unexpected value")
+        .at(here()),
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
-            Diagnostic::new(&rules::MISSING_FIELD, format!("missing required field `{name}`"))
-                .with_label(format!("`{name}` is required here"))
-                .with_help(format!("add `{name}`"))
-                .at(doc.key_location(&pointer))
+            Diagnostic::new(
+                &rules::MISSING_FIELD,
+                format!("missing required field `{name}`"),
+            )
+            .with_label(format!("`{name}` is required here"))
+            .with_help(format!("add `{name}`"))
+            .at(doc.key_location(&pointer))
         }
         ValidationErrorKind::Format { format } => {
             let text = instance.as_str().unwrap_or_default();
             let (rule, message) = match format.as_str() {
                 "istio-duration" => (&rules::INVALID_DURATION, check_duration(text).err()),
-                "istio-duration-or-zero" => (&rules::INVALID_DURATION, Duration::parse(text).err().map(|e| e.to_string())),
+                "istio-duration-or-zero" => (
+                    &rules::INVALID_DURATION,
+                    Duration::parse(text).err().map(|e| e.to_string()),
+                ),
                 _ => (&rules::INVALID_REGEX, check_regex(text).err()),
             };
             let help = if rule.code == rules::INVALID_DURATION.code {
@@ -175,7 +227,14 @@ fn translate(doc: &Document, schema: &Value, error: &ValidationError<'_>, out: &
                 "write an RE2 regex (no look-around or back-references); it must match the whole value"
             };
             Diagnostic::new(rule, message.unwrap_or_else(|| format!("invalid {format}")))
-                .with_label(format!("invalid {}", if rule.code == "MC1001" { "duration" } else { "regex" }))
+                .with_label(format!(
+                    "invalid {}",
+                    if rule.code == "MC1001" {
+                        "duration"
+                    } else {
+                        "regex"
+                    }
+                ))
                 .with_help(help)
                 .at(here())
         }
@@ -184,23 +243,39 @@ fn translate(doc: &Document, schema: &Value, error: &ValidationError<'_>, out: &
         {
             let _ = limit;
             let zero_ok = keyword.starts_with("/$defs/portOrZero");
-            Diagnostic::new(&rules::INVALID_PORT, format!("port {instance} is outside {}..65535", if zero_ok { 0 } else { 1 }))
-                .with_label("invalid port")
-                .with_help("use a port number from 1 to 65535")
-                .at(here())
+            Diagnostic::new(
+                &rules::INVALID_PORT,
+                format!(
+                    "port {instance} is outside {}..65535",
+                    if zero_ok { 0 } else { 1 }
+                ),
+            )
+            .with_label("invalid port")
+            .with_help("use a port number from 1 to 65535")
+            .at(here())
         }
         ValidationErrorKind::MaxProperties { .. } if keyword.starts_with("/$defs/stringMatch") => {
-            Diagnostic::new(&rules::CONSTRAINT, "a string match takes only one of `exact`, `prefix` or `regex`")
-                .with_label("several match types")
-                .with_help("keep one of exact, prefix and regex; write another match entry for an alternative")
-                .at(here())
+            Diagnostic::new(
+                &rules::CONSTRAINT,
+                "a string match takes only one of `exact`, `prefix` or `regex`",
+            )
+            .with_label("several match types")
+            .with_help(
+                "keep one of exact, prefix and regex; write another match entry for an alternative",
+            )
+            .at(here())
         }
-        ValidationErrorKind::AnyOf { .. } => Diagnostic::new(&rules::WRONG_TYPE, format!("{} is not a port number or a port name", describe(instance)))
-            .with_label("expected a port number (1..65535) or a name")
-            .at(here()),
+        ValidationErrorKind::AnyOf { .. } => Diagnostic::new(
+            &rules::WRONG_TYPE,
+            format!("{} is not a port number or a port name", describe(instance)),
+        )
+        .with_label("expected a port number (1..65535) or a name")
+        .at(here()),
         _ => {
             let message = error.to_string();
-            Diagnostic::new(&rules::CONSTRAINT, message).with_label("outside the API's limits").at(here())
+            Diagnostic::new(&rules::CONSTRAINT, message)
+                .with_label("outside the API's limits")
+                .at(here())
         }
     };
     out.push(diag.with_path(doc.full_pointer(&pointer)));
@@ -208,7 +283,9 @@ fn translate(doc: &Document, schema: &Value, error: &ValidationError<'_>, out: &
 
 /// The property names defined where an `additionalProperties` keyword sits.
 fn known_properties(schema: &Value, keyword_location: &str) -> Vec<String> {
-    let parent = keyword_location.strip_suffix("/additionalProperties").unwrap_or(keyword_location);
+    let parent = keyword_location
+        .strip_suffix("/additionalProperties")
+        .unwrap_or(keyword_location);
     schema
         .pointer(parent)
         .and_then(|s| s.get("properties"))
@@ -221,10 +298,17 @@ fn known_properties(schema: &Value, keyword_location: &str) -> Vec<String> {
 pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
     candidates
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, c)| {
             let c = c.to_ascii_lowercase();
-            *d <= (c.len().max(word.len()) / 3).max(1) || (c.len() >= 4 && lower.starts_with(&c)) || (lower.len() >= 4 && c.starts_with(&lower))
+            *d <= (c.len().max(word.len()) / 3).max(1)
+                || (c.len() >= 4 && lower.starts_with(&c))
+                || (lower.len() >= 4 && c.starts_with(&lower))
         })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
@@ -259,14 +343,18 @@ fn describe(value: &Value) -> String {
     }
 }
 
-fn type_help(expected: &str, found: &Value) -> String {
+fn type_help(expected: &str, found: &Value, written: &str) -> String {
     match found {
         Value::String(s) if expected.contains("integer") || expected.contains("number") => {
             format!("remove the quotes: {s}")
         }
-        Value::Number(n) if expected.contains("string") => format!("quote the value: \"{n}\""),
-        Value::Bool(b) if expected.contains("string") => {
-            format!("quote the value (kubectl reads unquoted yes/no/on/off as booleans): \"{b}\"")
+        Value::Number(_) if expected.contains("string") => {
+            format!("quote the value: \"{written}\"")
+        }
+        Value::Bool(_) if expected.contains("string") => {
+            format!(
+                "quote the value (kubectl reads unquoted yes/no/on/off as booleans): \"{written}\""
+            )
         }
         Value::Null => format!("give a value ({expected}) or remove the key"),
         _ => format!("write {expected} here"),
@@ -305,7 +393,10 @@ mod tests {
     #[test]
     fn suggestions_find_typos() {
         let fields = ["weight", "destination", "headers"];
-        assert_eq!(did_you_mean("weigth", fields.iter().copied()), Some("weight"));
+        assert_eq!(
+            did_you_mean("weigth", fields.iter().copied()),
+            Some("weight")
+        );
         assert_eq!(did_you_mean("zzzz", fields.iter().copied()), None);
     }
 }

@@ -14,7 +14,11 @@ pub fn validate_json(args: &[&str]) -> Value {
         .args(args)
         .output()
         .expect("runs");
-    assert!(output.status.success(), "validate failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "validate failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("JSON output")
 }
 

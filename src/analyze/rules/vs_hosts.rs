@@ -52,7 +52,12 @@ pub static OVERLAPPING_HOSTS: Rule = Rule {
 ## Use instead\nKeep the wildcard, or split the hosts over two VirtualServices.\n",
 };
 
-pub static RULES: &[&Rule] = &[&NO_ROUTES, &INVALID_HOST, &MESH_WILDCARD, &OVERLAPPING_HOSTS];
+pub static RULES: &[&Rule] = &[
+    &NO_ROUTES,
+    &INVALID_HOST,
+    &MESH_WILDCARD,
+    &OVERLAPPING_HOSTS,
+];
 
 /// Whether the VirtualService applies to sidecars: no gateways, or `mesh` listed.
 pub fn applies_to_mesh(vs: &VirtualService) -> bool {
@@ -62,18 +67,26 @@ pub fn applies_to_mesh(vs: &VirtualService) -> bool {
 pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
     let vs = &res.spec;
     if vs.http.is_empty() && vs.tcp.is_empty() && vs.tls.is_empty() {
-        cx.report_key(&NO_ROUTES, "/spec", "http, tcp or tls routes must be provided in a VirtualService")
-            .label("no routes")
-            .help("add an `http:` (or `tcp:`/`tls:`) list of routes");
+        cx.report_key(
+            &NO_ROUTES,
+            "/spec",
+            "http, tcp or tls routes must be provided in a VirtualService",
+        )
+        .label("no routes")
+        .help("add an `http:` (or `tcp:`/`tls:`) list of routes");
     }
     let mesh = applies_to_mesh(vs);
     for (i, host) in vs.hosts.iter().enumerate() {
         let pointer = format!("/spec/hosts/{i}");
         if host == "*" {
             if mesh {
-                cx.report(&MESH_WILDCARD, &pointer, "wildcard host `*` is not allowed for a VirtualService bound to the mesh")
-                    .label("applies to every sidecar")
-                    .help("name the hosts, or list only gateways under `gateways`");
+                cx.report(
+                    &MESH_WILDCARD,
+                    &pointer,
+                    "wildcard host `*` is not allowed for a VirtualService bound to the mesh",
+                )
+                .label("applies to every sidecar")
+                .help("name the hosts, or list only gateways under `gateways`");
             }
             continue;
         }
@@ -86,10 +99,18 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
         }
         for (j, earlier) in vs.hosts[..i].iter().enumerate() {
             if hosts_intersect(earlier, host) {
-                let how = if earlier == host { "repeats" } else { "overlaps" };
-                cx.report(&OVERLAPPING_HOSTS, &pointer, format!("host `{host}` {how} host `{earlier}` (hosts[{j}])"))
-                    .label(format!("{how} `{earlier}`"))
-                    .help("each host may appear once; a wildcard already covers the names it matches");
+                let how = if earlier == host {
+                    "repeats"
+                } else {
+                    "overlaps"
+                };
+                cx.report(
+                    &OVERLAPPING_HOSTS,
+                    &pointer,
+                    format!("host `{host}` {how} host `{earlier}` (hosts[{j}])"),
+                )
+                .label(format!("{how} `{earlier}`"))
+                .help("each host may appear once; a wildcard already covers the names it matches");
                 break;
             }
         }

@@ -1,0 +1,353 @@
+//! `meshctl validate` through the real binary: exit codes (cli.md), bad input
+//! of every kind, stdin, and the machine-readable formats.
+
+mod common;
+
+use std::fs;
+
+use common::{findings, meshctl, validate_json};
+use predicates::prelude::*;
+
+#[test]
+fn clean_fixture_exits_zero() {
+    meshctl()
+        .args(["validate", "fixtures/bookinfo"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 errors"));
+}
+
+#[test]
+fn errors_exit_one_and_fail_on_never_exits_zero() {
+    meshctl()
+        .args(["validate", "fixtures/invalid/reviews-typos.yaml"])
+        .assert()
+        .code(1);
+    meshctl()
+        .args([
+            "validate",
+            "--fail-on",
+            "never",
+            "fixtures/invalid/reviews-typos.yaml",
+        ])
+        .assert()
+        .code(0);
+}
+
+/// `yes` is a YAML 1.1 boolean: valid for ignoreUriCase, but worth a warning.
+#[test]
+fn fail_on_warning_counts_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("svc.yaml");
+    fs::write(
+        &file,
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a}\nspec:\n  hosts: [a]\n  http:\n  - match: [{uri: {prefix: /a}, ignoreUriCase: yes}]\n    route: [{destination: {host: a}}]\n",
+    )
+    .unwrap();
+    meshctl()
+        .args(["validate", file.to_str().unwrap()])
+        .assert()
+        .code(0);
+    meshctl()
+        .args(["validate", "--fail-on", "warning", file.to_str().unwrap()])
+        .assert()
+        .code(1);
+}
+
+/// kubectl sends `canary: on` as the boolean true, which a label cannot hold.
+#[test]
+fn unquoted_on_in_a_label_is_an_error_like_kubectl() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("svc.yaml");
+    fs::write(&file, "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  labels: {canary: on}\nspec:\n  ports: [{port: 80}]\n").unwrap();
+    let report = validate_json(&[file.to_str().unwrap()]);
+    assert_eq!(
+        findings(&report),
+        vec![("MC0005".to_string(), 5, 20), ("MC0102".to_string(), 5, 20)]
+    );
+    assert!(
+        report["diagnostics"][1]["help"]
+            .as_str()
+            .unwrap()
+            .contains("\"on\"")
+    );
+}
+
+#[test]
+fn missing_path_is_exit_two_with_one_line() {
+    meshctl()
+        .args(["validate", "does/not/exist.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "does/not/exist.yaml: no such file or directory",
+        ))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn bad_flag_is_exit_two() {
+    meshctl()
+        .args(["validate", "--format", "xml", "fixtures"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let text = fs::read_to_string("fixtures/invalid/reviews-typos.yaml").unwrap();
+    let out = meshctl()
+        .args(["validate", "--format", "json", "-"])
+        .write_stdin(text)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["diagnostics"][0]["file"], "<stdin>");
+}
+
+/// A syntax error in one file does not stop the others from being checked.
+#[test]
+fn syntax_error_in_one_file_still_checks_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a-broken.yaml"), "kind: [\n").unwrap();
+    fs::copy(
+        "fixtures/invalid/reviews-typos.yaml",
+        dir.path().join("b.yaml"),
+    )
+    .unwrap();
+    let report = validate_json(&[dir.path().to_str().unwrap()]);
+    let codes: Vec<_> = findings(&report).into_iter().map(|f| f.0).collect();
+    assert!(codes.contains(&"MC0001".to_string()));
+    assert!(
+        codes.contains(&"MC0101".to_string()),
+        "other file checked: {codes:?}"
+    );
+}
+
+#[test]
+fn binary_and_invalid_utf8_files_are_diagnostics_not_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("bin.yaml"),
+        [0x7f, b'E', b'L', b'F', 0, 1, 2],
+    )
+    .unwrap();
+    fs::write(dir.path().join("latin1.yaml"), b"kind: caf\xe9\n").unwrap();
+    let report = validate_json(&[dir.path().to_str().unwrap()]);
+    let got = findings(&report);
+    assert_eq!(got.iter().filter(|f| f.0 == "MC0006").count(), 2, "{got:?}");
+    assert!(
+        got.contains(&("MC0006".into(), 1, 10)),
+        "position of the bad byte: {got:?}"
+    );
+}
+
+#[test]
+fn billion_laughs_and_deep_nesting_finish_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lol = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        lol.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{}", i - 1); 9].join(", ")
+        ));
+    }
+    fs::write(dir.path().join("lol.yaml"), lol).unwrap();
+    fs::write(
+        dir.path().join("deep.yaml"),
+        format!("x: {}{}\n", "[".repeat(50_000), "]".repeat(50_000)),
+    )
+    .unwrap();
+    let report = validate_json(&[dir.path().to_str().unwrap()]);
+    let codes: Vec<_> = findings(&report).into_iter().map(|f| f.0).collect();
+    assert!(codes.contains(&"MC0003".to_string()));
+    assert!(codes.contains(&"MC0004".to_string()));
+}
+
+#[test]
+fn list_items_are_checked_with_item_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("list.yaml");
+    fs::write(
+        &file,
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: networking.istio.io/v1\n  kind: DestinationRule\n  metadata: {name: r}\n  spec:\n    host: r\n    subsets: [{name: v1, labls: {}}]\n",
+    )
+    .unwrap();
+    let report = validate_json(&[file.to_str().unwrap()]);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "MC0101");
+    assert_eq!(d["path"], "/items/0/spec/subsets/0/labls");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(9), Some(26))
+    );
+    assert_eq!(d["resource"]["name"], "r");
+}
+
+#[test]
+fn json_documents_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("svc.json");
+    fs::write(&file, r#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}, "spec": {"ports": [{"port": 0}]}}"#).unwrap();
+    let report = validate_json(&[file.to_str().unwrap()]);
+    assert_eq!(findings(&report), vec![("MC1003".to_string(), 1, 96)]);
+}
+
+#[test]
+fn unknown_kinds_are_skipped_silently_and_listed_with_verbose() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cm.yaml");
+    fs::write(
+        &file,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n",
+    )
+    .unwrap();
+    meshctl()
+        .args(["validate", "--verbose", file.to_str().unwrap()])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("skipped v1 ConfigMap"));
+}
+
+#[test]
+fn json_report_has_the_contract_fields() {
+    let report = validate_json(&["fixtures/invalid/reviews-typos.yaml"]);
+    assert_eq!(report["version"], 1);
+    let d = &report["diagnostics"][0];
+    for field in [
+        "code",
+        "rule",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "resource",
+        "path",
+        "istio_code",
+    ] {
+        assert!(d.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(d["resource"]["kind"], "VirtualService");
+    assert_eq!(report["summary"]["errors"], 3);
+    assert_eq!(report["summary"]["resources"], 2);
+}
+
+#[test]
+fn select_and_ignore_filter_by_code_name_or_prefix() {
+    let file = "fixtures/invalid/reviews-typos.yaml";
+    let only_durations = validate_json(&["--select", "invalid-duration", file]);
+    assert_eq!(findings(&only_durations).len(), 1);
+    let no_schema = validate_json(&["--ignore", "MC01", file]);
+    let codes: Vec<_> = findings(&no_schema).into_iter().map(|f| f.0).collect();
+    assert_eq!(codes, vec!["MC1001"]);
+}
+
+#[test]
+fn suppression_annotation_silences_a_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("vs.yaml");
+    fs::write(
+        &file,
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: a\n  annotations:\n    galley.istio.io/analyze-suppress: MC1104\nspec:\n  hosts: [a, a]\n  http: [{route: [{destination: {host: a}}]}]\n",
+    )
+    .unwrap();
+    assert!(findings(&validate_json(&[file.to_str().unwrap()])).is_empty());
+}
+
+#[test]
+fn sarif_is_version_2_1_0_with_rules_and_regions() {
+    let out = meshctl()
+        .args([
+            "validate",
+            "--format",
+            "sarif",
+            "fixtures/invalid/reviews-typos.yaml",
+        ])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    assert!(run["tool"]["driver"]["rules"].as_array().unwrap().len() > 10);
+    let result = &run["results"][0];
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(
+        run["tool"]["driver"]["rules"][index]["id"],
+        result["ruleId"]
+    );
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        15
+    );
+}
+
+#[test]
+fn github_annotations_carry_file_and_line() {
+    meshctl()
+        .args([
+            "validate",
+            "--format",
+            "github",
+            "fixtures/invalid/reviews-typos.yaml",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "::error file=fixtures/invalid/reviews-typos.yaml,line=15,col=7",
+        ));
+}
+
+#[test]
+fn junit_reports_a_failing_testcase_per_file() {
+    meshctl()
+        .args([
+            "validate",
+            "--format",
+            "junit",
+            "fixtures/invalid/reviews-typos.yaml",
+            "fixtures/bookinfo",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("tests=\"2\" failures=\"1\""))
+        .stdout(predicate::str::contains(
+            "<failure message=\"3 finding(s)\"",
+        ));
+}
+
+#[test]
+fn human_output_points_at_the_token() {
+    let out = meshctl()
+        .args(["validate", "fixtures/invalid/reviews-typos.yaml"])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn schema_command_prints_a_self_contained_schema() {
+    let out = meshctl()
+        .args(["schema", "VirtualService"])
+        .output()
+        .unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        schema["$defs"]["duration"].is_object(),
+        "shared defs merged in"
+    );
+    meshctl().args(["schema", "nope"]).assert().code(2);
+}
+
+#[test]
+fn rules_command_explains_a_rule() {
+    meshctl()
+        .args(["rules", "MC1001"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("invalid-duration"))
+        .stdout(predicate::str::contains("## Example"));
+}
