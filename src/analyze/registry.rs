@@ -30,7 +30,14 @@ macro_rules! entry {
 }
 
 /// Every per-resource rule, in reporting order.
-pub static ENTRIES: &[RuleEntry] = &[entry!(VirtualService, vs_hosts)];
+pub static ENTRIES: &[RuleEntry] = &[
+    entry!(VirtualService, vs_hosts),
+    entry!(VirtualService, vs_route_action),
+    entry!(VirtualService, vs_destinations),
+    entry!(VirtualService, vs_retries),
+    entry!(VirtualService, vs_fault),
+    entry!(DestinationRule, dr_subsets),
+];
 
 /// Every rule meshctl can report, in code order.
 pub fn all_rules() -> Vec<&'static Rule> {

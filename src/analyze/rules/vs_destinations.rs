@@ -1,0 +1,122 @@
+//! Istio validation V12 and V22: destinations and weights of http, tcp and tls routes.
+
+use crate::analyze::Checker;
+use crate::diagnostic::{Rule, Severity};
+use crate::model::common::Destination;
+use crate::model::host::{is_dns1123_label, validate_wildcard_domain};
+use crate::model::{Resource, VirtualService};
+
+pub static INVALID_WEIGHT: Rule = Rule {
+    code: "MC1106",
+    name: "invalid-weight",
+    severity: Severity::Error,
+    istio_code: Some("IST0106"),
+    summary: "A negative weight, or several destinations whose weights are all zero.",
+    docs: "## What it does\nChecks route weights as Istio does: each weight is at least 0, and a route with more than one \
+destination must have a positive total. Weights need not sum to 100 (Istio 1.15 and later split proportionally).\n\n\
+## Why is this bad?\nIstio rejects the VirtualService (\"weight must be >= 0\", \"total destination weight = 0\").\n\n\
+## Example\n```yaml\nroute:\n- destination: {host: reviews, subset: v1}\n- destination: {host: reviews, subset: v2}\n```\n\n\
+## Use instead\n```yaml\nroute:\n- destination: {host: reviews, subset: v1}\n  weight: 90\n- destination: {host: reviews, subset: v2}\n  weight: 10\n```\n",
+};
+
+pub static INVALID_DESTINATION: Rule = Rule {
+    code: "MC1107",
+    name: "invalid-destination",
+    severity: Severity::Error,
+    istio_code: Some("IST0106"),
+    summary: "A destination host that is `*` or not a valid DNS name, or a subset name that is not a DNS label.",
+    docs: "## What it does\nChecks `destination.host` (no `*`, a valid wildcard DNS name) and `destination.subset` \
+(a DNS-1123 label) in routes and mirrors.\n\n## Why is this bad?\nIstio rejects the VirtualService.\n\n\
+## Example\n```yaml\ndestination:\n  host: \"*\"\n  subset: v1_beta\n```\n\n## Use instead\n```yaml\ndestination:\n  host: reviews\n  subset: v1-beta\n```\n",
+};
+
+pub static RULES: &[&Rule] = &[&INVALID_WEIGHT, &INVALID_DESTINATION];
+
+pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
+    let vs = &res.spec;
+    for (i, rule) in vs.http.iter().enumerate() {
+        let weights: Vec<Option<i64>> = rule.route.iter().map(|r| r.weight).collect();
+        check_weights(cx, &format!("/spec/http/{i}/route"), &weights);
+        for (j, r) in rule.route.iter().enumerate() {
+            check_destination(
+                cx,
+                &format!("/spec/http/{i}/route/{j}/destination"),
+                &r.destination,
+            );
+        }
+        if let Some(mirror) = &rule.mirror {
+            check_destination(cx, &format!("/spec/http/{i}/mirror"), mirror);
+        }
+        for (j, m) in rule.mirrors.iter().enumerate() {
+            check_destination(
+                cx,
+                &format!("/spec/http/{i}/mirrors/{j}/destination"),
+                &m.destination,
+            );
+        }
+    }
+    for (section, routes) in [
+        ("tcp", vs.tcp.iter().map(|r| &r.route).collect::<Vec<_>>()),
+        ("tls", vs.tls.iter().map(|r| &r.route).collect()),
+    ] {
+        for (i, route) in routes.into_iter().enumerate() {
+            let weights: Vec<Option<i64>> = route.iter().map(|r| r.weight).collect();
+            check_weights(cx, &format!("/spec/{section}/{i}/route"), &weights);
+            for (j, r) in route.iter().enumerate() {
+                check_destination(
+                    cx,
+                    &format!("/spec/{section}/{i}/route/{j}/destination"),
+                    &r.destination,
+                );
+            }
+        }
+    }
+}
+
+fn check_weights(cx: &mut Checker, at: &str, weights: &[Option<i64>]) {
+    for (j, w) in weights.iter().enumerate() {
+        if let Some(w) = w.filter(|w| *w < 0) {
+            cx.report(
+                &INVALID_WEIGHT,
+                &format!("{at}/{j}/weight"),
+                format!("weight {w} is negative"),
+            )
+            .label("must be >= 0")
+            .help("weights are proportional shares: use 0 to send nothing to a destination");
+        }
+    }
+    // Istio sums the raw weights, so a negative weight is reported once, not twice.
+    let total: i64 = weights.iter().map(|w| w.unwrap_or(0)).sum();
+    if weights.len() > 1 && total == 0 {
+        cx.report_key(
+            &INVALID_WEIGHT,
+            at,
+            "total destination weight is 0: no destination would receive traffic",
+        )
+        .label("all weights are 0 or unset")
+        .help("give at least one destination a positive weight (an unset weight counts as 0)");
+    }
+}
+
+fn check_destination(cx: &mut Checker, at: &str, destination: &Destination) {
+    let host = &destination.host;
+    if host == "*" {
+        cx.report(
+            &INVALID_DESTINATION,
+            &format!("{at}/host"),
+            "a destination host cannot be `*`",
+        )
+        .label("wildcard destination")
+        .help("name the service to send traffic to");
+    } else if let Err(reason) = validate_wildcard_domain(host) {
+        cx.report(&INVALID_DESTINATION, &format!("{at}/host"), reason)
+            .label("invalid host");
+    }
+    if let Some(subset) = &destination.subset {
+        if !is_dns1123_label(subset) {
+            cx.report(&INVALID_DESTINATION, &format!("{at}/subset"), format!("subset name `{subset}` is not a DNS-1123 label"))
+                .label("invalid subset name")
+                .help("use letters, digits and '-', at most 63 characters, starting and ending with a letter or digit");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Istio validation V17: fault injection.
+
+use crate::analyze::Checker;
+use crate::diagnostic::{Rule, Severity};
+use crate::model::common::Percent;
+use crate::model::{Resource, VirtualService};
+
+pub static INVALID_FAULT: Rule = Rule {
+    code: "MC1109",
+    name: "invalid-fault",
+    severity: Severity::Error,
+    istio_code: Some("IST0106"),
+    summary: "A fault injection Istio rejects: no delay or abort, exponentialDelay, http2Error, an out-of-range status or percentage.",
+    docs: "## What it does\nChecks `fault`: it needs `delay` or `abort`; a delay needs `fixedDelay` (`exponentialDelay` \
+is not supported); an abort's `httpStatus` is 200..600 and `http2Error` is not supported; percentages are 0 or within \
+[0.0001, 100], and the deprecated integer `percent` is 0..100.\n\n\
+## Why is this bad?\nIstio rejects the VirtualService.\n\n## Example\n```yaml\nfault:\n  abort:\n    httpStatus: 700\n    percentage: {value: 150}\n```\n\n\
+## Use instead\n```yaml\nfault:\n  abort:\n    httpStatus: 503\n    percentage: {value: 10}\n```\n",
+};
+
+pub static RULES: &[&Rule] = &[&INVALID_FAULT];
+
+fn percent_ok(p: &Percent) -> bool {
+    p.value == 0.0 || (0.0001..=100.0).contains(&p.value)
+}
+
+pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
+    for (i, rule) in res.spec.http.iter().enumerate() {
+        let Some(fault) = &rule.fault else { continue };
+        let at = format!("/spec/http/{i}/fault");
+        if fault.delay.is_none() && fault.abort.is_none() {
+            cx.report_key(&INVALID_FAULT, &at, "fault injection needs a `delay` or an `abort`")
+                .label("empty fault")
+                .help("add `delay: {fixedDelay: 5s, percentage: {value: 10}}` or `abort: {httpStatus: 503, percentage: {value: 10}}`");
+        }
+        if let Some(delay) = &fault.delay {
+            if delay.exponential_delay.is_some() {
+                cx.report_key(
+                    &INVALID_FAULT,
+                    &format!("{at}/delay/exponentialDelay"),
+                    "exponentialDelay is not supported",
+                )
+                .label("unsupported")
+                .help("use `fixedDelay`");
+            } else if delay.fixed_delay.is_none() {
+                cx.report_key(
+                    &INVALID_FAULT,
+                    &format!("{at}/delay"),
+                    "a delay needs `fixedDelay`",
+                )
+                .label("no delay length");
+            }
+            if let Some(p) = delay.percentage.filter(|p| !percent_ok(p)) {
+                cx.report(
+                    &INVALID_FAULT,
+                    &format!("{at}/delay/percentage/value"),
+                    format!(
+                        "percentage {} is neither 0 nor within [0.0001, 100]",
+                        p.value
+                    ),
+                )
+                .label("out of range");
+            }
+            if let Some(p) = delay.percent.filter(|p| !(0..=100).contains(p)) {
+                cx.report(
+                    &INVALID_FAULT,
+                    &format!("{at}/delay/percent"),
+                    format!("percent {p} is not within 0..100"),
+                )
+                .label("out of range")
+                .help("`percent` is deprecated: use `percentage: {value: N}`");
+            }
+        }
+        if let Some(abort) = &fault.abort {
+            if abort.http2_error.is_some() {
+                cx.report_key(
+                    &INVALID_FAULT,
+                    &format!("{at}/abort/http2Error"),
+                    "http2Error is not supported",
+                )
+                .label("unsupported")
+                .help("use `httpStatus` or `grpcStatus`");
+            }
+            if let Some(status) = abort.http_status.filter(|s| !(200..=600).contains(s)) {
+                cx.report(
+                    &INVALID_FAULT,
+                    &format!("{at}/abort/httpStatus"),
+                    format!("HTTP status {status} is not within 200..599"),
+                )
+                .label("invalid status");
+            }
+            if let Some(p) = abort.percentage.filter(|p| !percent_ok(p)) {
+                cx.report(
+                    &INVALID_FAULT,
+                    &format!("{at}/abort/percentage/value"),
+                    format!(
+                        "percentage {} is neither 0 nor within [0.0001, 100]",
+                        p.value
+                    ),
+                )
+                .label("out of range");
+            }
+        }
+    }
+}
