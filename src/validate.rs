@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use crate::analyze;
 use crate::diagnostic::{Diagnostic, ResourceRef, Rule, Severity};
+use crate::load::spans::escape;
 use crate::load::{Loaded, Source};
-use crate::model::{self, Config, Kind};
+use crate::model::{self, Config};
 use crate::schema;
 
 /// Annotation that silences analyzer messages on one resource (as in istioctl).
@@ -70,6 +71,7 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
     let mut config = Config::default();
     let mut skipped = Vec::new();
     let mut resources = 0;
+    let mut suppressed = BTreeMap::new();
     for (index, doc) in documents.iter().enumerate() {
         let Some(kind) = model::classify(doc) else {
             skipped.push((
@@ -83,17 +85,17 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
         resources += 1;
         let first_new = diagnostics.len();
         let schema_ok = schema::validate(doc, &sources[doc.source].text, kind, &mut diagnostics);
-        if let Err(err) = config.add(index, doc, kind, &options.default_namespace) {
-            if schema_ok {
-                diagnostics.push(
-                    Diagnostic::new(
-                        &schema::rules::UNREADABLE_RESOURCE,
-                        format!("cannot read this {}: {}", kind.as_str(), err.message),
-                    )
-                    .at(doc.label_location(&err.pointer))
-                    .with_path(doc.full_pointer(&err.pointer)),
-                );
-            }
+        if let Err(err) = config.add(index, doc, kind, &options.default_namespace)
+            && schema_ok
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    &schema::rules::UNREADABLE_RESOURCE,
+                    format!("cannot read this {}: {}", kind.as_str(), err.message),
+                )
+                .at(doc.label_location(&err.pointer))
+                .with_path(doc.full_pointer(&err.pointer)),
+            );
         }
         let resource = ResourceRef {
             kind: kind.as_str().to_string(),
@@ -103,15 +105,25 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
                 .to_string(),
             namespace: doc
                 .str_field("/metadata/namespace")
+                .filter(|ns| !ns.is_empty())
                 .unwrap_or(&options.default_namespace)
                 .to_string(),
         };
         for diag in &mut diagnostics[first_new..] {
             diag.resource.get_or_insert_with(|| resource.clone());
         }
+        let annotation = format!("/metadata/annotations/{}", escape(SUPPRESS_ANNOTATION));
+        if let Some(codes) = doc.str_field(&annotation) {
+            let codes = codes
+                .split(',')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
+            suppressed.insert(resource, codes);
+        }
     }
     analyze::check_resources(&config, &documents, &mut diagnostics);
-    apply_suppressions(&config, &mut diagnostics);
+    apply_suppressions(&suppressed, &mut diagnostics);
     diagnostics.retain(|d| {
         (options.select.is_empty() || rule_matches(d.rule, &options.select))
             && !rule_matches(d.rule, &options.ignore)
@@ -148,50 +160,18 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
     }
 }
 
-/// Drops diagnostics on resources that carry the suppression annotation for them.
-fn apply_suppressions(config: &Config, diagnostics: &mut Vec<Diagnostic>) {
-    let mut suppressed: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
-    let mut collect = |kind: Kind, meta: &model::ObjectMeta, namespace: &str| {
-        if let Some(value) = meta.annotations.get(SUPPRESS_ANNOTATION) {
-            let codes = value
-                .split(',')
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty())
-                .collect();
-            suppressed.insert(
-                (
-                    kind.as_str().to_string(),
-                    namespace.to_string(),
-                    meta.name.clone(),
-                ),
-                codes,
-            );
-        }
-    };
-    for r in &config.virtual_services {
-        collect(r.kind, &r.meta, &r.namespace);
-    }
-    for r in &config.destination_rules {
-        collect(r.kind, &r.meta, &r.namespace);
-    }
-    for r in &config.gateways {
-        collect(r.kind, &r.meta, &r.namespace);
-    }
-    for r in &config.service_entries {
-        collect(r.kind, &r.meta, &r.namespace);
-    }
-    for r in &config.services {
-        collect(r.kind, &r.meta, &r.namespace);
-    }
+/// Drops diagnostics on resources whose suppression annotation names their rule.
+fn apply_suppressions(
+    suppressed: &BTreeMap<ResourceRef, Vec<String>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if suppressed.is_empty() {
         return;
     }
-    diagnostics.retain(|d| {
-        let Some(res) = &d.resource else { return true };
-        let key = (res.kind.clone(), res.namespace.clone(), res.name.clone());
-        match suppressed.get(&key) {
+    diagnostics.retain(
+        |d| match d.resource.as_ref().and_then(|r| suppressed.get(r)) {
             Some(codes) => !(codes.iter().any(|c| c == "*") || rule_matches(d.rule, codes)),
             None => true,
-        }
-    });
+        },
+    );
 }

@@ -258,6 +258,33 @@ fn suppression_annotation_silences_a_resource() {
     assert!(findings(&validate_json(&[file.to_str().unwrap()])).is_empty());
 }
 
+/// Suppression by istio code reaches schema findings too, also on documents
+/// meshctl could not read into its model.
+#[test]
+fn suppression_by_istio_code_covers_schema_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dr.yaml");
+    fs::write(
+        &file,
+        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: a\n  annotations:\n    galley.istio.io/analyze-suppress: IST0106\nspec:\n  host: a\n  subsets: [{name: v1, labls: {}}]\n",
+    )
+    .unwrap();
+    assert!(findings(&validate_json(&[file.to_str().unwrap()])).is_empty());
+    let other = dir.path().join("other.yaml");
+    fs::write(
+        &other,
+        fs::read_to_string(&file)
+            .unwrap()
+            .replace("IST0106", "IST0101"),
+    )
+    .unwrap();
+    assert_eq!(
+        findings(&validate_json(&[other.to_str().unwrap()])).len(),
+        1,
+        "other codes are not suppressed"
+    );
+}
+
 #[test]
 fn sarif_is_version_2_1_0_with_rules_and_regions() {
     let out = meshctl()

@@ -116,10 +116,9 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     if let Err(err) = stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
+        && err.kind() != std::io::ErrorKind::BrokenPipe
     {
-        if err.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(err.into());
-        }
+        return Err(err.into());
     }
     let failing = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { exit::FINDINGS } else { exit::OK })

@@ -1,7 +1,5 @@
 //! A loaded file's text and the byte/line arithmetic on it.
 
-use std::ops::Range;
-
 /// One input: a file, or standard input.
 #[derive(Debug)]
 pub struct Source {
@@ -32,25 +30,6 @@ impl Source {
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
-    }
-
-    /// The byte range of a 1-based line, without its line break.
-    pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self
-            .line_starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(self.text.len());
-        let end = self
-            .line_starts
-            .get(line)
-            .map_or(self.text.len(), |&e| e - 1);
-        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
-            end - 1
-        } else {
-            end
-        };
-        start..end.max(start)
     }
 }
 
@@ -94,13 +73,6 @@ mod tests {
         assert_eq!(s.line_col(x), (2, 4));
         let after_e = s.text.find('é').unwrap() + 'é'.len_utf8();
         assert_eq!(s.line_col(after_e), (1, 5));
-    }
-
-    #[test]
-    fn line_range_strips_crlf() {
-        let s = Source::new("t", "ab\r\ncd".to_string());
-        assert_eq!(&s.text[s.line_range(1)], "ab");
-        assert_eq!(&s.text[s.line_range(2)], "cd");
     }
 
     #[test]

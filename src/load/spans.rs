@@ -83,7 +83,7 @@ impl SpanTree {
     /// The span of the key holding a node, when it is a map entry.
     pub fn key_span(&self, node: NodeId) -> Option<Range<usize>> {
         let n = &self.nodes[node as usize];
-        (n.key_start != u32::MAX).then(|| n.key_start as usize..n.key_end as usize)
+        (n.key_start != u32::MAX).then_some(n.key_start as usize..n.key_end as usize)
     }
 
     fn child(&self, node: NodeId, index: usize) -> Option<NodeId> {

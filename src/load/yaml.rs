@@ -88,7 +88,6 @@ struct DocState {
     root: Option<(Value, NodeId)>,
     /// Set after a fatal problem: the rest of the document is read but not built.
     failed: bool,
-    skip_depth: usize,
 }
 
 struct Anchored {
@@ -145,13 +144,9 @@ impl Builder<'_> {
 
     fn event(&mut self, event: Event<'_>, span: Span) {
         if self.doc.failed {
-            match event {
-                Event::SequenceStart(..) | Event::MappingStart(..) => self.doc.skip_depth += 1,
-                Event::SequenceEnd | Event::MappingEnd => {
-                    self.doc.skip_depth = self.doc.skip_depth.saturating_sub(1)
-                }
-                Event::DocumentEnd | Event::StreamEnd => self.finish_document(),
-                _ => {}
+            // The rest of a refused document is read but not built.
+            if matches!(event, Event::DocumentEnd | Event::StreamEnd) {
+                self.finish_document();
             }
             return;
         }
@@ -273,7 +268,6 @@ impl Builder<'_> {
                 range.start..next_char_boundary(self.text, range.start),
             );
             self.doc.failed = true;
-            self.doc.skip_depth = 1;
             return;
         }
         let node = self.doc.spans.push(range.clone(), None);
@@ -356,7 +350,6 @@ impl Builder<'_> {
                 range,
             );
             self.doc.failed = true;
-            self.doc.skip_depth = self.doc.stack.len();
             return;
         }
         self.doc.alias_nodes += nodes;
@@ -559,10 +552,10 @@ fn resolve_plain(text: &str) -> (Value, Option<&'static str>) {
         let note = (go_only || text.contains('_')).then_some("a number in YAML 1.1 notation");
         return (Value::Number(number), note);
     }
-    if is_yaml_float(&digits) {
-        if let Some(n) = digits.parse::<f64>().ok().and_then(Number::from_f64) {
-            return (Value::Number(n), None);
-        }
+    if is_yaml_float(&digits)
+        && let Some(n) = digits.parse::<f64>().ok().and_then(Number::from_f64)
+    {
+        return (Value::Number(n), None);
     }
     (Value::String(text.to_owned()), None)
 }

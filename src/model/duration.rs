@@ -41,17 +41,9 @@ impl Duration {
         self.0
     }
 
-    pub fn as_secs_f64(self) -> f64 {
-        self.0 as f64 / 1e9
-    }
-
-    pub fn is_zero(self) -> bool {
-        self.0 == 0
-    }
-
     /// Whether the duration is a whole number of milliseconds (Istio requires it).
     pub fn is_whole_millis(self) -> bool {
-        self.0 % NANOS_PER_MILLI == 0
+        self.0.is_multiple_of(NANOS_PER_MILLI)
     }
 
     /// Parses Go's `time.ParseDuration` syntax (a sequence of decimal numbers
@@ -118,14 +110,14 @@ impl fmt::Display for Duration {
         if n == 0 {
             return f.write_str("0s");
         }
-        if n % 1_000_000_000 != 0 || n < 60_000_000_000 {
-            return if n % 1_000_000_000 == 0 {
+        if !n.is_multiple_of(1_000_000_000) || n < 60_000_000_000 {
+            return if n.is_multiple_of(1_000_000_000) {
                 write!(f, "{}s", n / 1_000_000_000)
-            } else if n % NANOS_PER_MILLI == 0 && n < 1_000_000_000 {
+            } else if n.is_multiple_of(NANOS_PER_MILLI) && n < 1_000_000_000 {
                 write!(f, "{}ms", n / NANOS_PER_MILLI)
-            } else if n % NANOS_PER_MILLI == 0 {
+            } else if n.is_multiple_of(NANOS_PER_MILLI) {
                 write!(f, "{}s", n as f64 / 1e9)
-            } else if n % 1000 == 0 {
+            } else if n.is_multiple_of(1000) {
                 write!(f, "{}us", n / 1000)
             } else {
                 write!(f, "{n}ns")

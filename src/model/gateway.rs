@@ -61,13 +61,3 @@ pub struct TlsCertificate {
     pub private_key: Option<String>,
     pub ca_certificates: Option<String>,
 }
-
-impl ServerTls {
-    /// Whether any certificate material (files or credentials) is configured.
-    pub fn has_certificates(&self) -> bool {
-        self.server_certificate.is_some()
-            || self.private_key.is_some()
-            || self.ca_certificates.is_some()
-            || self.credential_name.is_some()
-    }
-}

@@ -1,9 +1,6 @@
-//! Host names as Istio reads them: DNS-1123 forms, wildcards, short-name expansion.
+//! Host names as Istio reads them: DNS-1123 forms and wildcards.
 
 use std::net::IpAddr;
-
-/// The cluster domain used to expand short names (`cluster.local`).
-pub const CLUSTER_DOMAIN: &str = "cluster.local";
 
 /// `[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?`, at most 63 characters. Istio
 /// accepts upper case here, unlike Kubernetes.
@@ -46,12 +43,6 @@ pub fn validate_wildcard_domain(domain: &str) -> Result<(), String> {
     }
 }
 
-/// Istio's `ValidateFQDN`: no wildcard anywhere.
-pub fn validate_fqdn(domain: &str) -> Result<(), String> {
-    check_preconditions(domain)?;
-    validate_dns1123_labels(domain, domain)
-}
-
 fn check_preconditions(domain: &str) -> Result<(), String> {
     if domain.is_empty() {
         return Err("empty domain name is not allowed".into());
@@ -87,36 +78,8 @@ fn validate_dns1123_labels(domain: &str, labels: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A `*` anywhere but as `*` alone or a leading `*.` label.
-pub fn is_partial_wildcard(host: &str) -> bool {
-    host.contains('*') && host != "*" && !(host.starts_with("*.") && !host[2..].contains('*'))
-}
-
 pub fn is_ip(s: &str) -> bool {
     s.parse::<IpAddr>().is_ok()
-}
-
-/// An IP address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`).
-pub fn is_ip_or_cidr(s: &str) -> bool {
-    match s.split_once('/') {
-        None => is_ip(s),
-        Some((ip, bits)) => match (ip.parse::<IpAddr>(), bits.parse::<u8>()) {
-            (Ok(IpAddr::V4(_)), Ok(b)) => b <= 32 && !bits.starts_with('+'),
-            (Ok(IpAddr::V6(_)), Ok(b)) => b <= 128 && !bits.starts_with('+'),
-            _ => false,
-        },
-    }
-}
-
-/// Expands a short name (no dot) to `name.namespace.svc.cluster.local`, as Istio
-/// does for hosts in VirtualServices and DestinationRules: the namespace is the
-/// one of the resource that names the host. Dotted names are taken as written.
-pub fn resolve_short_name(host: &str, namespace: &str) -> String {
-    if host.is_empty() || host == "*" || host.contains('.') || is_ip(host) {
-        host.to_string()
-    } else {
-        format!("{host}.{namespace}.svc.{CLUSTER_DOMAIN}")
-    }
 }
 
 /// Istio's host matching: `*.foo.com` matches `a.foo.com` and `a.b.foo.com` but
@@ -157,26 +120,6 @@ mod tests {
         assert!(validate_wildcard_domain("under_score.com").is_err());
     }
 
-    #[test]
-    fn partial_wildcards() {
-        assert!(!is_partial_wildcard("*"));
-        assert!(!is_partial_wildcard("*.foo.com"));
-        assert!(is_partial_wildcard("*foo.com"));
-        assert!(is_partial_wildcard("foo.*"));
-    }
-
-    /// Istio semantics §2.4: short names expand in the namespace of the resource.
-    #[test]
-    fn short_names_expand_in_the_resource_namespace() {
-        assert_eq!(
-            resolve_short_name("reviews", "shop"),
-            "reviews.shop.svc.cluster.local"
-        );
-        assert_eq!(resolve_short_name("reviews.prod", "shop"), "reviews.prod");
-        assert_eq!(resolve_short_name("*", "shop"), "*");
-        assert_eq!(resolve_short_name("10.0.0.1", "shop"), "10.0.0.1");
-    }
-
     /// Istio semantics §2.4: `*.foo.com` does not match the apex `foo.com`.
     #[test]
     fn wildcard_does_not_match_apex() {
@@ -186,14 +129,5 @@ mod tests {
         assert!(host_matches("*", "anything"));
         assert!(hosts_intersect("*.a.foo.com", "*.foo.com"));
         assert!(!hosts_intersect("bar.com", "*.foo.com"));
-    }
-
-    #[test]
-    fn cidrs() {
-        assert!(is_ip_or_cidr("10.0.0.0/8"));
-        assert!(is_ip_or_cidr("2001:db8::/32"));
-        assert!(is_ip_or_cidr("1.2.3.4"));
-        assert!(!is_ip_or_cidr("10.0.0.0/33"));
-        assert!(!is_ip_or_cidr("foo"));
     }
 }

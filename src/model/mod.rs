@@ -8,7 +8,6 @@ pub mod gateway_api;
 pub mod host;
 pub mod kube;
 pub mod meta;
-pub mod protocol;
 pub mod service_entry;
 pub mod virtual_service;
 

@@ -223,36 +223,3 @@ pub struct RouteDestination {
     pub destination: Destination,
     pub weight: Option<i64>,
 }
-
-impl HttpMatch {
-    /// Whether this match holds for every request (Istio's catch-all test):
-    /// no conditions, or only a `/` prefix or `.*` regex on the uri.
-    pub fn is_catch_all(&self) -> bool {
-        let uri_any = match &self.uri {
-            None => true,
-            Some(m) => {
-                m.prefix.as_deref() == Some("/")
-                    || m.regex.as_deref() == Some(".*")
-                    || m.regex.as_deref() == Some("*")
-            }
-        };
-        uri_any
-            && self.scheme.is_none()
-            && self.method.is_none()
-            && self.authority.is_none()
-            && self.headers.is_empty()
-            && self.without_headers.is_empty()
-            && self.query_params.is_empty()
-            && self.port.is_none()
-            && self.source_labels.is_empty()
-            && self.gateways.is_empty()
-            && self.source_namespace.is_none()
-    }
-}
-
-impl HttpRoute {
-    /// A rule with no match, or with a catch-all match, takes every request.
-    pub fn is_catch_all(&self) -> bool {
-        self.matches.is_empty() || self.matches.iter().any(HttpMatch::is_catch_all)
-    }
-}

@@ -101,15 +101,14 @@ pub fn render(
         if let Some(istio) = diag.rule.istio_code {
             code.push_str(&format!(" ({istio})"));
         }
-        if source.is_none() {
-            if let Some(name) = diag
+        if source.is_none()
+            && let Some(name) = diag
                 .location
                 .as_ref()
                 .and_then(|l| sources.get(l.source))
                 .map(|s| &s.name)
-            {
-                code.push_str(&format!(" in {name}"));
-            }
+        {
+            code.push_str(&format!(" in {name}"));
         }
         let report = Report { diag, source, code };
         if handler.render_report(&mut out, &report).is_err() {

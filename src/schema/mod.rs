@@ -5,7 +5,8 @@ pub mod rules;
 
 use std::sync::OnceLock;
 
-use jsonschema::{Draft, ValidationError, Validator, error::ValidationErrorKind};
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{Draft, JsonType, ValidationError, Validator};
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
@@ -78,8 +79,7 @@ pub fn check_regex(text: &str) -> Result<(), String> {
         let detail = e.to_string();
         let last = detail
             .lines()
-            .filter(|l| !l.trim().is_empty())
-            .next_back()
+            .rfind(|l| !l.trim().is_empty())
             .unwrap_or("")
             .trim()
             .to_string();
@@ -90,15 +90,23 @@ pub fn check_regex(text: &str) -> Result<(), String> {
     })
 }
 
-fn validator(kind: Kind) -> &'static Validator {
-    static VALIDATORS: [OnceLock<Validator>; Kind::ALL.len()] =
+/// A kind's compiled validator and its composed schema (read back for
+/// suggestions), built once per process.
+struct Compiled {
+    schema: Value,
+    validator: Validator,
+}
+
+fn compiled(kind: Kind) -> &'static Compiled {
+    static COMPILED: [OnceLock<Compiled>; Kind::ALL.len()] =
         [const { OnceLock::new() }; Kind::ALL.len()];
     let slot = Kind::ALL
         .iter()
         .position(|k| *k == kind)
         .expect("every kind is listed");
-    VALIDATORS[slot].get_or_init(|| {
-        jsonschema::options()
+    COMPILED[slot].get_or_init(|| {
+        let schema = schema(kind);
+        let validator = jsonschema::options()
             .with_draft(Draft::Draft202012)
             .should_validate_formats(true)
             .with_format("istio-duration", |s: &str| check_duration(s).is_ok())
@@ -106,20 +114,20 @@ fn validator(kind: Kind) -> &'static Validator {
                 Duration::parse(s).is_ok()
             })
             .with_format("re2", |s: &str| check_regex(s).is_ok())
-            .build(&schema(kind))
-            .expect("embedded schema compiles")
+            .build(&schema)
+            .expect("embedded schema compiles");
+        Compiled { schema, validator }
     })
 }
 
 /// Validates one document against its kind's schema.
 pub fn validate(doc: &Document, source_text: &str, kind: Kind, out: &mut Vec<Diagnostic>) -> bool {
-    let validator = validator(kind);
+    let Compiled { schema, validator } = compiled(kind);
     if validator.is_valid(&doc.value) {
         return true;
     }
-    let composed = schema(kind);
     for error in validator.iter_errors(&doc.value) {
-        translate(doc, source_text, &composed, &error, out);
+        translate(doc, source_text, schema, &error, out);
     }
     false
 }
@@ -157,7 +165,7 @@ fn translate(
             return;
         }
         ValidationErrorKind::Type { kind } => {
-            let expected = type_words(&format!("{kind:?}"));
+            let expected = type_words(kind);
             let location = here();
             let written = source_text.get(location.span.clone()).unwrap_or_default();
             Diagnostic::new(
@@ -238,10 +246,9 @@ fn translate(
                 .with_help(help)
                 .at(here())
         }
-        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::Maximum { limit }
+        ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. }
             if keyword.starts_with("/$defs/port") =>
         {
-            let _ = limit;
             let zero_ok = keyword.starts_with("/$defs/portOrZero");
             Diagnostic::new(
                 &rules::INVALID_PORT,
@@ -314,22 +321,21 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -
         .map(|(_, c)| c)
 }
 
-fn type_words(debug: &str) -> String {
-    debug
-        .replace("Single(", "")
-        .replace("Multiple(", "")
-        .replace(['(', ')', '[', ']', '{', '}'], "")
-        .to_ascii_lowercase()
-        .replace("primitivetypesbitmap", "")
-        .trim()
-        .replace(", ", " or ")
-        .replace("object", "a map")
-        .replace("array", "a list")
-        .replace("string", "a string")
-        .replace("integer", "an integer")
-        .replace("number", "a number")
-        .replace("boolean", "true or false")
-        .replace("null", "null")
+/// "an integer", "a string or null", ... for a schema's `type`.
+fn type_words(kind: &TypeKind) -> String {
+    let word = |t: JsonType| match t {
+        JsonType::Null => "null",
+        JsonType::Boolean => "true or false",
+        JsonType::Integer => "an integer",
+        JsonType::Number => "a number",
+        JsonType::String => "a string",
+        JsonType::Array => "a list",
+        JsonType::Object => "a map",
+    };
+    match kind {
+        TypeKind::Single(t) => word(*t).to_string(),
+        TypeKind::Multiple(set) => set.iter().map(word).collect::<Vec<_>>().join(" or "),
+    }
 }
 
 fn describe(value: &Value) -> String {
@@ -368,7 +374,7 @@ mod tests {
     #[test]
     fn every_embedded_schema_compiles() {
         for kind in Kind::ALL {
-            let _ = validator(kind);
+            let _ = compiled(kind);
         }
     }
 

@@ -112,11 +112,11 @@ fn check_destination(cx: &mut Checker, at: &str, destination: &Destination) {
         cx.report(&INVALID_DESTINATION, &format!("{at}/host"), reason)
             .label("invalid host");
     }
-    if let Some(subset) = &destination.subset {
-        if !is_dns1123_label(subset) {
-            cx.report(&INVALID_DESTINATION, &format!("{at}/subset"), format!("subset name `{subset}` is not a DNS-1123 label"))
+    if let Some(subset) = &destination.subset
+        && !is_dns1123_label(subset)
+    {
+        cx.report(&INVALID_DESTINATION, &format!("{at}/subset"), format!("subset name `{subset}` is not a DNS-1123 label"))
                 .label("invalid subset name")
                 .help("use letters, digits and '-', at most 63 characters, starting and ending with a letter or digit");
-        }
     }
 }

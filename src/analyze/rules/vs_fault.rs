@@ -20,8 +20,19 @@ is not supported); an abort's `httpStatus` is 200..600 and `http2Error` is not s
 
 pub static RULES: &[&Rule] = &[&INVALID_FAULT];
 
-fn percent_ok(p: &Percent) -> bool {
-    p.value == 0.0 || (0.0001..=100.0).contains(&p.value)
+/// Istio's `validatePercentage`: 0, or within [0.0001, 100].
+fn check_percentage(cx: &mut Checker, at: &str, percentage: Option<Percent>) {
+    if let Some(p) = percentage.filter(|p| p.value != 0.0 && !(0.0001..=100.0).contains(&p.value)) {
+        cx.report(
+            &INVALID_FAULT,
+            &format!("{at}/percentage/value"),
+            format!(
+                "percentage {} is neither 0 nor within [0.0001, 100]",
+                p.value
+            ),
+        )
+        .label("out of range");
+    }
 }
 
 pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
@@ -50,17 +61,7 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
                 )
                 .label("no delay length");
             }
-            if let Some(p) = delay.percentage.filter(|p| !percent_ok(p)) {
-                cx.report(
-                    &INVALID_FAULT,
-                    &format!("{at}/delay/percentage/value"),
-                    format!(
-                        "percentage {} is neither 0 nor within [0.0001, 100]",
-                        p.value
-                    ),
-                )
-                .label("out of range");
-            }
+            check_percentage(cx, &format!("{at}/delay"), delay.percentage);
             if let Some(p) = delay.percent.filter(|p| !(0..=100).contains(p)) {
                 cx.report(
                     &INVALID_FAULT,
@@ -85,21 +86,11 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
                 cx.report(
                     &INVALID_FAULT,
                     &format!("{at}/abort/httpStatus"),
-                    format!("HTTP status {status} is not within 200..599"),
+                    format!("HTTP status {status} is not within 200..600"),
                 )
                 .label("invalid status");
             }
-            if let Some(p) = abort.percentage.filter(|p| !percent_ok(p)) {
-                cx.report(
-                    &INVALID_FAULT,
-                    &format!("{at}/abort/percentage/value"),
-                    format!(
-                        "percentage {} is neither 0 nor within [0.0001, 100]",
-                        p.value
-                    ),
-                )
-                .label("out of range");
-            }
+            check_percentage(cx, &format!("{at}/abort"), abort.percentage);
         }
     }
 }

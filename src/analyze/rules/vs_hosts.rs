@@ -90,12 +90,12 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
             }
             continue;
         }
-        if let Err(reason) = validate_wildcard_domain(host) {
-            if !is_ip(host) {
-                cx.report(&INVALID_HOST, &pointer, reason)
-                    .label("invalid host")
-                    .help("use a DNS name, a `*.`-prefixed wildcard, or an IP address");
-            }
+        if let Err(reason) = validate_wildcard_domain(host)
+            && !is_ip(host)
+        {
+            cx.report(&INVALID_HOST, &pointer, reason)
+                .label("invalid host")
+                .help("use a DNS name, a `*.`-prefixed wildcard, or an IP address");
         }
         for (j, earlier) in vs.hosts[..i].iter().enumerate() {
             if hosts_intersect(earlier, host) {
