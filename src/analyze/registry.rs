@@ -22,9 +22,12 @@ pub struct RuleEntry {
 
 macro_rules! entry {
     ($kind:ident, $module:ident) => {
+        entry!($kind, $module, check)
+    };
+    ($kind:ident, $module:ident, $check:ident) => {
         RuleEntry {
             rules: rules::$module::RULES,
-            check: Check::$kind(rules::$module::check),
+            check: Check::$kind(rules::$module::$check),
         }
     };
 }
@@ -32,11 +35,29 @@ macro_rules! entry {
 /// Every per-resource rule, in reporting order.
 pub static ENTRIES: &[RuleEntry] = &[
     entry!(VirtualService, vs_hosts),
+    entry!(VirtualService, vs_delegate),
     entry!(VirtualService, vs_route_action),
+    entry!(VirtualService, vs_match),
     entry!(VirtualService, vs_destinations),
+    entry!(VirtualService, vs_mirror),
+    entry!(VirtualService, vs_redirect),
+    entry!(VirtualService, vs_headers),
+    entry!(VirtualService, vs_cors),
+    entry!(VirtualService, vs_direct_response),
     entry!(VirtualService, vs_retries),
     entry!(VirtualService, vs_fault),
+    entry!(VirtualService, vs_l4_routes),
+    entry!(VirtualService, vs_unreachable),
+    entry!(VirtualService, export_to, check_virtual_service),
     entry!(DestinationRule, dr_subsets),
+    entry!(DestinationRule, dr_traffic_policy),
+    entry!(DestinationRule, dr_load_balancer),
+    entry!(DestinationRule, dr_tls),
+    entry!(DestinationRule, export_to, check_destination_rule),
+    entry!(Gateway, gw_servers),
+    entry!(Gateway, gw_tls),
+    entry!(ServiceEntry, se_rules),
+    entry!(ServiceEntry, export_to, check_service_entry),
 ];
 
 /// Every rule meshctl can report, in code order.

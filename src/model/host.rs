@@ -43,6 +43,34 @@ pub fn validate_wildcard_domain(domain: &str) -> Result<(), String> {
     }
 }
 
+/// Istio's `ValidateFQDN`: DNS-1123 labels only, no wildcard.
+pub fn validate_fqdn(fqdn: &str) -> Result<(), String> {
+    check_preconditions(fqdn)?;
+    validate_dns1123_labels(fqdn, fqdn)
+}
+
+/// Istio's `ValidatePartialWildCard`: a `*` is only allowed alone or as a
+/// leading `*.` label.
+pub fn is_partial_wildcard(host: &str) -> bool {
+    host.contains('*')
+        && host != "*"
+        && host
+            .strip_prefix("*.")
+            .is_none_or(|rest| rest.contains('*'))
+}
+
+/// An IP address or a CIDR block (Istio's `ValidateIPSubnet`).
+pub fn is_ip_or_cidr(s: &str) -> bool {
+    match s.split_once('/') {
+        None => is_ip(s),
+        Some((ip, bits)) => match (ip.parse::<IpAddr>(), bits.parse::<u8>()) {
+            (Ok(IpAddr::V4(_)), Ok(b)) => b <= 32 && !bits.starts_with('+'),
+            (Ok(IpAddr::V6(_)), Ok(b)) => b <= 128 && !bits.starts_with('+'),
+            _ => false,
+        },
+    }
+}
+
 fn check_preconditions(domain: &str) -> Result<(), String> {
     if domain.is_empty() {
         return Err("empty domain name is not allowed".into());

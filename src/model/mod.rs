@@ -7,7 +7,9 @@ pub mod gateway;
 pub mod gateway_api;
 pub mod host;
 pub mod kube;
+pub mod labels;
 pub mod meta;
+pub mod protocol;
 pub mod service_entry;
 pub mod virtual_service;
 
