@@ -237,6 +237,26 @@ fn json_report_has_the_contract_fields() {
 }
 
 #[test]
+fn json_report_matches_its_published_schema_and_snapshot() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schemas/output/validate.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    for fixture in [
+        "fixtures/invalid/reviews-typos.yaml",
+        "fixtures/bookinfo",
+        "fixtures/rules",
+    ] {
+        let report = validate_json(&[fixture]);
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{fixture}: {errors:?}");
+    }
+    insta::assert_json_snapshot!(validate_json(&["fixtures/invalid/reviews-typos.yaml"]));
+}
+
+#[test]
 fn select_and_ignore_filter_by_code_name_or_prefix() {
     let file = "fixtures/invalid/reviews-typos.yaml";
     let only_durations = validate_json(&["--select", "invalid-duration", file]);

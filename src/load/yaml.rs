@@ -7,6 +7,7 @@
 //! `kubectl apply` would send; spellings that YAML 1.2 tools read differently
 //! get a warning.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -154,7 +155,7 @@ impl Builder<'_> {
             Event::DocumentStart(_) => self.doc = DocState::default(),
             Event::DocumentEnd | Event::StreamEnd => self.finish_document(),
             Event::Scalar(text, style, anchor, tag) => {
-                self.scalar(&text, style, anchor, tag.as_deref(), &span)
+                self.scalar(text, style, anchor, tag.as_deref(), &span)
             }
             Event::SequenceStart(anchor, _) => self.open(Container::Seq(Vec::new()), anchor, &span),
             Event::MappingStart(anchor, _) => self.open(
@@ -198,7 +199,7 @@ impl Builder<'_> {
 
     fn scalar(
         &mut self,
-        text: &str,
+        text: Cow<'_, str>,
         style: ScalarStyle,
         anchor: usize,
         tag: Option<&Tag>,
@@ -208,26 +209,31 @@ impl Builder<'_> {
         range.end = scalar_end(self.text, &range, style);
         let plain = matches!(style, ScalarStyle::Plain);
         let core_str = tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
+        let merge_key = plain && text == "<<";
         let value = if !plain || core_str {
-            Value::String(text.to_owned())
+            Value::String(text.into_owned())
         } else {
-            let (value, yaml11) = resolve_plain(text);
-            if let Some(note) = yaml11 {
-                self.report(
-                    Diagnostic::new(&rules::YAML11_SCALAR, format!("kubectl reads `{text}` as {note}; YAML 1.2 tools read it as the string \"{text}\""))
-                        .with_label("ambiguous plain scalar")
-                        .with_help(format!("quote it (\"{text}\") if you mean the string, or write the value unambiguously")),
-                    range.clone(),
-                );
+            match resolve_plain(&text) {
+                None => Value::String(text.into_owned()),
+                Some((value, yaml11)) => {
+                    if let Some(note) = yaml11 {
+                        self.report(
+                            Diagnostic::new(&rules::YAML11_SCALAR, format!("kubectl reads `{text}` as {note}; YAML 1.2 tools read it as the string \"{text}\""))
+                                .with_label("ambiguous plain scalar")
+                                .with_help(format!("quote it (\"{text}\") if you mean the string, or write the value unambiguously")),
+                            range.clone(),
+                        );
+                    }
+                    value
+                }
             }
-            value
         };
         if self.awaiting_key() {
-            let key = match &value {
-                Value::String(s) => s.clone(),
+            let key = match value {
+                Value::String(s) => s,
                 other => other.to_string(),
             };
-            self.set_key(Some(key), range, plain && text == "<<");
+            self.set_key(Some(key), range, merge_key);
             return;
         }
         let node = self.doc.spans.push(range.clone(), None);
@@ -400,16 +406,17 @@ impl Builder<'_> {
                     return;
                 }
                 self.doc.spans.set_key(node, span.clone());
-                let index = if map.contains_key(&key) {
-                    map.keys().position(|k| *k == key)
-                } else {
-                    None
-                };
-                match index {
-                    None => {
-                        map.insert(key, value);
+                let key = match map.entry(key) {
+                    serde_json::map::Entry::Vacant(slot) => {
+                        slot.insert(value);
                         frame.children.push(node);
+                        return;
                     }
+                    serde_json::map::Entry::Occupied(entry) => entry.key().clone(),
+                };
+                let index = map.keys().position(|k| *k == key);
+                match index {
+                    None => {}
                     Some(index) if merged.contains(&key) => {
                         // An explicit key overrides one brought in by `<<`.
                         merged.retain(|k| *k != key);
@@ -526,38 +533,40 @@ fn scalar_end(text: &str, range: &Range<usize>, style: ScalarStyle) -> usize {
 
 /// Resolves a plain scalar as go-yaml v2 (and so kubectl) does. The second
 /// value describes the YAML 1.1 reading when YAML 1.2 would read it differently.
-fn resolve_plain(text: &str) -> (Value, Option<&'static str>) {
+/// A plain scalar's value when it is not a string (null, bool or number),
+/// with a note when YAML 1.2 tools read it differently; `None` for strings.
+fn resolve_plain(text: &str) -> Option<(Value, Option<&'static str>)> {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return (Value::Null, None),
-        "true" | "True" | "TRUE" => return (Value::Bool(true), None),
-        "false" | "False" | "FALSE" => return (Value::Bool(false), None),
+        "" | "~" | "null" | "Null" | "NULL" => return Some((Value::Null, None)),
+        "true" | "True" | "TRUE" => return Some((Value::Bool(true), None)),
+        "false" | "False" | "FALSE" => return Some((Value::Bool(false), None)),
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
-            return (Value::Bool(true), Some("the boolean true"));
+            return Some((Value::Bool(true), Some("the boolean true")));
         }
         "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
-            return (Value::Bool(false), Some("the boolean false"));
+            return Some((Value::Bool(false), Some("the boolean false")));
         }
         _ => {}
     }
     let first = text.as_bytes()[0];
     if !matches!(first, b'+' | b'-' | b'.' | b'0'..=b'9') {
-        return (Value::String(text.to_owned()), None);
+        return None;
     }
-    let digits: std::borrow::Cow<'_, str> = if text.contains('_') {
+    let digits: Cow<'_, str> = if text.contains('_') {
         text.replace('_', "").into()
     } else {
-        text.into()
+        Cow::Borrowed(text)
     };
     if let Some((number, go_only)) = parse_go_int(&digits) {
         let note = (go_only || text.contains('_')).then_some("a number in YAML 1.1 notation");
-        return (Value::Number(number), note);
+        return Some((Value::Number(number), note));
     }
     if is_yaml_float(&digits)
         && let Some(n) = digits.parse::<f64>().ok().and_then(Number::from_f64)
     {
-        return (Value::Number(n), None);
+        return Some((Value::Number(n), None));
     }
-    (Value::String(text.to_owned()), None)
+    None
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)` (then `ParseUint`). The flag tells whether

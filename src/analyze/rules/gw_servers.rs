@@ -192,7 +192,8 @@ fn check_port(cx: &mut Checker, at: &str, server: &Server) {
         .bind
         .as_deref()
         .is_some_and(|b| b.starts_with(UNIX_PREFIX));
-    if !(1..=65535).contains(&port.number) && !(port.number == 0 && unix) {
+    let unix_socket = port.number == 0 && unix;
+    if !(1..=65535).contains(&port.number) && !unix_socket {
         cx.report(
             &INVALID_SERVER_PORT,
             &format!("{pat}/number"),
