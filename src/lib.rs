@@ -9,5 +9,6 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod route;
 pub mod schema;
 pub mod validate;

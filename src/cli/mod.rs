@@ -1,5 +1,6 @@
 //! Command-line definitions; each subcommand is a short function in its own file.
 
+mod route;
 mod rules;
 mod schema;
 mod validate;
@@ -48,6 +49,8 @@ struct Cli {
 enum Command {
     /// Check manifests against schemas, Istio's validation rules and each other.
     Validate(validate::Args),
+    /// Show where a request goes and why: the rules considered, the split, the policy.
+    Route(route::Args),
     /// List the rules, or explain one (`meshctl rules MC1001`).
     Rules(rules::Args),
     /// Print the embedded JSON Schema of a kind.
@@ -64,6 +67,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
+        Command::Route(args) => route::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions { shell } => {

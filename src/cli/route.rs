@@ -1,0 +1,169 @@
+//! `meshctl route PATHS... --host HOST`
+
+use std::collections::BTreeMap;
+
+use clap::ValueEnum;
+
+use super::{CliError, exit};
+use crate::load::{self, Input};
+use crate::model::Duration;
+use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
+use crate::route::split::preview;
+use crate::route::{Entry, Request, RoutingTable};
+use crate::validate::{self, Options};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Files, directories (walked for *.yaml, *.yml, *.json), or - for stdin.
+    #[arg(required = true, value_name = "PATHS")]
+    paths: Vec<String>,
+    /// Host (authority) of the request, optionally with a port: reviews.shop:9080.
+    #[arg(long)]
+    host: String,
+    /// Request path, with an optional query string.
+    #[arg(long, default_value = "/")]
+    path: String,
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// A request header, 'name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// A query parameter k=v, added to the path (repeatable).
+    #[arg(long, value_name = "K=V")]
+    query: Vec<String>,
+    /// Destination port (listener), when the host carries none.
+    #[arg(long)]
+    port: Option<u16>,
+    /// `mesh`, or a gateway as NAMESPACE/NAME or a NAME unique across namespaces.
+    #[arg(long, default_value = "mesh")]
+    gateway: String,
+    /// A label of the calling workload, k=v (repeatable).
+    #[arg(long, value_name = "K=V")]
+    source_label: Vec<String>,
+    /// Namespace of the caller; short host names resolve in it.
+    #[arg(long, default_value = "default")]
+    source_namespace: String,
+    /// Namespace of resources without metadata.namespace.
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+    /// Split preview: request rate per second...
+    #[arg(long, requires = "window")]
+    rate: Option<f64>,
+    /// ...over this window (e.g. 10m), giving expected requests per destination.
+    #[arg(long, requires = "rate")]
+    window: Option<String>,
+    #[arg(short = 'o', long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+fn key_value(text: &str, sep: char, what: &str) -> Result<(String, String), CliError> {
+    text.split_once(sep)
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| {
+            CliError(format!(
+                "{what} `{text}` is not of the form {}",
+                if sep == ':' { "'name: value'" } else { "k=v" }
+            ))
+        })
+}
+
+pub fn run(args: Args) -> Result<u8, CliError> {
+    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
+    let outcome = validate::run(
+        load::load(&inputs)?,
+        &Options {
+            default_namespace: args.namespace.clone(),
+            ..Options::default()
+        },
+    );
+    if outcome.summary.errors > 0 {
+        eprintln!(
+            "meshctl: note: the configuration has {} validation error(s); `meshctl validate` shows them",
+            outcome.summary.errors
+        );
+    }
+    let table = RoutingTable::build(&outcome.config);
+
+    let mut req = Request::new(&args.host);
+    req.method = args.method.to_ascii_uppercase();
+    req.port = args.port;
+    req.source_namespace = args.source_namespace.clone();
+    req.path = args.path.clone();
+    for q in &args.query {
+        let (k, v) = key_value(q, '=', "--query")?;
+        req.path
+            .push(if req.path.contains('?') { '&' } else { '?' });
+        req.path.push_str(&format!("{k}={v}"));
+    }
+    for h in &args.headers {
+        let (k, v) = key_value(h, ':', "--header")?;
+        req.headers.entry(k.to_ascii_lowercase()).or_insert(v);
+    }
+    req.source_labels = args
+        .source_label
+        .iter()
+        .map(|l| key_value(l, '=', "--source-label"))
+        .collect::<Result<BTreeMap<_, _>, _>>()?;
+    if args.gateway != "mesh" {
+        let gw = table
+            .find_gateway(&args.gateway)
+            .map_err(|e| CliError(e.0))?;
+        req.entry = Entry::Gateway {
+            namespace: gw.namespace.clone(),
+            name: gw.meta.name.clone(),
+        };
+    }
+    let decision = table.route(&req).map_err(|e| CliError(e.0))?;
+
+    let split_preview = match (args.rate, &args.window) {
+        (Some(rate), Some(window)) => {
+            let window = Duration::parse(window)
+                .map_err(|e| CliError(format!("--window `{window}`: {e}")))?;
+            let seconds = window.as_nanos() as f64 / 1e9;
+            Some(SplitPreviewReport {
+                rate_per_second: rate,
+                window_seconds: seconds,
+                destinations: decision
+                    .destinations
+                    .iter()
+                    .map(|d| PreviewRow {
+                        host: d.host.clone(),
+                        subset: d.subset.clone(),
+                        preview: preview(d.share, rate, seconds),
+                    })
+                    .collect(),
+            })
+        }
+        _ => None,
+    };
+    let report = RouteReport {
+        request: RequestView {
+            method: req.method.clone(),
+            authority: req.authority.clone(),
+            path: req.path.clone(),
+            port: req.effective_port(),
+            entry: match &req.entry {
+                Entry::Mesh => "mesh".into(),
+                Entry::Gateway { namespace, name } => format!("{namespace}/{name}"),
+            },
+            source_namespace: req.source_namespace.clone(),
+        },
+        decision: &decision,
+        split_preview,
+    };
+    print!(
+        "{}",
+        match args.format {
+            Format::Human => human(&report),
+            Format::Json => json(&report),
+        }
+    );
+    Ok(exit::OK)
+}

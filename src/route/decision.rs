@@ -1,0 +1,121 @@
+//! What routing decided for a request, and why: plain data that `report`
+//! renders and `sim` consumes.
+
+use serde::Serialize;
+
+use super::policy::{ClusterPolicy, EffectiveBlocks};
+use crate::diagnostic::ResourceRef;
+use crate::model::virtual_service::HttpRoute;
+
+/// The rule that took the request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matched {
+    pub resource: ResourceRef,
+    pub rule_index: usize,
+    pub rule_name: Option<String>,
+    pub match_index: Option<usize>,
+    /// For a delegated rule: the delegate VirtualService and its rule index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delegate: Option<(ResourceRef, usize)>,
+}
+
+/// One considered rule/match and its outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceStep {
+    pub resource: ResourceRef,
+    pub rule_index: usize,
+    pub rule_name: Option<String>,
+    pub match_index: Option<usize>,
+    /// `matched`, `no-match` or `skipped` (dropped at config time for this proxy).
+    pub outcome: &'static str,
+    pub reason: String,
+}
+
+/// A destination of the chosen route with its share and cluster policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutedDestination<'c> {
+    /// Fully qualified host.
+    pub host: String,
+    pub subset: Option<String>,
+    pub port: Option<u16>,
+    pub weight: u32,
+    /// Expected fraction of requests (weight / Σ weights; 1 for a lone destination).
+    pub share: f64,
+    /// 503 with flag NC when the cluster does not exist (unknown host or subset).
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_flag: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub policy: ClusterPolicy,
+    #[serde(skip)]
+    pub blocks: EffectiveBlocks<'c>,
+}
+
+/// The retry policy in force, Istio's default spelled out when none is set.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetryPolicy {
+    /// Retries after the first try (0: none).
+    pub attempts: u32,
+    pub retry_on: String,
+    pub per_try_timeout: Option<String>,
+    /// Base back-off interval (Envoy caps each wait at 10 × base).
+    pub backoff: String,
+    /// True when the VirtualService sets no `retries` and the mesh default applies.
+    pub mesh_default: bool,
+}
+
+/// Route-level policy: timeout, retries, fault, mirrors.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutePolicy {
+    /// `disabled` (Istio's default) or the route timeout.
+    pub timeout: String,
+    pub retries: RetryPolicy,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mirrors: Vec<Mirror>,
+}
+
+/// A shadow destination and the share of requests copied to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mirror {
+    pub host: String,
+    pub subset: Option<String>,
+    pub percentage: f64,
+}
+
+/// What happens to the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Forwarded to the weighted destinations.
+    Route,
+    Redirect,
+    DirectResponse,
+    /// No VirtualService: the default route to a registry service.
+    DefaultRoute,
+    /// No VirtualService and an unknown host: ALLOW_ANY passthrough.
+    Passthrough,
+    /// No route matched: 404 NR.
+    NoRoute,
+}
+
+/// The routing outcome for one request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision<'c> {
+    pub matched: Option<Matched>,
+    pub action: Action,
+    pub status: u16,
+    pub response_flags: Vec<&'static str>,
+    /// The virtual host (domain) that served the request, and why.
+    pub virtual_host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    pub destinations: Vec<RoutedDestination<'c>>,
+    pub trace: Vec<TraceStep>,
+    pub policy: Option<RoutePolicy>,
+    /// The rule's own settings, for the simulator.
+    #[serde(skip)]
+    pub rule: Option<&'c HttpRoute>,
+}

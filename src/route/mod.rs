@@ -1,0 +1,15 @@
+//! The routing engine shared by `route`, `simulate` and `shift --gate`:
+//! requests, matchers, the compiled routing table, weighted choice and the
+//! DestinationRule policy in force.
+
+pub mod decision;
+pub mod matcher;
+pub mod names;
+pub mod policy;
+pub mod request;
+pub mod split;
+pub mod table;
+
+pub use decision::{Action, Decision};
+pub use request::{Entry, Request};
+pub use table::{RouteError, RoutingTable};

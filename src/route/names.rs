@@ -1,0 +1,107 @@
+//! Host and gateway names as Istio resolves them (§2.4 of the semantics reference).
+
+use crate::model::host::is_ip;
+
+/// The cluster DNS domain Istio assumes.
+pub const CLUSTER_DOMAIN: &str = "svc.cluster.local";
+
+/// Istio's `ResolveShortnameToFQDN`: a name without a dot (not `*`, not an
+/// IP) becomes `name.<namespace>.svc.cluster.local`; other names are kept.
+pub fn fqdn(host: &str, namespace: &str) -> String {
+    if host.contains('.') || host == "*" || host.starts_with('*') || is_ip(host) {
+        host.to_string()
+    } else {
+        format!("{host}.{namespace}.{CLUSTER_DOMAIN}")
+    }
+}
+
+/// Istio's gateway name resolution: `gw` and `./gw` → `<ns>/gw`; legacy
+/// `gw.ns[.svc.cluster.local]` → `ns/gw`; `ns/gw` and `mesh` unchanged.
+pub fn gateway_ref(name: &str, namespace: &str) -> String {
+    if name == "mesh" {
+        return name.to_string();
+    }
+    if let Some((ns, gw)) = name.split_once('/') {
+        let ns = if ns == "." { namespace } else { ns };
+        return format!("{ns}/{gw}");
+    }
+    match name.split_once('.') {
+        Some((gw, rest)) => {
+            let ns = rest.split('.').next().unwrap_or(rest);
+            format!("{ns}/{gw}")
+        }
+        None => format!("{namespace}/{name}"),
+    }
+}
+
+/// The service FQDN a request's Host names, seen from `client_ns`: `reviews`
+/// (in the client's namespace), `reviews.shop`, `reviews.shop.svc` and the FQDN
+/// itself. `known` says whether an FQDN is a registry service.
+pub fn service_for_host(host: &str, client_ns: &str, known: impl Fn(&str) -> bool) -> String {
+    let host = host.trim_end_matches('.');
+    let candidates: Vec<String> = match host.matches('.').count() {
+        0 => Vec::new(),
+        1 => vec![format!("{host}.svc.cluster.local")],
+        2 if host.ends_with(".svc") => vec![format!("{host}.cluster.local")],
+        _ => Vec::new(),
+    };
+    let dots = host.matches('.').count();
+    candidates
+        .into_iter()
+        .find(|c| known(c))
+        .unwrap_or_else(|| {
+            if dots == 0 {
+                format!("{host}.{client_ns}.{CLUSTER_DOMAIN}")
+            } else {
+                host.to_string()
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_expand_in_the_config_namespace() {
+        // §2.4: the namespace of the VS/DR, not of the service.
+        assert_eq!(fqdn("reviews", "shop"), "reviews.shop.svc.cluster.local");
+        assert_eq!(fqdn("reviews.prod", "shop"), "reviews.prod");
+        assert_eq!(fqdn("*.example.com", "shop"), "*.example.com");
+        assert_eq!(fqdn("10.0.0.1", "shop"), "10.0.0.1");
+    }
+
+    #[test]
+    fn gateway_names_resolve_like_istio() {
+        assert_eq!(gateway_ref("gw", "shop"), "shop/gw");
+        assert_eq!(gateway_ref("./gw", "shop"), "shop/gw");
+        assert_eq!(gateway_ref("istio-system/gw", "shop"), "istio-system/gw");
+        assert_eq!(
+            gateway_ref("gw.istio-system.svc.cluster.local", "shop"),
+            "istio-system/gw"
+        );
+        assert_eq!(gateway_ref("mesh", "shop"), "mesh");
+    }
+
+    #[test]
+    fn host_header_forms_reach_the_service() {
+        let known = |h: &str| h == "reviews.shop.svc.cluster.local";
+        assert_eq!(
+            service_for_host("reviews", "shop", known),
+            "reviews.shop.svc.cluster.local"
+        );
+        assert_eq!(
+            service_for_host("reviews.shop", "web", known),
+            "reviews.shop.svc.cluster.local"
+        );
+        assert_eq!(
+            service_for_host("reviews.shop.svc", "web", known),
+            "reviews.shop.svc.cluster.local"
+        );
+        // `reviews` from another namespace is that namespace's `reviews`.
+        assert_eq!(
+            service_for_host("reviews", "web", known),
+            "reviews.web.svc.cluster.local"
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! The DestinationRule policy in force for a (host, subset, port) cluster:
+//! DR selection (§2.6) and block-wise merging (§1.3).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::names::fqdn;
+use crate::model::destination_rule::{
+    ClientTls, ConnectionPool, LoadBalancer, OutlierDetection, TrafficPolicy,
+};
+use crate::model::host::host_matches;
+use crate::model::{Config, DestinationRule, Resource};
+
+/// Istio's root namespace, the last place a DestinationRule is looked up.
+pub const ROOT_NAMESPACE: &str = "istio-system";
+
+/// The DestinationRules that apply to a host for a client, merged.
+#[derive(Debug, Clone, Default)]
+pub struct MergedRule<'c> {
+    /// The rules merged, oldest first.
+    pub sources: Vec<&'c Resource<DestinationRule>>,
+    /// The first top-level traffic policy among them.
+    pub traffic_policy: Option<&'c TrafficPolicy>,
+    /// Subsets by name; a repeated name keeps the first definition.
+    pub subsets: Vec<&'c crate::model::destination_rule::Subset>,
+}
+
+/// The four policy blocks that apply to one cluster.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClusterPolicy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<LoadBalancerView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_pool: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlier_detection: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_mode: Option<String>,
+    /// Endpoint labels of the subset, if one is targeted.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub subset_labels: BTreeMap<String, String>,
+    /// `namespace/name` of the DestinationRules the policy comes from.
+    pub destination_rules: Vec<String>,
+}
+
+/// The load balancer in words, with Istio's default made explicit.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadBalancerView {
+    pub policy: String,
+}
+
+impl LoadBalancerView {
+    fn of(lb: Option<&LoadBalancer>) -> LoadBalancerView {
+        let policy = match lb {
+            Some(lb) if lb.consistent_hash.is_some() => {
+                let ch = lb.consistent_hash.as_ref().expect("checked");
+                let key = if let Some(h) = &ch.http_header_name {
+                    format!("header {h}")
+                } else if let Some(c) = &ch.http_cookie {
+                    format!("cookie {}", c.name)
+                } else if ch.use_source_ip == Some(true) {
+                    "source IP".into()
+                } else if let Some(q) = &ch.http_query_parameter_name {
+                    format!("query parameter {q}")
+                } else {
+                    "no key".into()
+                };
+                let algo = if ch.maglev.is_some() {
+                    "MAGLEV"
+                } else {
+                    "RING_HASH"
+                };
+                format!("{algo} on {key}")
+            }
+            Some(LoadBalancer {
+                simple: Some(s), ..
+            }) if s != "UNSPECIFIED" => {
+                if s == "LEAST_CONN" {
+                    "LEAST_REQUEST".into()
+                } else {
+                    s.clone()
+                }
+            }
+            _ => "LEAST_REQUEST (Istio default)".into(),
+        };
+        LoadBalancerView { policy }
+    }
+}
+
+fn visible_to(dr: &Resource<DestinationRule>, client_ns: &str) -> bool {
+    let export = &dr.spec.export_to;
+    export.is_empty()
+        || export
+            .iter()
+            .any(|e| e == "*" || e == client_ns || (e == "." && dr.namespace == client_ns))
+}
+
+fn age_key<T>(r: &Resource<T>) -> (String, String, String) {
+    (
+        r.meta.creation_timestamp.clone().unwrap_or_default(),
+        r.meta.name.clone(),
+        r.namespace.clone(),
+    )
+}
+
+/// The namespace of a Kubernetes service FQDN (`name.ns.svc.cluster.local`).
+pub fn service_namespace(host: &str) -> Option<&str> {
+    let mut parts = host.split('.');
+    let _name = parts.next()?;
+    let ns = parts.next()?;
+    (parts.next() == Some("svc")).then_some(ns)
+}
+
+/// Finds and merges the DestinationRules for `host` as seen from `client_ns`:
+/// the client's namespace, then the service's, then the root namespace; the
+/// most specific host wins within a namespace; equal hosts are merged.
+pub fn lookup<'c>(config: &'c Config, host: &str, client_ns: &str) -> MergedRule<'c> {
+    let mut namespaces = vec![client_ns];
+    if let Some(ns) = service_namespace(host) {
+        namespaces.push(ns);
+    }
+    namespaces.push(ROOT_NAMESPACE);
+    for ns in namespaces {
+        let mut candidates: Vec<(&Resource<DestinationRule>, String)> = config
+            .destination_rules
+            .iter()
+            .filter(|dr| {
+                dr.namespace == ns
+                    && visible_to(dr, client_ns)
+                    && dr.spec.workload_selector.is_none()
+            })
+            .map(|dr| (dr, fqdn(&dr.spec.host, &dr.namespace)))
+            .filter(|(_, h)| host_matches(h, host))
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        // Most specific: an exact host, else the longest wildcard.
+        let specificity = |h: &str| if h == host { usize::MAX } else { h.len() };
+        let best = candidates
+            .iter()
+            .map(|(_, h)| specificity(h))
+            .max()
+            .expect("non-empty");
+        candidates.retain(|(_, h)| specificity(h) == best);
+        candidates.sort_by_key(|(dr, _)| age_key(dr));
+        let mut merged = MergedRule::default();
+        for (dr, _) in candidates {
+            merged.sources.push(dr);
+            if merged.traffic_policy.is_none() {
+                merged.traffic_policy = dr.spec.traffic_policy.as_ref();
+            }
+            for subset in &dr.spec.subsets {
+                if !merged.subsets.iter().any(|s| s.name == subset.name) {
+                    merged.subsets.push(subset);
+                }
+            }
+        }
+        return merged;
+    }
+    MergedRule::default()
+}
+
+struct Blocks<'a> {
+    load_balancer: Option<&'a LoadBalancer>,
+    connection_pool: Option<&'a ConnectionPool>,
+    outlier_detection: Option<&'a OutlierDetection>,
+    tls: Option<&'a ClientTls>,
+}
+
+/// A policy's blocks for `port`: a matching port-level entry replaces the
+/// whole policy (its unset blocks are defaults, not the parent's).
+fn port_blocks(policy: &TrafficPolicy, port: Option<u16>) -> (Blocks<'_>, bool) {
+    let level = port.and_then(|p| {
+        policy
+            .port_level_settings
+            .iter()
+            .find(|pl| pl.port.is_some_and(|s| s.number == u64::from(p)))
+    });
+    match level {
+        Some(pl) => (
+            Blocks {
+                load_balancer: pl.load_balancer.as_ref(),
+                connection_pool: pl.connection_pool.as_ref(),
+                outlier_detection: pl.outlier_detection.as_ref(),
+                tls: pl.tls.as_ref(),
+            },
+            true,
+        ),
+        None => (
+            Blocks {
+                load_balancer: policy.load_balancer.as_ref(),
+                connection_pool: policy.connection_pool.as_ref(),
+                outlier_detection: policy.outlier_detection.as_ref(),
+                tls: policy.tls.as_ref(),
+            },
+            false,
+        ),
+    }
+}
+
+impl<'c> MergedRule<'c> {
+    /// Whether the merged rules define `subset`.
+    pub fn subset(&self, name: &str) -> Option<&'c crate::model::destination_rule::Subset> {
+        self.subsets.iter().copied().find(|s| s.name == name)
+    }
+
+    /// The typed blocks in force for (subset, port).
+    pub fn blocks(&self, subset: Option<&str>, port: Option<u16>) -> EffectiveBlocks<'c> {
+        let mut out = match self.traffic_policy {
+            Some(p) => {
+                let (b, _) = port_blocks(p, port);
+                EffectiveBlocks {
+                    load_balancer: b.load_balancer,
+                    connection_pool: b.connection_pool,
+                    outlier_detection: b.outlier_detection,
+                    tls: b.tls,
+                }
+            }
+            None => EffectiveBlocks::default(),
+        };
+        if let Some(policy) = subset
+            .and_then(|s| self.subset(s))
+            .and_then(|s| s.traffic_policy.as_ref())
+        {
+            let (b, port_level) = port_blocks(policy, port);
+            if port_level {
+                out = EffectiveBlocks {
+                    load_balancer: b.load_balancer,
+                    connection_pool: b.connection_pool,
+                    outlier_detection: b.outlier_detection,
+                    tls: b.tls,
+                };
+            } else {
+                out.load_balancer = b.load_balancer.or(out.load_balancer);
+                out.connection_pool = b.connection_pool.or(out.connection_pool);
+                out.outlier_detection = b.outlier_detection.or(out.outlier_detection);
+                out.tls = b.tls.or(out.tls);
+            }
+        }
+        out
+    }
+
+    /// The policy in force for (subset, port), for display.
+    pub fn cluster_policy(&self, subset: Option<&str>, port: Option<u16>) -> ClusterPolicy {
+        let b = self.blocks(subset, port);
+        let to_json = |v: Option<serde_json::Value>| v.filter(|v| !v.is_null());
+        ClusterPolicy {
+            load_balancer: Some(LoadBalancerView::of(b.load_balancer)),
+            connection_pool: to_json(b.connection_pool.map(pool_json)),
+            outlier_detection: to_json(b.outlier_detection.map(outlier_json)),
+            tls_mode: b.tls.and_then(|t| t.mode.clone()),
+            subset_labels: subset
+                .and_then(|s| self.subset(s))
+                .map(|s| s.labels.clone())
+                .unwrap_or_default(),
+            destination_rules: self
+                .sources
+                .iter()
+                .map(|d| format!("{}/{}", d.namespace, d.meta.name))
+                .collect(),
+        }
+    }
+}
+
+/// Typed policy blocks after merging.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EffectiveBlocks<'c> {
+    pub load_balancer: Option<&'c LoadBalancer>,
+    pub connection_pool: Option<&'c ConnectionPool>,
+    pub outlier_detection: Option<&'c OutlierDetection>,
+    pub tls: Option<&'c ClientTls>,
+}
+
+fn pool_json(p: &ConnectionPool) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    if let Some(tcp) = &p.tcp {
+        if let Some(v) = tcp.max_connections.filter(|v| *v > 0) {
+            out.insert("maxConnections".into(), v.into());
+        }
+        if let Some(v) = &tcp.connect_timeout {
+            out.insert("connectTimeout".into(), v.clone().into());
+        }
+    }
+    if let Some(http) = &p.http {
+        for (k, v) in [
+            ("http1MaxPendingRequests", http.http1_max_pending_requests),
+            ("http2MaxRequests", http.http2_max_requests),
+            ("maxRequestsPerConnection", http.max_requests_per_connection),
+            ("maxRetries", http.max_retries),
+        ] {
+            // Istio applies a limit only when it is > 0 (§1.3).
+            if let Some(v) = v.filter(|v| *v > 0) {
+                out.insert(k.into(), v.into());
+            }
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
+fn outlier_json(o: &OutlierDetection) -> serde_json::Value {
+    // Effective values with Envoy/Istio defaults filled in (§1.3).
+    serde_json::json!({
+        "consecutive5xxErrors": o.consecutive_5xx_errors.unwrap_or(5),
+        "consecutiveGatewayErrors": o.consecutive_gateway_errors.unwrap_or(0),
+        "interval": o.interval.clone().unwrap_or_else(|| "10s".into()),
+        "baseEjectionTime": o.base_ejection_time.clone().unwrap_or_else(|| "30s".into()),
+        "maxEjectionPercent": o.max_ejection_percent.filter(|v| *v > 0).unwrap_or(10),
+        "minHealthPercent": o.min_health_percent.unwrap_or(0),
+    })
+}
