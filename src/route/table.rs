@@ -284,7 +284,7 @@ impl<'c> RoutingTable<'c> {
         // matches the request and an admitting server.
         let mut bound: Vec<(usize, String, usize)> = Vec::new();
         for (i, vs) in self.vss.iter().enumerate() {
-            if !vs.gateways.iter().any(|g| *g == gw_ref) {
+            if !vs.gateways.contains(&gw_ref) {
                 continue;
             }
             for h in &vs.hosts {

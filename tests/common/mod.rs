@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests: run the real binary, read its JSON.
+#![allow(dead_code)] // each test binary uses a different subset of the helpers
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -1,0 +1,349 @@
+//! `meshctl route` through the binary: one case per matching rule of the
+//! semantics reference (§2, §3), each routed by hand first.
+
+mod common;
+
+use common::meshctl;
+use serde_json::Value;
+
+const SHOP: &str = "fixtures/routing/shop.yaml";
+
+fn route(args: &[&str]) -> Value {
+    let out = meshctl()
+        .args(["route", SHOP, "--source-namespace", "shop", "-o", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "route failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// (rule name, [(subset, share)], status) of a decision.
+fn outcome(d: &Value) -> (String, Vec<(String, f64)>, u64) {
+    let rule = d["matched"]["rule_name"].as_str().unwrap_or("").to_string();
+    let dests = d["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["subset"].as_str().unwrap_or("").to_string(),
+                x["share"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    (rule, dests, d["status"].as_u64().unwrap())
+}
+
+fn expect(args: &[&str], rule: &str, dests: &[(&str, f64)], status: u64) {
+    let d = route(args);
+    let (got_rule, got_dests, got_status) = outcome(&d);
+    let want: Vec<(String, f64)> = dests.iter().map(|(s, w)| (s.to_string(), *w)).collect();
+    assert_eq!(
+        (got_rule.as_str(), got_dests, got_status),
+        (rule, want, status),
+        "{args:?}\n{d:#}"
+    );
+}
+
+#[test]
+fn uri_exact_ignores_the_query_string() {
+    // §2.3: uri exact compares the path without the query string.
+    expect(
+        &["--host", "api", "--path", "/healthz?probe=1"],
+        "exact-health",
+        &[],
+        204,
+    );
+}
+
+#[test]
+fn first_match_wins_in_declaration_order() {
+    // §2.2: /v2/7 also has prefix... but the regex rule comes first.
+    expect(
+        &["--host", "api", "--path", "/v2/7"],
+        "v2-regex",
+        &[("v2", 1.0)],
+        200,
+    );
+}
+
+#[test]
+fn uri_regex_is_a_full_match() {
+    // §2.3: RE2 full match, so /v2/7/x does not match `/v2/[0-9]+`.
+    let d = route(&["--host", "api", "--path", "/v2/7/x"]);
+    assert_ne!(d["matched"]["rule_name"], "v2-regex");
+}
+
+#[test]
+fn ignore_uri_case_folds_prefix_matches() {
+    // §1.2: ignoreUriCase makes exact/prefix case-insensitive.
+    expect(
+        &["--host", "api", "--path", "/sToRe/items"],
+        "case-folded",
+        &[("v1", 1.0)],
+        200,
+    );
+}
+
+#[test]
+fn empty_header_matcher_tests_presence_and_query_params_must_match() {
+    // §2.3: `{}` is a presence test; queryParams compare the value exactly.
+    expect(
+        &[
+            "--host",
+            "api",
+            "-H",
+            "x-beta: anything",
+            "--query",
+            "debug=1",
+        ],
+        "beta-header",
+        &[("v2", 1.0)],
+        200,
+    );
+    let d = route(&[
+        "--host",
+        "api",
+        "-H",
+        "x-beta: anything",
+        "--query",
+        "debug=2",
+    ]);
+    assert_eq!(d["status"], 404, "{d:#}");
+}
+
+#[test]
+fn without_headers_treats_a_missing_header_as_empty() {
+    // §2.3: withoutHeaders with a value matcher: a missing header is "",
+    // which `.*canary.*` does not match, so the rule applies.
+    expect(
+        &["--host", "api", "--path", "/api/x"],
+        "no-canary-cookie",
+        &[("v1", 0.75), ("v2", 0.25), ("v3", 0.0)],
+        200,
+    );
+    let d = route(&[
+        "--host",
+        "api",
+        "--path",
+        "/api/x",
+        "-H",
+        "cookie: canary=1",
+    ]);
+    assert_ne!(d["matched"]["rule_name"], "no-canary-cookie");
+}
+
+#[test]
+fn uri_prefix_is_a_plain_string_prefix() {
+    // §2.3: VirtualService prefix `/api` matches `/apiary`.
+    expect(
+        &["--host", "api", "--path", "/apiary"],
+        "no-canary-cookie",
+        &[("v1", 0.75), ("v2", 0.25), ("v3", 0.0)],
+        200,
+    );
+}
+
+#[test]
+fn source_labels_are_a_config_time_filter() {
+    // §2.2: the match exists only in proxies whose labels include sourceLabels.
+    expect(
+        &[
+            "--host",
+            "api",
+            "--path",
+            "/internal/a",
+            "--source-label",
+            "app=frontend",
+        ],
+        "from-frontend",
+        &[("v2", 1.0)],
+        200,
+    );
+    let d = route(&[
+        "--host",
+        "api",
+        "--path",
+        "/internal/a",
+        "--source-label",
+        "app=batch",
+    ]);
+    assert_eq!(d["status"], 404);
+    assert!(
+        d["trace"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["outcome"] == "skipped")
+    );
+}
+
+#[test]
+fn a_match_for_another_port_is_dropped() {
+    // §2.2: match.port ≠ listener port drops the match.
+    assert_eq!(
+        route(&["--host", "api:8080", "--path", "/tls"])["status"],
+        404
+    );
+    expect(
+        &["--host", "api:8443", "--path", "/tls"],
+        "by-port",
+        &[("v2", 1.0)],
+        200,
+    );
+}
+
+#[test]
+fn no_matching_route_is_404_nr() {
+    // §2.2: a VirtualService has no implicit default route.
+    let d = route(&["--host", "api", "--path", "/nothing-here"]);
+    assert_eq!(d["status"], 404);
+    assert_eq!(d["response_flags"][0], "NR");
+}
+
+#[test]
+fn a_subset_no_destination_rule_defines_is_503_nc() {
+    // §1.2: an undefined subset has no cluster: 503 NC.
+    let d = route(&["--host", "api", "--path", "/ghost"]);
+    assert_eq!(
+        (d["status"].as_u64(), d["response_flags"][0].as_str()),
+        (Some(503), Some("NC")),
+        "{d:#}"
+    );
+}
+
+#[test]
+fn redirect_defaults_to_301_and_rewrites_the_prefix() {
+    let d = route(&["--host", "api", "--path", "/old/page"]);
+    assert_eq!(d["status"], 301);
+    assert_eq!(d["location"], "http://api/new/page");
+}
+
+#[test]
+fn delegate_rules_apply_within_the_root_match() {
+    // §2.5: the root rule's delegate is replaced by the delegate's rules.
+    let d = route(&["--host", "api", "--path", "/shop/cart"]);
+    assert_eq!(d["matched"]["rule_name"], "shop-section");
+    assert_eq!(d["destinations"][0]["subset"], "v2");
+    assert_eq!(d["matched"]["delegate"][0]["name"], "shop-routes");
+}
+
+#[test]
+fn sidecars_use_the_oldest_virtual_service_for_a_host() {
+    // §2.5: no merging in the mesh; api-shadowed (younger) never applies.
+    let d = route(&["--host", "api", "--path", "/nothing-here"]);
+    assert!(
+        d["virtual_host"].as_str().unwrap().contains("shop/api,"),
+        "{d:#}"
+    );
+}
+
+#[test]
+fn short_names_resolve_in_the_callers_namespace() {
+    // §2.4: `api` from namespace `web` is api.web, which has no VirtualService
+    // and is not a registry host: ALLOW_ANY passthrough.
+    let out = meshctl()
+        .args([
+            "route",
+            SHOP,
+            "--host",
+            "api",
+            "--source-namespace",
+            "web",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["action"], "passthrough");
+    // `api.shop` from `web` reaches the shop service.
+    let out = meshctl()
+        .args([
+            "route",
+            SHOP,
+            "--host",
+            "api.shop",
+            "--path",
+            "/healthz",
+            "--source-namespace",
+            "web",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["status"], 204);
+}
+
+#[test]
+fn hosts_without_a_virtual_service_get_the_default_route_and_retry_policy() {
+    // §2.2 and §4.1: default route, 2 retries, and 503 is not a retry condition.
+    let d = route(&["--host", "ratings"]);
+    assert_eq!(d["action"], "default_route");
+    let retries = &d["policy"]["retries"];
+    assert_eq!(retries["attempts"], 2);
+    assert_eq!(retries["mesh_default"], true);
+    assert!(
+        !retries["retry_on"]
+            .as_str()
+            .unwrap()
+            .split(',')
+            .any(|t| t == "5xx" || t == "503")
+    );
+    assert_eq!(d["policy"]["timeout"], "disabled");
+}
+
+#[test]
+fn gateway_virtual_services_merge_with_catch_alls_last() {
+    // §2.5: web-a (older) has a catch-all; merged with web-b it moves last,
+    // so /reviews reaches web-b's rule.
+    let d = route(&[
+        "--host",
+        "www.example.com",
+        "--gateway",
+        "public",
+        "--path",
+        "/reviews/1",
+    ]);
+    assert_eq!(d["matched"]["resource"]["name"], "web-b", "{d:#}");
+    let d = route(&[
+        "--host",
+        "www.example.com",
+        "--gateway",
+        "shop/public",
+        "--path",
+        "/",
+    ]);
+    assert_eq!(d["matched"]["resource"]["name"], "web-a");
+    let d = route(&["--host", "other.org", "--gateway", "public"]);
+    assert_eq!(d["status"], 404);
+}
+
+#[test]
+fn unknown_gateway_is_exit_two() {
+    meshctl()
+        .args(["route", SHOP, "--host", "x", "--gateway", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "gateway `nope` is not among the loaded Gateways",
+        ));
+}
+
+#[test]
+fn split_preview_gives_the_chance_of_no_canary_traffic() {
+    // §3: share = w/Σw; Poisson thinning gives P(none) = exp(-rate·window·share).
+    let d = route(&[
+        "--host", "api", "--path", "/api", "--rate", "1", "--window", "4s",
+    ]);
+    let rows = d["split_preview"]["destinations"].as_array().unwrap();
+    let p_none = rows[1]["p_none"].as_f64().unwrap();
+    assert!((p_none - (-1.0f64).exp()).abs() < 1e-9, "{rows:?}");
+}
