@@ -347,3 +347,77 @@ fn split_preview_gives_the_chance_of_no_canary_traffic() {
     let p_none = rows[1]["p_none"].as_f64().unwrap();
     assert!((p_none - (-1.0f64).exp()).abs() < 1e-9, "{rows:?}");
 }
+
+#[test]
+fn route_tests_pass_report_coverage_and_gate_on_it() {
+    meshctl()
+        .args([
+            "test",
+            "fixtures/bookinfo/routes.test.yaml",
+            "--fail-under",
+            "100",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "3 passed, 0 failed; 100% of routing rules covered",
+        ));
+}
+
+#[test]
+fn a_failing_route_test_shows_the_trace_and_exits_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "fixtures/bookinfo/reviews-canary.yaml",
+        dir.path().join("m.yaml"),
+    )
+    .unwrap();
+    let test = dir.path().join("t.yaml");
+    std::fs::write(
+        &test,
+        "manifests: [m.yaml]\ntests:\n- name: wrong\n  request: {host: reviews.shop, headers: {end-user: jason}}\n  expect: {subset: v1}\n",
+    )
+    .unwrap();
+    meshctl()
+        .args(["test", test.to_str().unwrap(), "--fail-under", "90"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("subset: expected v1, got [v2]"))
+        .stdout(predicates::str::contains("matched shop/reviews rule #0"))
+        .stdout(predicates::str::contains(
+            "not covered: shop/reviews rule #1",
+        ));
+}
+
+#[test]
+fn a_malformed_route_test_file_is_exit_two_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let test = dir.path().join("t.yaml");
+    std::fs::write(
+        &test,
+        "manifests: [m.yaml]\ntests:\n- name: x\n  request: {hots: a}\n  expect: {}\n",
+    )
+    .unwrap();
+    meshctl()
+        .args(["test", test.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "t.yaml:4:13: unknown field `hots`",
+        ));
+}
+
+#[test]
+fn the_shipped_route_test_file_matches_its_schema() {
+    let schema: Value = serde_json::from_str(include_str!("../schemas/route-test.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let text = std::fs::read_to_string("fixtures/bookinfo/routes.test.yaml").unwrap();
+    // The test file is YAML: read it with meshctl's own loader.
+    let mut loaded = meshctl::load::Loaded::default();
+    loaded.add_bytes("t".into(), text.into_bytes());
+    let errors: Vec<String> = validator
+        .iter_errors(&loaded.documents[0].value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

@@ -3,6 +3,7 @@
 mod route;
 mod rules;
 mod schema;
+mod test;
 mod validate;
 
 use std::fmt;
@@ -51,6 +52,8 @@ enum Command {
     Validate(validate::Args),
     /// Show where a request goes and why: the rules considered, the split, the policy.
     Route(route::Args),
+    /// Run route tests: requests and the outcome each must have, with rule coverage.
+    Test(test::Args),
     /// List the rules, or explain one (`meshctl rules MC1001`).
     Rules(rules::Args),
     /// Print the embedded JSON Schema of a kind.
@@ -68,6 +71,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Route(args) => route::run(args),
+        Command::Test(args) => test::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions { shell } => {

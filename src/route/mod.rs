@@ -8,6 +8,7 @@ pub mod names;
 pub mod policy;
 pub mod request;
 pub mod split;
+pub mod suite;
 pub mod table;
 
 pub use decision::{Action, Decision};

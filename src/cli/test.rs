@@ -1,0 +1,150 @@
+//! `meshctl test FILE...`: route tests with coverage.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use clap::ValueEnum;
+
+use super::{CliError, exit};
+use crate::load::{self, Input, Loaded};
+use crate::route::RoutingTable;
+use crate::route::suite::{self, TestFile};
+use crate::validate::{self, Options};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Route test files (YAML; see schemas/route-test.json).
+    #[arg(required = true, value_name = "FILES")]
+    files: Vec<String>,
+    /// Exit 1 when the tests cover less than this percentage of routing rules.
+    #[arg(long, value_name = "PCT")]
+    fail_under: Option<f64>,
+    #[arg(short = 'o', long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+fn read_test_file(path: &str) -> Result<TestFile, CliError> {
+    let bytes = std::fs::read(path).map_err(|e| CliError(format!("{path}: {e}")))?;
+    let mut loaded = Loaded::default();
+    loaded.add_bytes(path.to_string(), bytes);
+    if let Some(d) = loaded.diagnostics.first() {
+        return Err(CliError(format!("{path}: {}", d.message)));
+    }
+    let doc = loaded
+        .documents
+        .first()
+        .ok_or_else(|| CliError(format!("{path}: the file is empty")))?;
+    serde_path_to_error::deserialize(&doc.value).map_err(|e| {
+        let pointer = format!(
+            "/{}",
+            e.path()
+                .to_string()
+                .replace('[', "/")
+                .replace(']', "")
+                .replace('.', "/")
+        );
+        let message = e.inner().to_string();
+        let at = if message.starts_with("unknown field") {
+            doc.key_location(&pointer)
+        } else {
+            doc.label_location(&pointer)
+        };
+        let (line, col) = loaded.sources[at.source].line_col(at.span.start);
+        CliError(format!("{path}:{line}:{col}: {message}"))
+    })
+}
+
+pub fn run(args: Args) -> Result<u8, CliError> {
+    let mut failed = 0;
+    let mut total = 0;
+    let mut covered = BTreeSet::new();
+    let mut all = BTreeSet::new();
+    let mut reports = Vec::new();
+    for path in &args.files {
+        let file = read_test_file(path)?;
+        let base = Path::new(path).parent().unwrap_or(Path::new("."));
+        let inputs: Vec<Input> = file
+            .manifests
+            .iter()
+            .map(|m| Input::Path(base.join(m)))
+            .collect();
+        let outcome = validate::run(
+            load::load(&inputs)?,
+            &Options {
+                default_namespace: "default".into(),
+                ..Options::default()
+            },
+        );
+        let table = RoutingTable::build(&outcome.config);
+        let result = suite::run(&file, &table);
+        all.extend(suite::all_rules(&table));
+        covered.extend(result.covered.iter().cloned());
+        total += result.cases.len();
+        failed += result.cases.iter().filter(|c| !c.passed).count();
+        reports.push((path.clone(), result));
+    }
+    let coverage = if all.is_empty() {
+        100.0
+    } else {
+        100.0 * covered.intersection(&all).count() as f64 / all.len() as f64
+    };
+    let uncovered: Vec<String> = all
+        .difference(&covered)
+        .map(|(vs, i)| format!("{vs} rule #{i}"))
+        .collect();
+    match args.format {
+        Format::Json => {
+            let files: Vec<_> = reports
+                .iter()
+                .map(|(p, r)| serde_json::json!({"file": p, "cases": r.cases}))
+                .collect();
+            let out = serde_json::json!({"passed": total - failed, "failed": failed, "coverage_percent": coverage, "uncovered_rules": uncovered, "files": files});
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&out).expect("serializes")
+            );
+        }
+        Format::Human => {
+            for (path, result) in &reports {
+                for case in &result.cases {
+                    println!(
+                        "{} {path}: {}",
+                        if case.passed { "PASS" } else { "FAIL" },
+                        case.name
+                    );
+                    for f in &case.failures {
+                        println!("    {f}");
+                    }
+                    for t in &case.trace {
+                        println!("      {t}");
+                    }
+                }
+            }
+            println!(
+                "\n{} passed, {failed} failed; {coverage:.0}% of routing rules covered",
+                total - failed
+            );
+            for u in &uncovered {
+                println!("  not covered: {u}");
+            }
+        }
+    }
+    let under = args.fail_under.is_some_and(|min| coverage < min);
+    if under {
+        eprintln!(
+            "meshctl: coverage {coverage:.1}% is below --fail-under {}",
+            args.fail_under.unwrap_or_default()
+        );
+    }
+    Ok(if failed > 0 || under {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
+}
