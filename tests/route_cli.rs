@@ -353,7 +353,7 @@ fn route_tests_pass_report_coverage_and_gate_on_it() {
     meshctl()
         .args([
             "test",
-            "fixtures/bookinfo/routes.test.yaml",
+            "fixtures/route-tests/bookinfo.test.yaml",
             "--fail-under",
             "100",
         ])
@@ -411,7 +411,7 @@ fn a_malformed_route_test_file_is_exit_two_with_its_position() {
 fn the_shipped_route_test_file_matches_its_schema() {
     let schema: Value = serde_json::from_str(include_str!("../schemas/route-test.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let text = std::fs::read_to_string("fixtures/bookinfo/routes.test.yaml").unwrap();
+    let text = std::fs::read_to_string("fixtures/route-tests/bookinfo.test.yaml").unwrap();
     // The test file is YAML: read it with meshctl's own loader.
     let mut loaded = meshctl::load::Loaded::default();
     loaded.add_bytes("t".into(), text.into_bytes());
