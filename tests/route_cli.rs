@@ -383,7 +383,9 @@ fn a_failing_route_test_shows_the_trace_and_exits_one() {
         .assert()
         .code(1)
         .stdout(predicates::str::contains("subset: expected v1, got [v2]"))
-        .stdout(predicates::str::contains("matched shop/reviews rule #0"))
+        .stdout(predicates::str::contains(
+            "✓ shop/reviews rule #0 \"test-user\" match #0: every condition holds",
+        ))
         .stdout(predicates::str::contains(
             "not covered: shop/reviews rule #1",
         ));

@@ -28,6 +28,13 @@ impl<E: std::error::Error> From<E> for CliError {
     }
 }
 
+/// `--format` of the commands that print either a human report or JSON.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum HumanOrJson {
+    Human,
+    Json,
+}
+
 /// Exit codes of cli.md.
 pub mod exit {
     pub const OK: u8 = 0;

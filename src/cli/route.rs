@@ -2,21 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use clap::ValueEnum;
-
-use super::{CliError, exit};
+use super::{CliError, HumanOrJson, exit};
 use crate::load::{self, Input};
 use crate::model::Duration;
 use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
 use crate::route::split::preview;
-use crate::route::{Entry, Request, RoutingTable};
+use crate::route::{Request, RoutingTable};
 use crate::validate::{self, Options};
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-}
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -59,7 +51,7 @@ pub struct Args {
     #[arg(long, requires = "rate")]
     window: Option<String>,
     #[arg(short = 'o', long, value_enum, default_value = "human")]
-    format: Format,
+    format: HumanOrJson,
 }
 
 fn key_value(text: &str, sep: char, what: &str) -> Result<(String, String), CliError> {
@@ -104,23 +96,15 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     }
     for h in &args.headers {
         let (k, v) = key_value(h, ':', "--header")?;
-        req.headers.entry(k.to_ascii_lowercase()).or_insert(v);
+        req.add_header(&k, &v);
     }
     req.source_labels = args
         .source_label
         .iter()
         .map(|l| key_value(l, '=', "--source-label"))
         .collect::<Result<BTreeMap<_, _>, _>>()?;
-    if args.gateway != "mesh" {
-        let gw = table
-            .find_gateway(&args.gateway)
-            .map_err(|e| CliError(e.0))?;
-        req.entry = Entry::Gateway {
-            namespace: gw.namespace.clone(),
-            name: gw.meta.name.clone(),
-        };
-    }
-    let decision = table.route(&req).map_err(|e| CliError(e.0))?;
+    req.entry = table.entry_for(&args.gateway)?;
+    let decision = table.route(&req)?;
 
     let split_preview = match (args.rate, &args.window) {
         (Some(rate), Some(window)) => {
@@ -149,10 +133,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             authority: req.authority.clone(),
             path: req.path.clone(),
             port: req.effective_port(),
-            entry: match &req.entry {
-                Entry::Mesh => "mesh".into(),
-                Entry::Gateway { namespace, name } => format!("{namespace}/{name}"),
-            },
+            entry: req.entry.label(),
             source_namespace: req.source_namespace.clone(),
         },
         decision: &decision,
@@ -161,8 +142,8 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     print!(
         "{}",
         match args.format {
-            Format::Human => human(&report),
-            Format::Json => json(&report),
+            HumanOrJson::Human => human(&report),
+            HumanOrJson::Json => json(&report),
         }
     );
     Ok(exit::OK)

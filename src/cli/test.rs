@@ -3,19 +3,13 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use clap::ValueEnum;
-
-use super::{CliError, exit};
+use super::{CliError, HumanOrJson, exit};
 use crate::load::{self, Input, Loaded};
+use crate::model::deserialize_at;
+use crate::report::route::trace_line;
 use crate::route::RoutingTable;
 use crate::route::suite::{self, TestFile};
 use crate::validate::{self, Options};
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
-}
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,7 +20,7 @@ pub struct Args {
     #[arg(long, value_name = "PCT")]
     fail_under: Option<f64>,
     #[arg(short = 'o', long, value_enum, default_value = "human")]
-    format: Format,
+    format: HumanOrJson,
 }
 
 fn read_test_file(path: &str) -> Result<TestFile, CliError> {
@@ -40,23 +34,14 @@ fn read_test_file(path: &str) -> Result<TestFile, CliError> {
         .documents
         .first()
         .ok_or_else(|| CliError(format!("{path}: the file is empty")))?;
-    serde_path_to_error::deserialize(&doc.value).map_err(|e| {
-        let pointer = format!(
-            "/{}",
-            e.path()
-                .to_string()
-                .replace('[', "/")
-                .replace(']', "")
-                .replace('.', "/")
-        );
-        let message = e.inner().to_string();
-        let at = if message.starts_with("unknown field") {
-            doc.key_location(&pointer)
+    deserialize_at(&doc.value, "").map_err(|e| {
+        let at = if e.message.starts_with("unknown field") {
+            doc.key_location(&e.pointer)
         } else {
-            doc.label_location(&pointer)
+            doc.label_location(&e.pointer)
         };
         let (line, col) = loaded.sources[at.source].line_col(at.span.start);
-        CliError(format!("{path}:{line}:{col}: {message}"))
+        CliError(format!("{path}:{line}:{col}: {}", e.message))
     })
 }
 
@@ -99,7 +84,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         .map(|(vs, i)| format!("{vs} rule #{i}"))
         .collect();
     match args.format {
-        Format::Json => {
+        HumanOrJson::Json => {
             let files: Vec<_> = reports
                 .iter()
                 .map(|(p, r)| serde_json::json!({"file": p, "cases": r.cases}))
@@ -110,7 +95,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
                 serde_json::to_string_pretty(&out).expect("serializes")
             );
         }
-        Format::Human => {
+        HumanOrJson::Human => {
             for (path, result) in &reports {
                 for case in &result.cases {
                     println!(
@@ -121,8 +106,8 @@ pub fn run(args: Args) -> Result<u8, CliError> {
                     for f in &case.failures {
                         println!("    {f}");
                     }
-                    for t in &case.trace {
-                        println!("      {t}");
+                    for step in &case.trace {
+                        println!("    {}", trace_line(step));
                     }
                 }
             }

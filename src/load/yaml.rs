@@ -414,35 +414,31 @@ impl Builder<'_> {
                     }
                     serde_json::map::Entry::Occupied(entry) => entry.key().clone(),
                 };
-                let index = map.keys().position(|k| *k == key);
-                match index {
-                    None => {}
-                    Some(index) if merged.contains(&key) => {
-                        // An explicit key overrides one brought in by `<<`.
-                        merged.retain(|k| *k != key);
-                        map.insert(key, value);
-                        frame.children[index] = node;
-                    }
-                    Some(index) => {
-                        let first = frame.children[index];
-                        let first_line = self.doc.spans.key_span(first).map(|k| k.start);
-                        let mut diag = Diagnostic::new(
-                            &rules::DUPLICATE_KEY,
-                            format!("duplicate key `{key}`"),
-                        )
+                let index = map
+                    .keys()
+                    .position(|k| *k == key)
+                    .expect("the entry is occupied");
+                if merged.contains(&key) {
+                    // An explicit key overrides one brought in by `<<`.
+                    merged.retain(|k| *k != key);
+                    map.insert(key, value);
+                    frame.children[index] = node;
+                    return;
+                }
+                let first = frame.children[index];
+                let first_line = self.doc.spans.key_span(first).map(|k| k.start);
+                let mut diag =
+                    Diagnostic::new(&rules::DUPLICATE_KEY, format!("duplicate key `{key}`"))
                         .with_label("repeated here")
                         .with_help("keep one of them: tools disagree on which value wins");
-                        if let Some(first) = first_line {
-                            let line = self.text[..first.min(self.text.len())]
-                                .matches('\n')
-                                .count()
-                                + 1;
-                            diag = diag
-                                .with_label(format!("repeated here; first defined on line {line}"));
-                        }
-                        self.report(diag, span);
-                    }
+                if let Some(first) = first_line {
+                    let line = self.text[..first.min(self.text.len())]
+                        .matches('\n')
+                        .count()
+                        + 1;
+                    diag = diag.with_label(format!("repeated here; first defined on line {line}"));
                 }
+                self.report(diag, span);
             }
         }
     }

@@ -46,6 +46,16 @@ impl<T> Resource<T> {
         &self.meta.name
     }
 
+    /// Istio's age order for resources of one kind: creation time, then
+    /// name, then namespace (a missing timestamp sorts first).
+    pub fn age_key(&self) -> (&str, &str, &str) {
+        (
+            self.meta.creation_timestamp.as_deref().unwrap_or(""),
+            &self.meta.name,
+            &self.namespace,
+        )
+    }
+
     pub fn id(&self) -> ResourceRef {
         ResourceRef {
             kind: self.kind.as_str().to_string(),
@@ -53,6 +63,15 @@ impl<T> Resource<T> {
             namespace: self.namespace.clone(),
         }
     }
+}
+
+/// Whether a resource in `own_namespace` with this `exportTo` is visible to
+/// `client_namespace` (empty means everywhere, Istio's default `*`).
+pub fn exported_to(export_to: &[String], own_namespace: &str, client_namespace: &str) -> bool {
+    export_to.is_empty()
+        || export_to.iter().any(|e| {
+            e == "*" || e == client_namespace || (e == "." && own_namespace == client_namespace)
+        })
 }
 
 /// Every recognised resource of the input, by kind.
@@ -157,14 +176,17 @@ impl Config {
 
 /// Deserializes `value[field]` (absent means empty), reporting where it failed.
 fn read<T: DeserializeOwned + Default>(value: &Value, field: &str) -> Result<T, ReadError> {
-    let Some(inner) = value.get(field) else {
-        return Ok(T::default());
-    };
-    if inner.is_null() {
-        return Ok(T::default());
+    match value.get(field) {
+        None | Some(Value::Null) => Ok(T::default()),
+        Some(inner) => deserialize_at(inner, &format!("/{field}")),
     }
-    serde_path_to_error::deserialize(inner).map_err(|err| {
-        let mut pointer = format!("/{field}");
+}
+
+/// Deserializes `value`, which sits at JSON pointer `prefix`; an error names
+/// the pointer of the offending field.
+pub fn deserialize_at<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, ReadError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let mut pointer = prefix.to_string();
         for segment in err.path().iter() {
             match segment {
                 serde_path_to_error::Segment::Seq { index } => {

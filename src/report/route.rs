@@ -7,7 +7,8 @@ use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 use serde::Serialize;
 
 use crate::route::Decision;
-use crate::route::decision::{RoutePolicy, TraceStep};
+use crate::route::decision::{Outcome, RoutePolicy, TraceStep};
+use crate::route::policy::PoolView;
 use crate::route::split::SplitPreview;
 
 /// The request as shown in the report.
@@ -54,11 +55,12 @@ pub fn json(report: &RouteReport) -> String {
     serde_json::to_string_pretty(report).expect("route report serializes") + "\n"
 }
 
-fn trace_line(step: &TraceStep) -> String {
+/// One traced rule as a line: mark, rule, reason.
+pub fn trace_line(step: &TraceStep) -> String {
     let mark = match step.outcome {
-        "matched" => "✓",
-        "skipped" => "–",
-        _ => "✗",
+        Outcome::Matched => "✓",
+        Outcome::Skipped => "–",
+        Outcome::NoMatch => "✗",
     };
     let name = step
         .rule_name
@@ -98,7 +100,26 @@ fn policy_lines(p: &RoutePolicy, out: &mut String) {
     let _ = writeln!(out, "  timeout: {}", p.timeout);
     let _ = writeln!(out, "  retries: {retries}");
     if let Some(f) = &p.fault {
-        let _ = writeln!(out, "  fault:   {f}");
+        if let Some(d) = &f.delay {
+            let delay = d.fixed_delay.as_deref().unwrap_or("?");
+            let _ = writeln!(
+                out,
+                "  fault:   delay {delay} for {}% of requests (DI)",
+                d.percentage
+            );
+        }
+        if let Some(a) = &f.abort {
+            let status = match (a.http_status, &a.grpc_status) {
+                (Some(s), _) => format!("HTTP {s}"),
+                (None, Some(g)) => format!("gRPC {g}"),
+                (None, None) => "no status".into(),
+            };
+            let _ = writeln!(
+                out,
+                "  fault:   abort with {status} for {}% of requests (FI)",
+                a.percentage
+            );
+        }
     }
     for m in &p.mirrors {
         let subset = m
@@ -114,6 +135,25 @@ fn policy_lines(p: &RoutePolicy, out: &mut String) {
     }
 }
 
+/// The pool limits that are set, as `name=value` pairs.
+fn pool_text(p: &PoolView) -> String {
+    let numbers = [
+        ("maxConnections", p.max_connections),
+        ("http1MaxPendingRequests", p.http1_max_pending_requests),
+        ("http2MaxRequests", p.http2_max_requests),
+        ("maxRequestsPerConnection", p.max_requests_per_connection),
+        ("maxRetries", p.max_retries),
+    ];
+    let mut parts: Vec<String> = numbers
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={v}")))
+        .collect();
+    if let Some(t) = &p.connect_timeout {
+        parts.push(format!("connectTimeout={t}"));
+    }
+    parts.join(" ")
+}
+
 /// Human output.
 pub fn human(report: &RouteReport) -> String {
     let d = report.decision;
@@ -125,6 +165,9 @@ pub fn human(report: &RouteReport) -> String {
         "{} {}{} via {}{port} (caller in namespace {})",
         r.method, r.authority, r.path, r.entry, r.source_namespace
     );
+    if let Some(note) = &d.note {
+        let _ = writeln!(out, "{note}");
+    }
     if let Some(vh) = &d.virtual_host {
         let _ = writeln!(out, "virtual host: {vh}");
     }
@@ -139,10 +182,7 @@ pub fn human(report: &RouteReport) -> String {
     } else {
         format!(" {}", d.response_flags.join(","))
     };
-    let action = serde_json::to_value(d.action)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let action = d.action.as_str();
     let _ = writeln!(out, "\n→ {}{flags} ({action})", d.status);
     if let Some(loc) = &d.location {
         let _ = writeln!(out, "  location: {loc}");
@@ -159,9 +199,7 @@ pub fn human(report: &RouteReport) -> String {
         ]);
         for dest in &d.destinations {
             let mut policy = Vec::new();
-            if let Some(lb) = &dest.policy.load_balancer {
-                policy.push(format!("lb {}", lb.policy));
-            }
+            policy.push(format!("lb {}", dest.policy.load_balancer));
             if !dest.policy.subset_labels.is_empty() {
                 let labels: Vec<String> = dest
                     .policy
@@ -171,31 +209,16 @@ pub fn human(report: &RouteReport) -> String {
                     .collect();
                 policy.push(format!("labels {}", labels.join(",")));
             }
-            if let Some(pool) = dest
-                .policy
-                .connection_pool
-                .as_ref()
-                .and_then(|p| p.as_object())
-                .filter(|p| !p.is_empty())
-            {
-                let limits: Vec<String> = pool
-                    .iter()
-                    .map(|(k, v)| {
-                        format!(
-                            "{k}={}",
-                            v.as_str().map_or_else(|| v.to_string(), str::to_string)
-                        )
-                    })
-                    .collect();
-                policy.push(format!("pool {}", limits.join(" ")));
+            if let Some(pool) = &dest.policy.connection_pool {
+                policy.push(format!("pool {}", pool_text(pool)));
             }
             if let Some(od) = &dest.policy.outlier_detection {
                 policy.push(format!(
                     "eject after {} consecutive 5xx, every {}, for {}×n, at most {}%",
-                    od["consecutive5xxErrors"],
-                    od["interval"].as_str().unwrap_or("10s"),
-                    od["baseEjectionTime"].as_str().unwrap_or("30s"),
-                    od["maxEjectionPercent"]
+                    od.consecutive_5xx_errors,
+                    od.interval,
+                    od.base_ejection_time,
+                    od.max_ejection_percent
                 ));
             }
             if let Some(note) = &dest.note {

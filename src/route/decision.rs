@@ -19,6 +19,16 @@ pub struct Matched {
     pub delegate: Option<(ResourceRef, usize)>,
 }
 
+/// What became of a rule/match the router considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Matched,
+    NoMatch,
+    /// Dropped at config time for this proxy (port, gateways, source).
+    Skipped,
+}
+
 /// One considered rule/match and its outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct TraceStep {
@@ -26,8 +36,7 @@ pub struct TraceStep {
     pub rule_index: usize,
     pub rule_name: Option<String>,
     pub match_index: Option<usize>,
-    /// `matched`, `no-match` or `skipped` (dropped at config time for this proxy).
-    pub outcome: &'static str,
+    pub outcome: Outcome,
     pub reason: String,
 }
 
@@ -72,9 +81,33 @@ pub struct RoutePolicy {
     pub timeout: String,
     pub retries: RetryPolicy,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fault: Option<serde_json::Value>,
+    pub fault: Option<FaultView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mirrors: Vec<Mirror>,
+}
+
+/// Fault injection as configured: each part applies to `percentage` % of requests.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaultView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay: Option<FaultDelayView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abort: Option<FaultAbortView>,
+}
+
+/// An injected delay.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaultDelayView {
+    pub fixed_delay: Option<String>,
+    pub percentage: f64,
+}
+
+/// An injected abort.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaultAbortView {
+    pub http_status: Option<i64>,
+    pub grpc_status: Option<String>,
+    pub percentage: f64,
 }
 
 /// A shadow destination and the share of requests copied to it.
@@ -86,8 +119,7 @@ pub struct Mirror {
 }
 
 /// What happens to the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Forwarded to the weighted destinations.
     Route,
@@ -101,6 +133,26 @@ pub enum Action {
     NoRoute,
 }
 
+impl Action {
+    /// The name used in reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Route => "route",
+            Action::Redirect => "redirect",
+            Action::DirectResponse => "direct_response",
+            Action::DefaultRoute => "default_route",
+            Action::Passthrough => "passthrough",
+            Action::NoRoute => "no_route",
+        }
+    }
+}
+
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// The routing outcome for one request.
 #[derive(Debug, Clone, Serialize)]
 pub struct Decision<'c> {
@@ -110,6 +162,9 @@ pub struct Decision<'c> {
     pub response_flags: Vec<&'static str>,
     /// The virtual host (domain) that served the request, and why.
     pub virtual_host: Option<String>,
+    /// Why no virtual host or route took the request, when none did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     pub destinations: Vec<RoutedDestination<'c>>,

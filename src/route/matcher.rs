@@ -14,23 +14,34 @@ use crate::model::virtual_service::HttpMatch;
 pub enum Matcher {
     Exact(String),
     Prefix(String),
-    /// Anchored: a full match, as Envoy's `safe_regex`.
-    Regex(Regex),
+    /// A full match, as Envoy's `safe_regex`; `source` is the regex as written.
+    Regex {
+        source: String,
+        anchored: Regex,
+    },
     /// `{}` (and `regex: "*"` on headers): the value is present.
     Present,
+    /// A regex that does not compile: Istio rejects the resource, so the
+    /// condition matches nothing (validate reports it as MC1002).
+    Invalid(String),
 }
 
 impl Matcher {
-    /// Compiles a StringMatch; `None` only for a regex that does not compile
-    /// (validate reports those).
-    pub fn compile(sm: &StringMatch, star_is_presence: bool) -> Option<Matcher> {
-        Some(match (&sm.exact, &sm.prefix, &sm.regex) {
+    /// Compiles a StringMatch.
+    pub fn compile(sm: &StringMatch, star_is_presence: bool) -> Matcher {
+        match (&sm.exact, &sm.prefix, &sm.regex) {
             (Some(e), _, _) => Matcher::Exact(e.clone()),
             (_, Some(p), _) => Matcher::Prefix(p.clone()),
             (_, _, Some(r)) if star_is_presence && r == "*" => Matcher::Present,
-            (_, _, Some(r)) => Matcher::Regex(Regex::new(&format!("^(?:{r})$")).ok()?),
+            (_, _, Some(r)) => match Regex::new(&format!("^(?:{r})$")) {
+                Ok(anchored) => Matcher::Regex {
+                    source: r.clone(),
+                    anchored,
+                },
+                Err(_) => Matcher::Invalid(r.clone()),
+            },
             _ => Matcher::Present,
-        })
+        }
     }
 
     /// Whether `value` satisfies the matcher; `fold` compares exact/prefix case-insensitively.
@@ -44,8 +55,9 @@ impl Matcher {
                     && value[..p.len()].eq_ignore_ascii_case(p)
             }
             Matcher::Prefix(p) => value.starts_with(p.as_str()),
-            Matcher::Regex(r) => r.is_match(value),
+            Matcher::Regex { anchored, .. } => anchored.is_match(value),
             Matcher::Present => true,
+            Matcher::Invalid(_) => false,
         }
     }
 
@@ -54,10 +66,8 @@ impl Matcher {
         match self {
             Matcher::Exact(e) => format!("exact {e:?}"),
             Matcher::Prefix(p) => format!("prefix {p:?}"),
-            Matcher::Regex(r) => {
-                let text = r.as_str();
-                format!("regex {:?}", &text[4..text.len() - 2])
-            }
+            Matcher::Regex { source, .. } => format!("regex {source:?}"),
+            Matcher::Invalid(source) => format!("invalid regex {source:?} (matches nothing)"),
             Matcher::Present => "present".into(),
         }
     }
@@ -81,13 +91,13 @@ fn compile_map(map: &BTreeMap<String, StringMatch>, star: bool) -> Vec<(String, 
     map.iter()
         // Istio ignores these names as header matchers: they are match fields.
         .filter(|(k, _)| !matches!(k.as_str(), "uri" | "scheme" | "method" | "authority"))
-        .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), Matcher::compile(v, star)?)))
+        .map(|(k, v)| (k.to_ascii_lowercase(), Matcher::compile(v, star)))
         .collect()
 }
 
 impl RequestMatch {
     pub fn compile(m: &HttpMatch) -> RequestMatch {
-        let one = |sm: &Option<StringMatch>| sm.as_ref().and_then(|s| Matcher::compile(s, false));
+        let one = |sm: &Option<StringMatch>| sm.as_ref().map(|s| Matcher::compile(s, false));
         RequestMatch {
             uri: one(&m.uri),
             ignore_uri_case: m.ignore_uri_case,
@@ -99,16 +109,34 @@ impl RequestMatch {
             query_params: m
                 .query_params
                 .iter()
-                .filter_map(|(k, v)| Some((k.clone(), Matcher::compile(v, false)?)))
+                .map(|(k, v)| (k.clone(), Matcher::compile(v, false)))
                 .collect(),
         }
+    }
+
+    /// Istio's `IsCatchAllRoute`: a uri of prefix `/` or regex `.*` (or none)
+    /// and no other condition.
+    pub fn is_catch_all(&self) -> bool {
+        let uri_all = match &self.uri {
+            None => true,
+            Some(Matcher::Prefix(p)) => p == "/",
+            Some(Matcher::Regex { source, .. }) => source == ".*",
+            Some(_) => false,
+        };
+        uri_all
+            && self.scheme.is_none()
+            && self.method.is_none()
+            && self.authority.is_none()
+            && self.headers.is_empty()
+            && self.without_headers.is_empty()
+            && self.query_params.is_empty()
     }
 
     /// `Ok` when every condition holds, else the first that does not, in words.
     pub fn evaluate(&self, req: &Request) -> Result<(), String> {
         if let Some(m) = &self.uri {
             // Regexes ignore `ignoreUriCase`; exact/prefix fold case with it.
-            let fold = self.ignore_uri_case && !matches!(m, Matcher::Regex(_));
+            let fold = self.ignore_uri_case && !matches!(m, Matcher::Regex { .. });
             if !m.matches(req.path_only(), fold) {
                 return Err(format!(
                     "uri {} does not match {:?}",
@@ -157,6 +185,9 @@ impl RequestMatch {
                 return Err(format!("withoutHeaders {name:?} {} matches", m.describe()));
             }
         }
+        if self.query_params.is_empty() {
+            return Ok(());
+        }
         let query = req.query();
         for (name, m) in &self.query_params {
             match query.get(name.as_str()) {
@@ -171,5 +202,31 @@ impl RequestMatch {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sm(regex: &str) -> StringMatch {
+        StringMatch {
+            regex: Some(regex.into()),
+            ..StringMatch::default()
+        }
+    }
+
+    #[test]
+    fn regexes_are_full_matches_and_a_broken_one_matches_nothing() {
+        // §2.3: Envoy's safe_regex is a full match.
+        let m = Matcher::compile(&sm("/v2/[0-9]+"), false);
+        assert!(m.matches("/v2/7", false));
+        assert!(!m.matches("/v2/7/x", false));
+        // Istio rejects an uncompilable regex, so the condition can never
+        // hold; dropping it instead would widen the match to everything.
+        let broken = Matcher::compile(&sm("("), false);
+        assert!(!broken.matches("(", false) && !broken.matches("", false));
+        // In headers, `regex: "*"` is a presence test, not a regex.
+        assert!(matches!(Matcher::compile(&sm("*"), true), Matcher::Present));
     }
 }

@@ -10,7 +10,7 @@ use crate::model::destination_rule::{
     ClientTls, ConnectionPool, LoadBalancer, OutlierDetection, TrafficPolicy,
 };
 use crate::model::host::host_matches;
-use crate::model::{Config, DestinationRule, Resource};
+use crate::model::{Config, DestinationRule, Resource, exported_to};
 
 /// Istio's root namespace, the last place a DestinationRule is looked up.
 pub const ROOT_NAMESPACE: &str = "istio-system";
@@ -26,15 +26,15 @@ pub struct MergedRule<'c> {
     pub subsets: Vec<&'c crate::model::destination_rule::Subset>,
 }
 
-/// The four policy blocks that apply to one cluster.
+/// The four policy blocks that apply to one cluster, as reported.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ClusterPolicy {
+    /// The load balancer in words, Istio's default made explicit.
+    pub load_balancer: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub load_balancer: Option<LoadBalancerView>,
+    pub connection_pool: Option<PoolView>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub connection_pool: Option<serde_json::Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub outlier_detection: Option<serde_json::Value>,
+    pub outlier_detection: Option<OutlierView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_mode: Option<String>,
     /// Endpoint labels of the subset, if one is targeted.
@@ -44,64 +44,102 @@ pub struct ClusterPolicy {
     pub destination_rules: Vec<String>,
 }
 
-/// The load balancer in words, with Istio's default made explicit.
-#[derive(Debug, Clone, Serialize)]
-pub struct LoadBalancerView {
-    pub policy: String,
+/// Connection-pool limits in force; Istio applies a limit only when it is > 0 (§1.3).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_timeout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http1_max_pending_requests: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http2_max_requests: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_requests_per_connection: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<i64>,
 }
 
-impl LoadBalancerView {
-    fn of(lb: Option<&LoadBalancer>) -> LoadBalancerView {
-        let policy = match lb {
-            Some(lb) if lb.consistent_hash.is_some() => {
-                let ch = lb.consistent_hash.as_ref().expect("checked");
-                let key = if let Some(h) = &ch.http_header_name {
-                    format!("header {h}")
-                } else if let Some(c) = &ch.http_cookie {
-                    format!("cookie {}", c.name)
-                } else if ch.use_source_ip == Some(true) {
-                    "source IP".into()
-                } else if let Some(q) = &ch.http_query_parameter_name {
-                    format!("query parameter {q}")
-                } else {
-                    "no key".into()
-                };
-                let algo = if ch.maglev.is_some() {
-                    "MAGLEV"
-                } else {
-                    "RING_HASH"
-                };
-                format!("{algo} on {key}")
-            }
-            Some(LoadBalancer {
-                simple: Some(s), ..
-            }) if s != "UNSPECIFIED" => {
-                if s == "LEAST_CONN" {
-                    "LEAST_REQUEST".into()
-                } else {
-                    s.clone()
-                }
-            }
-            _ => "LEAST_REQUEST (Istio default)".into(),
-        };
-        LoadBalancerView { policy }
+/// Outlier detection with the Envoy/Istio defaults filled in (§1.3).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutlierView {
+    #[serde(rename = "consecutive5xxErrors")]
+    pub consecutive_5xx_errors: u64,
+    pub consecutive_gateway_errors: u64,
+    pub interval: String,
+    pub base_ejection_time: String,
+    pub max_ejection_percent: i64,
+    pub min_health_percent: i64,
+}
+
+fn load_balancer_text(lb: Option<&LoadBalancer>) -> String {
+    match lb {
+        Some(LoadBalancer {
+            consistent_hash: Some(ch),
+            ..
+        }) => {
+            let key = if let Some(h) = &ch.http_header_name {
+                format!("header {h}")
+            } else if let Some(c) = &ch.http_cookie {
+                format!("cookie {}", c.name)
+            } else if ch.use_source_ip == Some(true) {
+                "source IP".into()
+            } else if let Some(q) = &ch.http_query_parameter_name {
+                format!("query parameter {q}")
+            } else {
+                "no key".into()
+            };
+            let algo = if ch.maglev.is_some() {
+                "MAGLEV"
+            } else {
+                "RING_HASH"
+            };
+            format!("{algo} on {key}")
+        }
+        // LEAST_CONN is a deprecated alias of LEAST_REQUEST.
+        Some(LoadBalancer {
+            simple: Some(s), ..
+        }) if s == "LEAST_CONN" => "LEAST_REQUEST".into(),
+        Some(LoadBalancer {
+            simple: Some(s), ..
+        }) if s != "UNSPECIFIED" => s.clone(),
+        _ => "LEAST_REQUEST (Istio default)".into(),
     }
 }
 
-fn visible_to(dr: &Resource<DestinationRule>, client_ns: &str) -> bool {
-    let export = &dr.spec.export_to;
-    export.is_empty()
-        || export
-            .iter()
-            .any(|e| e == "*" || e == client_ns || (e == "." && dr.namespace == client_ns))
+fn pool_view(p: &ConnectionPool) -> Option<PoolView> {
+    let positive = |v: Option<i64>| v.filter(|v| *v > 0);
+    let tcp = p.tcp.as_ref();
+    let http = p.http.as_ref();
+    let view = PoolView {
+        max_connections: positive(tcp.and_then(|t| t.max_connections)),
+        connect_timeout: tcp.and_then(|t| t.connect_timeout.clone()),
+        http1_max_pending_requests: positive(http.and_then(|h| h.http1_max_pending_requests)),
+        http2_max_requests: positive(http.and_then(|h| h.http2_max_requests)),
+        max_requests_per_connection: positive(http.and_then(|h| h.max_requests_per_connection)),
+        max_retries: positive(http.and_then(|h| h.max_retries)),
+    };
+    let empty = view.max_connections.is_none()
+        && view.connect_timeout.is_none()
+        && view.http1_max_pending_requests.is_none()
+        && view.http2_max_requests.is_none()
+        && view.max_requests_per_connection.is_none()
+        && view.max_retries.is_none();
+    (!empty).then_some(view)
 }
 
-fn age_key<T>(r: &Resource<T>) -> (String, String, String) {
-    (
-        r.meta.creation_timestamp.clone().unwrap_or_default(),
-        r.meta.name.clone(),
-        r.namespace.clone(),
-    )
+fn outlier_view(o: &OutlierDetection) -> OutlierView {
+    OutlierView {
+        consecutive_5xx_errors: o.consecutive_5xx_errors.unwrap_or(5),
+        consecutive_gateway_errors: o.consecutive_gateway_errors.unwrap_or(0),
+        interval: o.interval.clone().unwrap_or_else(|| "10s".into()),
+        base_ejection_time: o.base_ejection_time.clone().unwrap_or_else(|| "30s".into()),
+        max_ejection_percent: o.max_ejection_percent.filter(|v| *v > 0).unwrap_or(10),
+        min_health_percent: o.min_health_percent.unwrap_or(0),
+    }
 }
 
 /// The namespace of a Kubernetes service FQDN (`name.ns.svc.cluster.local`).
@@ -127,7 +165,7 @@ pub fn lookup<'c>(config: &'c Config, host: &str, client_ns: &str) -> MergedRule
             .iter()
             .filter(|dr| {
                 dr.namespace == ns
-                    && visible_to(dr, client_ns)
+                    && exported_to(&dr.spec.export_to, &dr.namespace, client_ns)
                     && dr.spec.workload_selector.is_none()
             })
             .map(|dr| (dr, fqdn(&dr.spec.host, &dr.namespace)))
@@ -144,7 +182,7 @@ pub fn lookup<'c>(config: &'c Config, host: &str, client_ns: &str) -> MergedRule
             .max()
             .expect("non-empty");
         candidates.retain(|(_, h)| specificity(h) == best);
-        candidates.sort_by_key(|(dr, _)| age_key(dr));
+        candidates.sort_by(|(a, _), (b, _)| a.age_key().cmp(&b.age_key()));
         let mut merged = MergedRule::default();
         for (dr, _) in candidates {
             merged.sources.push(dr);
@@ -242,24 +280,18 @@ impl<'c> MergedRule<'c> {
         out
     }
 
-    /// The policy in force for (subset, port), for display.
-    pub fn cluster_policy(&self, subset: Option<&str>, port: Option<u16>) -> ClusterPolicy {
-        let b = self.blocks(subset, port);
-        let to_json = |v: Option<serde_json::Value>| v.filter(|v| !v.is_null());
+    /// The policy in force for (subset, port), for display, from its blocks.
+    pub fn cluster_policy(&self, blocks: &EffectiveBlocks, subset: Option<&str>) -> ClusterPolicy {
         ClusterPolicy {
-            load_balancer: Some(LoadBalancerView::of(b.load_balancer)),
-            connection_pool: to_json(b.connection_pool.map(pool_json)),
-            outlier_detection: to_json(b.outlier_detection.map(outlier_json)),
-            tls_mode: b.tls.and_then(|t| t.mode.clone()),
+            load_balancer: load_balancer_text(blocks.load_balancer),
+            connection_pool: blocks.connection_pool.and_then(pool_view),
+            outlier_detection: blocks.outlier_detection.map(outlier_view),
+            tls_mode: blocks.tls.and_then(|t| t.mode.clone()),
             subset_labels: subset
                 .and_then(|s| self.subset(s))
                 .map(|s| s.labels.clone())
                 .unwrap_or_default(),
-            destination_rules: self
-                .sources
-                .iter()
-                .map(|d| format!("{}/{}", d.namespace, d.meta.name))
-                .collect(),
+            destination_rules: self.sources.iter().map(|d| d.id().qualified()).collect(),
         }
     }
 }
@@ -271,42 +303,4 @@ pub struct EffectiveBlocks<'c> {
     pub connection_pool: Option<&'c ConnectionPool>,
     pub outlier_detection: Option<&'c OutlierDetection>,
     pub tls: Option<&'c ClientTls>,
-}
-
-fn pool_json(p: &ConnectionPool) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
-    if let Some(tcp) = &p.tcp {
-        if let Some(v) = tcp.max_connections.filter(|v| *v > 0) {
-            out.insert("maxConnections".into(), v.into());
-        }
-        if let Some(v) = &tcp.connect_timeout {
-            out.insert("connectTimeout".into(), v.clone().into());
-        }
-    }
-    if let Some(http) = &p.http {
-        for (k, v) in [
-            ("http1MaxPendingRequests", http.http1_max_pending_requests),
-            ("http2MaxRequests", http.http2_max_requests),
-            ("maxRequestsPerConnection", http.max_requests_per_connection),
-            ("maxRetries", http.max_retries),
-        ] {
-            // Istio applies a limit only when it is > 0 (§1.3).
-            if let Some(v) = v.filter(|v| *v > 0) {
-                out.insert(k.into(), v.into());
-            }
-        }
-    }
-    serde_json::Value::Object(out)
-}
-
-fn outlier_json(o: &OutlierDetection) -> serde_json::Value {
-    // Effective values with Envoy/Istio defaults filled in (§1.3).
-    serde_json::json!({
-        "consecutive5xxErrors": o.consecutive_5xx_errors.unwrap_or(5),
-        "consecutiveGatewayErrors": o.consecutive_gateway_errors.unwrap_or(0),
-        "interval": o.interval.clone().unwrap_or_else(|| "10s".into()),
-        "baseEjectionTime": o.base_ejection_time.clone().unwrap_or_else(|| "30s".into()),
-        "maxEjectionPercent": o.max_ejection_percent.filter(|v| *v > 0).unwrap_or(10),
-        "minHealthPercent": o.min_health_percent.unwrap_or(0),
-    })
 }

@@ -13,6 +13,16 @@ pub enum Entry {
     },
 }
 
+impl Entry {
+    /// `mesh` or `namespace/name`, as gateways are named in VirtualServices.
+    pub fn label(&self) -> String {
+        match self {
+            Entry::Mesh => "mesh".into(),
+            Entry::Gateway { namespace, name } => format!("{namespace}/{name}"),
+        }
+    }
+}
+
 /// An HTTP request as the proxy sees it.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -24,7 +34,7 @@ pub struct Request {
     pub path: String,
     pub method: String,
     pub scheme: String,
-    /// Header names in lower case; the first value of a repeated header wins.
+    /// Header names in lower case (see [`Request::add_header`]).
     pub headers: BTreeMap<String, String>,
     pub entry: Entry,
     /// Namespace of the calling workload (short names resolve in it).
@@ -78,17 +88,21 @@ impl Request {
         out
     }
 
-    /// A header value (names are case-insensitive); pseudo-headers included.
+    /// Adds a header; names are case-insensitive and the first value wins.
+    pub fn add_header(&mut self, name: &str, value: &str) {
+        self.headers
+            .entry(name.to_ascii_lowercase())
+            .or_insert_with(|| value.to_string());
+    }
+
+    /// A header value by lower-case name; pseudo-headers included.
     pub fn header(&self, name: &str) -> Option<&str> {
         match name {
             ":authority" | "host" => Some(&self.authority),
             ":method" => Some(&self.method),
             ":path" => Some(&self.path),
             ":scheme" => Some(&self.scheme),
-            _ => self
-                .headers
-                .get(&name.to_ascii_lowercase())
-                .map(String::as_str),
+            _ => self.headers.get(name).map(String::as_str),
         }
     }
 }

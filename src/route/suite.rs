@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::decision::Decision;
+use super::decision::TraceStep;
 use super::names::fqdn;
-use super::request::{Entry, Request};
+use super::request::Request;
 use super::table::RoutingTable;
 
 /// A test file: the manifests under test and the cases.
@@ -79,7 +81,7 @@ pub struct CaseResult {
     /// What differed, one line per expectation that failed.
     pub failures: Vec<String>,
     /// The trace of the decision, for failures.
-    pub trace: Vec<String>,
+    pub trace: Vec<TraceStep>,
 }
 
 /// Results of a file plus the rules covered.
@@ -97,19 +99,57 @@ fn request_of(case: &TestRequest, table: &RoutingTable) -> Result<Request, Strin
     req.port = case.port;
     req.source_namespace = case.source_namespace.clone();
     req.source_labels = case.source_labels.clone();
-    req.headers = case
-        .headers
-        .iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
-        .collect();
-    if let Some(gw) = case.gateway.as_deref().filter(|g| *g != "mesh") {
-        let gw = table.find_gateway(gw).map_err(|e| e.0)?;
-        req.entry = Entry::Gateway {
-            namespace: gw.namespace.clone(),
-            name: gw.meta.name.clone(),
-        };
+    for (name, value) in &case.headers {
+        req.add_header(name, value);
     }
+    req.entry = table
+        .entry_for(case.gateway.as_deref().unwrap_or("mesh"))
+        .map_err(|e| e.0)?;
     Ok(req)
+}
+
+/// What differs between an expectation and a decision, one line each.
+fn differences(e: &Expectation, req: &Request, d: &Decision) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Some(status) = e.status.filter(|s| *s != d.status) {
+        failures.push(format!("status: expected {status}, got {}", d.status));
+    }
+    let live: Vec<_> = d.destinations.iter().filter(|x| x.share > 0.0).collect();
+    if let Some(host) = &e.host {
+        let want = fqdn(host, &req.source_namespace);
+        if !live.iter().any(|x| x.host == want || x.host == *host) {
+            let got: Vec<&str> = live.iter().map(|x| x.host.as_str()).collect();
+            failures.push(format!("host: expected {want}, got [{}]", got.join(", ")));
+        }
+    }
+    if let Some(subset) = &e.subset
+        && !live.iter().any(|x| x.subset.as_deref() == Some(subset))
+    {
+        let got: Vec<&str> = live.iter().filter_map(|x| x.subset.as_deref()).collect();
+        failures.push(format!(
+            "subset: expected {subset}, got [{}]",
+            got.join(", ")
+        ));
+    }
+    let matched = d.matched.as_ref();
+    let rule = matched.and_then(|m| m.rule_name.as_deref());
+    if let Some(want) = e.rule.as_deref().filter(|w| rule != Some(*w)) {
+        failures.push(format!(
+            "rule: expected {want}, got {}",
+            rule.unwrap_or("none")
+        ));
+    }
+    if let Some(want) = &e.virtual_service {
+        let got = matched.map(|m| (m.resource.name.as_str(), m.resource.qualified()));
+        if !got
+            .as_ref()
+            .is_some_and(|(name, qualified)| want == name || want == qualified)
+        {
+            let got = got.map_or_else(|| "none".to_string(), |(_, q)| q);
+            failures.push(format!("virtualService: expected {want}, got {got}"));
+        }
+    }
+    failures
 }
 
 /// Runs every case of a file against the table.
@@ -119,84 +159,23 @@ pub fn run(file: &TestFile, table: &RoutingTable) -> SuiteResult {
         .tests
         .iter()
         .map(|case| {
-            let mut failures = Vec::new();
-            let mut trace = Vec::new();
-            match request_of(&case.request, table)
-                .and_then(|req| table.route(&req).map_err(|e| e.0).map(|d| (req, d)))
-            {
-                Err(e) => failures.push(e),
+            let routed = request_of(&case.request, table)
+                .and_then(|req| table.route(&req).map_err(|e| e.0).map(|d| (req, d)));
+            let (failures, trace) = match routed {
+                Err(e) => (vec![e], Vec::new()),
                 Ok((req, d)) => {
                     if let Some(m) = &d.matched {
-                        covered.insert((
-                            format!("{}/{}", m.resource.namespace, m.resource.name),
-                            m.rule_index,
-                        ));
+                        covered.insert((m.resource.qualified(), m.rule_index));
                     }
-                    let e = &case.expect;
-                    if let Some(status) = e.status.filter(|s| *s != d.status) {
-                        failures.push(format!("status: expected {status}, got {}", d.status));
-                    }
-                    let live: Vec<_> = d.destinations.iter().filter(|x| x.share > 0.0).collect();
-                    if let Some(host) = &e.host {
-                        let want = fqdn(host, &req.source_namespace);
-                        if !live.iter().any(|x| x.host == want || x.host == *host) {
-                            let got: Vec<&str> = live.iter().map(|x| x.host.as_str()).collect();
-                            failures
-                                .push(format!("host: expected {want}, got [{}]", got.join(", ")));
-                        }
-                    }
-                    if let Some(subset) = &e.subset
-                        && !live
-                            .iter()
-                            .any(|x| x.subset.as_deref() == Some(subset.as_str()))
-                    {
-                        let got: Vec<&str> =
-                            live.iter().filter_map(|x| x.subset.as_deref()).collect();
-                        failures.push(format!(
-                            "subset: expected {subset}, got [{}]",
-                            got.join(", ")
-                        ));
-                    }
-                    let rule = d.matched.as_ref().and_then(|m| m.rule_name.clone());
-                    if let Some(want) = e.rule.as_ref().filter(|w| rule.as_ref() != Some(*w)) {
-                        failures.push(format!(
-                            "rule: expected {want}, got {}",
-                            rule.as_deref().unwrap_or("none")
-                        ));
-                    }
-                    if let Some(want) = &e.virtual_service {
-                        let got = d
-                            .matched
-                            .as_ref()
-                            .map(|m| (m.resource.namespace.clone(), m.resource.name.clone()));
-                        let ok = got
-                            .as_ref()
-                            .is_some_and(|(ns, n)| want == n || *want == format!("{ns}/{n}"));
-                        if !ok {
-                            failures.push(format!(
-                                "virtualService: expected {want}, got {}",
-                                got.map_or("none".into(), |(ns, n)| format!("{ns}/{n}"))
-                            ));
-                        }
-                    }
-                    if !failures.is_empty() {
-                        trace = d
-                            .trace
-                            .iter()
-                            .map(|s| {
-                                format!(
-                                    "{} {}/{} rule #{}: {}",
-                                    s.outcome,
-                                    s.resource.namespace,
-                                    s.resource.name,
-                                    s.rule_index,
-                                    s.reason
-                                )
-                            })
-                            .collect();
-                    }
+                    let failures = differences(&case.expect, &req, &d);
+                    let trace = if failures.is_empty() {
+                        Vec::new()
+                    } else {
+                        d.trace
+                    };
+                    (failures, trace)
                 }
-            }
+            };
             CaseResult {
                 name: case.name.clone(),
                 passed: failures.is_empty(),
@@ -216,8 +195,6 @@ pub fn all_rules(table: &RoutingTable) -> BTreeSet<(String, usize)> {
         .virtual_services
         .iter()
         .filter(|vs| !vs.spec.hosts.is_empty())
-        .flat_map(|vs| {
-            (0..vs.spec.http.len()).map(move |i| (format!("{}/{}", vs.namespace, vs.meta.name), i))
-        })
+        .flat_map(|vs| (0..vs.spec.http.len()).map(move |i| (vs.id().qualified(), i)))
         .collect()
 }

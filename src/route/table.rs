@@ -4,22 +4,25 @@
 use std::collections::BTreeMap;
 
 use super::decision::{
-    Action, Decision, Matched, Mirror, RetryPolicy, RoutePolicy, RoutedDestination, TraceStep,
+    Action, Decision, FaultAbortView, FaultDelayView, FaultView, Matched, Mirror, Outcome,
+    RetryPolicy, RoutePolicy, RoutedDestination, TraceStep,
 };
-use super::matcher::{Matcher, RequestMatch};
+use super::matcher::RequestMatch;
 use super::names::{fqdn, gateway_ref, service_for_host};
 use super::policy::lookup;
 use super::request::{Entry, Request};
 use super::split::shares;
 use crate::model::host::host_matches;
 use crate::model::virtual_service::{HttpMatch, HttpRoute};
-use crate::model::{Config, Gateway, Resource, VirtualService};
+use crate::model::{Config, Gateway, Resource, VirtualService, exported_to};
 
 /// Istio's retry policy when a route sets none (§4.1).
 pub const DEFAULT_RETRY_ON: &str =
     "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 /// Retries of the default policy.
 pub const DEFAULT_ATTEMPTS: u32 = 2;
+/// Envoy's base retry back-off when none is set.
+pub const DEFAULT_BACKOFF: &str = "25ms";
 
 struct CompiledMatch<'c> {
     spec: &'c HttpMatch,
@@ -39,10 +42,14 @@ struct CompiledVs<'c> {
     /// Resolved VS-level gateways; `mesh` when none are listed.
     gateways: Vec<String>,
     rules: Vec<CompiledRule<'c>>,
+    /// Its Envoy routes in order: one per match, one for a match-less rule.
+    entries: Vec<RouteEntry>,
+    /// Position in Istio's age order (creation time, name, namespace).
+    rank: usize,
 }
 
 impl<'c> CompiledVs<'c> {
-    fn compile(res: &'c Resource<VirtualService>) -> CompiledVs<'c> {
+    fn compile(index: usize, res: &'c Resource<VirtualService>) -> CompiledVs<'c> {
         let ns = &res.namespace;
         let gateways = if res.spec.gateways.is_empty() {
             vec!["mesh".to_string()]
@@ -74,24 +81,26 @@ impl<'c> CompiledVs<'c> {
                         .collect(),
                 })
                 .collect(),
-        }
-    }
-
-    fn age(&self) -> (String, String, String) {
-        let m = &self.res.meta;
-        (
-            m.creation_timestamp.clone().unwrap_or_default(),
-            m.name.clone(),
-            self.res.namespace.clone(),
-        )
-    }
-
-    fn visible_to(&self, ns: &str) -> bool {
-        let export = &self.res.spec.export_to;
-        export.is_empty()
-            || export
+            entries: res
+                .spec
+                .http
                 .iter()
-                .any(|e| e == "*" || e == ns || (e == "." && self.res.namespace == ns))
+                .enumerate()
+                .flat_map(|(rule, r)| {
+                    let matches: Vec<Option<usize>> = if r.matches.is_empty() {
+                        vec![None]
+                    } else {
+                        (0..r.matches.len()).map(Some).collect()
+                    };
+                    matches.into_iter().map(move |matchn| RouteEntry {
+                        vs: index,
+                        rule,
+                        matchn,
+                    })
+                })
+                .collect(),
+            rank: 0,
+        }
     }
 }
 
@@ -109,11 +118,21 @@ pub struct RoutingTable<'c> {
     vss: Vec<CompiledVs<'c>>,
     /// Registry hosts (Services and ServiceEntry hosts) with their ports.
     registry: BTreeMap<String, Vec<u16>>,
+    /// The wildcard registry hosts (`*.example.com`).
+    wildcards: Vec<String>,
 }
 
 /// Why a request could not be routed at all (a usage problem, not a 404).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteError(pub String);
+
+impl std::fmt::Display for RouteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RouteError {}
 
 impl<'c> RoutingTable<'c> {
     /// Compiles every VirtualService of the configuration.
@@ -138,14 +157,27 @@ impl<'c> RoutingTable<'c> {
                 );
             }
         }
+        let mut vss: Vec<CompiledVs> = config
+            .virtual_services
+            .iter()
+            .enumerate()
+            .map(|(i, res)| CompiledVs::compile(i, res))
+            .collect();
+        let mut order: Vec<usize> = (0..vss.len()).collect();
+        order.sort_by(|&a, &b| vss[a].res.age_key().cmp(&vss[b].res.age_key()));
+        for (rank, i) in order.into_iter().enumerate() {
+            vss[i].rank = rank;
+        }
+        let wildcards = registry
+            .keys()
+            .filter(|h| h.starts_with('*'))
+            .cloned()
+            .collect();
         RoutingTable {
             config,
-            vss: config
-                .virtual_services
-                .iter()
-                .map(CompiledVs::compile)
-                .collect(),
+            vss,
             registry,
+            wildcards,
         }
     }
 
@@ -178,7 +210,7 @@ impl<'c> RoutingTable<'c> {
             many => Err(RouteError(format!(
                 "gateway `{name}` is ambiguous: {}; name it as NAMESPACE/NAME",
                 many.iter()
-                    .map(|g| format!("{}/{}", g.namespace, g.meta.name))
+                    .map(|g| g.id().qualified())
                     .collect::<Vec<_>>()
                     .join(", ")
             ))),
@@ -186,11 +218,19 @@ impl<'c> RoutingTable<'c> {
     }
 
     fn is_known(&self, host: &str) -> bool {
-        self.registry.contains_key(host)
-            || self
-                .registry
-                .keys()
-                .any(|h| h.starts_with('*') && host_matches(h, host))
+        self.registry.contains_key(host) || self.wildcards.iter().any(|h| host_matches(h, host))
+    }
+
+    /// The request entry for `mesh` or a gateway name (see [`Self::find_gateway`]).
+    pub fn entry_for(&self, gateway: &str) -> Result<Entry, RouteError> {
+        if gateway == "mesh" {
+            return Ok(Entry::Mesh);
+        }
+        let gw = self.find_gateway(gateway)?;
+        Ok(Entry::Gateway {
+            namespace: gw.namespace.clone(),
+            name: gw.meta.name.clone(),
+        })
     }
 
     /// Routes one request.
@@ -206,42 +246,37 @@ impl<'c> RoutingTable<'c> {
 
     fn route_mesh(&self, req: &Request) -> Decision<'c> {
         let host = service_for_host(req.host(), &req.source_namespace, |h| self.is_known(h));
-        let candidates: Vec<usize> = (0..self.vss.len())
-            .filter(|&i| {
-                let vs = &self.vss[i];
-                vs.gateways.iter().any(|g| g == "mesh") && vs.visible_to(&req.source_namespace)
-            })
-            .collect();
         // One VirtualService per host, no merging: the oldest naming the
         // exact host, else the most specific wildcard (oldest on ties).
-        let best = candidates
+        let best = self
+            .vss
             .iter()
-            .filter_map(|&i| {
-                let spec = self.vss[i]
-                    .hosts
-                    .iter()
-                    .filter(|h| host_matches(h, &host))
-                    .map(|h| specificity(h, &host))
-                    .max()?;
-                Some((spec, i))
+            .filter(|vs| {
+                vs.gateways.iter().any(|g| g == "mesh")
+                    && exported_to(
+                        &vs.res.spec.export_to,
+                        &vs.res.namespace,
+                        &req.source_namespace,
+                    )
             })
-            .max_by(|(sa, ia), (sb, ib)| {
-                sa.cmp(sb)
-                    .then_with(|| self.vss[*ib].age().cmp(&self.vss[*ia].age()))
-            });
-        let port = req.effective_port().or_else(|| self.single_port(&host));
-        match best {
-            Some((_, i)) => {
-                let vs = &self.vss[i];
-                let entries = entries_of(i, vs);
+            .filter_map(|vs| {
                 let domain = vs
                     .hosts
                     .iter()
                     .filter(|h| host_matches(h, &host))
-                    .max_by_key(|h| specificity(h, &host))
-                    .cloned()
-                    .unwrap_or_default();
-                let mut d = self.evaluate(req, &entries, port, "mesh");
+                    .max_by_key(|h| specificity(h, &host))?;
+                Some((
+                    specificity(domain, &host),
+                    std::cmp::Reverse(vs.rank),
+                    domain,
+                    vs,
+                ))
+            })
+            .max_by_key(|(spec, rank, _, _)| (*spec, *rank));
+        let port = req.effective_port().or_else(|| self.single_port(&host));
+        match best {
+            Some((_, _, domain, vs)) => {
+                let mut d = self.evaluate(req, &vs.entries, port, "mesh");
                 d.virtual_host = Some(format!(
                     "{domain} (VirtualService {}/{}, the sidecar's choice for {host})",
                     vs.res.namespace, vs.res.meta.name
@@ -254,7 +289,7 @@ impl<'c> RoutingTable<'c> {
     }
 
     fn route_gateway(&self, req: &Request, gw: &'c Resource<Gateway>) -> Decision<'c> {
-        let gw_ref = format!("{}/{}", gw.namespace, gw.meta.name);
+        let gw_ref = gw.id().qualified();
         let host = req.host().to_ascii_lowercase();
         let port = req.effective_port();
         // Servers that accept the request's port, with their host patterns.
@@ -312,11 +347,11 @@ impl<'c> RoutingTable<'c> {
             .filter(|(_, d, _)| *d == domain)
             .map(|(_, _, i)| *i)
             .collect();
-        members.sort_by_key(|&i| self.vss[i].age());
+        members.sort_by_key(|&i| self.vss[i].rank);
         members.dedup();
         let mut entries: Vec<RouteEntry> = members
             .iter()
-            .flat_map(|&i| entries_of(i, &self.vss[i]))
+            .flat_map(|&i| self.vss[i].entries.iter().copied())
             .collect();
         if members.len() > 1 {
             // Merged VirtualServices: catch-all routes go last, stably.
@@ -340,21 +375,11 @@ impl<'c> RoutingTable<'c> {
     }
 
     fn is_catch_all(&self, e: &RouteEntry) -> bool {
-        let Some(m) = e.matchn else { return true };
-        let rm = &self.vss[e.vs].rules[e.rule].matches[m].request;
-        let uri_all = match &rm.uri {
-            None => true,
-            Some(Matcher::Prefix(p)) => p == "/",
-            Some(Matcher::Regex(r)) => r.as_str() == "^(?:.*)$" || r.as_str() == "^(?:/.*)$",
-            Some(_) => false,
-        };
-        uri_all
-            && rm.scheme.is_none()
-            && rm.method.is_none()
-            && rm.authority.is_none()
-            && rm.headers.is_empty()
-            && rm.without_headers.is_empty()
-            && rm.query_params.is_empty()
+        e.matchn.is_none_or(|m| {
+            self.vss[e.vs].rules[e.rule].matches[m]
+                .request
+                .is_catch_all()
+        })
     }
 
     fn single_port(&self, host: &str) -> Option<u16> {
@@ -362,6 +387,21 @@ impl<'c> RoutingTable<'c> {
             Some([one]) => Some(*one),
             _ => None,
         }
+    }
+
+    /// Whether one route takes the request: its config-time filters, then
+    /// its runtime match. A failure carries the outcome and the reason.
+    fn check(
+        &self,
+        e: &RouteEntry,
+        port: Option<u16>,
+        proxy: &str,
+        req: &Request,
+    ) -> Result<(), (Outcome, String)> {
+        let Some(m) = e.matchn else { return Ok(()) };
+        let cm = &self.vss[e.vs].rules[e.rule].matches[m];
+        config_filter(cm, port, proxy, req).map_err(|r| (Outcome::Skipped, r))?;
+        cm.request.evaluate(req).map_err(|r| (Outcome::NoMatch, r))
     }
 
     /// Walks the routes in order; the first whose match holds wins.
@@ -376,41 +416,30 @@ impl<'c> RoutingTable<'c> {
         for e in entries {
             let vs = &self.vss[e.vs];
             let rule = &vs.rules[e.rule];
-            let outcome = match e.matchn {
-                None => Ok(()),
-                Some(m) => {
-                    let cm = &rule.matches[m];
-                    match config_filter(cm, port, proxy, req) {
-                        Err(reason) => {
-                            trace.push(step(vs, e, "skipped", reason));
-                            continue;
-                        }
-                        Ok(()) => cm.request.evaluate(req),
-                    }
-                }
+            if let Err((outcome, reason)) = self.check(e, port, proxy, req) {
+                trace.push(step(vs, e, outcome, reason));
+                continue;
+            }
+            let why = match e.matchn {
+                None => "rule has no match: it takes every request",
+                Some(_) => "every condition holds",
             };
-            match outcome {
-                Err(reason) => trace.push(step(vs, e, "no-match", reason)),
-                Ok(()) => {
-                    let why = match e.matchn {
-                        None => "rule has no match: it takes every request".to_string(),
-                        Some(_) => "every condition holds".to_string(),
-                    };
-                    trace.push(step(vs, e, "matched", why));
-                    if let Some(delegate) = &rule.spec.delegate {
-                        match self.evaluate_delegate(req, e, delegate, port, proxy, &mut trace) {
-                            Some(d) => return d,
-                            None => continue,
-                        }
+            trace.push(step(vs, e, Outcome::Matched, why.into()));
+            let matched = Matched {
+                resource: vs.res.id(),
+                rule_index: e.rule,
+                rule_name: rule.spec.name.clone(),
+                match_index: e.matchn,
+                delegate: None,
+            };
+            match &rule.spec.delegate {
+                None => return self.act(req, vs.res, rule.spec, None, matched, port, trace),
+                Some(delegate) => {
+                    if let Some(d) =
+                        self.evaluate_delegate(req, e, delegate, matched, port, proxy, &mut trace)
+                    {
+                        return d;
                     }
-                    let matched = Matched {
-                        resource: vs.res.id(),
-                        rule_index: e.rule,
-                        rule_name: rule.spec.name.clone(),
-                        match_index: e.matchn,
-                        delegate: None,
-                    };
-                    return self.act(req, vs.res, rule.spec, None, matched, port, trace);
                 }
             }
         }
@@ -420,12 +449,14 @@ impl<'c> RoutingTable<'c> {
     }
 
     /// A root rule's `delegate`: the delegate VirtualService's rules, each
-    /// also bound by the root match.
+    /// also bound by the root match (which already held).
+    #[allow(clippy::too_many_arguments)]
     fn evaluate_delegate(
         &self,
         req: &Request,
         root: &RouteEntry,
         delegate: &crate::model::virtual_service::Delegate,
+        matched: Matched,
         port: Option<u16>,
         proxy: &str,
         trace: &mut Vec<TraceStep>,
@@ -435,13 +466,13 @@ impl<'c> RoutingTable<'c> {
             .namespace
             .as_deref()
             .unwrap_or(&root_vs.res.namespace);
-        let Some(di) = self.vss.iter().position(|v| {
+        let Some(dvs) = self.vss.iter().find(|v| {
             v.res.meta.name == delegate.name && v.res.namespace == ns && v.res.spec.hosts.is_empty()
         }) else {
             trace.push(step(
                 root_vs,
                 root,
-                "skipped",
+                Outcome::Skipped,
                 format!(
                     "delegate {ns}/{} is not loaded (Istio drops the rule)",
                     delegate.name
@@ -449,42 +480,32 @@ impl<'c> RoutingTable<'c> {
             ));
             return None;
         };
-        let dvs = &self.vss[di];
-        for e in entries_of(di, dvs) {
-            let rule = &dvs.rules[e.rule];
-            let outcome = match e.matchn {
-                None => Ok(()),
-                Some(m) => config_filter(&rule.matches[m], port, proxy, req)
-                    .and_then(|_| rule.matches[m].request.evaluate(req)),
-            };
-            match outcome {
-                Err(reason) => trace.push(step(dvs, &e, "no-match", reason)),
-                Ok(()) => {
-                    trace.push(step(
-                        dvs,
-                        &e,
-                        "matched",
-                        "delegate rule matches within the root match".into(),
-                    ));
-                    let root_rule = &root_vs.rules[root.rule];
-                    let matched = Matched {
-                        resource: root_vs.res.id(),
-                        rule_index: root.rule,
-                        rule_name: root_rule.spec.name.clone(),
-                        match_index: root.matchn,
-                        delegate: Some((dvs.res.id(), e.rule)),
-                    };
-                    return Some(self.act(
-                        req,
-                        dvs.res,
-                        rule.spec,
-                        Some(root_rule.spec),
-                        matched,
-                        port,
-                        std::mem::take(trace),
-                    ));
-                }
+        for e in &dvs.entries {
+            if let Err((outcome, reason)) = self.check(e, port, proxy, req) {
+                trace.push(step(dvs, e, outcome, reason));
+                continue;
             }
+            trace.push(step(
+                dvs,
+                e,
+                Outcome::Matched,
+                "delegate rule matches within the root match".into(),
+            ));
+            let matched = Matched {
+                delegate: Some((dvs.res.id(), e.rule)),
+                ..matched
+            };
+            let root_rule = root_vs.rules[root.rule].spec;
+            let rule = dvs.rules[e.rule].spec;
+            return Some(self.act(
+                req,
+                dvs.res,
+                rule,
+                Some(root_rule),
+                matched,
+                port,
+                std::mem::take(trace),
+            ));
         }
         None
     }
@@ -507,6 +528,7 @@ impl<'c> RoutingTable<'c> {
             status: 200,
             response_flags: Vec::new(),
             virtual_host: None,
+            note: None,
             location: None,
             destinations: Vec::new(),
             trace,
@@ -587,9 +609,10 @@ impl<'c> RoutingTable<'c> {
                 req.source_namespace
             ));
         }
+        let blocks = merged.blocks(subset.as_deref(), port);
         RoutedDestination {
-            policy: merged.cluster_policy(subset.as_deref(), port),
-            blocks: merged.blocks(subset.as_deref(), port),
+            policy: merged.cluster_policy(&blocks, subset.as_deref()),
+            blocks,
             host,
             subset,
             port,
@@ -608,6 +631,7 @@ impl<'c> RoutingTable<'c> {
             status: 200,
             response_flags: Vec::new(),
             virtual_host: Some(format!("{host} (no VirtualService: the default route)")),
+            note: None,
             location: None,
             destinations: vec![self.destination(req, host.to_string(), None, port, 100, 1.0)],
             trace: Vec::new(),
@@ -628,30 +652,6 @@ fn specificity(pattern: &str, host: &str) -> usize {
     } else {
         pattern.len()
     }
-}
-
-fn entries_of(i: usize, vs: &CompiledVs) -> Vec<RouteEntry> {
-    vs.rules
-        .iter()
-        .enumerate()
-        .flat_map(|(r, rule)| {
-            if rule.matches.is_empty() {
-                vec![RouteEntry {
-                    vs: i,
-                    rule: r,
-                    matchn: None,
-                }]
-            } else {
-                (0..rule.matches.len())
-                    .map(|m| RouteEntry {
-                        vs: i,
-                        rule: r,
-                        matchn: Some(m),
-                    })
-                    .collect()
-            }
-        })
-        .collect()
 }
 
 /// The config-time filters of §2.2: port, gateways, sourceLabels, sourceNamespace.
@@ -710,7 +710,7 @@ fn config_filter(
     Ok(())
 }
 
-fn step(vs: &CompiledVs, e: &RouteEntry, outcome: &'static str, reason: String) -> TraceStep {
+fn step(vs: &CompiledVs, e: &RouteEntry, outcome: Outcome, reason: String) -> TraceStep {
     let rule = &vs.rules[e.rule];
     TraceStep {
         resource: vs.res.id(),
@@ -722,20 +722,20 @@ fn step(vs: &CompiledVs, e: &RouteEntry, outcome: &'static str, reason: String) 
     }
 }
 
-fn no_route(reason: String) -> Decision<'static> {
+fn no_route(note: String) -> Decision<'static> {
     Decision {
         matched: None,
         action: Action::NoRoute,
         status: 404,
         response_flags: vec!["NR"],
         virtual_host: None,
+        note: Some(note),
         location: None,
         destinations: Vec::new(),
         trace: Vec::new(),
         policy: None,
         rule: None,
     }
-    .with_reason(reason)
 }
 
 fn passthrough(host: &str) -> Decision<'static> {
@@ -744,7 +744,8 @@ fn passthrough(host: &str) -> Decision<'static> {
         action: Action::Passthrough,
         status: 200,
         response_flags: Vec::new(),
-        virtual_host: Some(format!(
+        virtual_host: None,
+        note: Some(format!(
             "{host} is not in the registry: ALLOW_ANY passes it to its original destination"
         )),
         location: None,
@@ -752,13 +753,6 @@ fn passthrough(host: &str) -> Decision<'static> {
         trace: Vec::new(),
         policy: None,
         rule: None,
-    }
-}
-
-impl<'c> Decision<'c> {
-    fn with_reason(mut self, reason: String) -> Decision<'c> {
-        self.virtual_host = Some(reason);
-        self
     }
 }
 
@@ -817,7 +811,7 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
             attempts: DEFAULT_ATTEMPTS,
             retry_on: DEFAULT_RETRY_ON.into(),
             per_try_timeout: None,
-            backoff: "25ms".into(),
+            backoff: DEFAULT_BACKOFF.into(),
             mesh_default: true,
         },
         Some(r) => RetryPolicy {
@@ -828,16 +822,20 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| DEFAULT_RETRY_ON.into()),
             per_try_timeout: r.per_try_timeout.clone(),
-            backoff: r.backoff.clone().unwrap_or_else(|| "25ms".into()),
+            backoff: r.backoff.clone().unwrap_or_else(|| DEFAULT_BACKOFF.into()),
             mesh_default: false,
         },
     };
+    let mirror_source = match root {
+        Some(root) if rule.mirror.is_none() && rule.mirrors.is_empty() => root,
+        _ => rule,
+    };
     let mut mirrors = Vec::new();
-    if let Some(m) = &rule.mirror {
-        let pct = rule
+    if let Some(m) = &mirror_source.mirror {
+        let pct = mirror_source
             .mirror_percentage
             .map(|p| p.value)
-            .or(rule.mirror_percent.map(|p| p as f64))
+            .or(mirror_source.mirror_percent.map(|p| p as f64))
             .unwrap_or(100.0);
         mirrors.push(Mirror {
             host: fqdn(&m.host, namespace),
@@ -845,7 +843,7 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
             percentage: pct,
         });
     }
-    for m in &rule.mirrors {
+    for m in &mirror_source.mirrors {
         mirrors.push(Mirror {
             host: fqdn(&m.destination.host, namespace),
             subset: m.destination.subset.clone(),
@@ -855,16 +853,48 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
     RoutePolicy {
         timeout: timeout.cloned().unwrap_or_else(|| "disabled".into()),
         retries,
-        fault: fault.map(|f| {
-            let mut v = serde_json::Map::new();
-            if let Some(d) = &f.delay {
-                v.insert("delay".into(), serde_json::json!({"fixedDelay": d.fixed_delay, "percentage": d.percentage.map_or(0.0, |p| p.value)}));
-            }
-            if let Some(a) = &f.abort {
-                v.insert("abort".into(), serde_json::json!({"httpStatus": a.http_status, "grpcStatus": a.grpc_status, "percentage": a.percentage.map_or(0.0, |p| p.value)}));
-            }
-            serde_json::Value::Object(v)
+        fault: fault.map(|f| FaultView {
+            delay: f.delay.as_ref().map(|d| FaultDelayView {
+                fixed_delay: d.fixed_delay.clone(),
+                percentage: d.percentage.map_or(0.0, |p| p.value),
+            }),
+            abort: f.abort.as_ref().map(|a| FaultAbortView {
+                http_status: a.http_status,
+                grpc_status: a.grpc_status.clone(),
+                percentage: a.percentage.map_or(0.0, |p| p.value),
+            }),
         }),
         mirrors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::common::Destination;
+
+    #[test]
+    fn a_delegate_rule_inherits_what_it_leaves_unset_from_its_root() {
+        // §2.5: root timeout, retries, fault and mirror apply to delegate
+        // rules that do not set them.
+        let root = HttpRoute {
+            timeout: Some("3s".into()),
+            mirror: Some(Destination {
+                host: "audit".into(),
+                ..Destination::default()
+            }),
+            ..HttpRoute::default()
+        };
+        let own = HttpRoute {
+            timeout: Some("1s".into()),
+            ..HttpRoute::default()
+        };
+        let p = route_policy(&own, Some(&root), "shop");
+        assert_eq!(p.timeout, "1s");
+        assert_eq!(p.mirrors[0].host, "audit.shop.svc.cluster.local");
+        assert_eq!(p.mirrors[0].percentage, 100.0);
+        assert!(p.retries.mesh_default);
+        let none = route_policy(&HttpRoute::default(), None, "shop");
+        assert_eq!((none.timeout.as_str(), none.mirrors.len()), ("disabled", 0));
     }
 }

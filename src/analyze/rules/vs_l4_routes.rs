@@ -32,7 +32,7 @@ most clients never send an IP, so the match never fires. Istio warns.\n\n\
 ## Example\n```yaml\nsniHosts: [10.0.0.1]\n```\n\n## Use instead\n```yaml\nsniHosts: [db.example.com]\n```\n",
 };
 
-pub static INVALID_L4_MATCH: Rule = Rule {
+pub static INVALID_L4_ROUTE: Rule = Rule {
     code: "MC1125",
     name: "invalid-l4-route",
     severity: Severity::Error,
@@ -44,7 +44,7 @@ blocks; `sourceLabels` are valid labels.\n\n## Why is this bad?\nIstio rejects t
 ## Use instead\n```yaml\ntcp:\n- match:\n  - destinationSubnets: [10.0.0.0/16]\n  route:\n  - destination: {host: mongo}\n```\n",
 };
 
-pub static RULES: &[&Rule] = &[&INVALID_TLS_ROUTE, &IP_SNI_HOST, &INVALID_L4_MATCH];
+pub static RULES: &[&Rule] = &[&INVALID_TLS_ROUTE, &IP_SNI_HOST, &INVALID_L4_ROUTE];
 
 pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
     let vs = &res.spec;
@@ -76,7 +76,7 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
         }
         if route.route.is_empty() {
             cx.report_key(
-                &INVALID_L4_MATCH,
+                &INVALID_L4_ROUTE,
                 &at,
                 "a TLS route needs `route` destinations",
             )
@@ -95,7 +95,7 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
         }
         if route.route.is_empty() {
             cx.report_key(
-                &INVALID_L4_MATCH,
+                &INVALID_L4_ROUTE,
                 &at,
                 "a TCP route needs `route` destinations",
             )
@@ -138,7 +138,7 @@ fn check_l4(cx: &mut Checker, at: &str, subnets: &[String], labels: &BTreeMap<St
     for (k, subnet) in subnets.iter().enumerate() {
         if !is_ip_or_cidr(subnet) {
             cx.report(
-                &INVALID_L4_MATCH,
+                &INVALID_L4_ROUTE,
                 &format!("{at}/destinationSubnets/{k}"),
                 format!("`{subnet}` is not an IP address or CIDR block"),
             )
@@ -147,7 +147,7 @@ fn check_l4(cx: &mut Checker, at: &str, subnets: &[String], labels: &BTreeMap<St
     }
     if let Some((key, reason)) = first_label_error(labels) {
         cx.report_key(
-            &INVALID_L4_MATCH,
+            &INVALID_L4_ROUTE,
             &format!("{at}/sourceLabels/{}", escape(key)),
             reason,
         )

@@ -112,31 +112,37 @@ impl PrefixMatch {
 
 pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
     let vs = &res.spec;
-    let http: Vec<(Option<&str>, Vec<HttpMatch>)> = vs
+    // Istio compares matches without their `name`.
+    let unnamed: Vec<Vec<HttpMatch>> = vs
         .http
         .iter()
         .map(|r| {
-            let matches = r
-                .matches
+            r.matches
                 .iter()
                 .map(|m| HttpMatch {
                     name: None,
                     ..m.clone()
                 })
-                .collect();
-            (r.name.as_deref(), matches)
+                .collect()
         })
         .collect();
+    let http: Vec<_> = vs
+        .http
+        .iter()
+        .zip(&unnamed)
+        .map(|(r, m)| (r.name.as_deref(), m.as_slice()))
+        .collect();
     analyze_order(cx, "http", &http);
-    let names = |n: usize| vec![None; n];
-    let tcp: Vec<_> = names(vs.tcp.len())
-        .into_iter()
-        .zip(vs.tcp.iter().map(|r| r.matches.clone()))
+    let tcp: Vec<_> = vs
+        .tcp
+        .iter()
+        .map(|r| (None, r.matches.as_slice()))
         .collect();
     analyze_order(cx, "tcp", &tcp);
-    let tls: Vec<_> = names(vs.tls.len())
-        .into_iter()
-        .zip(vs.tls.iter().map(|r| r.matches.clone()))
+    let tls: Vec<_> = vs
+        .tls
+        .iter()
+        .map(|r| (None, r.matches.as_slice()))
         .collect();
     analyze_order(cx, "tls", &tls);
 
@@ -172,7 +178,7 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
 
 /// The order analysis shared by http, tcp and tls routes: matches repeated
 /// from earlier rules and rules after a match-less rule.
-fn analyze_order<M: PartialEq>(cx: &mut Checker, section: &str, rules: &[(Option<&str>, Vec<M>)]) {
+fn analyze_order<M: PartialEq>(cx: &mut Checker, section: &str, rules: &[(Option<&str>, &[M])]) {
     let mut seen: Vec<(&M, usize)> = Vec::new();
     let mut catch_all: Option<usize> = None;
     for (i, (name, matches)) in rules.iter().enumerate() {
