@@ -64,31 +64,35 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
         }
     }
     check_gateway_list(cx, "/spec/gateways", &vs.gateways);
-    for (i, rule) in vs.http.iter().enumerate() {
-        for (j, m) in rule.matches.iter().enumerate() {
-            check_gateway_list(
-                cx,
-                &format!("/spec/http/{i}/match/{j}/gateways"),
-                &m.gateways,
-            );
-        }
-    }
-    for (i, rule) in vs.tls.iter().enumerate() {
-        for (j, m) in rule.matches.iter().enumerate() {
-            check_gateway_list(
-                cx,
-                &format!("/spec/tls/{i}/match/{j}/gateways"),
-                &m.gateways,
-            );
-        }
-    }
-    for (i, rule) in vs.tcp.iter().enumerate() {
-        for (j, m) in rule.matches.iter().enumerate() {
-            check_gateway_list(
-                cx,
-                &format!("/spec/tcp/{i}/match/{j}/gateways"),
-                &m.gateways,
-            );
+    // Match-level gateways of every http, tls and tcp rule.
+    let sections = [
+        (
+            "http",
+            vs.http
+                .iter()
+                .map(|r| r.matches.iter().map(|m| &m.gateways).collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "tls",
+            vs.tls
+                .iter()
+                .map(|r| r.matches.iter().map(|m| &m.gateways).collect::<Vec<_>>())
+                .collect(),
+        ),
+        (
+            "tcp",
+            vs.tcp
+                .iter()
+                .map(|r| r.matches.iter().map(|m| &m.gateways).collect::<Vec<_>>())
+                .collect(),
+        ),
+    ];
+    for (section, rules) in sections {
+        for (i, matches) in rules.iter().enumerate() {
+            for (j, list) in matches.iter().enumerate() {
+                check_gateway_list(cx, &format!("/spec/{section}/{i}/match/{j}/gateways"), list);
+            }
         }
     }
 }
