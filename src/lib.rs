@@ -11,4 +11,5 @@ pub mod model;
 pub mod report;
 pub mod route;
 pub mod schema;
+pub mod sim;
 pub mod validate;

@@ -3,6 +3,7 @@
 mod route;
 mod rules;
 mod schema;
+mod simulate;
 mod test;
 mod validate;
 
@@ -59,6 +60,8 @@ enum Command {
     Validate(validate::Args),
     /// Show where a request goes and why: the rules considered, the split, the policy.
     Route(route::Args),
+    /// Run a request stream through the routing table and a model of Envoy's resilience behaviour.
+    Simulate(simulate::Args),
     /// Run route tests: requests and the outcome each must have, with rule coverage.
     Test(test::Args),
     /// List the rules, or explain one (`meshctl rules MC1001`).
@@ -78,6 +81,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Route(args) => route::run(args),
+        Command::Simulate(args) => simulate::run(args),
         Command::Test(args) => test::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),

@@ -109,25 +109,47 @@ fn compiled(kind: Kind) -> &'static Compiled {
         .iter()
         .position(|k| *k == kind)
         .expect("every kind is listed");
-    COMPILED[slot].get_or_init(|| {
-        let schema = schema(kind);
-        let validator = jsonschema::options()
-            .with_draft(Draft::Draft202012)
-            .should_validate_formats(true)
-            .with_format("istio-duration", |s: &str| check_duration(s).is_ok())
-            .with_format("istio-duration-or-zero", |s: &str| {
-                Duration::parse(s).is_ok()
-            })
-            .with_format("re2", |s: &str| check_regex(s).is_ok())
-            .build(&schema)
-            .expect("embedded schema compiles");
-        Compiled { schema, validator }
-    })
+    COMPILED[slot].get_or_init(|| compile(schema(kind)))
+}
+
+/// Compiles a schema with meshctl's formats (durations, RE2 regexes).
+fn compile(schema: Value) -> Compiled {
+    let validator = jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .should_validate_formats(true)
+        .with_format("istio-duration", |s: &str| check_duration(s).is_ok())
+        .with_format("istio-duration-or-zero", |s: &str| {
+            Duration::parse(s).is_ok()
+        })
+        .with_format("re2", |s: &str| check_regex(s).is_ok())
+        .build(&schema)
+        .expect("embedded schema compiles");
+    Compiled { schema, validator }
+}
+
+/// The simulation scenario schema (schemas/scenario.json).
+pub const SCENARIO: &str = include_str!("../../schemas/scenario.json");
+
+/// Validates a simulation scenario document against its schema.
+pub fn validate_scenario(doc: &Document, source_text: &str, out: &mut Vec<Diagnostic>) -> bool {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    let compiled = COMPILED
+        .get_or_init(|| compile(serde_json::from_str(SCENARIO).expect("embedded schema is JSON")));
+    check(compiled, doc, source_text, out)
 }
 
 /// Validates one document against its kind's schema.
 pub fn validate(doc: &Document, source_text: &str, kind: Kind, out: &mut Vec<Diagnostic>) -> bool {
-    let Compiled { schema, validator } = compiled(kind);
+    check(compiled(kind), doc, source_text, out)
+}
+
+fn check(
+    compiled: &Compiled,
+    doc: &Document,
+    source_text: &str,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    let Compiled { schema, validator } = compiled;
     if validator.is_valid(&doc.value) {
         return true;
     }

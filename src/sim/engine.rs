@@ -1,0 +1,822 @@
+//! The discrete-event engine: a priority queue of timed events driving
+//! arrivals, client proxies (breakers, load balancing, retries, timeouts,
+//! outlier detection), and endpoints as queues with `concurrency` servers.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, VecDeque};
+
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, Exp1};
+use rand_pcg::Pcg64Mcg;
+
+use super::cluster::{HashKey, ProxyCluster};
+use super::flags::Flags;
+use super::model::{Change, ClassOutcome, Model, PodBehaviour, RouteSpec, Stop};
+use super::outlier::{self, Observation};
+use super::retry::TryResult;
+use super::scenario::Arrival;
+use super::stats::{Ejection, SimResult, Stats, is_success};
+use crate::route::split;
+
+const NANOS_PER_SECOND: f64 = 1e9;
+/// Hosts remembered for the previous-hosts retry predicate.
+const TRIED_HOSTS: usize = 8;
+/// How often (in events) the progress callback is called.
+const PROGRESS_EVERY: u64 = 1 << 16;
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Arrival {
+        stream: u32,
+        epoch: u32,
+    },
+    /// The request leaves the fault filter and reaches the router.
+    Begin {
+        req: u32,
+        era: u32,
+    },
+    /// A retry's back-off is over.
+    Retry {
+        req: u32,
+        era: u32,
+    },
+    PodDone {
+        pod: u32,
+        req: u32,
+        era: u32,
+        attempt: u8,
+        status: u16,
+    },
+    PerTryTimeout {
+        req: u32,
+        era: u32,
+        attempt: u8,
+    },
+    RouteTimeout {
+        req: u32,
+        era: u32,
+    },
+    OutlierTick {
+        proxy: u32,
+    },
+    Change {
+        index: u32,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    at: u64,
+    seq: u64,
+    kind: Kind,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Event {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    /// Waiting for a connection to `host`.
+    Pending,
+    /// On a connection to `host`, at the endpoint.
+    Active,
+}
+
+/// A request in flight (slot reused; `era` tells stale events apart).
+#[derive(Debug, Clone)]
+struct Req {
+    era: u32,
+    class: u32,
+    client: u32,
+    cluster: u32,
+    proxy: u32,
+    hash: HashKey,
+    arrived: u64,
+    flags: Flags,
+    attempt: u8,
+    phase: Phase,
+    host: u32,
+    retry_held: bool,
+    tried: [u32; TRIED_HOSTS],
+    mirror: bool,
+}
+
+struct Pod {
+    busy: u32,
+    queue: VecDeque<(u32, u32, u8)>,
+    behaviour: PodBehaviour,
+}
+
+struct StreamState {
+    rate: f64,
+    epoch: u32,
+    /// Bursty streams: time spent in "on" periods so far.
+    on_time: f64,
+    open: bool,
+}
+
+/// One simulation run.
+pub struct Engine<'m> {
+    m: &'m Model,
+    rng: Pcg64Mcg,
+    now: u64,
+    seq: u64,
+    heap: BinaryHeap<Reverse<Event>>,
+    reqs: Vec<Req>,
+    free: Vec<u32>,
+    inflight: u64,
+    pods: Vec<Pod>,
+    proxies: Vec<Option<ProxyCluster>>,
+    streams: Vec<StreamState>,
+    generated: u64,
+    open_streams: usize,
+    stats: Stats,
+}
+
+impl<'m> Engine<'m> {
+    pub fn new(m: &'m Model) -> Engine<'m> {
+        let mut engine = Engine {
+            m,
+            rng: Pcg64Mcg::seed_from_u64(m.seed),
+            now: 0,
+            seq: 0,
+            heap: BinaryHeap::new(),
+            reqs: Vec::new(),
+            free: Vec::new(),
+            inflight: 0,
+            pods: m
+                .pods
+                .iter()
+                .map(|p| Pod {
+                    busy: 0,
+                    queue: VecDeque::new(),
+                    behaviour: p.behaviour,
+                })
+                .collect(),
+            proxies: vec![None; m.clients as usize * m.clusters.len()],
+            streams: m
+                .streams
+                .iter()
+                .map(|s| StreamState {
+                    rate: s.rate,
+                    epoch: 0,
+                    on_time: 0.0,
+                    open: true,
+                })
+                .collect(),
+            generated: 0,
+            open_streams: m.streams.len(),
+            stats: Stats::new(m.clusters.len()),
+        };
+        for (i, change) in m.changes.iter().enumerate() {
+            engine.schedule(change.at, Kind::Change { index: i as u32 });
+        }
+        for stream in 0..m.streams.len() {
+            engine.next_arrival(stream as u32);
+        }
+        engine
+    }
+
+    fn schedule(&mut self, at: u64, kind: Kind) {
+        self.seq += 1;
+        self.heap.push(Reverse(Event {
+            at,
+            seq: self.seq,
+            kind,
+        }));
+    }
+
+    /// Runs to the end; `progress` gets the fraction done now and then.
+    pub fn run(mut self, progress: &mut dyn FnMut(f64)) -> SimResult {
+        while let Some(Reverse(event)) = self.heap.pop() {
+            self.now = event.at;
+            self.stats.event();
+            self.dispatch(event.kind);
+            if self.open_streams == 0 && self.inflight == 0 {
+                break;
+            }
+            if self.seq.is_multiple_of(PROGRESS_EVERY) {
+                progress(self.fraction_done());
+            }
+        }
+        progress(1.0);
+        self.stats.finish(self.m)
+    }
+
+    fn fraction_done(&self) -> f64 {
+        match self.m.stop {
+            Stop::Duration(d) => self.now as f64 / d.max(1) as f64,
+            Stop::Requests(n) => self.generated as f64 / n.max(1) as f64,
+        }
+        .min(1.0)
+    }
+
+    fn dispatch(&mut self, kind: Kind) {
+        match kind {
+            Kind::Arrival { stream, epoch } => {
+                if self.streams[stream as usize].epoch == epoch {
+                    self.arrive(stream);
+                }
+            }
+            Kind::Begin { req, era } => {
+                if self.reqs[req as usize].era == era {
+                    self.begin(req);
+                }
+            }
+            Kind::Retry { req, era } => {
+                if self.reqs[req as usize].era == era {
+                    self.start_try(req);
+                }
+            }
+            Kind::PodDone {
+                pod,
+                req,
+                era,
+                attempt,
+                status,
+            } => self.pod_done(pod, req, era, attempt, status),
+            Kind::PerTryTimeout { req, era, attempt } => {
+                let r = &self.reqs[req as usize];
+                if r.era == era && r.attempt == attempt && r.phase != Phase::Idle {
+                    self.per_try_timeout(req);
+                }
+            }
+            Kind::RouteTimeout { req, era } => {
+                if self.reqs[req as usize].era == era {
+                    self.route_timeout(req);
+                }
+            }
+            Kind::OutlierTick { proxy } => self.outlier_tick(proxy),
+            Kind::Change { index } => self.apply(index),
+        }
+    }
+
+    // ----- arrivals -------------------------------------------------------
+
+    fn next_arrival(&mut self, stream: u32) {
+        let spec = &self.m.streams[stream as usize];
+        let state = &mut self.streams[stream as usize];
+        let gap = match spec.arrival {
+            Arrival::Constant => 1.0 / state.rate,
+            Arrival::Poisson | Arrival::Bursty => {
+                let e: f64 = Exp1.sample(&mut self.rng);
+                e / state.rate
+            }
+        };
+        let at = if spec.arrival == Arrival::Bursty {
+            // Poisson at rate × (on+off)/on during "on" periods only.
+            let (on, off) = (spec.burst.0 as f64, spec.burst.1 as f64);
+            let state = &mut self.streams[stream as usize];
+            state.on_time += gap * NANOS_PER_SECOND * on / (on + off);
+            let periods = (state.on_time / on).floor();
+            periods * (on + off) + (state.on_time - periods * on)
+        } else {
+            self.now as f64 + gap * NANOS_PER_SECOND
+        };
+        let epoch = self.streams[stream as usize].epoch;
+        self.schedule(at as u64, Kind::Arrival { stream, epoch });
+    }
+
+    fn close(&mut self, stream: u32) {
+        let state = &mut self.streams[stream as usize];
+        if state.open {
+            state.open = false;
+            state.epoch += 1;
+            self.open_streams -= 1;
+        }
+    }
+
+    fn arrive(&mut self, stream: u32) {
+        let over = match self.m.stop {
+            Stop::Duration(d) => self.now >= d,
+            Stop::Requests(n) => self.generated >= n,
+        };
+        if over {
+            for s in 0..self.streams.len() {
+                if matches!(self.m.stop, Stop::Requests(_)) || s == stream as usize {
+                    self.close(s as u32);
+                }
+            }
+            return;
+        }
+        self.generated += 1;
+        self.next_arrival(stream);
+        let spec = &self.m.streams[stream as usize];
+        let client = spec.first_client + self.rng.random_range(0..spec.clients);
+        let total = spec.mix.last().map_or(0.0, |(c, _)| *c);
+        let draw = self.rng.random::<f64>() * total;
+        let class = spec
+            .mix
+            .iter()
+            .find(|(c, _)| draw < *c)
+            .or(spec.mix.last())
+            .map_or(0, |(_, class)| *class);
+        let route = match &self.m.classes[class as usize].outcome {
+            ClassOutcome::Local { status, flags } => {
+                self.stats.finished(None, *status, *flags, 0, 0, self.now);
+                return;
+            }
+            ClassOutcome::Route(route) => route,
+        };
+        let req = self.alloc(class, client);
+        match route.delay {
+            Some((delay, fraction)) if self.rng.random::<f64>() < fraction => {
+                self.reqs[req as usize].flags = Flags::DI;
+                let era = self.reqs[req as usize].era;
+                self.schedule(self.now + delay, Kind::Begin { req, era });
+            }
+            _ => self.begin(req),
+        }
+    }
+
+    fn alloc(&mut self, class: u32, client: u32) -> u32 {
+        self.inflight += 1;
+        let fresh = Req {
+            era: 0,
+            class,
+            client,
+            cluster: 0,
+            proxy: 0,
+            hash: HashKey::Random,
+            arrived: self.now,
+            flags: Flags::NONE,
+            attempt: 0,
+            phase: Phase::Idle,
+            host: 0,
+            retry_held: false,
+            tried: [u32::MAX; TRIED_HOSTS],
+            mirror: false,
+        };
+        match self.free.pop() {
+            Some(slot) => {
+                let era = self.reqs[slot as usize].era;
+                self.reqs[slot as usize] = Req { era, ..fresh };
+                slot
+            }
+            None => {
+                self.reqs.push(fresh);
+                (self.reqs.len() - 1) as u32
+            }
+        }
+    }
+
+    fn route(&self, req: u32) -> &'m RouteSpec {
+        match &self.m.classes[self.reqs[req as usize].class as usize].outcome {
+            ClassOutcome::Route(route) => route,
+            ClassOutcome::Local { .. } => unreachable!("only routed classes get a request slot"),
+        }
+    }
+
+    /// The router: fault abort, the weighted cluster (once per request), the
+    /// route timeout, mirrors, the first try.
+    fn begin(&mut self, req: u32) {
+        let route = self.route(req);
+        if let Some((status, fraction)) = route.abort
+            && self.rng.random::<f64>() < fraction
+        {
+            let flags = self.reqs[req as usize].flags.with(Flags::FI);
+            self.finish(req, None, status, flags);
+            return;
+        }
+        let pick = split::pick(&route.weights, self.rng.random::<f64>()).unwrap_or(0);
+        let dest = &route.destinations[pick];
+        let Some(cluster) = dest.cluster else {
+            self.stats.routed_nowhere(&dest.label);
+            let flags = self.reqs[req as usize].flags.with(Flags::NC);
+            self.finish(req, None, 503, flags);
+            return;
+        };
+        self.stats.routed(cluster, self.now);
+        self.bind(req, cluster, dest.hash);
+        if route.timeout > 0 {
+            let era = self.reqs[req as usize].era;
+            self.schedule(self.now + route.timeout, Kind::RouteTimeout { req, era });
+        }
+        for &(mirror, fraction) in &route.mirrors {
+            if self.rng.random::<f64>() < fraction {
+                let (class, client) = {
+                    let r = &self.reqs[req as usize];
+                    (r.class, r.client)
+                };
+                let copy = self.alloc(class, client);
+                self.reqs[copy as usize].mirror = true;
+                self.bind(copy, mirror, HashKey::Random);
+                self.start_try(copy);
+            }
+        }
+        self.start_try(req);
+    }
+
+    /// Attaches a request to its cluster on its client's proxy.
+    fn bind(&mut self, req: u32, cluster: u32, hash: HashKey) {
+        let client = self.reqs[req as usize].client;
+        let proxy = client * self.m.clusters.len() as u32 + cluster;
+        if self.proxies[proxy as usize].is_none() {
+            let spec = &self.m.clusters[cluster as usize];
+            let start = self.rng.random_range(0..spec.hosts.len().max(1) as u32);
+            self.proxies[proxy as usize] = Some(ProxyCluster::new(spec, start));
+            if let Some(od) = &spec.outlier {
+                let next = (self.now / od.interval + 1) * od.interval;
+                self.schedule(next, Kind::OutlierTick { proxy });
+            }
+        }
+        let r = &mut self.reqs[req as usize];
+        r.cluster = cluster;
+        r.proxy = proxy;
+        r.hash = hash;
+    }
+
+    fn proxy(&mut self, proxy: u32) -> &mut ProxyCluster {
+        self.proxies[proxy as usize]
+            .as_mut()
+            .expect("bound before use")
+    }
+
+    // ----- tries ----------------------------------------------------------
+
+    fn start_try(&mut self, req: u32) {
+        let (cluster, proxy, hash, client, mirror) = {
+            let r = &self.reqs[req as usize];
+            (r.cluster, r.proxy, r.hash, r.client, r.mirror)
+        };
+        let spec = &self.m.clusters[cluster as usize];
+        let route = self.route(req);
+        let avoid = route.retry.previous_hosts && !mirror;
+        let tried = self.reqs[req as usize].tried;
+        let attempt = self.reqs[req as usize].attempt as usize;
+        let tried = if avoid {
+            &tried[..attempt.min(TRIED_HOSTS)]
+        } else {
+            &tried[..0]
+        };
+        let pc = self.proxies[proxy as usize].as_mut().expect("bound");
+        let Some(host) = pc.pick(spec, hash, client, tried, &mut self.rng) else {
+            let flags = self.reqs[req as usize].flags.with(Flags::UH);
+            self.finish(req, Some(cluster), 503, flags);
+            return;
+        };
+        let r = &mut self.reqs[req as usize];
+        if (r.attempt as usize) < TRIED_HOSTS {
+            r.tried[r.attempt as usize] = host;
+        }
+        r.attempt = r.attempt.saturating_add(1);
+        r.host = host;
+        let attempt = r.attempt;
+        let era = r.era;
+        if !mirror {
+            self.stats.tried(cluster);
+        }
+        let pod = spec.hosts[host as usize];
+        if self.pods[pod as usize].behaviour.down {
+            // Connection refused: Envoy's connect failure (UF).
+            self.observe(req, Observation::ConnectFailure);
+            self.after_try(req, TryResult::ConnectFailure);
+            return;
+        }
+        let limits = spec.limits;
+        let pc = self.proxy(proxy);
+        let slot = &mut pc.hosts[host as usize];
+        let connection = if slot.connections > slot.busy {
+            true
+        } else if pc.connections < limits.max_connections || slot.connections == 0 {
+            // Envoy lets every host have one connection whatever the limit.
+            slot.connections += 1;
+            pc.connections += 1;
+            true
+        } else {
+            false
+        };
+        if connection {
+            self.attach(req);
+        } else if pc.pending >= limits.max_pending {
+            self.overflow(req);
+            return;
+        } else {
+            pc.pending += 1;
+            pc.hosts[host as usize]
+                .pending
+                .push_back((req, era, attempt));
+            self.reqs[req as usize].phase = Phase::Pending;
+        }
+        let per_try = route.per_try_timeout;
+        if per_try > 0 && !mirror && self.reqs[req as usize].era == era {
+            self.schedule(
+                self.now + per_try,
+                Kind::PerTryTimeout { req, era, attempt },
+            );
+        }
+    }
+
+    /// Circuit-breaker overflow: 503 UO, never retried (§4.3, §6.6).
+    fn overflow(&mut self, req: u32) {
+        let cluster = self.reqs[req as usize].cluster;
+        let flags = self.reqs[req as usize].flags.with(Flags::UO);
+        self.finish(req, Some(cluster), 503, flags);
+    }
+
+    /// The request got a connection to its host: the max_requests breaker,
+    /// then the endpoint.
+    fn attach(&mut self, req: u32) {
+        let (cluster, proxy, host, era, attempt) = {
+            let r = &self.reqs[req as usize];
+            (r.cluster, r.proxy, r.host, r.era, r.attempt)
+        };
+        let spec = &self.m.clusters[cluster as usize];
+        let max_requests = spec.limits.max_requests;
+        let pc = self.proxy(proxy);
+        if pc.active >= max_requests {
+            self.reqs[req as usize].phase = Phase::Idle;
+            self.overflow(req);
+            return;
+        }
+        pc.active += 1;
+        let slot = &mut pc.hosts[host as usize];
+        slot.active += 1;
+        slot.busy += 1;
+        self.reqs[req as usize].phase = Phase::Active;
+        let pod = spec.hosts[host as usize];
+        let p = &mut self.pods[pod as usize];
+        if p.busy < self.m.pods[pod as usize].concurrency {
+            self.serve(pod, req, era, attempt);
+        } else {
+            p.queue.push_back((req, era, attempt));
+        }
+    }
+
+    /// An endpoint server starts on a request: service time and answer.
+    fn serve(&mut self, pod: u32, req: u32, era: u32, attempt: u8) {
+        let p = &mut self.pods[pod as usize];
+        p.busy += 1;
+        let b = p.behaviour;
+        let service = self.m.latencies[b.latency as usize].sample(&mut self.rng);
+        let status = if b.error_rate > 0.0 && self.rng.random::<f64>() < b.error_rate {
+            b.error_status
+        } else {
+            200
+        };
+        self.schedule(
+            self.now + service,
+            Kind::PodDone {
+                pod,
+                req,
+                era,
+                attempt,
+                status,
+            },
+        );
+    }
+
+    fn pod_done(&mut self, pod: u32, req: u32, era: u32, attempt: u8, status: u16) {
+        let p = &mut self.pods[pod as usize];
+        p.busy -= 1;
+        if let Some((next, next_era, next_attempt)) = p.queue.pop_front() {
+            // Work whose client gave up is still done: the endpoint cannot know.
+            self.serve(pod, next, next_era, next_attempt);
+        }
+        let r = &self.reqs[req as usize];
+        if r.era != era || r.attempt != attempt || r.phase != Phase::Active {
+            return;
+        }
+        self.release(req, false);
+        self.observe(req, Observation::Status(status));
+        self.after_try(req, TryResult::Response(status));
+    }
+
+    /// Ends the current try's hold on the pool; `reset` closes its connection.
+    /// A freed connection serves the host's next pending request.
+    fn release(&mut self, req: u32, reset: bool) {
+        let (proxy, host, phase, cluster) = {
+            let r = &mut self.reqs[req as usize];
+            let phase = r.phase;
+            r.phase = Phase::Idle;
+            (r.proxy, r.host, phase, r.cluster)
+        };
+        let max_connections = self.m.clusters[cluster as usize].limits.max_connections;
+        let pc = self.proxy(proxy);
+        match phase {
+            Phase::Idle => return,
+            Phase::Pending => {
+                pc.pending -= 1;
+                return;
+            }
+            Phase::Active => {
+                pc.active -= 1;
+                let slot = &mut pc.hosts[host as usize];
+                slot.active -= 1;
+                slot.busy -= 1;
+                if reset {
+                    slot.connections -= 1;
+                    pc.connections -= 1;
+                }
+            }
+        }
+        loop {
+            let pc = self.proxy(proxy);
+            let can_connect = pc.connections < max_connections;
+            let slot = &mut pc.hosts[host as usize];
+            let has_connection = slot.connections > slot.busy;
+            if !has_connection && !can_connect && slot.connections > 0 {
+                return;
+            }
+            let Some((next, era, attempt)) = slot.pending.pop_front() else {
+                return;
+            };
+            let r = &self.reqs[next as usize];
+            if r.era != era || r.attempt != attempt || r.phase != Phase::Pending {
+                continue;
+            }
+            let pc = self.proxy(proxy);
+            pc.pending -= 1;
+            if !has_connection {
+                pc.connections += 1;
+                pc.hosts[host as usize].connections += 1;
+            }
+            self.attach(next);
+            return;
+        }
+    }
+
+    fn per_try_timeout(&mut self, req: u32) {
+        let active = self.reqs[req as usize].phase == Phase::Active;
+        self.release(req, true);
+        if active {
+            self.observe(req, Observation::Timeout);
+        }
+        self.after_try(req, TryResult::PerTryTimeout);
+    }
+
+    /// The route timeout: 504 UT at once, never retried (§4.2).
+    fn route_timeout(&mut self, req: u32) {
+        let active = self.reqs[req as usize].phase == Phase::Active;
+        self.release(req, true);
+        if active {
+            self.observe(req, Observation::Timeout);
+        }
+        let r = &self.reqs[req as usize];
+        let (cluster, flags) = (r.cluster, r.flags.with(Flags::UT));
+        self.finish(req, Some(cluster), 504, flags);
+    }
+
+    /// Feeds outlier detection with a try's result for its host.
+    fn observe(&mut self, req: u32, observation: Observation) {
+        let (cluster, proxy, host, client) = {
+            let r = &self.reqs[req as usize];
+            (r.cluster, r.proxy, r.host, r.client)
+        };
+        let spec = &self.m.clusters[cluster as usize];
+        let Some(od) = &spec.outlier else {
+            return;
+        };
+        let cap = self.m.ejection_cap;
+        let now = self.now;
+        let pc = self.proxies[proxy as usize].as_mut().expect("bound");
+        if outlier::observe(od, cap, pc, host, observation, now) {
+            let pod = spec.hosts[host as usize];
+            self.stats.ejected(
+                || Ejection {
+                    at_s: now as f64 / NANOS_PER_SECOND,
+                    client,
+                    cluster: spec.label(),
+                    endpoint: self.m.pods[pod as usize].name.clone(),
+                },
+                now,
+            );
+        }
+    }
+
+    fn outlier_tick(&mut self, proxy: u32) {
+        if self.open_streams == 0 && self.inflight == 0 {
+            return;
+        }
+        let cluster = proxy as usize % self.m.clusters.len();
+        let Some(od) = &self.m.clusters[cluster].outlier else {
+            return;
+        };
+        let now = self.now;
+        let pc = self.proxies[proxy as usize].as_mut().expect("bound");
+        outlier::tick(od, pc, now);
+        self.schedule(now + od.interval, Kind::OutlierTick { proxy });
+    }
+
+    /// Envoy's retry decision after a failed or finished try (§4.1).
+    fn after_try(&mut self, req: u32, result: TryResult) {
+        let (cluster, proxy, mirror, attempt, flags, held) = {
+            let r = &mut self.reqs[req as usize];
+            let held = std::mem::replace(&mut r.retry_held, false);
+            (r.cluster, r.proxy, r.mirror, r.attempt, r.flags, held)
+        };
+        if held {
+            self.proxy(proxy).retries -= 1;
+        }
+        let (status, flag) = match result {
+            TryResult::Response(s) => (s, Flags::NONE),
+            TryResult::ConnectFailure => (503, Flags::UF),
+            TryResult::PerTryTimeout => (504, Flags::UT),
+        };
+        if mirror {
+            self.stats.mirrored(
+                cluster,
+                matches!(result, TryResult::Response(s) if is_success(s)),
+            );
+            self.free(req);
+            return;
+        }
+        let route = self.route(req);
+        let flags = flags.with(flag);
+        if !route.retry.retries(result) {
+            self.finish(req, Some(cluster), status, flags);
+            return;
+        }
+        let retries_done = u32::from(attempt) - 1;
+        if retries_done >= route.retry.attempts {
+            self.finish(req, Some(cluster), status, flags.with(Flags::URX));
+            return;
+        }
+        let max_retries = self.m.clusters[cluster as usize].limits.max_retries;
+        let pc = self.proxy(proxy);
+        if pc.retries >= max_retries {
+            self.finish(req, Some(cluster), status, flags.with(Flags::UO));
+            return;
+        }
+        pc.retries += 1;
+        let r = &mut self.reqs[req as usize];
+        r.retry_held = true;
+        // A later try's answer replaces this one; only the fault delay stays.
+        r.flags = Flags(flags.0 & Flags::DI.0);
+        let era = r.era;
+        let wait = route.retry.backoff(retries_done + 1, &mut self.rng);
+        self.schedule(self.now + wait, Kind::Retry { req, era });
+    }
+
+    fn finish(&mut self, req: u32, cluster: Option<u32>, status: u16, flags: Flags) {
+        let r = &mut self.reqs[req as usize];
+        if std::mem::replace(&mut r.retry_held, false) {
+            let proxy = r.proxy;
+            self.proxy(proxy).retries -= 1;
+        }
+        let r = &self.reqs[req as usize];
+        let latency = self.now - r.arrived;
+        let tries = u32::from(r.attempt);
+        self.stats
+            .finished(cluster, status, flags, tries, latency, self.now);
+        self.free(req);
+    }
+
+    fn free(&mut self, req: u32) {
+        let r = &mut self.reqs[req as usize];
+        r.era = r.era.wrapping_add(1);
+        r.phase = Phase::Idle;
+        self.free.push(req);
+        self.inflight -= 1;
+    }
+
+    // ----- scenario events ------------------------------------------------
+
+    fn apply(&mut self, index: u32) {
+        match &self.m.changes[index as usize].change {
+            Change::Pods {
+                pods,
+                latency,
+                errors,
+                down,
+            } => {
+                for pod in pods {
+                    let b = &mut self.pods[*pod as usize].behaviour;
+                    if let Some(l) = latency {
+                        b.latency = *l;
+                    }
+                    if let Some((rate, status)) = errors {
+                        b.error_rate = *rate;
+                        b.error_status = *status;
+                    }
+                    if let Some(d) = down {
+                        b.down = *d;
+                    }
+                }
+            }
+            Change::Rate { stream, rate } => {
+                let state = &mut self.streams[*stream as usize];
+                if state.open {
+                    state.rate = *rate;
+                    state.epoch += 1;
+                    self.next_arrival(*stream);
+                }
+            }
+        }
+    }
+}

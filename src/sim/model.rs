@@ -1,0 +1,692 @@
+//! The simulation model: the scenario's streams routed once per request shape
+//! through the routing table, clusters with their DestinationRule policy, and
+//! the endpoints (pods) behind them. Everything the engine needs, owned.
+
+use std::collections::BTreeMap;
+
+use super::cluster::{ClusterSpec, EjectionCap, HashKey};
+use super::flags::Flags;
+use super::latency::Latency;
+use super::retry::RetryRule;
+use super::scenario::{Arrival, Behaviour, ErrorSpec, LatencySpec, Scenario, ScenarioError};
+use crate::model::Duration;
+use crate::route::decision::RoutePolicy;
+use crate::route::names::fqdn;
+use crate::route::policy::lookup;
+use crate::route::{Action, Request, RoutingTable};
+
+/// When arrivals stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Simulated nanoseconds.
+    Duration(u64),
+    /// Total requests over all streams.
+    Requests(u64),
+}
+
+/// A request stream.
+#[derive(Debug, Clone)]
+pub struct Stream {
+    pub name: String,
+    pub rate: f64,
+    pub arrival: Arrival,
+    /// Bursty on/off periods in nanoseconds.
+    pub burst: (u64, u64),
+    /// Client proxies `first_client .. first_client + clients`.
+    pub first_client: u32,
+    pub clients: u32,
+    /// Cumulative mix weights and the request class of each entry.
+    pub mix: Vec<(f64, u32)>,
+}
+
+/// What a request class does, decided once by the routing table.
+#[derive(Debug, Clone)]
+pub enum ClassOutcome {
+    /// Answered by the proxy without an upstream (404 NR, redirect, direct response).
+    Local {
+        status: u16,
+        flags: Flags,
+    },
+    Route(Box<RouteSpec>),
+}
+
+/// A distinct request shape of a stream.
+#[derive(Debug, Clone)]
+pub struct Class {
+    /// `host/path` for reports.
+    pub label: String,
+    pub outcome: ClassOutcome,
+}
+
+/// One weighted destination of a route; `None` is a cluster that does not exist (503 NC).
+#[derive(Debug, Clone)]
+pub struct Destination {
+    pub cluster: Option<u32>,
+    pub weight: u32,
+    /// `host[/subset]` for reports.
+    pub label: String,
+    pub hash: HashKey,
+}
+
+/// A route's destinations and policy, compiled.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub destinations: Vec<Destination>,
+    /// The destinations' weights, for the weighted pick.
+    pub weights: Vec<u32>,
+    /// Route timeout in nanoseconds, 0 when disabled.
+    pub timeout: u64,
+    /// Per-try timeout in nanoseconds, 0 when none (or ignored because ≥ timeout).
+    pub per_try_timeout: u64,
+    pub retry: RetryRule,
+    /// Fixed delay (ns) and the fraction of requests delayed.
+    pub delay: Option<(u64, f64)>,
+    /// Abort status and the fraction of requests aborted.
+    pub abort: Option<(u16, f64)>,
+    /// Mirror clusters and the fraction of requests copied.
+    pub mirrors: Vec<(u32, f64)>,
+}
+
+/// A physical endpoint (pod). Its behaviour can change during the run.
+#[derive(Debug, Clone)]
+pub struct Pod {
+    /// `host[/subset]#index`.
+    pub name: String,
+    pub concurrency: u32,
+    pub behaviour: PodBehaviour,
+}
+
+/// What an endpoint does with a request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PodBehaviour {
+    /// Index into [`Model::latencies`].
+    pub latency: u32,
+    pub error_rate: f64,
+    pub error_status: u16,
+    pub down: bool,
+}
+
+/// A change at a point of simulated time.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Pods {
+        pods: Vec<u32>,
+        latency: Option<u32>,
+        errors: Option<(f64, u16)>,
+        down: Option<bool>,
+    },
+    Rate {
+        stream: u32,
+        rate: f64,
+    },
+}
+
+/// A scenario event.
+#[derive(Debug, Clone)]
+pub struct TimedChange {
+    pub at: u64,
+    pub change: Change,
+}
+
+/// Everything a run needs.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub seed: u64,
+    pub stop: Stop,
+    pub streams: Vec<Stream>,
+    pub classes: Vec<Class>,
+    pub clusters: Vec<ClusterSpec>,
+    pub pods: Vec<Pod>,
+    pub latencies: Vec<Latency>,
+    pub changes: Vec<TimedChange>,
+    pub clients: u32,
+    pub ejection_cap: EjectionCap,
+    /// Things worth telling the user that do not stop the run.
+    pub warnings: Vec<String>,
+}
+
+/// Run-time overrides from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub requests: Option<u64>,
+    pub duration: Option<u64>,
+    /// Total rate: each stream is scaled so the rates sum to it.
+    pub rate: Option<f64>,
+    pub seed: Option<u64>,
+}
+
+const DEFAULT_ENDPOINTS: u32 = 3;
+const DEFAULT_CONCURRENCY: u32 = 64;
+const DEFAULT_SEED: u64 = 1;
+const DEFAULT_DURATION: u64 = 60_000_000_000;
+
+fn default_latency() -> LatencySpec {
+    LatencySpec {
+        p50: Some("10ms".into()),
+        p99: Some("50ms".into()),
+        ..LatencySpec::default()
+    }
+}
+
+fn nanos(text: &str, pointer: &str) -> Result<u64, ScenarioError> {
+    Duration::parse(text)
+        .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+        .map_err(|e| ScenarioError::at(pointer, e.to_string()))
+}
+
+/// Optional duration of a route policy (`disabled` and `0s` mean none).
+fn policy_nanos(text: Option<&str>) -> u64 {
+    text.filter(|t| *t != "disabled")
+        .and_then(|t| Duration::parse(t).ok())
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// One layer of behaviour and where it was written.
+type Layer<'s> = (&'s Behaviour, String);
+
+struct Builder<'s, 'c> {
+    scenario: &'s Scenario,
+    table: &'c RoutingTable<'c>,
+    default_behaviour: Behaviour,
+    model: Model,
+    cluster_ids: BTreeMap<(String, String, Option<String>, Option<u16>), u32>,
+    /// Pods of (host, subset-or-empty).
+    groups: BTreeMap<(String, String), Vec<u32>>,
+    latency_ids: BTreeMap<String, u32>,
+}
+
+impl<'s, 'c> Builder<'s, 'c> {
+    fn service(&self, host: &str) -> Option<(&'s super::scenario::ServiceSpec, String)> {
+        self.scenario
+            .spec
+            .services
+            .iter()
+            .find(|(name, _)| fqdn(name, "default") == host)
+            .map(|(name, spec)| (spec, format!("/spec/services/{}", escape(name))))
+    }
+
+    fn latency(&mut self, spec: &LatencySpec, pointer: &str) -> Result<u32, ScenarioError> {
+        if let Some(id) = self.latency_ids.get(pointer) {
+            return Ok(*id);
+        }
+        let latency = Latency::from_spec(spec, pointer)?;
+        let id = self.model.latencies.len() as u32;
+        self.model.latencies.push(latency);
+        self.latency_ids.insert(pointer.to_string(), id);
+        Ok(id)
+    }
+
+    /// Resolves behaviour from the most specific layer that sets each field.
+    fn behaviour(&mut self, layers: &[Layer<'s>]) -> Result<(PodBehaviour, u32), ScenarioError> {
+        let default = &self.default_behaviour;
+        let latency = layers
+            .iter()
+            .rev()
+            .find_map(|(b, at)| {
+                b.latency
+                    .as_ref()
+                    .map(|l| (l.clone(), format!("{at}/latency")))
+            })
+            .or_else(|| {
+                default
+                    .latency
+                    .clone()
+                    .map(|l| (l, "/spec/defaults/latency".into()))
+            })
+            .unwrap_or_else(|| (default_latency(), "(built-in default latency)".into()));
+        let errors: ErrorSpec = layers
+            .iter()
+            .rev()
+            .find_map(|(b, _)| b.errors)
+            .or(default.errors)
+            .unwrap_or_default();
+        let down = layers
+            .iter()
+            .rev()
+            .find_map(|(b, _)| b.down)
+            .or(default.down)
+            .unwrap_or(false);
+        let concurrency = layers
+            .iter()
+            .rev()
+            .find_map(|(b, _)| b.concurrency)
+            .or(default.concurrency)
+            .unwrap_or(DEFAULT_CONCURRENCY);
+        Ok((
+            PodBehaviour {
+                latency: self.latency(&latency.0, &latency.1)?,
+                error_rate: errors.rate,
+                error_status: errors.status.unwrap_or(503),
+                down,
+            },
+            concurrency,
+        ))
+    }
+
+    /// The subsets a host's DestinationRules define (seen from `namespace`).
+    fn dr_subsets(&self, host: &str, namespace: &str) -> Vec<String> {
+        lookup(self.table.config(), host, namespace)
+            .subsets
+            .iter()
+            .map(|s| s.name.clone())
+            .collect()
+    }
+
+    /// The pods of (host, subset), created on first use.
+    fn group(&mut self, host: &str, subset: &str) -> Result<Vec<u32>, ScenarioError> {
+        let key = (host.to_string(), subset.to_string());
+        if let Some(pods) = self.groups.get(&key) {
+            return Ok(pods.clone());
+        }
+        let service = self.service(host);
+        let mut subset_names = self.dr_subsets(host, "default");
+        if let Some((spec, _)) = &service {
+            for name in spec.subsets.keys() {
+                if !subset_names.contains(name) {
+                    subset_names.push(name.clone());
+                }
+            }
+        }
+        if subset.is_empty() && !subset_names.is_empty() {
+            // The plain host: every subset's pods.
+            let mut all = Vec::new();
+            for name in subset_names {
+                all.extend(self.group(host, &name)?);
+            }
+            self.groups.insert(key, all.clone());
+            return Ok(all);
+        }
+        let mut layers: Vec<Layer<'s>> = Vec::new();
+        let mut overrides = None;
+        if let Some((spec, at)) = service {
+            layers.push((&spec.behaviour, at.clone()));
+            overrides = Some((&spec.endpoint_overrides, format!("{at}/endpointOverrides")));
+            if let Some(sub) = spec.subsets.get(subset) {
+                let sub_at = format!("{at}/subsets/{}", escape(subset));
+                layers.push((&sub.behaviour, sub_at.clone()));
+                overrides = Some((
+                    &sub.endpoint_overrides,
+                    format!("{sub_at}/endpointOverrides"),
+                ));
+            }
+        }
+        let count = layers
+            .iter()
+            .rev()
+            .find_map(|(b, _)| b.endpoints)
+            .or(self.default_behaviour.endpoints)
+            .unwrap_or(DEFAULT_ENDPOINTS);
+        if let Some((map, at)) = &overrides
+            && let Some(bad) = map
+                .keys()
+                .find(|k| k.parse::<u32>().map_or(true, |i| i >= count))
+        {
+            return Err(ScenarioError::at(
+                format!("{at}/{bad}"),
+                format!(
+                    "endpoint {bad} does not exist: there are {count} (0..{})",
+                    count.saturating_sub(1)
+                ),
+            ));
+        }
+        let mut pods = Vec::new();
+        for index in 0..count {
+            let mut own = layers.clone();
+            if let Some((map, at)) = &overrides
+                && let Some(b) = map.get(&index.to_string())
+            {
+                own.push((b, format!("{at}/{index}")));
+            }
+            let (behaviour, concurrency) = self.behaviour(&own)?;
+            let name = if subset.is_empty() {
+                format!("{host}#{index}")
+            } else {
+                format!("{host}/{subset}#{index}")
+            };
+            pods.push(self.model.pods.len() as u32);
+            self.model.pods.push(Pod {
+                name,
+                concurrency,
+                behaviour,
+            });
+        }
+        self.groups.insert(key, pods.clone());
+        Ok(pods)
+    }
+
+    fn cluster(
+        &mut self,
+        namespace: &str,
+        host: &str,
+        subset: Option<&str>,
+        port: Option<u16>,
+        blocks: &crate::route::policy::EffectiveBlocks,
+    ) -> Result<u32, ScenarioError> {
+        let key = (
+            namespace.to_string(),
+            host.to_string(),
+            subset.map(str::to_string),
+            port,
+        );
+        if let Some(id) = self.cluster_ids.get(&key) {
+            return Ok(*id);
+        }
+        let hosts = self.group(host, subset.unwrap_or(""))?;
+        let id = self.model.clusters.len() as u32;
+        self.model
+            .clusters
+            .push(ClusterSpec::new(host, subset, hosts, blocks));
+        self.cluster_ids.insert(key, id);
+        Ok(id)
+    }
+
+    fn route_spec(
+        &mut self,
+        decision: &crate::route::Decision<'c>,
+        policy: &RoutePolicy,
+        req: &Request,
+    ) -> Result<RouteSpec, ScenarioError> {
+        let ns = req.source_namespace.clone();
+        let mut destinations = Vec::new();
+        for d in &decision.destinations {
+            let cluster = if d.response_flag.is_some() {
+                None
+            } else {
+                Some(self.cluster(&ns, &d.host, d.subset.as_deref(), d.port, &d.blocks)?)
+            };
+            let hash = cluster
+                .map(|c| self.model.clusters[c as usize].hash_key(req))
+                .unwrap_or(HashKey::Random);
+            destinations.push(Destination {
+                label: match &d.subset {
+                    Some(s) => format!("{}/{s}", d.host),
+                    None => d.host.clone(),
+                },
+                cluster,
+                weight: if decision.destinations.len() == 1 {
+                    1
+                } else {
+                    d.weight
+                },
+                hash,
+            });
+        }
+        destinations.retain(|d| d.weight > 0);
+        let timeout = policy_nanos(Some(&policy.timeout));
+        let per_try = policy_nanos(policy.retries.per_try_timeout.as_deref());
+        // §4.2: a per-try timeout ≥ the route timeout is ignored.
+        let per_try_timeout = if timeout != 0 && per_try >= timeout {
+            0
+        } else {
+            per_try
+        };
+        let backoff_ms = policy_nanos(Some(&policy.retries.backoff)) / 1_000_000;
+        let ignore_previous = decision
+            .rule
+            .and_then(|r| r.retries.as_ref())
+            .and_then(|r| r.retry_ignore_previous_hosts)
+            .unwrap_or(false);
+        let fault = policy.fault.as_ref();
+        let delay = fault
+            .and_then(|f| f.delay.as_ref())
+            .filter(|d| d.percentage > 0.0)
+            .map(|d| (policy_nanos(d.fixed_delay.as_deref()), d.percentage / 100.0));
+        let abort = fault
+            .and_then(|f| f.abort.as_ref())
+            .filter(|a| a.percentage > 0.0)
+            .map(|a| {
+                // A gRPC abort is an HTTP 200 carrying grpc-status.
+                let status = a.http_status.map_or(200, |s| s.clamp(200, 599) as u16);
+                (status, a.percentage / 100.0)
+            });
+        let mut mirrors = Vec::new();
+        for m in &policy.mirrors {
+            let merged = lookup(self.table.config(), &m.host, &ns);
+            if m.subset
+                .as_deref()
+                .is_some_and(|s| merged.subset(s).is_none())
+            {
+                continue;
+            }
+            let blocks = merged.blocks(m.subset.as_deref(), None);
+            let id = self.cluster(&ns, &m.host, m.subset.as_deref(), None, &blocks)?;
+            mirrors.push((id, m.percentage / 100.0));
+        }
+        Ok(RouteSpec {
+            weights: destinations.iter().map(|d| d.weight).collect(),
+            destinations,
+            timeout,
+            per_try_timeout,
+            retry: RetryRule::new(&policy.retries, backoff_ms, ignore_previous),
+            delay,
+            abort,
+            mirrors,
+        })
+    }
+}
+
+/// JSON-pointer escaping of one segment.
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Builds the model of `scenario` over `table`.
+pub fn build(
+    scenario: &Scenario,
+    table: &RoutingTable,
+    overrides: &Overrides,
+) -> Result<Model, ScenarioError> {
+    let spec = &scenario.spec;
+    let stop = match (
+        overrides.requests,
+        overrides.duration,
+        spec.requests,
+        &spec.duration,
+    ) {
+        (Some(n), _, _, _) => Stop::Requests(n),
+        (None, Some(d), _, _) => Stop::Duration(d),
+        (None, None, Some(n), _) => Stop::Requests(n),
+        (None, None, None, Some(d)) => Stop::Duration(nanos(d, "/spec/duration")?),
+        _ => Stop::Duration(DEFAULT_DURATION),
+    };
+    let ejection_cap = match spec.proxy.ejection_cap.as_deref() {
+        Some("before-ejection") => EjectionCap::BeforeEjection,
+        _ => EjectionCap::AfterEjection,
+    };
+    let mut b = Builder {
+        scenario,
+        table,
+        default_behaviour: spec.defaults.clone().unwrap_or_default(),
+        model: Model {
+            name: scenario
+                .metadata
+                .name
+                .clone()
+                .unwrap_or_else(|| "scenario".into()),
+            seed: overrides.seed.or(spec.seed).unwrap_or(DEFAULT_SEED),
+            stop,
+            streams: Vec::new(),
+            classes: Vec::new(),
+            clusters: Vec::new(),
+            pods: Vec::new(),
+            latencies: Vec::new(),
+            changes: Vec::new(),
+            clients: 0,
+            ejection_cap,
+            warnings: Vec::new(),
+        },
+        cluster_ids: BTreeMap::new(),
+        groups: BTreeMap::new(),
+        latency_ids: BTreeMap::new(),
+    };
+    let total_rate: f64 = spec.traffic.iter().map(|t| t.rate).sum();
+    let scale = overrides.rate.map_or(1.0, |r| r / total_rate);
+    for (i, traffic) in spec.traffic.iter().enumerate() {
+        let at = format!("/spec/traffic/{i}");
+        let gateway = traffic.gateway.as_deref().unwrap_or("mesh");
+        let entry = table
+            .entry_for(gateway)
+            .map_err(|e| ScenarioError::at(format!("{at}/gateway"), e.0))?;
+        let mut mix = Vec::new();
+        let mut cumulative = 0.0;
+        for (j, m) in traffic.mix.iter().enumerate() {
+            let r = &m.request;
+            let mut req = Request::new(&r.host);
+            req.path = r.path.clone().unwrap_or_else(|| "/".into());
+            req.method = r
+                .method
+                .clone()
+                .unwrap_or_else(|| "GET".into())
+                .to_ascii_uppercase();
+            req.port = r.port;
+            req.entry = entry.clone();
+            req.source_namespace = traffic
+                .source_namespace
+                .clone()
+                .unwrap_or_else(|| "default".into());
+            req.source_labels = traffic.source_labels.clone();
+            for (k, v) in &r.headers {
+                req.add_header(k, v);
+            }
+            let decision = table
+                .route(&req)
+                .map_err(|e| ScenarioError::at(format!("{at}/mix/{j}/request/host"), e.0))?;
+            let outcome = match (decision.action, &decision.policy) {
+                (Action::Route | Action::DefaultRoute | Action::Passthrough, Some(policy))
+                    if !decision.destinations.is_empty() =>
+                {
+                    ClassOutcome::Route(Box::new(b.route_spec(&decision, policy, &req)?))
+                }
+                _ => ClassOutcome::Local {
+                    status: decision.status,
+                    flags: decision
+                        .response_flags
+                        .iter()
+                        .filter_map(|f| Flags::named(f))
+                        .fold(Flags::NONE, Flags::with),
+                },
+            };
+            let class = b.model.classes.len() as u32;
+            b.model.classes.push(Class {
+                label: format!("{}{}", r.host, req.path),
+                outcome,
+            });
+            cumulative += m.weight.unwrap_or(1.0);
+            mix.push((cumulative, class));
+        }
+        if cumulative <= 0.0 {
+            return Err(ScenarioError::at(
+                format!("{at}/mix"),
+                "every mix weight is 0",
+            ));
+        }
+        let clients = traffic.clients.unwrap_or(1);
+        let burst = match &traffic.burst {
+            Some(burst) => (
+                burst
+                    .on
+                    .as_deref()
+                    .map_or(Ok(1_000_000_000), |d| nanos(d, &format!("{at}/burst/on")))?,
+                burst
+                    .off
+                    .as_deref()
+                    .map_or(Ok(1_000_000_000), |d| nanos(d, &format!("{at}/burst/off")))?,
+            ),
+            None => (1_000_000_000, 1_000_000_000),
+        };
+        b.model.streams.push(Stream {
+            name: traffic
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("traffic-{i}")),
+            rate: traffic.rate * scale,
+            arrival: traffic.arrival,
+            burst,
+            first_client: b.model.clients,
+            clients,
+            mix,
+        });
+        b.model.clients += clients;
+    }
+    for (i, event) in spec.events.iter().enumerate() {
+        let at = format!("/spec/events/{i}");
+        let time = nanos(&event.at, &format!("{at}/at"))?;
+        if let Some(name) = &event.traffic {
+            let stream = b
+                .model
+                .streams
+                .iter()
+                .position(|s| &s.name == name)
+                .ok_or_else(|| {
+                    ScenarioError::at(
+                        format!("{at}/traffic"),
+                        format!("no traffic stream is named `{name}`"),
+                    )
+                })?;
+            let rate = event
+                .rate
+                .ok_or_else(|| ScenarioError::at(&at, "a traffic event needs `rate`"))?;
+            b.model.changes.push(TimedChange {
+                at: time,
+                change: Change::Rate {
+                    stream: stream as u32,
+                    rate: rate * scale,
+                },
+            });
+            continue;
+        }
+        let Some(service) = &event.service else {
+            return Err(ScenarioError::at(
+                &at,
+                "an event needs `service` (or `traffic` and `rate`)",
+            ));
+        };
+        let host = fqdn(service, "default");
+        let mut pods = b.group(&host, event.subset.as_deref().unwrap_or(""))?;
+        if let Some(index) = event.endpoint {
+            let pod = pods.get(index as usize).copied().ok_or_else(|| {
+                ScenarioError::at(
+                    format!("{at}/endpoint"),
+                    format!(
+                        "endpoint {index} does not exist: there are {} (0..{})",
+                        pods.len(),
+                        pods.len().saturating_sub(1)
+                    ),
+                )
+            })?;
+            pods = vec![pod];
+        }
+        let latency = match &event.latency {
+            Some(l) => Some(b.latency(l, &format!("{at}/latency"))?),
+            None => None,
+        };
+        b.model.changes.push(TimedChange {
+            at: time,
+            change: Change::Pods {
+                pods,
+                latency,
+                errors: event.errors.map(|e| (e.rate, e.status.unwrap_or(503))),
+                down: event.down,
+            },
+        });
+    }
+    b.model.changes.sort_by_key(|c| c.at);
+    for (name, service) in &spec.services {
+        let host = fqdn(name, "default");
+        if !b.groups.keys().any(|(h, _)| *h == host) {
+            b.model.warnings.push(format!(
+                "scenario service `{name}` receives no traffic: no request of the mix is routed to it"
+            ));
+        }
+        let known = b.dr_subsets(&host, "default");
+        for subset in service.subsets.keys() {
+            if !known.contains(subset) {
+                b.model.warnings.push(format!(
+                    "scenario subset `{subset}` of `{name}` is not a DestinationRule subset of {host}"
+                ));
+            }
+        }
+    }
+    Ok(b.model)
+}
