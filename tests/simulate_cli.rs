@@ -1,0 +1,657 @@
+//! `meshctl simulate` through the real binary, checked against closed forms
+//! (queueing theory, binomial shares, retry probabilities) and against the
+//! Istio/Envoy rules of the semantics reference (§4, §6). Each statistical
+//! check states its tolerance; runs are seeded, so they are reproducible.
+
+mod common;
+
+use common::meshctl;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A Service `queue` in `default`, the plainest routable host.
+const QUEUE_SERVICE: &str = "
+apiVersion: v1
+kind: Service
+metadata: {name: queue, namespace: default}
+spec:
+  selector: {app: queue}
+  ports: [{name: http, port: 80}]
+";
+
+/// Writes manifests and a scenario, runs `simulate -o json ARGS`, returns (exit code, JSON or stderr).
+fn run(manifests: &str, scenario: &str, args: &[&str]) -> (i32, Value, String) {
+    let dir = TempDir::new().unwrap();
+    let m = dir.path().join("manifests.yaml");
+    let s = dir.path().join("scenario.yaml");
+    std::fs::write(&m, manifests).unwrap();
+    std::fs::write(&s, scenario).unwrap();
+    let output = meshctl()
+        .args(["simulate", "-o", "json", "--scenario"])
+        .arg(&s)
+        .arg(&m)
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    let json = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    (output.status.code().unwrap_or(-1), json, stderr)
+}
+
+fn simulate(manifests: &str, scenario: &str) -> Value {
+    let (code, json, stderr) = run(manifests, scenario, &[]);
+    assert_eq!(code, 0, "simulate failed: {stderr}");
+    json
+}
+
+/// A scenario with one Poisson stream to `host` and the `services` block given.
+fn scenario(requests: u64, rate: f64, host: &str, services: &str) -> String {
+    format!(
+        "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  seed: 11
+  requests: {requests}
+  traffic:
+  - rate: {rate}
+    mix: [{{request: {{host: {host}}}}}]
+  services:
+{services}"
+    )
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+fn count(v: &Value, key: &str) -> f64 {
+    v.get(key).and_then(Value::as_f64).unwrap_or(0.0)
+}
+
+fn within(actual: f64, expected: f64, tolerance: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{what}: {actual} is not within {tolerance} of {expected}"
+    );
+}
+
+/// Four standard deviations of a binomial proportion.
+fn four_sigma(p: f64, n: f64) -> f64 {
+    4.0 * (p * (1.0 - p) / n).sqrt()
+}
+
+#[test]
+fn m_m_1_latency_matches_the_closed_form() {
+    // λ = 50/s, μ = 100/s, one server: the sojourn time is exponential with
+    // rate μ − λ, so mean 20 ms, p50 ln2·20, p90 ln10·20, p99 ln100·20.
+    // Tolerance 4 % (400k requests; HDR histogram precision 0.1 %).
+    let s = scenario(
+        400_000,
+        50.0,
+        "queue",
+        "    queue: {endpoints: 1, concurrency: 1, latency: {distribution: exponential, mean: 10ms}}\n",
+    );
+    let r = simulate(QUEUE_SERVICE, &s);
+    let l = &r["latency_ms"];
+    within(f(&l["mean"]), 20.0, 0.8, "mean");
+    within(f(&l["p50"]), 20.0 * 2f64.ln(), 0.04 * 13.86, "p50");
+    within(f(&l["p90"]), 20.0 * 10f64.ln(), 0.04 * 46.05, "p90");
+    within(f(&l["p99"]), 20.0 * 100f64.ln(), 0.04 * 92.1, "p99");
+}
+
+/// Erlang C: probability that an arrival waits in M/M/c with offered load a = λ/μ.
+fn erlang_c(c: u32, a: f64) -> f64 {
+    let mut term = 1.0;
+    let mut sum = 0.0;
+    for k in 0..c {
+        if k > 0 {
+            term *= a / f64::from(k);
+        }
+        sum += term;
+    }
+    let top = term * a / f64::from(c) * f64::from(c) / (f64::from(c) - a);
+    top / (sum + top)
+}
+
+#[test]
+fn m_m_c_latency_matches_erlang_c() {
+    // One endpoint with concurrency 4 is an M/M/4 queue. λ = 320/s, μ = 100/s:
+    // W = 1/μ + C/(cμ − λ); P(T > t) = e^{−μt} + Cμ/(cμ−λ−μ)·(e^{−μt} − e^{−(cμ−λ)t}).
+    // Tolerance 4 % on the mean and the percentiles (400k requests).
+    let (c, lambda, mu) = (4, 320.0, 100.0);
+    let pc = erlang_c(c, lambda / mu);
+    let drain = f64::from(c) * mu - lambda;
+    let mean_ms = 1000.0 * (1.0 / mu + pc / drain);
+    let tail =
+        |t: f64| (-mu * t).exp() + pc * mu / (drain - mu) * ((-mu * t).exp() - (-drain * t).exp());
+    let quantile = |q: f64| {
+        let (mut lo, mut hi) = (0.0, 10.0);
+        for _ in 0..200 {
+            let mid = (lo + hi) / 2.0;
+            if tail(mid) > 1.0 - q {
+                lo = mid
+            } else {
+                hi = mid
+            }
+        }
+        1000.0 * lo
+    };
+    let s = scenario(
+        400_000,
+        lambda,
+        "queue",
+        "    queue: {endpoints: 1, concurrency: 4, latency: {distribution: exponential, mean: 10ms}}\n",
+    );
+    let r = simulate(QUEUE_SERVICE, &s);
+    let l = &r["latency_ms"];
+    within(f(&l["mean"]), mean_ms, 0.04 * mean_ms, "mean");
+    for (key, q) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
+        let expected = quantile(q);
+        within(f(&l[key]), expected, 0.04 * expected, key);
+    }
+}
+
+const CANARY: &str = "
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: default}
+spec:
+  hosts: [web]
+  http:
+  - route:
+    - destination: {host: web, subset: v1}
+      weight: 90
+    - destination: {host: web, subset: v2}
+      weight: 10
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web, namespace: default}
+spec:
+  host: web
+  subsets:
+  - {name: v1, labels: {version: v1}}
+  - {name: v2, labels: {version: v2}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80}]
+";
+
+#[test]
+fn split_shares_are_binomial_around_the_weights() {
+    // §3: each request draws once in [0, Σw); v2's count is Binomial(N, 0.1).
+    // Tolerance 4σ; the reported 95 % interval contains the true share.
+    let n = 20_000.0;
+    let r = simulate(CANARY, &scenario(20_000, 500.0, "web", "    web: {}\n"));
+    let v2 = r["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["subset"] == "v2")
+        .unwrap();
+    within(f(&v2["share"]), 0.1, four_sigma(0.1, n), "v2 share");
+    assert!(
+        f(&v2["ci95"][0]) < 0.1 && 0.1 < f(&v2["ci95"][1]),
+        "CI {}",
+        v2["ci95"]
+    );
+    assert_eq!(f(&r["requests"]), n);
+}
+
+fn retrying(retries: &str) -> String {
+    format!(
+        "apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: queue, namespace: default}}
+spec:
+  hosts: [queue]
+  http:
+  - route:
+    - destination: {{host: queue}}
+{retries}
+---{QUEUE_SERVICE}"
+    )
+}
+
+const FLAKY: &str = "    queue: {endpoints: 5, errors: {rate: 0.3, status: 503}, latency: {distribution: constant, value: 5ms}}\n";
+
+#[test]
+fn retries_on_5xx_succeed_with_probability_one_minus_p_to_the_tries() {
+    // §4.1 / §6.2: attempts 2 = 3 tries. Success 1 − p³, mean tries 1 + p + p²,
+    // URX on the p³ that exhaust their retries. p = 0.3; tolerance 4σ.
+    let n = 40_000.0;
+    let manifests = retrying("    retries: {attempts: 2, retryOn: 5xx}");
+    let r = simulate(&manifests, &scenario(40_000, 200.0, "queue", FLAKY));
+    let p: f64 = 0.3;
+    within(
+        f(&r["success_rate"]),
+        1.0 - p.powi(3),
+        four_sigma(p.powi(3), n),
+        "success",
+    );
+    within(
+        f(&r["attempts"]["mean"]),
+        1.0 + p + p * p,
+        0.015,
+        "mean tries",
+    );
+    within(
+        count(&r["response_flags"], "URX") / n,
+        p.powi(3),
+        four_sigma(p.powi(3), n),
+        "URX share",
+    );
+}
+
+#[test]
+fn the_default_retry_policy_does_not_retry_503() {
+    // §6.1: without `retries`, Istio's default retryOn has no 5xx: every 503
+    // goes back to the caller after one try, without URX.
+    let n = 40_000.0;
+    let r = simulate(QUEUE_SERVICE, &scenario(40_000, 200.0, "queue", FLAKY));
+    within(f(&r["success_rate"]), 0.7, four_sigma(0.3, n), "success");
+    assert_eq!(f(&r["attempts"]["mean"]), 1.0);
+    assert_eq!(count(&r["response_flags"], "URX"), 0.0);
+    within(
+        count(&r["status_codes"], "503") / n,
+        0.3,
+        four_sigma(0.3, n),
+        "503 share",
+    );
+}
+
+#[test]
+fn the_default_retry_policy_retries_connect_failures_on_other_hosts() {
+    // §6.1: a refused connection (UF) is retried up to 2 times, and the
+    // previous-hosts predicate steers the retry away from the dead endpoint
+    // (up to 5 re-picks). The dead endpoint never holds an active request,
+    // so least-request keeps choosing it when sampled: a few requests still
+    // exhaust their retries, and those end 503 with URX and UF.
+    let n = 10_000.0;
+    let services = "    queue: {endpoints: 3, endpointOverrides: {\"0\": {down: true}}}\n";
+    let r = simulate(QUEUE_SERVICE, &scenario(10_000, 200.0, "queue", services));
+    assert!(f(&r["success_rate"]) >= 0.999, "{}", r["success_rate"]);
+    assert!(
+        count(&r["attempts"]["histogram"], "2") > 1000.0,
+        "{}",
+        r["attempts"]
+    );
+    let failed = n - n * f(&r["success_rate"]);
+    assert_eq!(count(&r["response_flags"], "UF"), failed.round());
+    assert_eq!(count(&r["response_flags"], "URX"), failed.round());
+}
+
+const SLOW: &str = "    queue: {latency: {distribution: constant, value: 300ms}}\n";
+
+#[test]
+fn the_route_timeout_gives_504_ut_at_the_deadline() {
+    // §4.2: the route timeout covers the exchange; expiry is 504 UT, never retried.
+    let n = 2_000.0;
+    let r = simulate(
+        &retrying("    timeout: 100ms"),
+        &scenario(2_000, 50.0, "queue", SLOW),
+    );
+    assert_eq!(count(&r["status_codes"], "504"), n);
+    assert_eq!(count(&r["response_flags"], "UT"), n);
+    within(f(&r["latency_ms"]["max"]), 100.0, 0.2, "max latency");
+    assert_eq!(f(&r["attempts"]["mean"]), 1.0);
+}
+
+#[test]
+fn per_try_timeouts_are_retried_with_5xx_and_the_backoff_counts() {
+    // §4.1-4.2: 3 tries of 50 ms plus two jittered back-offs (< 25 ms, then
+    // < 75 ms); the last per-try timeout ends in 504 with UT and URX.
+    let n = 2_000.0;
+    let manifests =
+        retrying("    timeout: 1s\n    retries: {attempts: 2, perTryTimeout: 50ms, retryOn: 5xx}");
+    let r = simulate(&manifests, &scenario(2_000, 50.0, "queue", SLOW));
+    assert_eq!(count(&r["status_codes"], "504"), n);
+    assert_eq!(count(&r["response_flags"], "URX"), n);
+    assert_eq!(f(&r["attempts"]["mean"]), 3.0);
+    let l = &r["latency_ms"];
+    assert!(f(&l["p50"]) >= 150.0 && f(&l["max"]) < 250.5, "{l}");
+}
+
+#[test]
+fn a_per_try_timeout_is_not_retried_without_5xx_gateway_error_or_reset() {
+    // §6.4: retryOn connect-failure does not cover a per-try timeout: 504 UT after one try.
+    let manifests =
+        retrying("    retries: {attempts: 2, perTryTimeout: 50ms, retryOn: connect-failure}");
+    let r = simulate(&manifests, &scenario(1_000, 50.0, "queue", SLOW));
+    assert_eq!(f(&r["attempts"]["mean"]), 1.0);
+    assert_eq!(count(&r["response_flags"], "URX"), 0.0);
+    assert_eq!(count(&r["response_flags"], "UT"), 1000.0);
+    within(f(&r["latency_ms"]["max"]), 50.0, 0.1, "max latency");
+}
+
+fn pool(limits: &str) -> String {
+    format!(
+        "{}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: queue, namespace: default}}
+spec:
+  host: queue
+  trafficPolicy:
+    connectionPool: {limits}",
+        retrying("    retries: {attempts: 3, retryOn: 5xx}")
+    )
+}
+
+#[test]
+fn pending_overflow_matches_the_m_m_1_2_loss_probability_and_is_never_retried() {
+    // §4.3: one connection, one pending request: an M/M/1 system with room
+    // for 2. Blocking probability ρ²(1−ρ)/(1−ρ³) with ρ = 0.5 is 1/7. Each
+    // rejection is 503 UO after one try although retryOn has 5xx (§6.6).
+    // Tolerance 4σ (100k requests).
+    let n = 100_000.0;
+    let manifests = pool("{tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1}}");
+    let services = "    queue: {endpoints: 1, concurrency: 1, latency: {distribution: exponential, mean: 10ms}}\n";
+    let r = simulate(&manifests, &scenario(100_000, 50.0, "queue", services));
+    let rho: f64 = 0.5;
+    let blocked = rho * rho * (1.0 - rho) / (1.0 - rho.powi(3));
+    let uo = count(&r["response_flags"], "UO");
+    within(uo / n, blocked, four_sigma(blocked, n), "UO share");
+    assert_eq!(count(&r["status_codes"], "503"), uo);
+    assert_eq!(f(&r["attempts"]["mean"]), 1.0, "UO is never retried");
+}
+
+#[test]
+fn no_overflow_below_the_limit() {
+    // Constant arrivals every 20 ms, constant 10 ms service: never more than
+    // one request at a time, so one connection and no pending queue suffice.
+    let manifests = pool("{tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1}}");
+    let s = "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  requests: 5000
+  traffic:
+  - {rate: 50, arrival: constant, mix: [{request: {host: queue}}]}
+  services:
+    queue: {endpoints: 1, concurrency: 1, latency: {distribution: constant, value: 10ms}}
+";
+    let r = simulate(&manifests, s);
+    assert_eq!(f(&r["success_rate"]), 1.0);
+    assert_eq!(count(&r["response_flags"], "UO"), 0.0);
+}
+
+fn outlier(max_percent: &str, cap: &str) -> (String, String) {
+    let manifests = format!(
+        "{QUEUE_SERVICE}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: queue, namespace: default}}
+spec:
+  host: queue
+  trafficPolicy:
+    outlierDetection: {{consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s{max_percent}}}
+"
+    );
+    let scenario = format!(
+        "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  duration: 130s
+  {cap}
+  traffic:
+  - {{rate: 100, arrival: constant, mix: [{{request: {{host: queue}}}}]}}
+  services:
+    queue:
+      endpoints: 4
+      endpointOverrides: {{\"0\": {{errors: {{rate: 1.0, status: 500}}}}}}
+"
+    );
+    (manifests, scenario)
+}
+
+#[test]
+fn outlier_ejection_is_immediate_and_return_waits_for_the_interval_tick() {
+    // §4.4: ejected at the 5th consecutive 5xx; back at the first 10 s tick
+    // after 30 s (t = 40 s); ejected again at once with multiplier 2, so back
+    // at the first tick after 60 s more (t = 110 s).
+    let (m, s) = outlier(", maxEjectionPercent: 50", "");
+    let r = simulate(&m, &s);
+    let times: Vec<f64> = r["ejection_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| f(&e["at_s"]))
+        .collect();
+    assert_eq!(times.len(), 3, "{times:?}");
+    assert!(times[0] < 1.0, "{times:?}");
+    assert!((40.0..41.0).contains(&times[1]), "{times:?}");
+    assert!((110.0..111.0).contains(&times[2]), "{times:?}");
+}
+
+#[test]
+fn default_max_ejection_percent_ejects_nothing_below_ten_hosts_unless_envoy_is_old() {
+    // §4.4 step 3 / §6.10: 10 % of 4 hosts; Envoy ≥ 1.27 ejects none, ≤ 1.26 one.
+    let (m, s) = outlier("", "");
+    assert_eq!(f(&simulate(&m, &s)["ejections"]), 0.0);
+    let (m, s) = outlier("", "proxy: {ejectionCap: before-ejection}");
+    assert!(f(&simulate(&m, &s)["ejections"]) >= 1.0);
+}
+
+#[test]
+fn fault_abort_and_delay_follow_their_percentages_and_bypass_the_router_timer() {
+    // §4.6 / §6.14: abort 50 % → FI with the status and no upstream try;
+    // delay 100 % × 50 ms → DI, not counted in the 30 ms route timeout.
+    let n = 10_000.0;
+    let abort = retrying("    fault: {abort: {httpStatus: 418, percentage: {value: 50}}}");
+    let r = simulate(&abort, &scenario(10_000, 200.0, "queue", "    queue: {}\n"));
+    let fi = count(&r["response_flags"], "FI");
+    within(fi / n, 0.5, four_sigma(0.5, n), "FI share");
+    assert_eq!(count(&r["status_codes"], "418"), fi);
+    assert_eq!(f(&r["local_responses"]), fi);
+    let delay = retrying(
+        "    timeout: 30ms\n    fault: {delay: {fixedDelay: 50ms, percentage: {value: 100}}}",
+    );
+    let fast = "    queue: {latency: {distribution: constant, value: 10ms}}\n";
+    let r = simulate(&delay, &scenario(2_000, 200.0, "queue", fast));
+    assert_eq!(count(&r["response_flags"], "DI"), 2000.0);
+    assert_eq!(f(&r["success_rate"]), 1.0);
+    within(f(&r["latency_ms"]["p50"]), 60.0, 0.1, "delay + service");
+}
+
+#[test]
+fn a_mirror_gets_the_load_and_its_failures_are_ignored() {
+    // §4.6: fire-and-forget copy; the caller sees only the primary's answer.
+    let manifests = format!(
+        "apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: queue, namespace: default}}
+spec:
+  hosts: [queue]
+  http:
+  - route: [{{destination: {{host: queue}}}}]
+    mirror: {{host: shadow}}
+---{QUEUE_SERVICE}---
+apiVersion: v1
+kind: Service
+metadata: {{name: shadow, namespace: default}}
+spec:
+  selector: {{app: shadow}}
+  ports: [{{name: http, port: 80}}]
+"
+    );
+    let services = "    queue: {}\n    shadow: {errors: {rate: 1.0, status: 500}}\n";
+    let r = simulate(&manifests, &scenario(3_000, 100.0, "queue", services));
+    assert_eq!(f(&r["success_rate"]), 1.0);
+    let mirror = &r["mirrors"][0];
+    assert_eq!(mirror["destination"], "shadow.default.svc.cluster.local");
+    assert_eq!(
+        (f(&mirror["requests"]), f(&mirror["errors"])),
+        (3000.0, 3000.0)
+    );
+}
+
+#[test]
+fn a_subset_without_endpoints_answers_503_uh() {
+    // §6.20: a subset that selects no pods → 503 UH.
+    let r = simulate(
+        CANARY,
+        &scenario(
+            2_000,
+            100.0,
+            "web",
+            "    web: {subsets: {v2: {endpoints: 0}}}\n",
+        ),
+    );
+    let v2 = r["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["subset"] == "v2")
+        .unwrap();
+    assert_eq!(count(&r["response_flags"], "UH"), f(&v2["count"]));
+    assert_eq!(f(&v2["success_rate"]), 0.0);
+}
+
+const EXAMPLE: [&str; 4] = [
+    "simulate",
+    "fixtures/simulate",
+    "--scenario",
+    "fixtures/scenarios/reviews-canary.yaml",
+];
+
+#[test]
+fn the_scenario_md_example_runs_and_repeats_byte_for_byte() {
+    let once = meshctl()
+        .args(EXAMPLE)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        once.status.success(),
+        "{}",
+        String::from_utf8_lossy(&once.stderr)
+    );
+    let twice = meshctl()
+        .args(EXAMPLE)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(once.stdout, twice.stdout);
+    let other = meshctl()
+        .args(EXAMPLE)
+        .args(["-o", "json", "--seed", "43"])
+        .output()
+        .unwrap();
+    assert_ne!(once.stdout, other.stdout);
+    let r: Value = serde_json::from_slice(&once.stdout).unwrap();
+    // jason (5 %) always goes to v2; the rest splits 90/10: v2 gets 14.5 %.
+    let v2 = r["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["subset"] == "v2")
+        .unwrap();
+    let n = f(&r["requests"]);
+    within(f(&v2["share"]), 0.145, four_sigma(0.145, n), "v2 share");
+    // The pod that fails from 40 s to 80 s is ejected by some client proxy.
+    assert!(f(&r["ejections"]) >= 1.0);
+    let first = f(&r["ejection_events"][0]["at_s"]);
+    assert!((40.0..80.0).contains(&first), "{first}");
+}
+
+#[test]
+fn slo_gates_exit_1_when_one_fails() {
+    let ok = meshctl()
+        .args(EXAMPLE)
+        .args([
+            "--requests",
+            "5000",
+            "--slo",
+            "success>=99%",
+            "--slo",
+            "p50<=1s",
+        ])
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&ok.get_output().stdout).to_string();
+    assert!(out.contains("SLO ✓ success>=99%"), "{out}");
+    meshctl()
+        .args(EXAMPLE)
+        .args(["--requests", "5000", "--slo", "p99<=1ms"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("SLO ✗ p99<=1ms"));
+    meshctl()
+        .args(EXAMPLE)
+        .args(["--slo", "latency<3"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown metric"));
+}
+
+#[test]
+fn scenario_mistakes_are_pointed_at_by_line_and_column() {
+    let bad_field = "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  traffic:
+  - rate: 10
+    arival: poisson
+    mix: [{request: {host: queue}}]
+";
+    let (code, _, stderr) = run(QUEUE_SERVICE, bad_field, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("scenario.yaml:6:5: unknown field `arival`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `arrival`"), "{stderr}");
+    let bad_endpoint = "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  traffic:
+  - {rate: 10, mix: [{request: {host: queue}}]}
+  services:
+    queue:
+      endpoints: 2
+      endpointOverrides:
+        \"5\": {down: true}
+";
+    let (code, _, stderr) = run(QUEUE_SERVICE, bad_endpoint, &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("scenario.yaml:10:"), "{stderr}");
+    assert!(stderr.contains("endpoint 5 does not exist"), "{stderr}");
+}
+
+#[test]
+fn without_a_scenario_the_embedded_default_drives_every_routed_host() {
+    let out = meshctl()
+        .args(["simulate", "fixtures/bookinfo", "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // 100 requests/s for 60 s, Poisson: 6000 ± 4σ (σ = √6000 ≈ 77).
+    within(f(&r["requests"]), 6000.0, 310.0, "requests");
+    assert_eq!(f(&r["success_rate"]), 1.0);
+}
+
+#[test]
+fn html_report_is_one_self_contained_file_with_charts() {
+    let dir = TempDir::new().unwrap();
+    let page = dir.path().join("report.html");
+    meshctl()
+        .args(EXAMPLE)
+        .args(["--requests", "3000", "--html"])
+        .arg(&page)
+        .assert()
+        .code(0);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.matches("<svg").count() >= 4);
+    assert!(!html.contains("<script") && !html.contains("<link"));
+}
