@@ -137,6 +137,10 @@ pub struct Engine<'m> {
     now: u64,
     seq: u64,
     heap: BinaryHeap<Reverse<Event>>,
+    /// Timeouts, one FIFO per duration: their deadlines arrive in order, and
+    /// most are cancelled, so they stay out of the heap and stale ones are
+    /// dropped from the front.
+    timers: Vec<(u64, VecDeque<Event>)>,
     reqs: Vec<Req>,
     free: Vec<u32>,
     inflight: u64,
@@ -156,6 +160,7 @@ impl<'m> Engine<'m> {
             now: 0,
             seq: 0,
             heap: BinaryHeap::new(),
+            timers: Vec::new(),
             reqs: Vec::new(),
             free: Vec::new(),
             inflight: 0,
@@ -201,9 +206,62 @@ impl<'m> Engine<'m> {
         }));
     }
 
+    /// Schedules a timeout `after` nanoseconds from now.
+    fn schedule_timeout(&mut self, after: u64, kind: Kind) {
+        self.seq += 1;
+        let event = Event {
+            at: self.now + after,
+            seq: self.seq,
+            kind,
+        };
+        match self.timers.iter_mut().find(|(d, _)| *d == after) {
+            Some((_, queue)) => queue.push_back(event),
+            None => self.timers.push((after, VecDeque::from([event]))),
+        }
+    }
+
+    /// Whether a timeout event still concerns a live try or request.
+    fn live(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::PerTryTimeout { req, era, attempt } => {
+                let r = &self.reqs[req as usize];
+                r.era == era && r.attempt == attempt && r.phase != Phase::Idle
+            }
+            Kind::RouteTimeout { req, era } => self.reqs[req as usize].era == era,
+            _ => true,
+        }
+    }
+
+    /// The earliest event: the heap's top or a timer queue's live front.
+    fn next_event(&mut self) -> Option<Event> {
+        let mut best: Option<(usize, Event)> = None;
+        for i in 0..self.timers.len() {
+            while let Some(front) = self.timers[i].1.front().copied() {
+                if self.live(front.kind) {
+                    if best.is_none_or(|(_, b)| front < b) {
+                        best = Some((i, front));
+                    }
+                    break;
+                }
+                self.timers[i].1.pop_front();
+            }
+        }
+        match (best, self.heap.peek()) {
+            (Some((i, timer)), Some(Reverse(top))) if timer < *top => {
+                self.timers[i].1.pop_front();
+                Some(timer)
+            }
+            (Some((i, timer)), None) => {
+                self.timers[i].1.pop_front();
+                Some(timer)
+            }
+            _ => self.heap.pop().map(|Reverse(e)| e),
+        }
+    }
+
     /// Runs to the end; `progress` gets the fraction done now and then.
     pub fn run(mut self, progress: &mut dyn FnMut(f64)) -> SimResult {
-        while let Some(Reverse(event)) = self.heap.pop() {
+        while let Some(event) = self.next_event() {
             self.now = event.at;
             self.stats.event();
             self.dispatch(event.kind);
@@ -250,14 +308,13 @@ impl<'m> Engine<'m> {
                 attempt,
                 status,
             } => self.pod_done(pod, req, era, attempt, status),
-            Kind::PerTryTimeout { req, era, attempt } => {
-                let r = &self.reqs[req as usize];
-                if r.era == era && r.attempt == attempt && r.phase != Phase::Idle {
+            Kind::PerTryTimeout { req, .. } => {
+                if self.live(kind) {
                     self.per_try_timeout(req);
                 }
             }
-            Kind::RouteTimeout { req, era } => {
-                if self.reqs[req as usize].era == era {
+            Kind::RouteTimeout { req, .. } => {
+                if self.live(kind) {
                     self.route_timeout(req);
                 }
             }
@@ -405,7 +462,7 @@ impl<'m> Engine<'m> {
         self.bind(req, cluster, dest.hash);
         if route.timeout > 0 {
             let era = self.reqs[req as usize].era;
-            self.schedule(self.now + route.timeout, Kind::RouteTimeout { req, era });
+            self.schedule_timeout(route.timeout, Kind::RouteTimeout { req, era });
         }
         for &(mirror, fraction) in &route.mirrors {
             if self.rng.random::<f64>() < fraction {
@@ -515,10 +572,7 @@ impl<'m> Engine<'m> {
         }
         let per_try = route.per_try_timeout;
         if per_try > 0 && !mirror && self.reqs[req as usize].era == era {
-            self.schedule(
-                self.now + per_try,
-                Kind::PerTryTimeout { req, era, attempt },
-            );
+            self.schedule_timeout(per_try, Kind::PerTryTimeout { req, era, attempt });
         }
     }
 

@@ -1,0 +1,80 @@
+//! `cargo bench --bench simulate`: the engine on the scenario.md example and
+//! on a 1,000,000-request canary with retries, timeouts, a breaker and
+//! outlier detection. Single-threaded; prints requests/s, events/s and the
+//! process's peak memory.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use meshctl::load::{self, Input};
+use meshctl::route::RoutingTable;
+use meshctl::sim::{self, Overrides, scenario};
+use meshctl::validate::{Options, run};
+
+/// The allocator the binary uses, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Peak resident set size of this process, from /proc (Linux), in MB.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn bench(label: &str, manifests: &str, scenario_path: &str, overrides: Overrides, runs: usize) {
+    let outcome = run(
+        load::load(&[Input::parse(manifests)]).expect("fixtures load"),
+        &Options::default(),
+    );
+    let table = RoutingTable::build(&outcome.config);
+    let file = scenario::read(scenario_path).expect("scenario parses");
+    let started = Instant::now();
+    let model = sim::build(&file.scenario, &table, &overrides).expect("model builds");
+    let build = started.elapsed();
+    let mut best = f64::MAX;
+    let mut result = None;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let r = sim::run(black_box(&model), &mut |_| {});
+        best = best.min(started.elapsed().as_secs_f64());
+        result = Some(r);
+    }
+    let r = result.expect("at least one run");
+    println!(
+        "{label}: {} requests, {} events, best of {runs}: {:.3} s → {:.2} M requests/s, {:.2} M events/s (model built in {:.1} ms)",
+        r.requests,
+        r.events,
+        best,
+        r.requests as f64 / best / 1e6,
+        r.events as f64 / best / 1e6,
+        build.as_secs_f64() * 1e3
+    );
+}
+
+fn main() {
+    let requests = std::env::var("MESHCTL_BENCH_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    bench(
+        "scenario.md example (120 s at 800/s, 4 proxies)",
+        "fixtures/simulate",
+        "fixtures/scenarios/reviews-canary.yaml",
+        Overrides::default(),
+        5,
+    );
+    bench(
+        "canary with retries, timeouts, breaker, outlier detection",
+        "fixtures/bench/canary.yaml",
+        "fixtures/bench/canary.scenario.yaml",
+        Overrides {
+            requests,
+            ..Overrides::default()
+        },
+        if requests.is_some() { 1 } else { 5 },
+    );
+    if let Some(mb) = peak_rss_mb() {
+        println!("peak memory (whole process): {mb:.1} MB");
+    }
+}
