@@ -67,6 +67,7 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
         documents,
         mut diagnostics,
         yaml_documents,
+        ..
     } = loaded;
     let mut config = Config::default();
     let mut skipped = Vec::new();

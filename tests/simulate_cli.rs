@@ -655,3 +655,93 @@ fn html_report_is_one_self_contained_file_with_charts() {
     assert!(html.matches("<svg").count() >= 4);
     assert!(!html.contains("<script") && !html.contains("<link"));
 }
+
+/// Requests routed in each simulated second, summed over destinations.
+fn routed_per_second(r: &Value) -> Vec<u64> {
+    assert_eq!(r["series"]["step_seconds"], 1);
+    r["series"]["routed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s.as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_u64().unwrap())
+                .sum()
+        })
+        .collect()
+}
+
+#[test]
+fn bursty_arrivals_come_only_in_on_periods_at_the_average_rate() {
+    // scenario.md: bursty is on/off; the stream's `rate` is its average, so
+    // during `on` arrivals are Poisson at rate × (on+off)/on. 2 s on, 2 s off
+    // at 100/s: 200 per on-second, none per off-second. Tolerance: 4σ of a
+    // Poisson count (√8000 ≈ 89 over 40 on-seconds).
+    let s = "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  seed: 3
+  duration: 80s
+  traffic:
+  - rate: 100
+    arrival: bursty
+    burst: {on: 2s, off: 2s}
+    mix: [{request: {host: queue}}]
+  services:
+    queue: {latency: {distribution: constant, value: 1ms}}
+";
+    let r = simulate(QUEUE_SERVICE, s);
+    let seconds = routed_per_second(&r);
+    assert!(seconds.len() >= 78, "{} seconds", seconds.len());
+    for (i, n) in seconds.iter().enumerate().take(80) {
+        if i % 4 >= 2 {
+            assert_eq!(*n, 0, "second {i} is in an off period");
+        } else {
+            assert!(*n > 120 && *n < 290, "second {i} is on: {n} arrivals");
+        }
+    }
+    within(
+        count(&r, "requests"),
+        8000.0,
+        4.0 * 8000f64.sqrt(),
+        "requests",
+    );
+}
+
+#[test]
+fn a_traffic_event_changes_the_stream_rate_at_its_time() {
+    // events[].traffic + rate: the named stream switches rate at `at`.
+    // 100/s for 10 s then 300/s for 10 s; each half checked within 4σ.
+    let s = "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  seed: 5
+  duration: 20s
+  traffic:
+  - name: users
+    rate: 100
+    mix: [{request: {host: queue}}]
+  services:
+    queue: {latency: {distribution: constant, value: 1ms}}
+  events:
+  - {at: 10s, traffic: users, rate: 300}
+";
+    let r = simulate(QUEUE_SERVICE, s);
+    let seconds = routed_per_second(&r);
+    let before: u64 = seconds[..10].iter().sum();
+    let after: u64 = seconds[10..20].iter().sum();
+    within(
+        before as f64,
+        1000.0,
+        4.0 * 1000f64.sqrt(),
+        "arrivals before the event",
+    );
+    within(
+        after as f64,
+        3000.0,
+        4.0 * 3000f64.sqrt(),
+        "arrivals after the event",
+    );
+}

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::{CliError, HumanOrJson, exit};
-use crate::load::{self, Input, Loaded};
+use crate::load::{self, Input, Keys, Loaded};
 use crate::model::deserialize_at;
 use crate::report::route::trace_line;
 use crate::route::RoutingTable;
@@ -25,7 +25,10 @@ pub struct Args {
 
 fn read_test_file(path: &str) -> Result<TestFile, CliError> {
     let bytes = std::fs::read(path).map_err(|e| CliError(format!("{path}: {e}")))?;
-    let mut loaded = Loaded::default();
+    let mut loaded = Loaded {
+        keys: Keys::AsWritten,
+        ..Loaded::default()
+    };
     loaded.add_bytes(path.to_string(), bytes);
     if let Some(d) = loaded.diagnostics.first() {
         return Err(CliError(format!("{path}: {}", d.message)));

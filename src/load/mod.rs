@@ -15,6 +15,7 @@ use serde_json::Value;
 
 pub use source::Source;
 use spans::{NodeId, Resolved, SpanTree};
+pub use yaml::Keys;
 
 use crate::diagnostic::{Diagnostic, Location, SourceId};
 
@@ -133,6 +134,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// Number of YAML documents read (a List counts once).
     pub yaml_documents: usize,
+    /// How plain mapping keys are read.
+    pub keys: yaml::Keys,
 }
 
 /// Reads every input. Only I/O failures are errors; content problems are diagnostics.
@@ -231,7 +234,7 @@ impl Loaded {
                 return;
             }
         };
-        let docs = yaml::parse_stream(id, &text, &mut self.diagnostics);
+        let docs = yaml::parse_stream(id, &text, self.keys, &mut self.diagnostics);
         self.sources.push(Source::new(name, text));
         self.yaml_documents += docs.len();
         for doc in docs {

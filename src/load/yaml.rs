@@ -32,10 +32,27 @@ pub struct ParsedDoc {
     pub root: NodeId,
 }
 
+/// How plain mapping keys are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Keys {
+    /// As kubectl reads them (YAML 1.1): `on:` is the key "true".
+    #[default]
+    Kubectl,
+    /// As written: meshctl's own files (scenarios, route tests) are not sent
+    /// to a cluster, so `burst: {on: 2s, off: 1s}` means what it says.
+    AsWritten,
+}
+
 /// Parses every document of `text`; problems become diagnostics in `diags`.
-pub fn parse_stream(source: SourceId, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<ParsedDoc> {
+pub fn parse_stream(
+    source: SourceId,
+    text: &str,
+    keys: Keys,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ParsedDoc> {
     let mut builder = Builder {
         text,
+        keys,
         chars: CharIndex::new(text),
         source,
         diags,
@@ -123,6 +140,7 @@ struct PendingKey {
 
 struct Builder<'a> {
     text: &'a str,
+    keys: Keys,
     chars: CharIndex,
     source: SourceId,
     diags: &'a mut Vec<Diagnostic>,
@@ -210,7 +228,8 @@ impl Builder<'_> {
         let plain = matches!(style, ScalarStyle::Plain);
         let core_str = tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
         let merge_key = plain && text == "<<";
-        let value = if !plain || core_str {
+        let as_written = self.keys == Keys::AsWritten && self.awaiting_key();
+        let value = if !plain || core_str || as_written {
             Value::String(text.into_owned())
         } else {
             match resolve_plain(&text) {
@@ -624,10 +643,25 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn parse(text: &str) -> (Vec<ParsedDoc>, Vec<Diagnostic>) {
+    fn parse_with(text: &str, keys: Keys) -> (Vec<ParsedDoc>, Vec<Diagnostic>) {
         let mut diags = Vec::new();
-        let docs = parse_stream(0, text, &mut diags);
+        let docs = parse_stream(0, text, keys, &mut diags);
         (docs, diags)
+    }
+
+    fn parse(text: &str) -> (Vec<ParsedDoc>, Vec<Diagnostic>) {
+        parse_with(text, Keys::Kubectl)
+    }
+
+    #[test]
+    fn plain_keys_resolve_like_kubectl_or_as_written() {
+        let text = "on: 1\nno: 2\n'off': 3\n";
+        let (docs, diags) = parse(text);
+        assert_eq!(docs[0].value, json!({"true": 1, "false": 2, "off": 3}));
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        let (docs, diags) = parse_with(text, Keys::AsWritten);
+        assert_eq!(docs[0].value, json!({"on": 1, "no": 2, "off": 3}));
+        assert!(diags.is_empty(), "{diags:?}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::load::{Document, Loaded};
+use crate::load::{Document, Keys, Loaded};
 use crate::model::{Config, deserialize_at};
 use crate::route::names::{fqdn, gateway_ref};
 use crate::schema;
@@ -234,7 +234,10 @@ fn diagnostic_line(loaded: &Loaded, name: &str, d: &Diagnostic) -> String {
 
 /// Parses and schema-checks a scenario from its text.
 pub fn parse(name: &str, bytes: Vec<u8>) -> Result<ScenarioFile, LoadError> {
-    let mut loaded = Loaded::default();
+    let mut loaded = Loaded {
+        keys: Keys::AsWritten,
+        ..Loaded::default()
+    };
     loaded.add_bytes(name.to_string(), bytes);
     if !loaded.diagnostics.is_empty() {
         return Err(LoadError(
