@@ -11,6 +11,8 @@ use std::fmt;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::load::{self, Input};
 use clap_complete::Shell;
 
 /// A failure that stops the command: printed as one line, exit code 2.
@@ -34,6 +36,25 @@ impl<E: std::error::Error> From<E> for CliError {
 pub enum HumanOrJson {
     Human,
     Json,
+}
+
+/// Loads and validates the manifests a command works on (route, simulate,
+/// test, shift). Validation errors do not stop it; a note on stderr says so.
+fn load_config(inputs: &[Input], namespace: &str) -> Result<crate::validate::Outcome, CliError> {
+    let outcome = crate::validate::run(
+        load::load(inputs)?,
+        &crate::validate::Options {
+            default_namespace: namespace.to_string(),
+            ..crate::validate::Options::default()
+        },
+    );
+    if outcome.summary.errors > 0 {
+        eprintln!(
+            "meshctl: note: the configuration has {} validation error(s); `meshctl validate` shows them",
+            outcome.summary.errors
+        );
+    }
+    Ok(outcome)
 }
 
 /// Exit codes of cli.md.

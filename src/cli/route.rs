@@ -2,13 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use super::{CliError, HumanOrJson, exit};
-use crate::load::{self, Input};
+use super::{CliError, HumanOrJson, exit, load_config};
+use crate::load::Input;
 use crate::model::Duration;
 use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
 use crate::route::split::preview;
 use crate::route::{Request, RoutingTable};
-use crate::validate::{self, Options};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -68,19 +67,7 @@ fn key_value(text: &str, sep: char, what: &str) -> Result<(String, String), CliE
 
 pub fn run(args: Args) -> Result<u8, CliError> {
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
-    let outcome = validate::run(
-        load::load(&inputs)?,
-        &Options {
-            default_namespace: args.namespace.clone(),
-            ..Options::default()
-        },
-    );
-    if outcome.summary.errors > 0 {
-        eprintln!(
-            "meshctl: note: the configuration has {} validation error(s); `meshctl validate` shows them",
-            outcome.summary.errors
-        );
-    }
+    let outcome = load_config(&inputs, &args.namespace)?;
     let table = RoutingTable::build(&outcome.config);
 
     let mut req = Request::new(&args.host);

@@ -4,15 +4,14 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{CliError, HumanOrJson, exit};
-use crate::load::{self, Input};
+use super::{CliError, HumanOrJson, exit, load_config};
+use crate::load::Input;
 use crate::model::Duration;
 use crate::report::simulate::{html, human, json};
 use crate::route::RoutingTable;
 use crate::sim::scenario::{self, ScenarioFile};
 use crate::sim::slo::Slo;
 use crate::sim::{self, Overrides};
-use crate::validate::{self, Options};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -70,19 +69,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     }
     let file: Option<ScenarioFile> = args.scenario.as_deref().map(scenario::read).transpose()?;
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
-    let outcome = validate::run(
-        load::load(&inputs)?,
-        &Options {
-            default_namespace: args.namespace.clone(),
-            ..Options::default()
-        },
-    );
-    if outcome.summary.errors > 0 {
-        eprintln!(
-            "meshctl: note: the configuration has {} validation error(s); `meshctl validate` shows them",
-            outcome.summary.errors
-        );
-    }
+    let outcome = load_config(&inputs, &args.namespace)?;
     let table = RoutingTable::build(&outcome.config);
     let default;
     let scenario = match &file {

@@ -3,13 +3,12 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{CliError, HumanOrJson, exit};
-use crate::load::{self, Input, Keys, Loaded};
+use super::{CliError, HumanOrJson, exit, load_config};
+use crate::load::{Input, Keys, Loaded};
 use crate::model::deserialize_at;
 use crate::report::route::trace_line;
 use crate::route::RoutingTable;
 use crate::route::suite::{self, TestFile};
-use crate::validate::{self, Options};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -62,13 +61,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             .iter()
             .map(|m| Input::Path(base.join(m)))
             .collect();
-        let outcome = validate::run(
-            load::load(&inputs)?,
-            &Options {
-                default_namespace: "default".into(),
-                ..Options::default()
-            },
-        );
+        let outcome = load_config(&inputs, "default")?;
         let table = RoutingTable::build(&outcome.config);
         let result = suite::run(&file, &table);
         all.extend(suite::all_rules(&table));

@@ -201,49 +201,28 @@ mod tests {
 
     #[test]
     fn ejects_at_the_nth_consecutive_error_and_a_success_resets_the_count() {
+        // §4.4 step 1: consecutive5xxErrors 3; connect failures and timeouts
+        // count as 5xx in Istio's default (non-split) mode.
         let (spec, mut pc) = setup(2, od(50));
-        let cap = EjectionCap::AfterEjection;
-        assert!(!observe(
-            &spec,
-            cap,
-            &mut pc,
-            0,
-            Observation::Status(500),
-            1
-        ));
-        assert!(!observe(
-            &spec,
-            cap,
-            &mut pc,
-            0,
-            Observation::Status(500),
-            2
-        ));
-        assert!(!observe(
-            &spec,
-            cap,
-            &mut pc,
-            0,
-            Observation::Status(200),
-            3
-        ));
-        assert!(!observe(
-            &spec,
-            cap,
-            &mut pc,
-            0,
-            Observation::Status(500),
-            4
-        ));
-        assert!(!observe(
-            &spec,
-            cap,
-            &mut pc,
-            0,
-            Observation::ConnectFailure,
-            5
-        ));
-        assert!(observe(&spec, cap, &mut pc, 0, Observation::Timeout, 6));
+        let steps = [
+            (Observation::Status(500), false),
+            (Observation::Status(500), false),
+            (Observation::Status(200), false),
+            (Observation::Status(500), false),
+            (Observation::ConnectFailure, false),
+            (Observation::Timeout, true),
+        ];
+        for (at, (observation, ejects)) in steps.into_iter().enumerate() {
+            let ejected = observe(
+                &spec,
+                EjectionCap::AfterEjection,
+                &mut pc,
+                0,
+                observation,
+                at as u64,
+            );
+            assert_eq!(ejected, ejects, "step {at}");
+        }
         assert_eq!(pc.ejected, 1);
     }
 
