@@ -35,6 +35,8 @@ pub struct Outcome {
     pub summary: Summary,
     /// Documents skipped because meshctl does not know their kind: (source, kind).
     pub skipped: Vec<(usize, String)>,
+    /// References not checked because the input does not describe their target.
+    pub unchecked: Vec<String>,
 }
 
 /// Counts for the report.
@@ -123,7 +125,7 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
             suppressed.insert(resource, codes);
         }
     }
-    analyze::check_resources(&config, &documents, &mut diagnostics);
+    let unchecked = analyze::check_resources(&config, &documents, &mut diagnostics);
     apply_suppressions(&suppressed, &mut diagnostics);
     diagnostics.retain(|d| {
         (options.select.is_empty() || rule_matches(d.rule, &options.select))
@@ -158,6 +160,7 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
         diagnostics,
         summary,
         skipped,
+        unchecked,
     }
 }
 

@@ -193,7 +193,11 @@ fn json_documents_are_checked() {
     let file = dir.path().join("svc.json");
     fs::write(&file, r#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}, "spec": {"ports": [{"port": 0}]}}"#).unwrap();
     let report = validate_json(&[file.to_str().unwrap()]);
-    assert_eq!(findings(&report), vec![("MC1003".to_string(), 1, 96)]);
+    // The unnamed port is also sniffed by Istio (IST0118, info).
+    assert_eq!(
+        findings(&report),
+        vec![("MC2401".to_string(), 1, 87), ("MC1003".to_string(), 1, 96)]
+    );
 }
 
 #[test]
@@ -232,7 +236,9 @@ fn json_report_has_the_contract_fields() {
         assert!(d.get(field).is_some(), "missing {field}");
     }
     assert_eq!(d["resource"]["kind"], "VirtualService");
-    assert_eq!(report["summary"]["errors"], 3);
+    // weigth (schema), 500us (duration), LEAST_CONNECTION (enum), and subset v2
+    // that the DestinationRule does not define (cross-reference).
+    assert_eq!(report["summary"]["errors"], 4);
     assert_eq!(report["summary"]["resources"], 2);
 }
 
@@ -263,7 +269,8 @@ fn select_and_ignore_filter_by_code_name_or_prefix() {
     assert_eq!(findings(&only_durations).len(), 1);
     let no_schema = validate_json(&["--ignore", "MC01", file]);
     let codes: Vec<_> = findings(&no_schema).into_iter().map(|f| f.0).collect();
-    assert_eq!(codes, vec!["MC1001"]);
+    // The misspelt `weigth` leaves v1 at weight 0 (MC2507), and v2 is no subset (MC2004).
+    assert_eq!(codes, vec!["MC2507", "MC2004", "MC1001"]);
 }
 
 #[test]
@@ -320,7 +327,12 @@ fn sarif_is_version_2_1_0_with_rules_and_regions() {
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
     assert!(run["tool"]["driver"]["rules"].as_array().unwrap().len() > 10);
-    let result = &run["results"][0];
+    let result = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "MC0101")
+        .expect("the misspelt field is a result");
     let index = result["ruleIndex"].as_u64().unwrap() as usize;
     assert_eq!(
         run["tool"]["driver"]["rules"][index]["id"],

@@ -1,12 +1,16 @@
 //! Checks on typed resources: Istio's own validation rules for each kind, and
 //! (later in the list) checks that look across resources.
 
+pub mod cross;
+pub mod index;
 pub mod registry;
 pub mod rules;
 
 use crate::diagnostic::{Diagnostic, ResourceRef, Rule};
 use crate::load::Document;
 use crate::model::{Config, Resource};
+use cross::Reporter;
+use index::Index;
 
 pub use registry::{Check, ENTRIES, RuleEntry};
 
@@ -68,16 +72,24 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// Runs every per-resource rule over the configuration.
-pub fn check_resources(config: &Config, docs: &[Document], out: &mut Vec<Diagnostic>) {
+/// Runs every rule over the configuration; returns the references that
+/// could not be checked because the input does not describe their target.
+pub fn check_resources(
+    config: &Config,
+    docs: &[Document],
+    out: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let mut index = Index::build(config, docs);
     for entry in ENTRIES {
         match entry.check {
+            Check::Config(check) => check(&mut index, &mut Reporter::new(docs, out)),
             Check::VirtualService(check) => run(&config.virtual_services, docs, out, check),
             Check::DestinationRule(check) => run(&config.destination_rules, docs, out, check),
             Check::Gateway(check) => run(&config.gateways, docs, out, check),
             Check::ServiceEntry(check) => run(&config.service_entries, docs, out, check),
         }
     }
+    index.unchecked.into_iter().collect()
 }
 
 fn run<T>(

@@ -1,6 +1,8 @@
 //! The list of analysis rules: adding a rule is adding a file and a line here.
 
 use super::Checker;
+use super::cross::{self, Reporter};
+use super::index::Index;
 use super::rules;
 use crate::diagnostic::Rule;
 use crate::model::{DestinationRule, Gateway, Resource, ServiceEntry, VirtualService};
@@ -12,6 +14,8 @@ pub enum Check {
     DestinationRule(fn(&Resource<DestinationRule>, &mut Checker)),
     Gateway(fn(&Resource<Gateway>, &mut Checker)),
     ServiceEntry(fn(&Resource<ServiceEntry>, &mut Checker)),
+    /// A check across resources, on the whole indexed configuration.
+    Config(fn(&mut Index, &mut Reporter)),
 }
 
 /// A rule and its check.
@@ -32,7 +36,16 @@ macro_rules! entry {
     };
 }
 
-/// Every per-resource rule, in reporting order.
+macro_rules! cross_entry {
+    ($module:ident) => {
+        RuleEntry {
+            rules: cross::$module::RULES,
+            check: Check::Config(cross::$module::check),
+        }
+    };
+}
+
+/// Every rule's check, in reporting order: per resource, then across resources.
 pub static ENTRIES: &[RuleEntry] = &[
     entry!(VirtualService, vs_hosts),
     entry!(VirtualService, vs_delegate),
@@ -58,6 +71,12 @@ pub static ENTRIES: &[RuleEntry] = &[
     entry!(Gateway, gw_tls),
     entry!(ServiceEntry, se_rules),
     entry!(ServiceEntry, export_to, check_service_entry),
+    cross_entry!(references),
+    cross_entry!(conflicts),
+    cross_entry!(gateways),
+    cross_entry!(destination_rules),
+    cross_entry!(services),
+    cross_entry!(resilience),
 ];
 
 /// Every rule meshctl can report, in code order.

@@ -85,6 +85,9 @@ pub fn run(args: Args) -> Result<u8, CliError> {
                 outcome.sources[*source].name
             );
         }
+        for what in &outcome.unchecked {
+            eprintln!("meshctl: not checked: {what}");
+        }
     }
     let threshold = args.fail_on.threshold();
     let text = match args.format {

@@ -223,3 +223,66 @@ pub struct RouteDestination {
     pub destination: Destination,
     pub weight: Option<i64>,
 }
+
+/// Where a destination sits in a VirtualService.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DestinationUse {
+    /// A route destination of an http, tcp or tls rule.
+    Route,
+    /// An http rule's `mirror` or `mirrors[]` target.
+    Mirror,
+}
+
+/// A destination with its JSON pointer (relative to the object) and use.
+pub struct DestinationAt<'a> {
+    pub pointer: String,
+    pub destination: &'a Destination,
+    pub used_as: DestinationUse,
+    /// Index of the http rule, for http destinations and mirrors.
+    pub http_rule: Option<usize>,
+}
+
+impl VirtualService {
+    /// Every destination and mirror of every http, tcp and tls rule, in order.
+    pub fn destinations(&self) -> Vec<DestinationAt<'_>> {
+        let mut out = Vec::new();
+        let at = |pointer: String, destination, used_as, http_rule| DestinationAt {
+            pointer,
+            destination,
+            used_as,
+            http_rule,
+        };
+        for (i, rule) in self.http.iter().enumerate() {
+            for (j, r) in rule.route.iter().enumerate() {
+                let pointer = format!("/spec/http/{i}/route/{j}/destination");
+                out.push(at(pointer, &r.destination, DestinationUse::Route, Some(i)));
+            }
+            if let Some(mirror) = &rule.mirror {
+                let pointer = format!("/spec/http/{i}/mirror");
+                out.push(at(pointer, mirror, DestinationUse::Mirror, Some(i)));
+            }
+            for (j, m) in rule.mirrors.iter().enumerate() {
+                let pointer = format!("/spec/http/{i}/mirrors/{j}/destination");
+                out.push(at(pointer, &m.destination, DestinationUse::Mirror, Some(i)));
+            }
+        }
+        let l4 = self
+            .tcp
+            .iter()
+            .map(|r| ("tcp", &r.route))
+            .enumerate()
+            .chain(self.tls.iter().map(|r| ("tls", &r.route)).enumerate());
+        for (i, (section, route)) in l4 {
+            for (j, r) in route.iter().enumerate() {
+                let pointer = format!("/spec/{section}/{i}/route/{j}/destination");
+                out.push(at(pointer, &r.destination, DestinationUse::Route, None));
+            }
+        }
+        out
+    }
+
+    /// Whether the VirtualService applies to sidecars: no `gateways`, or `mesh` among them.
+    pub fn applies_to_mesh(&self) -> bool {
+        self.gateways.is_empty() || self.gateways.iter().any(|g| g == "mesh")
+    }
+}

@@ -1,0 +1,270 @@
+//! Resources that claim the same thing: mesh VirtualServices for one host
+//! (IST0109), gateways on one selector, port and host (IST0145), and
+//! ServiceEntries giving one host and port different protocols (IST0177).
+//! Two documents with the same kind, namespace and name are one object
+//! written twice (the later replaces the earlier), never a conflict.
+
+use std::collections::BTreeMap;
+
+use super::Reporter;
+use crate::analyze::index::Index;
+use crate::diagnostic::{Rule, Severity};
+use crate::model::gateway::{Server, ServerPort};
+use crate::model::host::hosts_intersect;
+use crate::model::protocol::Protocol;
+use crate::model::{Resource, VirtualService};
+use crate::route::names::fqdn;
+
+pub static CONFLICTING_MESH_HOSTS: Rule = Rule {
+    code: "MC2101",
+    name: "conflicting-mesh-virtual-services",
+    severity: Severity::Error,
+    istio_code: Some("IST0109"),
+    summary: "Several VirtualServices that apply to sidecars define the same host for a namespace that sees them all.",
+    docs: "## What it does\nGroups the VirtualServices bound to `mesh` (no `gateways`, or `mesh` listed) by host, \
+after short-name expansion, and reports those whose exportTo scopes overlap.\n\n\
+## Why is this bad?\nSidecars never merge VirtualServices: only the oldest one is used for the host and the \
+others are ignored without a word.\n\n\
+## Example\n```yaml\n# two VirtualServices in namespace shop\nhosts: [reviews]\n---\nhosts: [reviews.shop.svc.cluster.local]\n```\n\n\
+## Use instead\nMerge the rules into one VirtualService per host (or use delegation).\n",
+};
+
+pub static CONFLICTING_GATEWAYS: Rule = Rule {
+    code: "MC2102",
+    name: "conflicting-gateways",
+    severity: Severity::Error,
+    istio_code: Some("IST0145"),
+    summary: "Two Gateways on overlapping workload selectors serve one port in ways that cannot coexist.",
+    docs: "## What it does\nCompares every pair of Gateways whose selectors overlap (one's labels include the \
+other's) server by server on the same port and bind: a conflict is two protocols that need different listeners \
+(HTTP and TCP, HTTP and HTTPS), or two TLS or TCP servers with intersecting hosts. Plain HTTP servers on one port \
+are not a conflict: Istio merges them into one route table (istioctl analyze reports those too).\n\n\
+## Why is this bad?\nThe gateway proxy can serve only one of them for that host and port; which one wins is not \
+what either author expects.\n\n\
+## Example\n```yaml\n# Gateway alpha and Gateway beta, both selector {istio: ingressgateway}\nservers:\n- port: {number: 443, name: https, protocol: HTTPS}\n  hosts: [\"*.example.com\"]\n  tls: {mode: SIMPLE, credentialName: example-cert}\n```\n\n\
+## Use instead\nServe each host from one Gateway, or give the second Gateway its own hosts.\n",
+};
+
+pub static CONFLICTING_SE_PROTOCOL: Rule = Rule {
+    code: "MC2103",
+    name: "conflicting-service-entry-protocol",
+    severity: Severity::Warning,
+    istio_code: Some("IST0177"),
+    summary: "ServiceEntries that give the same host and port different protocols.",
+    docs: "## What it does\nCompares the ports of ServiceEntries that share a host.\n\n\
+## Why is this bad?\nIstio builds one listener per host and port; only one protocol can win, so the other \
+entry's traffic is treated wrongly (for example HTTP sniffed as TCP).\n\n\
+## Example\n```yaml\n# entry a\nhosts: [api.example.com]\nports: [{number: 443, name: https, protocol: HTTPS}]\n---\n# entry b\nhosts: [api.example.com]\nports: [{number: 443, name: tls, protocol: TLS}]\n```\n\n\
+## Use instead\nDeclare the host and port once, with one protocol.\n",
+};
+
+pub static RULES: &[&Rule] = &[
+    &CONFLICTING_MESH_HOSTS,
+    &CONFLICTING_GATEWAYS,
+    &CONFLICTING_SE_PROTOCOL,
+];
+
+/// Namespaces that see a resource: `None` is every namespace.
+fn scope(export_to: &[String], namespace: &str) -> Option<Vec<String>> {
+    if export_to.is_empty() || export_to.iter().any(|e| e == "*") {
+        return None;
+    }
+    Some(
+        export_to
+            .iter()
+            .map(|e| {
+                if e == "." {
+                    namespace.to_string()
+                } else {
+                    e.clone()
+                }
+            })
+            .collect(),
+    )
+}
+
+fn scopes_overlap(a: &Option<Vec<String>>, b: &Option<Vec<String>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.iter().any(|n| b.contains(n)),
+        _ => true,
+    }
+}
+
+fn same_object<T>(a: &Resource<T>, b: &Resource<T>) -> bool {
+    a.namespace == b.namespace && a.name() == b.name()
+}
+
+pub fn check(index: &mut Index, out: &mut Reporter) {
+    check_mesh_hosts(index, out);
+    check_gateways(index, out);
+    check_service_entries(index, out);
+}
+
+fn check_mesh_hosts(index: &Index, out: &mut Reporter) {
+    let mut by_host: BTreeMap<String, Vec<(&Resource<VirtualService>, usize)>> = BTreeMap::new();
+    for vs in index
+        .virtual_services()
+        .iter()
+        .filter(|v| v.spec.applies_to_mesh())
+    {
+        for (i, host) in vs.spec.hosts.iter().enumerate() {
+            by_host
+                .entry(fqdn(host, &vs.namespace))
+                .or_default()
+                .push((vs, i));
+        }
+    }
+    for (host, claims) in &by_host {
+        for (vs, i) in claims {
+            let mine = scope(&vs.spec.export_to, &vs.namespace);
+            let others: Vec<String> = claims
+                .iter()
+                .filter(|(o, _)| !same_object(vs, o))
+                .filter(|(o, _)| scopes_overlap(&mine, &scope(&o.spec.export_to, &o.namespace)))
+                .map(|(o, _)| format!("{}/{}", o.namespace, o.name()))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            out.report(
+                &CONFLICTING_MESH_HOSTS,
+                vs,
+                &format!("/spec/hosts/{i}"),
+                format!(
+                    "host {host} is also defined for sidecars by {}; sidecars use only the oldest of them",
+                    others.join(", ")
+                ),
+            )
+            .label("defined more than once")
+            .help("keep one VirtualService per host for `mesh` (merge the rules, or use delegation)");
+        }
+    }
+}
+
+fn selectors_overlap(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> bool {
+    let within = |x: &BTreeMap<String, String>, y: &BTreeMap<String, String>| {
+        x.iter().all(|(k, v)| y.get(k) == Some(v))
+    };
+    within(a, b) || within(b, a)
+}
+
+fn bare_host(h: &str) -> &str {
+    h.split_once('/').map_or(h, |(_, host)| host)
+}
+
+/// How a gateway listener serves a port: HTTP servers on one port merge into
+/// one route table (hosts become virtual hosts), TLS-family servers are told
+/// apart by SNI host, anything else takes the whole port.
+#[derive(PartialEq, Eq)]
+enum Listener {
+    Http,
+    Tls,
+    Opaque,
+}
+
+fn listener(protocol: &str) -> Listener {
+    let p = Protocol::parse(protocol);
+    if p.is_http() {
+        Listener::Http
+    } else if matches!(p, Protocol::Https | Protocol::Tls) {
+        Listener::Tls
+    } else {
+        Listener::Opaque
+    }
+}
+
+/// Whether two servers on one port and bind cannot both be served: different
+/// listener kinds, or TLS/opaque servers with intersecting hosts.
+fn servers_clash(a: &Server, a_port: &ServerPort, b: &Server, b_port: &ServerPort) -> bool {
+    let (la, lb) = (listener(&a_port.protocol), listener(&b_port.protocol));
+    if la != lb {
+        return true;
+    }
+    la != Listener::Http
+        && a.hosts.iter().any(|h| {
+            b.hosts
+                .iter()
+                .any(|mine| hosts_intersect(bare_host(h), bare_host(mine)))
+        })
+}
+
+fn check_gateways(index: &Index, out: &mut Reporter) {
+    let gateways = &index.config.gateways;
+    for gw in gateways {
+        for (i, server) in gw.spec.servers.iter().enumerate() {
+            let Some(port) = &server.port else { continue };
+            let rivals: Vec<String> = gateways
+                .iter()
+                .filter(|o| {
+                    !same_object(gw, o) && selectors_overlap(&gw.spec.selector, &o.spec.selector)
+                })
+                .filter(|o| {
+                    o.spec.servers.iter().any(|s| {
+                        s.port.as_ref().is_some_and(|p| {
+                            p.number == port.number
+                                && s.bind == server.bind
+                                && servers_clash(s, p, server, port)
+                        })
+                    })
+                })
+                .map(|o| format!("{}/{}", o.namespace, o.name()))
+                .collect();
+            if rivals.is_empty() {
+                continue;
+            }
+            out.report(
+                &CONFLICTING_GATEWAYS,
+                gw,
+                &format!("/spec/servers/{i}/port/number"),
+                format!(
+                    "port {} with hosts {} is also claimed by {} on the same gateway workloads",
+                    port.number,
+                    server.hosts.join(", "),
+                    rivals.join(", ")
+                ),
+            )
+            .label("conflicting server")
+            .help("serve each host and port from one Gateway");
+        }
+    }
+}
+
+fn check_service_entries(index: &Index, out: &mut Reporter) {
+    let entries = &index.config.service_entries;
+    for se in entries {
+        for (pi, port) in se.spec.ports.iter().enumerate() {
+            let Some(protocol) = port.protocol.as_deref() else {
+                continue;
+            };
+            let rivals: Vec<String> = entries
+                .iter()
+                .filter(|o| !same_object(se, o))
+                .filter(|o| o.spec.hosts.iter().any(|h| se.spec.hosts.contains(h)))
+                .filter(|o| {
+                    o.spec.ports.iter().any(|p| {
+                        p.number == port.number
+                            && p.protocol
+                                .as_deref()
+                                .is_some_and(|q| !q.eq_ignore_ascii_case(protocol))
+                    })
+                })
+                .map(|o| format!("{}/{}", o.namespace, o.name()))
+                .collect();
+            if rivals.is_empty() {
+                continue;
+            }
+            out.report(
+                &CONFLICTING_SE_PROTOCOL,
+                se,
+                &format!("/spec/ports/{pi}/protocol"),
+                format!(
+                    "port {} is {protocol} here but has another protocol in {}",
+                    port.number,
+                    rivals.join(", ")
+                ),
+            )
+            .label("conflicting protocol")
+            .help("declare each host and port once, with one protocol");
+        }
+    }
+}

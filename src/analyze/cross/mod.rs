@@ -1,0 +1,45 @@
+//! Checks that look across resources: references between them (istioctl
+//! analyze's IST0101 family and friends), conflicts, shadowing and
+//! resilience settings that cannot work together. Each file holds one family
+//! and the docs of its rules.
+
+pub mod conflicts;
+pub mod destination_rules;
+pub mod gateways;
+pub mod references;
+pub mod resilience;
+pub mod services;
+
+use crate::diagnostic::{Diagnostic, Rule};
+use crate::load::Document;
+use crate::model::Resource;
+
+/// Reports findings on any resource of the input.
+pub struct Reporter<'a> {
+    docs: &'a [Document],
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> Reporter<'a> {
+    pub fn new(docs: &'a [Document], out: &'a mut Vec<Diagnostic>) -> Reporter<'a> {
+        Reporter { docs, out }
+    }
+
+    /// Reports `message` under `rule` on `resource`, labelled at `pointer`
+    /// (relative to the object).
+    pub fn report<T>(
+        &mut self,
+        rule: &'static Rule,
+        resource: &Resource<T>,
+        pointer: &str,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let doc = &self.docs[resource.doc];
+        let diag = Diagnostic::new(rule, message)
+            .at(doc.label_location(pointer))
+            .with_path(doc.full_pointer(pointer))
+            .with_resource(resource.id());
+        self.out.push(diag);
+        self.out.last_mut().expect("just pushed")
+    }
+}

@@ -1,0 +1,320 @@
+//! References from VirtualServices: destination and mirror hosts, their
+//! ports and subsets, gateways and delegates (istioctl analyze IST0101,
+//! IST0112, IST0132).
+
+use super::Reporter;
+use crate::analyze::index::{GatewayLookup, HostLookup, Index, Origin};
+use crate::diagnostic::{Rule, Severity};
+use crate::model::host::hosts_intersect;
+use crate::model::virtual_service::{DestinationAt, DestinationUse};
+use crate::model::{Gateway, Resource, VirtualService};
+use crate::route::names::{fqdn, gateway_ref};
+
+pub static UNKNOWN_HOST: Rule = Rule {
+    code: "MC2001",
+    name: "unknown-destination-host",
+    severity: Severity::Error,
+    istio_code: Some("IST0101"),
+    summary: "A destination or mirror host that is no Service or ServiceEntry host visible to the VirtualService.",
+    docs: "## What it does\nLooks up every route destination and mirror host among the Kubernetes Services and \
+ServiceEntries of the input, after short-name expansion in the VirtualService's namespace, honouring exportTo (of the \
+ServiceEntry, or the Service's `networking.istio.io/exportTo` annotation) and wildcard ServiceEntry hosts. A host is \
+only checked when the input describes where it would live: Services in its namespace for `*.svc.cluster.local` \
+hosts, any ServiceEntry for other hosts (`--verbose` lists what was not checked).\n\n\
+## Why is this bad?\nThe sidecar has no cluster for the host: requests get 503 with response flag NC.\n\n\
+## Example\n```yaml\nroute:\n- destination: {host: reviews-bogus}\n```\n\n\
+## Use instead\nName an existing Service (or add a ServiceEntry for an external host):\n```yaml\nroute:\n- destination: {host: reviews}\n```\n",
+};
+
+pub static UNKNOWN_PORT: Rule = Rule {
+    code: "MC2002",
+    name: "unknown-destination-port",
+    severity: Severity::Error,
+    istio_code: Some("IST0101"),
+    summary: "A destination port that the destination's Service or ServiceEntry does not expose.",
+    docs: "## What it does\nChecks `destination.port.number` against the ports of the Service or ServiceEntry.\n\n\
+## Why is this bad?\nThere is no cluster for that port: requests get 503 NC.\n\n\
+## Example\n```yaml\n- destination: {host: reviews, port: {number: 999}}\n```\n\n\
+## Use instead\n```yaml\n- destination: {host: reviews, port: {number: 9080}}\n```\n",
+};
+
+pub static PORT_REQUIRED: Rule = Rule {
+    code: "MC2003",
+    name: "destination-port-required",
+    severity: Severity::Error,
+    istio_code: Some("IST0112"),
+    summary: "A destination without a port whose Service or ServiceEntry exposes more than one port.",
+    docs: "## What it does\nFlags a destination or mirror without `port` when its host has several ports.\n\n\
+## Why is this bad?\nIstio cannot tell which port to send to.\n\n\
+## Example\n```yaml\n- destination: {host: web}   # web exposes 80 and 443\n```\n\n\
+## Use instead\n```yaml\n- destination: {host: web, port: {number: 80}}\n```\n",
+};
+
+pub static UNKNOWN_SUBSET: Rule = Rule {
+    code: "MC2004",
+    name: "unknown-subset",
+    severity: Severity::Error,
+    istio_code: Some("IST0101"),
+    summary: "A destination or mirror subset that no DestinationRule for the host defines.",
+    docs: "## What it does\nLooks the subset up in the DestinationRules of the input whose host matches the destination \
+(short names expanded in each resource's namespace) and that are exported to the VirtualService's namespace. Checked \
+only when the input has a DestinationRule for the host.\n\n\
+## Why is this bad?\nThe subset's cluster does not exist: requests get 503 NC.\n\n\
+## Example\n```yaml\n- destination: {host: reviews, subset: v3}   # the DestinationRule has v1 and v2\n```\n\n\
+## Use instead\nAdd the subset to the DestinationRule, or route to one it has.\n",
+};
+
+pub static UNKNOWN_GATEWAY: Rule = Rule {
+    code: "MC2005",
+    name: "unknown-gateway",
+    severity: Severity::Error,
+    istio_code: Some("IST0101"),
+    summary: "A VirtualService bound to a gateway that is not in the input.",
+    docs: "## What it does\nResolves every name in `gateways` the way Istio does (`gw` and `./gw` in the VirtualService's \
+namespace, `ns/gw`, the legacy `gw.ns`) and looks it up among the Gateways of the input. Checked only when the input \
+has Gateways in that namespace.\n\n\
+## Why is this bad?\nNo gateway picks these routes up; if no listed gateway exists, the VirtualService applies nowhere.\n\n\
+## Example\n```yaml\ngateways: [bookinfo-gatway]\n```\n\n## Use instead\n```yaml\ngateways: [bookinfo-gateway]\n```\n",
+};
+
+pub static HOST_NOT_IN_GATEWAY: Rule = Rule {
+    code: "MC2006",
+    name: "host-not-in-gateway",
+    severity: Severity::Warning,
+    istio_code: Some("IST0132"),
+    summary: "No host of a gateway-bound VirtualService matches a host of the gateway's servers.",
+    docs: "## What it does\nFor each gateway a VirtualService names, checks that at least one VirtualService host \
+intersects a server host (`ns/host` counts only for that namespace, `*/*` matches all).\n\n\
+## Why is this bad?\nThe gateway never selects this VirtualService for any request.\n\n\
+## Example\n```yaml\n# Gateway servers: hosts [\"*.example.com\"]\nhosts: [shop.example.org]\ngateways: [public]\n```\n\n\
+## Use instead\nAdd the host to the gateway, or fix the VirtualService host.\n",
+};
+
+pub static UNKNOWN_DELEGATE: Rule = Rule {
+    code: "MC2007",
+    name: "unknown-delegate",
+    severity: Severity::Error,
+    istio_code: Some("IST0101"),
+    summary: "A `delegate` naming a VirtualService that is not in the input.",
+    docs: "## What it does\nLooks up `delegate.name` in `delegate.namespace` (default: the root's namespace).\n\n\
+## Why is this bad?\nIstio silently drops the root rule, so its traffic falls through to later rules or gets 404 NR.\n\n\
+## Example\n```yaml\n- match: [{uri: {prefix: /reviews}}]\n  delegate: {name: reviews-routes}\n```\n\n\
+## Use instead\nCreate the delegate VirtualService (no `hosts`) or fix its name.\n",
+};
+
+pub static RULES: &[&Rule] = &[
+    &UNKNOWN_HOST,
+    &UNKNOWN_PORT,
+    &PORT_REQUIRED,
+    &UNKNOWN_SUBSET,
+    &UNKNOWN_GATEWAY,
+    &HOST_NOT_IN_GATEWAY,
+    &UNKNOWN_DELEGATE,
+];
+
+pub fn check(index: &mut Index, out: &mut Reporter) {
+    for vs in index.virtual_services() {
+        for d in vs.spec.destinations() {
+            check_destination(index, out, vs, &d);
+        }
+        check_gateways(index, out, vs);
+        check_delegates(index, out, vs);
+    }
+}
+
+fn what(d: &DestinationAt) -> &'static str {
+    match d.used_as {
+        DestinationUse::Route => "destination host",
+        DestinationUse::Mirror => "mirror host",
+    }
+}
+
+fn check_destination(
+    index: &mut Index,
+    out: &mut Reporter,
+    vs: &Resource<VirtualService>,
+    d: &DestinationAt,
+) {
+    let host = &d.destination.host;
+    let name = fqdn(host, &vs.namespace);
+    let host_at = format!("{}/host", d.pointer);
+    match index.lookup_host(host, &vs.namespace, &vs.spec.export_to) {
+        HostLookup::Unchecked => {}
+        HostLookup::Missing => {
+            out.report(
+                &UNKNOWN_HOST,
+                vs,
+                &host_at,
+                format!("{} `{host}` ({name}) is not a Service or ServiceEntry host", what(d)),
+            )
+            .label("not found")
+            .help("check the name, or add the Service or a ServiceEntry for it; requests would get 503 NC");
+        }
+        HostLookup::Hidden(found) => {
+            let owner = match found.origin {
+                Origin::Service(s) => format!("Service {}/{}", s.namespace, s.name()),
+                Origin::ServiceEntry(s) => format!("ServiceEntry {}/{}", s.namespace, s.name()),
+            };
+            out.report(
+                &UNKNOWN_HOST,
+                vs,
+                &host_at,
+                format!(
+                    "{} `{host}` is defined by {owner}, which is not exported to where this VirtualService applies",
+                    what(d)
+                ),
+            )
+            .label("not visible here")
+            .help("add the namespace to the exportTo of the host (or of this VirtualService's exportTo list)");
+        }
+        HostLookup::Found(found) => {
+            let numbers: Vec<String> = found.ports.iter().map(|p| p.number.to_string()).collect();
+            match &d.destination.port {
+                None if found.ports.len() > 1 => {
+                    out.report(
+                        &PORT_REQUIRED,
+                        vs,
+                        &host_at,
+                        format!(
+                            "`{host}` exposes ports {}: this {} needs `port`",
+                            numbers.join(", "),
+                            what(d)
+                        ),
+                    )
+                    .label("which port?")
+                    .help(format!("add `port: {{number: {}}}`", numbers[0]));
+                }
+                Some(port) if !found.ports.iter().any(|p| p.number == port.number) => {
+                    out.report(
+                        &UNKNOWN_PORT,
+                        vs,
+                        &format!("{}/port/number", d.pointer),
+                        format!(
+                            "`{host}` has no port {} (it exposes {})",
+                            port.number,
+                            if numbers.is_empty() {
+                                "no ports".to_string()
+                            } else {
+                                numbers.join(", ")
+                            }
+                        ),
+                    )
+                    .label("no such port")
+                    .help("use one of the ports of the Service or ServiceEntry; requests would get 503 NC");
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(subset) = &d.destination.subset
+        && let Some(subsets) = index.subsets_for(&name, &vs.namespace)
+        && !subsets.iter().any(|s| &s.name == subset)
+    {
+        let known: Vec<&str> = subsets.iter().map(|s| s.name.as_str()).collect();
+        out.report(
+            &UNKNOWN_SUBSET,
+            vs,
+            &format!("{}/subset", d.pointer),
+            format!(
+                "no DestinationRule for {name} defines subset `{subset}` ({})",
+                if known.is_empty() {
+                    "it defines none".to_string()
+                } else {
+                    format!("defined: {}", known.join(", "))
+                }
+            ),
+        )
+        .label("unknown subset")
+        .help("add the subset to the DestinationRule, or route to a defined one; requests would get 503 NC");
+    }
+}
+
+fn check_gateways(index: &mut Index, out: &mut Reporter, vs: &Resource<VirtualService>) {
+    for (i, written) in vs.spec.gateways.iter().enumerate() {
+        if written == "mesh" {
+            continue;
+        }
+        let reference = gateway_ref(written, &vs.namespace);
+        let at = format!("/spec/gateways/{i}");
+        match index.gateway(&reference) {
+            GatewayLookup::Unchecked | GatewayLookup::GatewayApi => {}
+            GatewayLookup::Istio(gw) => {
+                if !vs.spec.hosts.is_empty() && !hosts_in_gateway(gw, &vs.spec.hosts, &vs.namespace)
+                {
+                    out.report(
+                        &HOST_NOT_IN_GATEWAY,
+                        vs,
+                        &at,
+                        format!(
+                            "none of the hosts {} matches a server host of gateway {reference}",
+                            vs.spec.hosts.join(", ")
+                        ),
+                    )
+                    .label("no common host")
+                    .help("add a VirtualService host to the gateway's servers (or `ns/host` for this namespace)");
+                }
+            }
+            GatewayLookup::Missing => {
+                out.report(
+                    &UNKNOWN_GATEWAY,
+                    vs,
+                    &at,
+                    format!("gateway `{written}` ({reference}) is not in the input"),
+                )
+                .label("not found")
+                .help("check the gateway's name and namespace (`ns/name` for another namespace)");
+                if !vs.spec.hosts.is_empty() {
+                    out.report(
+                        &HOST_NOT_IN_GATEWAY,
+                        vs,
+                        &at,
+                        format!("no host matches gateway {reference}: it does not exist"),
+                    )
+                    .label("no gateway");
+                }
+            }
+        }
+    }
+}
+
+/// Istio's `vsHostInGateway`: server hosts in the VirtualService's view
+/// (`ns/host` only for that namespace, `./host` for the gateway's own).
+fn hosts_in_gateway(gw: &Resource<Gateway>, vs_hosts: &[String], vs_namespace: &str) -> bool {
+    let server_hosts = gw.spec.servers.iter().flat_map(|s| s.hosts.iter());
+    server_hosts
+        .filter_map(|h| match h.split_once('/') {
+            None => Some(h.as_str()),
+            Some(("*", host)) => Some(host),
+            Some((".", host)) => (gw.namespace == vs_namespace).then_some(host),
+            Some((ns, host)) => (ns == vs_namespace).then_some(host),
+        })
+        .any(|gh| vs_hosts.iter().any(|vh| hosts_intersect(gh, vh)))
+}
+
+fn check_delegates(index: &Index, out: &mut Reporter, vs: &Resource<VirtualService>) {
+    for (i, rule) in vs.spec.http.iter().enumerate() {
+        let Some(delegate) = &rule.delegate else {
+            continue;
+        };
+        let ns = delegate.namespace.as_deref().unwrap_or(&vs.namespace);
+        let vss = index.virtual_services();
+        let found = vss
+            .iter()
+            .any(|v| v.namespace == ns && v.name() == delegate.name);
+        if !found && vss.iter().any(|v| v.namespace == ns) {
+            out.report(
+                &UNKNOWN_DELEGATE,
+                vs,
+                &format!("/spec/http/{i}/delegate/name"),
+                format!(
+                    "delegate VirtualService {ns}/{} is not in the input",
+                    delegate.name
+                ),
+            )
+            .label("not found")
+            .help(
+                "Istio drops this rule silently: create the delegate or fix its name and namespace",
+            );
+        }
+    }
+}

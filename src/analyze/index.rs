@@ -1,0 +1,292 @@
+//! One view of every loaded resource for the checks that look across them:
+//! the service registry (Kubernetes Services and ServiceEntries) with
+//! exportTo visibility, gateways, DestinationRules per host and workloads.
+//!
+//! Offline, the input is usually part of a cluster, not all of it. A reference
+//! is checked only where the input describes its target: a Kubernetes host
+//! when the input has Services in that host's namespace, any other host when
+//! it has ServiceEntries, a gateway when it has Gateways in that namespace,
+//! subsets when it has a DestinationRule for the host, pods when it has
+//! workloads. What was not checked is listed in `unchecked` (`--verbose`).
+
+use std::collections::BTreeSet;
+
+use crate::load::Document;
+use crate::model::destination_rule::Subset;
+use crate::model::host::host_matches;
+use crate::model::{
+    Config, DestinationRule, Gateway, Resource, Service, ServiceEntry, VirtualService, Workload,
+    exported_to,
+};
+use crate::route::names::{CLUSTER_DOMAIN, fqdn};
+use crate::route::policy::service_namespace;
+
+/// Kubernetes Service annotation that limits its visibility, like exportTo.
+const SERVICE_EXPORT_TO: &str = "networking.istio.io/exportTo";
+
+/// A host of the registry: a Kubernetes Service or one host of a ServiceEntry.
+pub struct RegistryHost<'c> {
+    /// FQDN for Services; as written (possibly a wildcard) for ServiceEntries.
+    pub host: String,
+    pub namespace: &'c str,
+    pub ports: Vec<RegistryPort<'c>>,
+    /// exportTo of the ServiceEntry, or the Service's exportTo annotation.
+    export_to: Vec<String>,
+    pub origin: Origin<'c>,
+}
+
+/// Where a registry host comes from.
+#[derive(Clone, Copy)]
+pub enum Origin<'c> {
+    Service(&'c Resource<Service>),
+    ServiceEntry(&'c Resource<ServiceEntry>),
+}
+
+/// A port of a registry host.
+pub struct RegistryPort<'c> {
+    pub number: u64,
+    pub name: &'c str,
+    pub protocol: Option<&'c str>,
+}
+
+/// The answer to "which registry host is this destination?".
+pub enum HostLookup<'i, 'c> {
+    Found(&'i RegistryHost<'c>),
+    /// It exists but is not exported to the namespaces that need it.
+    Hidden(&'i RegistryHost<'c>),
+    Missing,
+    /// The input does not describe the host's namespace: not checked.
+    Unchecked,
+}
+
+/// The answer to "which gateway is this name?".
+pub enum GatewayLookup<'c> {
+    Istio(&'c Resource<Gateway>),
+    /// A Gateway API Gateway of that name.
+    GatewayApi,
+    Missing,
+    /// The input has no Gateways in that namespace: not checked.
+    Unchecked,
+}
+
+/// The configuration, indexed for cross-resource checks.
+pub struct Index<'c> {
+    pub config: &'c Config,
+    pub docs: &'c [Document],
+    pub registry: Vec<RegistryHost<'c>>,
+    service_namespaces: BTreeSet<&'c str>,
+    gateway_namespaces: BTreeSet<&'c str>,
+    /// Whether any Deployment or Pod is in the input.
+    pub has_workloads: bool,
+    /// References left unchecked because the input does not describe their target.
+    pub unchecked: BTreeSet<String>,
+}
+
+impl<'c> Index<'c> {
+    pub fn build(config: &'c Config, docs: &'c [Document]) -> Index<'c> {
+        let mut registry = Vec::new();
+        for svc in &config.services {
+            let export_to = svc
+                .meta
+                .annotations
+                .get(SERVICE_EXPORT_TO)
+                .map(|a| a.split(',').map(|s| s.trim().to_string()).collect())
+                .unwrap_or_default();
+            registry.push(RegistryHost {
+                host: format!("{}.{}.{CLUSTER_DOMAIN}", svc.name(), svc.namespace),
+                namespace: &svc.namespace,
+                ports: svc
+                    .spec
+                    .ports
+                    .iter()
+                    .map(|p| RegistryPort {
+                        number: p.port,
+                        name: p.name.as_deref().unwrap_or(""),
+                        protocol: p.app_protocol.as_deref().or(p.protocol.as_deref()),
+                    })
+                    .collect(),
+                export_to,
+                origin: Origin::Service(svc),
+            });
+        }
+        for se in &config.service_entries {
+            for host in &se.spec.hosts {
+                registry.push(RegistryHost {
+                    host: fqdn(host, &se.namespace),
+                    namespace: &se.namespace,
+                    ports: se
+                        .spec
+                        .ports
+                        .iter()
+                        .map(|p| RegistryPort {
+                            number: p.number,
+                            name: &p.name,
+                            protocol: p.protocol.as_deref(),
+                        })
+                        .collect(),
+                    export_to: se.spec.export_to.clone(),
+                    origin: Origin::ServiceEntry(se),
+                });
+            }
+        }
+        Index {
+            config,
+            docs,
+            registry,
+            service_namespaces: config
+                .services
+                .iter()
+                .map(|s| s.namespace.as_str())
+                .collect(),
+            gateway_namespaces: config
+                .gateways
+                .iter()
+                .map(|g| g.namespace.as_str())
+                .collect(),
+            has_workloads: !config.workloads.is_empty(),
+            unchecked: BTreeSet::new(),
+        }
+    }
+
+    /// Finds `host` (as written in a resource of `namespace` with `export_to`)
+    /// among the registry hosts visible where the resource applies: its own
+    /// namespace without exportTo, else every namespace it is exported to.
+    pub fn lookup_host(
+        &mut self,
+        host: &str,
+        namespace: &str,
+        export_to: &[String],
+    ) -> HostLookup<'_, 'c> {
+        let name = fqdn(host, namespace);
+        let scopes: Vec<&str> = if export_to.is_empty() {
+            vec![namespace]
+        } else {
+            export_to
+                .iter()
+                .map(|e| if e == "." { namespace } else { e.as_str() })
+                .collect()
+        };
+        let matches = |r: &RegistryHost| {
+            r.host == name || (r.host.starts_with('*') && host_matches(&r.host, &name))
+        };
+        let visible = |r: &RegistryHost| {
+            scopes.iter().any(|scope| {
+                if *scope == "*" {
+                    r.export_to.is_empty() || r.export_to.iter().any(|e| e == "*")
+                } else {
+                    exported_to(&r.export_to, r.namespace, scope)
+                }
+            })
+        };
+        let described = match service_namespace(&name) {
+            Some(ns) => self.service_namespaces.contains(ns),
+            None => !self.config.service_entries.is_empty(),
+        };
+        if !self.registry.iter().any(&matches) && !described {
+            self.unchecked.insert(format!(
+                "host {name}: the input has no {}",
+                match service_namespace(&name) {
+                    Some(ns) => format!("Services in namespace {ns}"),
+                    None => "ServiceEntries".to_string(),
+                }
+            ));
+            return HostLookup::Unchecked;
+        }
+        if let Some(found) = self.registry.iter().find(|r| matches(r) && visible(r)) {
+            return HostLookup::Found(found);
+        }
+        match self.registry.iter().find(|r| matches(r)) {
+            Some(hidden) => HostLookup::Hidden(hidden),
+            None => HostLookup::Missing,
+        }
+    }
+
+    /// The registry host named exactly `fqdn`, ignoring visibility.
+    pub fn registry_host(&self, fqdn: &str) -> Option<&RegistryHost<'c>> {
+        self.registry.iter().find(|r| r.host == fqdn)
+    }
+
+    /// Looks up the gateway `namespace/name` (Istio or Gateway API).
+    pub fn gateway(&mut self, reference: &str) -> GatewayLookup<'c> {
+        let (ns, name) = reference.split_once('/').unwrap_or(("", reference));
+        if let Some(gw) = self
+            .config
+            .gateways
+            .iter()
+            .find(|g| g.namespace == ns && g.name() == name)
+        {
+            return GatewayLookup::Istio(gw);
+        }
+        if self
+            .config
+            .kube_gateways
+            .iter()
+            .any(|g| g.namespace == ns && g.name() == name)
+        {
+            return GatewayLookup::GatewayApi;
+        }
+        if !self.gateway_namespaces.contains(ns) {
+            self.unchecked.insert(format!(
+                "gateway {reference}: the input has no Gateways in namespace {ns}"
+            ));
+            return GatewayLookup::Unchecked;
+        }
+        GatewayLookup::Missing
+    }
+
+    /// The DestinationRules whose host matches `fqdn` (after short-name
+    /// expansion in their own namespace), visible from `namespace`.
+    pub fn destination_rules_for(
+        &self,
+        fqdn_host: &str,
+        namespace: &str,
+    ) -> Vec<&'c Resource<DestinationRule>> {
+        self.config
+            .destination_rules
+            .iter()
+            .filter(|dr| host_matches(&fqdn(&dr.spec.host, &dr.namespace), fqdn_host))
+            .filter(|dr| exported_to(&dr.spec.export_to, &dr.namespace, namespace))
+            .collect()
+    }
+
+    /// The subsets defined for `fqdn` by DestinationRules visible from
+    /// `namespace`; `None` when the input has no DestinationRule for the host.
+    pub fn subsets_for(&mut self, fqdn_host: &str, namespace: &str) -> Option<Vec<&'c Subset>> {
+        let any = self
+            .config
+            .destination_rules
+            .iter()
+            .any(|dr| host_matches(&fqdn(&dr.spec.host, &dr.namespace), fqdn_host));
+        if !any {
+            self.unchecked.insert(format!(
+                "subsets of {fqdn_host}: the input has no DestinationRule for it"
+            ));
+            return None;
+        }
+        Some(
+            self.destination_rules_for(fqdn_host, namespace)
+                .into_iter()
+                .flat_map(|dr| dr.spec.subsets.iter())
+                .collect(),
+        )
+    }
+
+    /// Workloads in `namespace` whose labels include every label of `selector`.
+    pub fn workloads<'s>(
+        &'s self,
+        namespace: Option<&'s str>,
+        selector: &'s [(&'s str, &'s str)],
+    ) -> impl Iterator<Item = &'c Resource<Workload>> + 's {
+        self.config.workloads.iter().filter(move |w| {
+            namespace.is_none_or(|ns| w.namespace == ns)
+                && selector
+                    .iter()
+                    .all(|(k, v)| w.spec.labels.get(*k).is_some_and(|l| l == v))
+        })
+    }
+
+    /// Virtual services of the input.
+    pub fn virtual_services(&self) -> &'c [Resource<VirtualService>] {
+        &self.config.virtual_services
+    }
+}
