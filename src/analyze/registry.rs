@@ -72,6 +72,7 @@ pub static ENTRIES: &[RuleEntry] = &[
     entry!(ServiceEntry, se_rules),
     entry!(ServiceEntry, export_to, check_service_entry),
     cross_entry!(references),
+    cross_entry!(ingress_subsets),
     cross_entry!(conflicts),
     cross_entry!(gateways),
     cross_entry!(destination_rules),

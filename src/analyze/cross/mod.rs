@@ -6,6 +6,7 @@
 pub mod conflicts;
 pub mod destination_rules;
 pub mod gateways;
+pub mod ingress_subsets;
 pub mod references;
 pub mod resilience;
 pub mod services;

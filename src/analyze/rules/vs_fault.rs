@@ -18,7 +18,19 @@ is not supported); an abort's `httpStatus` is 200..600 and `http2Error` is not s
 ## Use instead\n```yaml\nfault:\n  abort:\n    httpStatus: 503\n    percentage: {value: 10}\n```\n",
 };
 
-pub static RULES: &[&Rule] = &[&INVALID_FAULT];
+pub static DEPRECATED_DELAY_PERCENT: Rule = Rule {
+    code: "MC1128",
+    name: "deprecated-fault-delay-percent",
+    severity: Severity::Warning,
+    istio_code: Some("IST0002"),
+    summary: "The deprecated integer `fault.delay.percent` is used.",
+    docs: "## What it does\nFlags `fault.delay.percent`, deprecated in favour of `percentage`.\n\n\
+## Why is this bad?\nIt only takes whole percentages and may be removed; istioctl analyze reports it as IST0002.\n\n\
+## Example\n```yaml\nfault:\n  delay: {fixedDelay: 5s, percent: 10}\n```\n\n\
+## Use instead\n```yaml\nfault:\n  delay: {fixedDelay: 5s, percentage: {value: 10}}\n```\n",
+};
+
+pub static RULES: &[&Rule] = &[&INVALID_FAULT, &DEPRECATED_DELAY_PERCENT];
 
 /// Istio's `validatePercentage`: 0, or within [0.0001, 100].
 fn check_percentage(cx: &mut Checker, at: &str, percentage: Option<Percent>) {
@@ -62,6 +74,15 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
                 .label("no delay length");
             }
             check_percentage(cx, &format!("{at}/delay"), delay.percentage);
+            if delay.percent.is_some() {
+                cx.report_key(
+                    &DEPRECATED_DELAY_PERCENT,
+                    &format!("{at}/delay/percent"),
+                    "`fault.delay.percent` is deprecated",
+                )
+                .label("deprecated")
+                .help("use `percentage: {value: N}`");
+            }
             if let Some(p) = delay.percent.filter(|p| !(0..=100).contains(p)) {
                 cx.report(
                     &INVALID_FAULT,
