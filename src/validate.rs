@@ -145,22 +145,30 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
     diagnostics.dedup_by(|a, b| {
         a.rule.code == b.rule.code && a.location == b.location && a.message == b.message
     });
-    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
-    let summary = Summary {
-        files: sources.len(),
-        documents: yaml_documents,
-        resources,
-        errors: count(Severity::Error),
-        warnings: count(Severity::Warning),
-        infos: count(Severity::Info),
-    };
-    Outcome {
+    let mut outcome = Outcome {
+        summary: Summary {
+            files: sources.len(),
+            documents: yaml_documents,
+            resources,
+            ..Summary::default()
+        },
         sources,
         config,
         diagnostics,
-        summary,
         skipped,
         unchecked,
+    };
+    outcome.recount();
+    outcome
+}
+
+impl Outcome {
+    /// Recounts the findings by severity (after some were dropped).
+    pub fn recount(&mut self) {
+        let count = |s: Severity| self.diagnostics.iter().filter(|d| d.severity == s).count();
+        self.summary.errors = count(Severity::Error);
+        self.summary.warnings = count(Severity::Warning);
+        self.summary.infos = count(Severity::Info);
     }
 }
 

@@ -410,3 +410,42 @@ fn rules_command_explains_a_rule() {
         .stdout(predicate::str::contains("invalid-duration"))
         .stdout(predicate::str::contains("## Example"));
 }
+
+#[test]
+fn a_baseline_lets_ci_fail_only_on_new_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("reviews.yaml");
+    let original = fs::read_to_string("fixtures/invalid/reviews-typos.yaml").unwrap();
+    fs::write(&manifest, &original).unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let (m, b) = (manifest.to_str().unwrap(), baseline.to_str().unwrap());
+    // Writing the baseline still reports (and fails on) today's findings.
+    meshctl()
+        .args(["validate", "--write-baseline", b, m])
+        .assert()
+        .code(1);
+    meshctl()
+        .args(["validate", "--baseline", b, m])
+        .assert()
+        .code(0);
+    // Lines moving does not make an old finding new; a new finding fails.
+    let edited = format!("# a comment that moves every line\n{original}").replace(
+        "timeout: 500us",
+        "timeout: 500us\n    retries: {attempts: -1}",
+    );
+    fs::write(&manifest, edited).unwrap();
+    let report = validate_json(&["--baseline", b, m]);
+    let codes: Vec<_> = findings(&report).into_iter().map(|f| f.0).collect();
+    assert_eq!(codes, vec!["MC1108"]);
+    assert_eq!(report["summary"]["errors"], 1);
+    // A file that is not a baseline is an error naming the place (exit 2).
+    fs::write(&baseline, "{\"version\": 1, \"findings\": 3}").unwrap();
+    meshctl()
+        .args(["validate", "--baseline", b, m])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("baseline.json:1:")
+                .and(predicate::str::contains("not a meshctl baseline")),
+        );
+}

@@ -6,6 +6,7 @@ use clap::ValueEnum;
 
 use super::{CliError, exit};
 use crate::analyze::registry::all_rules;
+use crate::baseline;
 use crate::diagnostic::Severity;
 use crate::load::{self, Input};
 use crate::report;
@@ -59,9 +60,15 @@ pub struct Args {
     /// Namespace of resources without metadata.namespace.
     #[arg(short = 'n', long, default_value = "default")]
     namespace: String,
-    /// Also list skipped documents (unknown kinds) on stderr.
+    /// Also list skipped documents (unknown kinds) and unchecked references on stderr.
     #[arg(short, long)]
     verbose: bool,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<String>,
+    /// Write every current finding to FILE as the new baseline.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<String>,
 }
 
 pub fn run(args: Args) -> Result<u8, CliError> {
@@ -72,7 +79,23 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
     };
-    let outcome = validate::run(loaded, &options);
+    let known = args
+        .baseline
+        .as_deref()
+        .map(baseline::read)
+        .transpose()
+        .map_err(CliError)?;
+    let mut outcome = validate::run(loaded, &options);
+    if let Some(path) = &args.write_baseline {
+        baseline::write(path, &outcome.diagnostics, &outcome.sources).map_err(CliError)?;
+    }
+    if let Some(known) = known {
+        let sources = &outcome.sources;
+        outcome
+            .diagnostics
+            .retain(|d| !known.contains(&baseline::Entry::of(d, sources)));
+        outcome.recount();
+    }
     if args.verbose {
         for (source, kind) in &outcome.skipped {
             eprintln!(
