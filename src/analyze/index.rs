@@ -9,7 +9,7 @@
 //! subsets when it has a DestinationRule for the host, pods when it has
 //! workloads. What was not checked is listed in `unchecked` (`--verbose`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::load::Document;
 use crate::model::destination_rule::Subset;
@@ -59,6 +59,34 @@ pub enum HostLookup<'i, 'c> {
     Unchecked,
 }
 
+/// Items indexed by host: exact hosts in a map, wildcard hosts in a list.
+#[derive(Default)]
+struct HostTable {
+    exact: HashMap<String, Vec<usize>>,
+    wildcards: Vec<(String, usize)>,
+}
+
+impl HostTable {
+    fn insert(&mut self, host: String, item: usize) {
+        if host.starts_with('*') {
+            self.wildcards.push((host, item));
+        } else {
+            self.exact.entry(host).or_default().push(item);
+        }
+    }
+
+    /// Items whose host is `fqdn` or a wildcard covering it, exact ones first.
+    fn matching<'t>(&'t self, fqdn: &'t str) -> impl Iterator<Item = usize> + 't {
+        let exact = self.exact.get(fqdn).into_iter().flatten().copied();
+        let wild = self
+            .wildcards
+            .iter()
+            .filter(move |(pattern, _)| host_matches(pattern, fqdn))
+            .map(|(_, item)| *item);
+        exact.chain(wild)
+    }
+}
+
 /// The answer to "which gateway is this name?".
 pub enum GatewayLookup<'c> {
     Istio(&'c Resource<Gateway>),
@@ -74,6 +102,12 @@ pub struct Index<'c> {
     pub config: &'c Config,
     pub docs: &'c [Document],
     pub registry: Vec<RegistryHost<'c>>,
+    /// Registry entries by host.
+    registry_hosts: HostTable,
+    /// DestinationRules by host (short names expanded in their namespace).
+    rule_hosts: HostTable,
+    /// Workloads by namespace.
+    workloads_by_namespace: HashMap<&'c str, Vec<&'c Resource<Workload>>>,
     service_namespaces: BTreeSet<&'c str>,
     gateway_namespaces: BTreeSet<&'c str>,
     /// Whether any Deployment or Pod is in the input.
@@ -129,10 +163,28 @@ impl<'c> Index<'c> {
                 });
             }
         }
+        let mut registry_hosts = HostTable::default();
+        for (i, r) in registry.iter().enumerate() {
+            registry_hosts.insert(r.host.clone(), i);
+        }
+        let mut rule_hosts = HostTable::default();
+        for (i, dr) in config.destination_rules.iter().enumerate() {
+            rule_hosts.insert(fqdn(&dr.spec.host, &dr.namespace), i);
+        }
+        let mut workloads_by_namespace: HashMap<&str, Vec<_>> = HashMap::new();
+        for w in &config.workloads {
+            workloads_by_namespace
+                .entry(w.namespace.as_str())
+                .or_default()
+                .push(w);
+        }
         Index {
             config,
             docs,
             registry,
+            registry_hosts,
+            rule_hosts,
+            workloads_by_namespace,
             service_namespaces: config
                 .services
                 .iter()
@@ -166,9 +218,6 @@ impl<'c> Index<'c> {
                 .map(|e| if e == "." { namespace } else { e.as_str() })
                 .collect()
         };
-        let matches = |r: &RegistryHost| {
-            r.host == name || (r.host.starts_with('*') && host_matches(&r.host, &name))
-        };
         let visible = |r: &RegistryHost| {
             scopes.iter().any(|scope| {
                 if *scope == "*" {
@@ -178,32 +227,32 @@ impl<'c> Index<'c> {
                 }
             })
         };
-        let described = match service_namespace(&name) {
-            Some(ns) => self.service_namespaces.contains(ns),
-            None => !self.config.service_entries.is_empty(),
-        };
-        if !self.registry.iter().any(&matches) && !described {
-            self.unchecked.insert(format!(
-                "host {name}: the input has no {}",
-                match service_namespace(&name) {
-                    Some(ns) => format!("Services in namespace {ns}"),
-                    None => "ServiceEntries".to_string(),
-                }
-            ));
+        let candidates: Vec<usize> = self.registry_hosts.matching(&name).collect();
+        if candidates.is_empty() {
+            let described = match service_namespace(&name) {
+                Some(ns) => self.service_namespaces.contains(ns),
+                None => !self.config.service_entries.is_empty(),
+            };
+            if described {
+                return HostLookup::Missing;
+            }
+            self.unchecked.insert(match service_namespace(&name) {
+                Some(ns) => format!("host {name}: the input has no Services in namespace {ns}"),
+                None => format!("host {name}: the input has no ServiceEntries"),
+            });
             return HostLookup::Unchecked;
         }
-        if let Some(found) = self.registry.iter().find(|r| matches(r) && visible(r)) {
-            return HostLookup::Found(found);
-        }
-        match self.registry.iter().find(|r| matches(r)) {
-            Some(hidden) => HostLookup::Hidden(hidden),
-            None => HostLookup::Missing,
+        let registry = &self.registry;
+        match candidates.iter().find(|&&i| visible(&registry[i])) {
+            Some(&i) => HostLookup::Found(&registry[i]),
+            None => HostLookup::Hidden(&registry[candidates[0]]),
         }
     }
 
     /// The registry host named exactly `fqdn`, ignoring visibility.
     pub fn registry_host(&self, fqdn: &str) -> Option<&RegistryHost<'c>> {
-        self.registry.iter().find(|r| r.host == fqdn)
+        let first = self.registry_hosts.exact.get(fqdn)?.first()?;
+        Some(&self.registry[*first])
     }
 
     /// Looks up the gateway `namespace/name` (Istio or Gateway API).
@@ -241,23 +290,24 @@ impl<'c> Index<'c> {
         fqdn_host: &str,
         namespace: &str,
     ) -> Vec<&'c Resource<DestinationRule>> {
-        self.config
-            .destination_rules
-            .iter()
-            .filter(|dr| host_matches(&fqdn(&dr.spec.host, &dr.namespace), fqdn_host))
+        self.destination_rules_matching(fqdn_host)
             .filter(|dr| exported_to(&dr.spec.export_to, &dr.namespace, namespace))
             .collect()
+    }
+
+    /// Every DestinationRule whose host is `fqdn` or a wildcard covering it.
+    pub fn destination_rules_matching<'s>(
+        &'s self,
+        fqdn_host: &'s str,
+    ) -> impl Iterator<Item = &'c Resource<DestinationRule>> + 's {
+        let rules = &self.config.destination_rules;
+        self.rule_hosts.matching(fqdn_host).map(move |i| &rules[i])
     }
 
     /// The subsets defined for `fqdn` by DestinationRules visible from
     /// `namespace`; `None` when the input has no DestinationRule for the host.
     pub fn subsets_for(&mut self, fqdn_host: &str, namespace: &str) -> Option<Vec<&'c Subset>> {
-        let any = self
-            .config
-            .destination_rules
-            .iter()
-            .any(|dr| host_matches(&fqdn(&dr.spec.host, &dr.namespace), fqdn_host));
-        if !any {
+        if self.rule_hosts.matching(fqdn_host).next().is_none() {
             self.unchecked.insert(format!(
                 "subsets of {fqdn_host}: the input has no DestinationRule for it"
             ));
@@ -277,11 +327,20 @@ impl<'c> Index<'c> {
         namespace: Option<&'s str>,
         selector: &'s [(&'s str, &'s str)],
     ) -> impl Iterator<Item = &'c Resource<Workload>> + 's {
-        self.config.workloads.iter().filter(move |w| {
-            namespace.is_none_or(|ns| w.namespace == ns)
-                && selector
-                    .iter()
-                    .all(|(k, v)| w.spec.labels.get(*k).is_some_and(|l| l == v))
+        let in_scope: Box<dyn Iterator<Item = &'c Resource<Workload>> + 's> = match namespace {
+            Some(ns) => Box::new(
+                self.workloads_by_namespace
+                    .get(ns)
+                    .into_iter()
+                    .flatten()
+                    .copied(),
+            ),
+            None => Box::new(self.config.workloads.iter()),
+        };
+        in_scope.filter(move |w| {
+            selector
+                .iter()
+                .all(|(k, v)| w.spec.labels.get(*k).is_some_and(|l| l == v))
         })
     }
 

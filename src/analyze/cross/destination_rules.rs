@@ -3,6 +3,8 @@
 //! certificate verification (IST0128, IST0129), and rules whose traffic
 //! policy an older rule for the same host overrides.
 
+use std::collections::HashSet;
+
 use super::Reporter;
 use crate::analyze::index::{HostLookup, Index, Origin};
 use crate::diagnostic::{Rule, Severity};
@@ -97,7 +99,7 @@ pub static RULES: &[&Rule] = &[
 ];
 
 pub fn check(index: &mut Index, out: &mut Reporter) {
-    let used: Vec<(String, String)> = index
+    let used: HashSet<(String, String)> = index
         .virtual_services()
         .iter()
         .flat_map(|vs| {
@@ -118,7 +120,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
         }
         if has_virtual_services {
             for (i, subset) in dr.spec.subsets.iter().enumerate() {
-                if !used.iter().any(|(h, s)| *h == host && *s == subset.name) {
+                if !used.contains(&(host.clone(), subset.name.clone())) {
                     out.report(
                         &UNUSED_SUBSET,
                         dr,
@@ -214,7 +216,7 @@ fn check_overridden(index: &Index, out: &mut Reporter, dr: &Resource<Destination
     if dr.spec.traffic_policy.is_none() || dr.spec.workload_selector.is_some() {
         return;
     }
-    let older = index.config.destination_rules.iter().find(|o| {
+    let older = index.destination_rules_matching(host).find(|o| {
         o.namespace == dr.namespace
             && o.name() != dr.name()
             && o.spec.workload_selector.is_none()

@@ -2,10 +2,13 @@
 //! VirtualServices bound to a gateway apply to the gateway proxy only, so a
 //! mesh VirtualService's subset split never sees ingress traffic.
 
+use std::collections::HashMap;
+
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
 use crate::model::virtual_service::DestinationUse;
+use crate::model::{Resource, VirtualService};
 use crate::route::names::fqdn;
 
 pub static INGRESS_IGNORES_SUBSETS: Rule = Rule {
@@ -26,6 +29,22 @@ pub static RULES: &[&Rule] = &[&INGRESS_IGNORES_SUBSETS];
 
 pub fn check(index: &mut Index, out: &mut Reporter) {
     let vss = index.virtual_services();
+    // Hosts that a mesh VirtualService for that very host splits into subsets.
+    let mut splitters: HashMap<String, Vec<&Resource<VirtualService>>> = HashMap::new();
+    for vs in vss.iter().filter(|v| v.spec.applies_to_mesh()) {
+        let own: Vec<String> = vs
+            .spec
+            .hosts
+            .iter()
+            .map(|h| fqdn(h, &vs.namespace))
+            .collect();
+        for d in vs.spec.destinations() {
+            let host = fqdn(&d.destination.host, &vs.namespace);
+            if d.destination.subset.is_some() && own.contains(&host) {
+                splitters.entry(host).or_default().push(vs);
+            }
+        }
+    }
     for vs in vss
         .iter()
         .filter(|v| !v.spec.gateways.is_empty() && !v.spec.hosts.is_empty())
@@ -38,33 +57,24 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
                 continue;
             }
             let host = fqdn(&d.destination.host, &vs.namespace);
-            let splitter = vss.iter().find(|other| {
-                !(other.namespace == vs.namespace && other.name() == vs.name())
-                    && other.spec.applies_to_mesh()
-                    && other
-                        .spec
-                        .hosts
-                        .iter()
-                        .any(|h| fqdn(h, &other.namespace) == host)
-                    && other.spec.destinations().iter().any(|od| {
-                        od.destination.subset.is_some()
-                            && fqdn(&od.destination.host, &other.namespace) == host
-                    })
-            });
-            if let Some(splitter) = splitter {
-                out.report(
-                    &INGRESS_IGNORES_SUBSETS,
-                    vs,
-                    &format!("{}/host", d.pointer),
-                    format!(
-                        "ingress traffic to {host} ignores the subsets of VirtualService {}/{}, which applies to sidecars only",
-                        splitter.namespace,
-                        splitter.name()
-                    ),
-                )
-                .label("no subset")
-                .help("route to the same subsets (with the same weights) here");
-            }
+            let Some(splitter) = splitters.get(&host).and_then(|all| {
+                all.iter()
+                    .find(|s| !(s.namespace == vs.namespace && s.name() == vs.name()))
+            }) else {
+                continue;
+            };
+            out.report(
+                &INGRESS_IGNORES_SUBSETS,
+                vs,
+                &format!("{}/host", d.pointer),
+                format!(
+                    "ingress traffic to {host} ignores the subsets of VirtualService {}/{}, which applies to sidecars only",
+                    splitter.namespace,
+                    splitter.name()
+                ),
+            )
+            .label("no subset")
+            .help("route to the same subsets (with the same weights) here");
         }
     }
 }
