@@ -9,7 +9,7 @@
 //! subsets when it has a DestinationRule for the host, pods when it has
 //! workloads. What was not checked is listed in `unchecked` (`--verbose`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::load::Document;
 use crate::model::destination_rule::Subset;
@@ -84,6 +84,21 @@ impl HostTable {
             .filter(move |(pattern, _)| host_matches(pattern, fqdn))
             .map(|(_, item)| *item);
         exact.chain(wild)
+    }
+}
+
+/// The workloads behind a Service (and subset).
+pub struct ServicePods<'c> {
+    pub service: &'c Resource<Service>,
+    /// The combined selector, `k=v,...`.
+    pub selector: String,
+    pub pods: Vec<&'c Resource<Workload>>,
+}
+
+impl ServicePods<'_> {
+    /// Replicas of every selected Deployment and Pod.
+    pub fn replicas(&self) -> u64 {
+        self.pods.iter().map(|w| w.spec.replicas).sum()
     }
 }
 
@@ -341,6 +356,42 @@ impl<'c> Index<'c> {
             selector
                 .iter()
                 .all(|(k, v)| w.spec.labels.get(*k).is_some_and(|l| l == v))
+        })
+    }
+
+    /// The pods behind the Kubernetes Service `fqdn`: its selector plus
+    /// `labels` (a subset's; topology labels, which pods do not carry, are
+    /// left out). `None` when the host is no Service with a selector.
+    pub fn service_pods(
+        &self,
+        fqdn_host: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Option<ServicePods<'c>> {
+        let Origin::Service(service) = self.registry_host(fqdn_host)?.origin else {
+            return None;
+        };
+        if service.spec.selector.is_empty() {
+            return None;
+        }
+        let selector: Vec<(&str, &str)> = service
+            .spec
+            .selector
+            .iter()
+            .chain(labels.iter().filter(|(k, _)| !k.starts_with("topology.")))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let pods = self
+            .workloads(Some(&service.namespace), &selector)
+            .collect();
+        let selector = selector
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        Some(ServicePods {
+            service,
+            selector,
+            pods,
         })
     }
 

@@ -281,6 +281,24 @@ impl VirtualService {
         out
     }
 
+    /// The weights of every http, tcp and tls route, with the pointer of its `route` list.
+    pub fn route_weights(&self) -> Vec<(String, Vec<Option<i64>>)> {
+        let http = self.http.iter().enumerate().map(|(i, r)| {
+            let weights = r.route.iter().map(|d| d.weight).collect();
+            (format!("/spec/http/{i}/route"), weights)
+        });
+        let l4 = [("tcp", self.tcp.iter().map(|r| &r.route).collect::<Vec<_>>())]
+            .into_iter()
+            .chain([("tls", self.tls.iter().map(|r| &r.route).collect())])
+            .flat_map(|(section, routes)| {
+                routes.into_iter().enumerate().map(move |(i, route)| {
+                    let weights = route.iter().map(|d| d.weight).collect();
+                    (format!("/spec/{section}/{i}/route"), weights)
+                })
+            });
+        http.chain(l4).collect()
+    }
+
     /// Whether the VirtualService applies to sidecars: no `gateways`, or `mesh` among them.
     pub fn applies_to_mesh(&self) -> bool {
         self.gateways.is_empty() || self.gateways.iter().any(|g| g == "mesh")

@@ -3,10 +3,10 @@
 //! certificate verification (IST0128, IST0129), and rules whose traffic
 //! policy an older rule for the same host overrides.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use super::Reporter;
-use crate::analyze::index::{HostLookup, Index, Origin};
+use crate::analyze::index::{HostLookup, Index};
 use crate::diagnostic::{Rule, Severity};
 use crate::model::destination_rule::ClientTls;
 use crate::model::{DestinationRule, Resource};
@@ -246,54 +246,24 @@ fn check_subset_pods(
     dr: &Resource<DestinationRule>,
     host: &str,
 ) {
-    let Some(found) = index.registry_host(host) else {
-        return;
-    };
-    let Origin::Service(svc) = found.origin else {
-        return;
-    };
-    let selector: Vec<(&str, &str)> = svc
-        .spec
-        .selector
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    if selector.is_empty()
-        || index
-            .workloads(Some(&svc.namespace), &selector)
-            .next()
-            .is_none()
-    {
+    let described = index
+        .service_pods(host, &BTreeMap::new())
+        .is_some_and(|all| !all.pods.is_empty());
+    if !described {
         return;
     }
     for (i, subset) in dr.spec.subsets.iter().enumerate() {
-        let labels: Vec<(&str, &str)> = svc
-            .spec
-            .selector
-            .iter()
-            .chain(
-                subset
-                    .labels
-                    .iter()
-                    .filter(|(k, _)| !k.starts_with("topology.")),
-            )
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        if index
-            .workloads(Some(&svc.namespace), &labels)
-            .next()
-            .is_none()
-        {
-            let text: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let Some(selected) = index.service_pods(host, &subset.labels) else {
+            continue;
+        };
+        if selected.pods.is_empty() {
             out.report(
                 &SUBSET_SELECTS_NO_PODS,
                 dr,
                 &format!("/spec/subsets/{i}/name"),
                 format!(
                     "subset `{}` selects no pods: no Deployment or Pod in {} has {}",
-                    subset.name,
-                    svc.namespace,
-                    text.join(",")
+                    subset.name, selected.service.namespace, selected.selector
                 ),
             )
             .label("no endpoints")

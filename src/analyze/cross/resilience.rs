@@ -4,6 +4,8 @@
 //! outlier detection too timid to eject a replica, and weights that are
 //! read differently from how they look (semantics reference §3, §4, §6).
 
+use std::collections::BTreeMap;
+
 use super::Reporter;
 use crate::analyze::index::{HostLookup, Index, Origin};
 use crate::diagnostic::{Rule, Severity};
@@ -156,28 +158,9 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
                 )
                 .label("bypasses retries and timeout");
             }
-            check_weights(
-                out,
-                vs,
-                rule.route.iter().map(|r| r.weight).collect(),
-                &format!("{at}/route"),
-            );
         }
-        for (section, routes) in [
-            (
-                "tcp",
-                vs.spec.tcp.iter().map(|r| &r.route).collect::<Vec<_>>(),
-            ),
-            ("tls", vs.spec.tls.iter().map(|r| &r.route).collect()),
-        ] {
-            for (i, route) in routes.into_iter().enumerate() {
-                check_weights(
-                    out,
-                    vs,
-                    route.iter().map(|r| r.weight).collect(),
-                    &format!("/spec/{section}/{i}/route"),
-                );
-            }
+        for (at, weights) in vs.spec.route_weights() {
+            check_weights(out, vs, &weights, &at);
         }
     }
     for dr in &index.config.destination_rules {
@@ -321,10 +304,10 @@ fn plain_http_destinations(
 fn check_weights(
     out: &mut Reporter,
     vs: &Resource<VirtualService>,
-    weights: Vec<Option<i64>>,
+    weights: &[Option<i64>],
     at: &str,
 ) {
-    match weights.as_slice() {
+    match weights {
         [Some(w)] if *w != 100 => {
             out.report(
                 &LONE_WEIGHT_IGNORED,
@@ -418,27 +401,10 @@ fn check_pool_zeros(out: &mut Reporter, dr: &Resource<DestinationRule>) {
 
 fn check_ejection_percent(index: &Index, out: &mut Reporter, dr: &Resource<DestinationRule>) {
     let host = fqdn(&dr.spec.host, &dr.namespace);
-    let Some(found) = index.registry_host(&host) else {
-        return;
-    };
-    let Origin::Service(svc) = found.origin else {
-        return;
-    };
-    if svc.spec.selector.is_empty() {
-        return;
-    }
-    let replicas = |extra: &std::collections::BTreeMap<String, String>| -> u64 {
-        let labels: Vec<(&str, &str)> = svc
-            .spec
-            .selector
-            .iter()
-            .chain(extra.iter())
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+    let replicas = |labels: &BTreeMap<String, String>| -> u64 {
         index
-            .workloads(Some(&svc.namespace), &labels)
-            .map(|w| w.spec.replicas)
-            .sum()
+            .service_pods(&host, labels)
+            .map_or(0, |p| p.replicas())
     };
     let mut checks = Vec::new();
     if let Some(od) = dr
@@ -450,7 +416,7 @@ fn check_ejection_percent(index: &Index, out: &mut Reporter, dr: &Resource<Desti
         checks.push((
             "/spec/trafficPolicy/outlierDetection".to_string(),
             od,
-            replicas(&Default::default()),
+            replicas(&BTreeMap::new()),
         ));
     }
     for (i, subset) in dr.spec.subsets.iter().enumerate() {

@@ -33,43 +33,11 @@ pub static INVALID_DESTINATION: Rule = Rule {
 pub static RULES: &[&Rule] = &[&INVALID_WEIGHT, &INVALID_DESTINATION];
 
 pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
-    let vs = &res.spec;
-    for (i, rule) in vs.http.iter().enumerate() {
-        let weights: Vec<Option<i64>> = rule.route.iter().map(|r| r.weight).collect();
-        check_weights(cx, &format!("/spec/http/{i}/route"), &weights);
-        for (j, r) in rule.route.iter().enumerate() {
-            check_destination(
-                cx,
-                &format!("/spec/http/{i}/route/{j}/destination"),
-                &r.destination,
-            );
-        }
-        if let Some(mirror) = &rule.mirror {
-            check_destination(cx, &format!("/spec/http/{i}/mirror"), mirror);
-        }
-        for (j, m) in rule.mirrors.iter().enumerate() {
-            check_destination(
-                cx,
-                &format!("/spec/http/{i}/mirrors/{j}/destination"),
-                &m.destination,
-            );
-        }
+    for (at, weights) in res.spec.route_weights() {
+        check_weights(cx, &at, &weights);
     }
-    for (section, routes) in [
-        ("tcp", vs.tcp.iter().map(|r| &r.route).collect::<Vec<_>>()),
-        ("tls", vs.tls.iter().map(|r| &r.route).collect()),
-    ] {
-        for (i, route) in routes.into_iter().enumerate() {
-            let weights: Vec<Option<i64>> = route.iter().map(|r| r.weight).collect();
-            check_weights(cx, &format!("/spec/{section}/{i}/route"), &weights);
-            for (j, r) in route.iter().enumerate() {
-                check_destination(
-                    cx,
-                    &format!("/spec/{section}/{i}/route/{j}/destination"),
-                    &r.destination,
-                );
-            }
-        }
+    for d in res.spec.destinations() {
+        check_destination(cx, &d.pointer, d.destination);
     }
 }
 
