@@ -256,35 +256,31 @@ mod tests {
         assert_eq!(ejected, vec![false, false, true]);
     }
 
+    /// Three consecutive 500s from `host`, a nanosecond apart from `at`.
+    fn three_errors(spec: &OutlierSpec, pc: &mut ProxyCluster, host: u32, at: u64) {
+        for t in 0..3 {
+            observe(
+                spec,
+                EjectionCap::AfterEjection,
+                pc,
+                host,
+                Observation::Status(500),
+                at + t,
+            );
+        }
+    }
+
     #[test]
     fn return_happens_at_the_first_tick_after_base_times_multiplier_and_the_multiplier_decays() {
         // §4.4 steps 5-6: base 30s, interval 10s.
         let (spec, mut pc) = setup(2, od(50));
         let s = 1_000_000_000;
-        for t in 0..3 {
-            observe(
-                &spec,
-                EjectionCap::AfterEjection,
-                &mut pc,
-                1,
-                Observation::Status(500),
-                5 * s + t,
-            );
-        }
+        three_errors(&spec, &mut pc, 1, 5 * s);
         assert!(pc.hosts[1].health.ejected);
         assert_eq!(tick(&spec, &mut pc, 30 * s), 0);
         assert_eq!(tick(&spec, &mut pc, 40 * s), 1);
         // Ejected again at once: the multiplier is now 2, so 60 s.
-        for t in 0..3 {
-            observe(
-                &spec,
-                EjectionCap::AfterEjection,
-                &mut pc,
-                1,
-                Observation::Status(500),
-                41 * s + t,
-            );
-        }
+        three_errors(&spec, &mut pc, 1, 41 * s);
         assert_eq!(pc.hosts[1].health.multiplier, 2);
         assert_eq!(tick(&spec, &mut pc, 100 * s), 0);
         assert_eq!(tick(&spec, &mut pc, 110 * s), 1);
