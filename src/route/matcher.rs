@@ -1,6 +1,7 @@
 //! Compiled request matchers: Envoy's semantics for Istio's StringMatch and
 //! HTTPMatchRequest (§2.3 of the semantics reference).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use regex::Regex;
@@ -73,132 +74,230 @@ impl Matcher {
     }
 }
 
-/// A compiled HTTPMatchRequest (runtime conditions only; config-time
-/// filters are applied when the table is built).
-#[derive(Debug, Clone, Default)]
-pub struct RequestMatch {
-    pub uri: Option<Matcher>,
-    pub ignore_uri_case: bool,
-    pub scheme: Option<Matcher>,
-    pub method: Option<Matcher>,
-    pub authority: Option<Matcher>,
-    pub headers: Vec<(String, Matcher)>,
-    pub without_headers: Vec<(String, Matcher)>,
-    pub query_params: Vec<(String, Matcher)>,
+/// What a condition reads from the request.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    /// The path without the query string.
+    Uri,
+    Scheme,
+    Method,
+    Authority,
+    /// A header by lower-case name.
+    Header(String),
+    Query(String),
+    /// The listener port (a config-time filter, like the two below).
+    Port,
+    SourceNamespace,
+    SourceLabel(String),
 }
 
-fn compile_map(map: &BTreeMap<String, StringMatch>, star: bool) -> Vec<(String, Matcher)> {
-    map.iter()
-        // Istio ignores these names as header matchers: they are match fields.
-        .filter(|(k, _)| !matches!(k.as_str(), "uri" | "scheme" | "method" | "authority"))
-        .map(|(k, v)| (k.to_ascii_lowercase(), Matcher::compile(v, star)))
-        .collect()
-}
-
-impl RequestMatch {
-    pub fn compile(m: &HttpMatch) -> RequestMatch {
-        let one = |sm: &Option<StringMatch>| sm.as_ref().map(|s| Matcher::compile(s, false));
-        RequestMatch {
-            uri: one(&m.uri),
-            ignore_uri_case: m.ignore_uri_case,
-            scheme: one(&m.scheme),
-            method: one(&m.method),
-            authority: one(&m.authority),
-            headers: compile_map(&m.headers, true),
-            without_headers: compile_map(&m.without_headers, true),
-            query_params: m
-                .query_params
-                .iter()
-                .map(|(k, v)| (k.clone(), Matcher::compile(v, false)))
-                .collect(),
+impl Field {
+    /// The field's value in `req` on listener `port`; `None` when absent.
+    pub fn read<'r>(&self, req: &'r Request, port: Option<u16>) -> Option<Cow<'r, str>> {
+        match self {
+            Field::Uri => Some(Cow::Borrowed(req.path_only())),
+            Field::Scheme => Some(Cow::Borrowed(&req.scheme)),
+            Field::Method => Some(Cow::Borrowed(&req.method)),
+            Field::Authority => Some(Cow::Borrowed(&req.authority)),
+            Field::Header(name) => req.header(name).map(Cow::Borrowed),
+            Field::Query(name) => req.query_param(name).map(Cow::Borrowed),
+            Field::Port => port.map(|p| Cow::Owned(p.to_string())),
+            Field::SourceNamespace => Some(Cow::Borrowed(&req.source_namespace)),
+            Field::SourceLabel(key) => req
+                .source_labels
+                .get(key)
+                .map(|v| Cow::Borrowed(v.as_str())),
         }
     }
 
-    /// Istio's `IsCatchAllRoute`: a uri of prefix `/` or regex `.*` (or none)
-    /// and no other condition.
-    pub fn is_catch_all(&self) -> bool {
-        let uri_all = match &self.uri {
-            None => true,
-            Some(Matcher::Prefix(p)) => p == "/",
-            Some(Matcher::Regex { source, .. }) => source == ".*",
-            Some(_) => false,
-        };
-        uri_all
-            && self.scheme.is_none()
-            && self.method.is_none()
-            && self.authority.is_none()
-            && self.headers.is_empty()
-            && self.without_headers.is_empty()
-            && self.query_params.is_empty()
+    /// Port, sourceNamespace and sourceLabels pick proxies when the
+    /// configuration is built; the others are tested per request.
+    pub fn is_config_time(&self) -> bool {
+        matches!(
+            self,
+            Field::Port | Field::SourceNamespace | Field::SourceLabel(_)
+        )
+    }
+}
+
+/// One condition of a match on one field of the request.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub field: Field,
+    pub matcher: Matcher,
+    /// `withoutHeaders`: the condition holds when the matcher does not.
+    pub inverted: bool,
+    /// `ignoreUriCase` on an exact or prefix uri.
+    pub fold: bool,
+}
+
+impl Condition {
+    fn new(field: Field, matcher: Matcher) -> Condition {
+        Condition {
+            field,
+            matcher,
+            inverted: false,
+            fold: false,
+        }
     }
 
-    /// `Ok` when every condition holds, else the first that does not, in words.
-    pub fn evaluate(&self, req: &Request) -> Result<(), String> {
-        if let Some(m) = &self.uri {
-            // Regexes ignore `ignoreUriCase`; exact/prefix fold case with it.
-            let fold = self.ignore_uri_case && !matches!(m, Matcher::Regex { .. });
-            if !m.matches(req.path_only(), fold) {
-                return Err(format!(
-                    "uri {} does not match {:?}",
-                    m.describe(),
-                    req.path_only()
-                ));
-            }
-        }
-        for (what, m, value) in [
-            ("scheme", &self.scheme, req.scheme.as_str()),
-            ("method", &self.method, req.method.as_str()),
-            ("authority", &self.authority, req.authority.as_str()),
-        ] {
-            if let Some(m) = m
-                && !m.matches(value, false)
-            {
-                return Err(format!("{what} {} does not match {value:?}", m.describe()));
-            }
-        }
-        for (name, m) in &self.headers {
-            match req.header(name) {
-                None => {
-                    return Err(format!(
-                        "header {name:?} is absent (needs {})",
-                        m.describe()
-                    ));
-                }
-                Some(v) if !m.matches(v, false) => {
-                    return Err(format!(
-                        "header {name:?} {} does not match {v:?}",
-                        m.describe()
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
-        for (name, m) in &self.without_headers {
-            // Inverted matcher; a missing header counts as empty, and a
-            // presence matcher means "must be absent".
-            let hit = match (req.header(name), m) {
+    /// Whether the condition holds for a field value (`None`: absent).
+    pub fn holds(&self, value: Option<&str>) -> bool {
+        if self.inverted {
+            // A missing header counts as empty, and a presence matcher
+            // means "must be absent".
+            let hit = match (value, &self.matcher) {
                 (None, Matcher::Present) => false,
                 (None, m) => m.matches("", false),
                 (Some(v), m) => m.matches(v, false),
             };
-            if hit {
-                return Err(format!("withoutHeaders {name:?} {} matches", m.describe()));
+            return !hit;
+        }
+        value.is_some_and(|v| self.matcher.matches(v, self.fold))
+    }
+
+    /// Why the condition fails for `value`, in words.
+    fn failure(&self, value: Option<&str>) -> String {
+        let m = self.matcher.describe();
+        match (&self.field, value) {
+            (Field::Uri, v) => format!("uri {m} does not match {:?}", v.unwrap_or_default()),
+            (Field::Scheme | Field::Method | Field::Authority, v) => {
+                let what = format!("{:?}", self.field).to_ascii_lowercase();
+                format!("{what} {m} does not match {:?}", v.unwrap_or_default())
+            }
+            (Field::Header(name), _) if self.inverted => {
+                format!("withoutHeaders {name:?} {m} matches")
+            }
+            (Field::Header(name), None) => format!("header {name:?} is absent (needs {m})"),
+            (Field::Header(name), Some(v)) => format!("header {name:?} {m} does not match {v:?}"),
+            (Field::Query(name), None) => format!("query parameter {name:?} is absent"),
+            (Field::Query(name), Some(v)) => {
+                format!("query parameter {name:?} {m} does not match {v:?}")
+            }
+            (Field::Port, Some(listener)) => {
+                format!(
+                    "match is for port {}, the request is on port {listener}",
+                    self.literal()
+                )
+            }
+            (Field::Port, None) => format!(
+                "match is for port {}; the request's port is unknown (pass --port)",
+                self.literal()
+            ),
+            (Field::SourceNamespace, v) => format!(
+                "sourceNamespace {} is not the caller's namespace {}",
+                self.literal(),
+                v.unwrap_or_default()
+            ),
+            (Field::SourceLabel(key), _) => format!(
+                "sourceLabels {key}={} do not select the calling workload",
+                self.literal()
+            ),
+        }
+    }
+
+    fn literal(&self) -> &str {
+        match &self.matcher {
+            Matcher::Exact(s) | Matcher::Prefix(s) | Matcher::Invalid(s) => s,
+            Matcher::Regex { source, .. } => source,
+            Matcher::Present => "",
+        }
+    }
+}
+
+/// A compiled HTTPMatchRequest: its conditions, all of which must hold.
+/// `match.gateways` is not among them: it is resolved when the table is built.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMatch {
+    pub conditions: Vec<Condition>,
+}
+
+fn map_conditions<'m>(
+    map: &'m BTreeMap<String, StringMatch>,
+    star: bool,
+) -> impl Iterator<Item = (String, Matcher)> + 'm {
+    map.iter()
+        // Istio ignores these names as header matchers: they are match fields.
+        .filter(|(k, _)| !matches!(k.as_str(), "uri" | "scheme" | "method" | "authority"))
+        .map(move |(k, v)| (k.to_ascii_lowercase(), Matcher::compile(v, star)))
+}
+
+impl RequestMatch {
+    /// Compiles a match, config-time filters first, in the order the trace
+    /// reports the first failing one.
+    pub fn compile(m: &HttpMatch) -> RequestMatch {
+        let mut conditions = Vec::new();
+        if let Some(p) = m.port.filter(|p| *p != 0) {
+            conditions.push(Condition::new(Field::Port, Matcher::Exact(p.to_string())));
+        }
+        for (k, v) in &m.source_labels {
+            conditions.push(Condition::new(
+                Field::SourceLabel(k.clone()),
+                Matcher::Exact(v.clone()),
+            ));
+        }
+        if let Some(ns) = m.source_namespace.as_deref().filter(|ns| !ns.is_empty()) {
+            conditions.push(Condition::new(
+                Field::SourceNamespace,
+                Matcher::Exact(ns.into()),
+            ));
+        }
+        let one = |sm: &Option<StringMatch>| sm.as_ref().map(|s| Matcher::compile(s, false));
+        if let Some(uri) = one(&m.uri) {
+            // Regexes ignore `ignoreUriCase`; exact/prefix fold case with it.
+            let fold = m.ignore_uri_case && !matches!(uri, Matcher::Regex { .. });
+            conditions.push(Condition {
+                fold,
+                ..Condition::new(Field::Uri, uri)
+            });
+        }
+        for (field, sm) in [
+            (Field::Scheme, &m.scheme),
+            (Field::Method, &m.method),
+            (Field::Authority, &m.authority),
+        ] {
+            if let Some(matcher) = one(sm) {
+                conditions.push(Condition::new(field, matcher));
             }
         }
-        if self.query_params.is_empty() {
-            return Ok(());
+        for (name, matcher) in map_conditions(&m.headers, true) {
+            conditions.push(Condition::new(Field::Header(name), matcher));
         }
-        let query = req.query();
-        for (name, m) in &self.query_params {
-            match query.get(name.as_str()) {
-                None => return Err(format!("query parameter {name:?} is absent")),
-                Some(v) if !m.matches(v, false) => {
-                    return Err(format!(
-                        "query parameter {name:?} {} does not match {v:?}",
-                        m.describe()
-                    ));
-                }
-                Some(_) => {}
+        for (name, matcher) in map_conditions(&m.without_headers, true) {
+            conditions.push(Condition {
+                inverted: true,
+                ..Condition::new(Field::Header(name), matcher)
+            });
+        }
+        for (name, v) in &m.query_params {
+            conditions.push(Condition::new(
+                Field::Query(name.clone()),
+                Matcher::compile(v, false),
+            ));
+        }
+        RequestMatch { conditions }
+    }
+
+    /// Istio's `IsCatchAllRoute`: a uri of prefix `/` or regex `.*` (or none)
+    /// and no other runtime condition.
+    pub fn is_catch_all(&self) -> bool {
+        self.conditions
+            .iter()
+            .filter(|c| !c.field.is_config_time())
+            .all(|c| match (&c.field, &c.matcher) {
+                (Field::Uri, Matcher::Prefix(p)) => p == "/",
+                (Field::Uri, Matcher::Regex { source, .. }) => source == ".*",
+                _ => false,
+            })
+    }
+
+    /// `Ok` when every condition holds on listener `port`, else the first
+    /// that does not, in words, and whether it is a config-time filter.
+    pub fn evaluate(&self, req: &Request, port: Option<u16>) -> Result<(), (bool, String)> {
+        for c in &self.conditions {
+            let value = c.field.read(req, port);
+            if !c.holds(value.as_deref()) {
+                return Err((c.field.is_config_time(), c.failure(value.as_deref())));
             }
         }
         Ok(())

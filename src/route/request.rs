@@ -76,16 +76,14 @@ impl Request {
             .map_or(self.path.as_str(), |(p, _)| p)
     }
 
-    /// Query parameters (first value of a repeated key wins), undecoded.
-    pub fn query(&self) -> BTreeMap<&str, &str> {
-        let mut out = BTreeMap::new();
-        if let Some((_, q)) = self.path.split_once('?') {
-            for pair in q.split('&').filter(|p| !p.is_empty()) {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                out.entry(k).or_insert(v);
-            }
-        }
-        out
+    /// A query parameter's value (the first of a repeated key), undecoded;
+    /// `Some("")` for a key without `=`.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        let (_, query) = self.path.split_once('?')?;
+        query
+            .split('&')
+            .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+            .find_map(|(k, v)| (k == name).then_some(v))
     }
 
     /// Adds a header; names are case-insensitive and the first value wins.
@@ -135,8 +133,9 @@ mod tests {
         assert_eq!(r.host(), "reviews.shop");
         assert_eq!(r.effective_port(), Some(9080));
         assert_eq!(r.path_only(), "/api");
-        assert_eq!(r.query().get("x"), Some(&"1"));
-        assert_eq!(r.query().get("y"), Some(&""));
+        assert_eq!(r.query_param("x"), Some("1"));
+        assert_eq!(r.query_param("y"), Some(""));
+        assert_eq!(r.query_param("z"), None);
         assert_eq!(split_host_port("[::1]:80"), ("::1", Some(80)));
     }
 }

@@ -13,7 +13,7 @@ use super::policy::lookup;
 use super::request::{Entry, Request};
 use super::split::shares;
 use crate::model::host::host_matches;
-use crate::model::virtual_service::{HttpMatch, HttpRoute};
+use crate::model::virtual_service::HttpRoute;
 use crate::model::{Config, Gateway, Resource, VirtualService, exported_to};
 
 /// Istio's retry policy when a route sets none (§4.1).
@@ -24,8 +24,7 @@ pub const DEFAULT_ATTEMPTS: u32 = 2;
 /// Envoy's base retry back-off when none is set.
 pub const DEFAULT_BACKOFF: &str = "25ms";
 
-struct CompiledMatch<'c> {
-    spec: &'c HttpMatch,
+struct CompiledMatch {
     request: RequestMatch,
     /// Resolved `match.gateways`.
     gateways: Vec<String>,
@@ -33,7 +32,7 @@ struct CompiledMatch<'c> {
 
 struct CompiledRule<'c> {
     spec: &'c HttpRoute,
-    matches: Vec<CompiledMatch<'c>>,
+    matches: Vec<CompiledMatch>,
 }
 
 struct CompiledVs<'c> {
@@ -74,7 +73,6 @@ impl<'c> CompiledVs<'c> {
                         .matches
                         .iter()
                         .map(|m| CompiledMatch {
-                            spec: m,
                             request: RequestMatch::compile(m),
                             gateways: m.gateways.iter().map(|g| gateway_ref(g, ns)).collect(),
                         })
@@ -400,8 +398,15 @@ impl<'c> RoutingTable<'c> {
     ) -> Result<(), (Outcome, String)> {
         let Some(m) = e.matchn else { return Ok(()) };
         let cm = &self.vss[e.vs].rules[e.rule].matches[m];
-        config_filter(cm, port, proxy, req).map_err(|r| (Outcome::Skipped, r))?;
-        cm.request.evaluate(req).map_err(|r| (Outcome::NoMatch, r))
+        gateway_filter(cm, proxy).map_err(|r| (Outcome::Skipped, r))?;
+        cm.request.evaluate(req, port).map_err(|(config_time, r)| {
+            let outcome = if config_time {
+                Outcome::Skipped
+            } else {
+                Outcome::NoMatch
+            };
+            (outcome, r)
+        })
     }
 
     /// Walks the routes in order; the first whose match holds wins.
@@ -654,60 +659,17 @@ fn specificity(pattern: &str, host: &str) -> usize {
     }
 }
 
-/// The config-time filters of §2.2: port, gateways, sourceLabels, sourceNamespace.
-fn config_filter(
-    cm: &CompiledMatch,
-    port: Option<u16>,
-    proxy: &str,
-    req: &Request,
-) -> Result<(), String> {
-    if let Some(p) = cm.spec.port.filter(|p| *p != 0) {
-        match port {
-            Some(listener) if i64::from(listener) == p => {}
-            Some(listener) => {
-                return Err(format!(
-                    "match is for port {p}, the request is on port {listener}"
-                ));
-            }
-            None => {
-                return Err(format!(
-                    "match is for port {p}; the request's port is unknown (pass --port)"
-                ));
-            }
-        }
+/// The `match.gateways` filter of §2.2: the match applies only to the
+/// proxies it lists (the other config-time filters are conditions).
+fn gateway_filter(cm: &CompiledMatch, proxy: &str) -> Result<(), String> {
+    if cm.gateways.is_empty() || cm.gateways.iter().any(|g| g == proxy) {
+        Ok(())
+    } else {
+        Err(format!(
+            "match applies to gateways [{}], not {proxy}",
+            cm.gateways.join(", ")
+        ))
     }
-    if !cm.gateways.is_empty() {
-        return if cm.gateways.iter().any(|g| g == proxy) {
-            Ok(())
-        } else {
-            Err(format!(
-                "match applies to gateways [{}], not {proxy}",
-                cm.gateways.join(", ")
-            ))
-        };
-    }
-    if let Some((k, v)) = cm
-        .spec
-        .source_labels
-        .iter()
-        .find(|(k, v)| req.source_labels.get(*k) != Some(*v))
-    {
-        return Err(format!(
-            "sourceLabels {k}={v} do not select the calling workload"
-        ));
-    }
-    if let Some(ns) = cm
-        .spec
-        .source_namespace
-        .as_deref()
-        .filter(|ns| !ns.is_empty() && *ns != req.source_namespace)
-    {
-        return Err(format!(
-            "sourceNamespace {ns} is not the caller's namespace {}",
-            req.source_namespace
-        ));
-    }
-    Ok(())
 }
 
 fn step(vs: &CompiledVs, e: &RouteEntry, outcome: Outcome, reason: String) -> TraceStep {

@@ -214,7 +214,7 @@ impl ClusterSpec {
                     (k == name).then(|| v.to_string())
                 })
             }),
-            HashOn::Query(name) => req.query().get(name.as_str()).map(|v| v.to_string()),
+            HashOn::Query(name) => req.query_param(name).map(str::to_string),
         };
         value.map_or(HashKey::Random, |v| HashKey::Fixed(hash(v.as_bytes())))
     }
