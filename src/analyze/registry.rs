@@ -78,6 +78,7 @@ pub static ENTRIES: &[RuleEntry] = &[
     cross_entry!(destination_rules),
     cross_entry!(services),
     cross_entry!(resilience),
+    cross_entry!(shadowing),
 ];
 
 /// Every rule meshctl can report, in code order.

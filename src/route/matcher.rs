@@ -2,11 +2,13 @@
 //! HTTPMatchRequest (§2.3 of the semantics reference).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
 
 use super::request::Request;
+use super::witness::Shape;
 use crate::model::common::StringMatch;
 use crate::model::virtual_service::HttpMatch;
 
@@ -15,11 +17,8 @@ use crate::model::virtual_service::HttpMatch;
 pub enum Matcher {
     Exact(String),
     Prefix(String),
-    /// A full match, as Envoy's `safe_regex`; `source` is the regex as written.
-    Regex {
-        source: String,
-        anchored: Regex,
-    },
+    /// A full match, as Envoy's `safe_regex`.
+    Regex(Arc<RegexMatch>),
     /// `{}` (and `regex: "*"` on headers): the value is present.
     Present,
     /// A regex that does not compile: Istio rejects the resource, so the
@@ -27,20 +26,49 @@ pub enum Matcher {
     Invalid(String),
 }
 
+/// A compiled regex condition.
+#[derive(Debug)]
+pub struct RegexMatch {
+    /// The regex as written.
+    pub source: String,
+    /// `^(?:source)$`.
+    pub anchored: Regex,
+    /// What the witness search enumerates for it, worked out on first use.
+    pub shape: OnceLock<Shape>,
+}
+
+/// Regexes compiled so far, by source: configurations repeat them, and
+/// each is compiled once.
+#[derive(Debug, Default)]
+pub struct Regexes(HashMap<String, Option<Arc<RegexMatch>>>);
+
+impl Regexes {
+    fn get(&mut self, source: &str) -> Option<Arc<RegexMatch>> {
+        if let Some(known) = self.0.get(source) {
+            return known.clone();
+        }
+        let compiled = Regex::new(&format!("^(?:{source})$")).ok().map(|anchored| {
+            Arc::new(RegexMatch {
+                source: source.to_string(),
+                anchored,
+                shape: OnceLock::new(),
+            })
+        });
+        self.0.insert(source.to_string(), compiled.clone());
+        compiled
+    }
+}
+
 impl Matcher {
     /// Compiles a StringMatch.
-    pub fn compile(sm: &StringMatch, star_is_presence: bool) -> Matcher {
+    pub fn compile(sm: &StringMatch, star_is_presence: bool, regexes: &mut Regexes) -> Matcher {
         match (&sm.exact, &sm.prefix, &sm.regex) {
             (Some(e), _, _) => Matcher::Exact(e.clone()),
             (_, Some(p), _) => Matcher::Prefix(p.clone()),
             (_, _, Some(r)) if star_is_presence && r == "*" => Matcher::Present,
-            (_, _, Some(r)) => match Regex::new(&format!("^(?:{r})$")) {
-                Ok(anchored) => Matcher::Regex {
-                    source: r.clone(),
-                    anchored,
-                },
-                Err(_) => Matcher::Invalid(r.clone()),
-            },
+            (_, _, Some(r)) => regexes
+                .get(r)
+                .map_or_else(|| Matcher::Invalid(r.clone()), Matcher::Regex),
             _ => Matcher::Present,
         }
     }
@@ -56,7 +84,7 @@ impl Matcher {
                     && value[..p.len()].eq_ignore_ascii_case(p)
             }
             Matcher::Prefix(p) => value.starts_with(p.as_str()),
-            Matcher::Regex { anchored, .. } => anchored.is_match(value),
+            Matcher::Regex(r) => r.anchored.is_match(value),
             Matcher::Present => true,
             Matcher::Invalid(_) => false,
         }
@@ -67,7 +95,7 @@ impl Matcher {
         match self {
             Matcher::Exact(e) => format!("exact {e:?}"),
             Matcher::Prefix(p) => format!("prefix {p:?}"),
-            Matcher::Regex { source, .. } => format!("regex {source:?}"),
+            Matcher::Regex(r) => format!("regex {:?}", r.source),
             Matcher::Invalid(source) => format!("invalid regex {source:?} (matches nothing)"),
             Matcher::Present => "present".into(),
         }
@@ -199,7 +227,7 @@ impl Condition {
     fn literal(&self) -> &str {
         match &self.matcher {
             Matcher::Exact(s) | Matcher::Prefix(s) | Matcher::Invalid(s) => s,
-            Matcher::Regex { source, .. } => source,
+            Matcher::Regex(r) => &r.source,
             Matcher::Present => "",
         }
     }
@@ -212,20 +240,22 @@ pub struct RequestMatch {
     pub conditions: Vec<Condition>,
 }
 
-fn map_conditions<'m>(
-    map: &'m BTreeMap<String, StringMatch>,
+fn map_conditions(
+    map: &BTreeMap<String, StringMatch>,
     star: bool,
-) -> impl Iterator<Item = (String, Matcher)> + 'm {
+    regexes: &mut Regexes,
+) -> Vec<(String, Matcher)> {
     map.iter()
         // Istio ignores these names as header matchers: they are match fields.
         .filter(|(k, _)| !matches!(k.as_str(), "uri" | "scheme" | "method" | "authority"))
-        .map(move |(k, v)| (k.to_ascii_lowercase(), Matcher::compile(v, star)))
+        .map(|(k, v)| (k.to_ascii_lowercase(), Matcher::compile(v, star, regexes)))
+        .collect()
 }
 
 impl RequestMatch {
     /// Compiles a match, config-time filters first, in the order the trace
     /// reports the first failing one.
-    pub fn compile(m: &HttpMatch) -> RequestMatch {
+    pub fn compile(m: &HttpMatch, regexes: &mut Regexes) -> RequestMatch {
         let mut conditions = Vec::new();
         if let Some(p) = m.port.filter(|p| *p != 0) {
             conditions.push(Condition::new(Field::Port, Matcher::Exact(p.to_string())));
@@ -242,10 +272,9 @@ impl RequestMatch {
                 Matcher::Exact(ns.into()),
             ));
         }
-        let one = |sm: &Option<StringMatch>| sm.as_ref().map(|s| Matcher::compile(s, false));
-        if let Some(uri) = one(&m.uri) {
+        if let Some(uri) = m.uri.as_ref().map(|s| Matcher::compile(s, false, regexes)) {
             // Regexes ignore `ignoreUriCase`; exact/prefix fold case with it.
-            let fold = m.ignore_uri_case && !matches!(uri, Matcher::Regex { .. });
+            let fold = m.ignore_uri_case && !matches!(uri, Matcher::Regex(_));
             conditions.push(Condition {
                 fold,
                 ..Condition::new(Field::Uri, uri)
@@ -256,14 +285,14 @@ impl RequestMatch {
             (Field::Method, &m.method),
             (Field::Authority, &m.authority),
         ] {
-            if let Some(matcher) = one(sm) {
+            if let Some(matcher) = sm.as_ref().map(|s| Matcher::compile(s, false, regexes)) {
                 conditions.push(Condition::new(field, matcher));
             }
         }
-        for (name, matcher) in map_conditions(&m.headers, true) {
+        for (name, matcher) in map_conditions(&m.headers, true, regexes) {
             conditions.push(Condition::new(Field::Header(name), matcher));
         }
-        for (name, matcher) in map_conditions(&m.without_headers, true) {
+        for (name, matcher) in map_conditions(&m.without_headers, true, regexes) {
             conditions.push(Condition {
                 inverted: true,
                 ..Condition::new(Field::Header(name), matcher)
@@ -272,7 +301,7 @@ impl RequestMatch {
         for (name, v) in &m.query_params {
             conditions.push(Condition::new(
                 Field::Query(name.clone()),
-                Matcher::compile(v, false),
+                Matcher::compile(v, false, regexes),
             ));
         }
         RequestMatch { conditions }
@@ -286,9 +315,16 @@ impl RequestMatch {
             .filter(|c| !c.field.is_config_time())
             .all(|c| match (&c.field, &c.matcher) {
                 (Field::Uri, Matcher::Prefix(p)) => p == "/",
-                (Field::Uri, Matcher::Regex { source, .. }) => source == ".*",
+                (Field::Uri, Matcher::Regex(r)) => r.source == ".*",
                 _ => false,
             })
+    }
+
+    /// Whether every condition holds on listener `port`.
+    pub fn accepts(&self, req: &Request, port: Option<u16>) -> bool {
+        self.conditions
+            .iter()
+            .all(|c| c.holds(c.field.read(req, port).as_deref()))
     }
 
     /// `Ok` when every condition holds on listener `port`, else the first
@@ -318,14 +354,17 @@ mod tests {
     #[test]
     fn regexes_are_full_matches_and_a_broken_one_matches_nothing() {
         // §2.3: Envoy's safe_regex is a full match.
-        let m = Matcher::compile(&sm("/v2/[0-9]+"), false);
+        let m = Matcher::compile(&sm("/v2/[0-9]+"), false, &mut Regexes::default());
         assert!(m.matches("/v2/7", false));
         assert!(!m.matches("/v2/7/x", false));
         // Istio rejects an uncompilable regex, so the condition can never
         // hold; dropping it instead would widen the match to everything.
-        let broken = Matcher::compile(&sm("("), false);
+        let broken = Matcher::compile(&sm("("), false, &mut Regexes::default());
         assert!(!broken.matches("(", false) && !broken.matches("", false));
         // In headers, `regex: "*"` is a presence test, not a regex.
-        assert!(matches!(Matcher::compile(&sm("*"), true), Matcher::Present));
+        assert!(matches!(
+            Matcher::compile(&sm("*"), true, &mut Regexes::default()),
+            Matcher::Present
+        ));
     }
 }

@@ -10,6 +10,7 @@ pub mod request;
 pub mod split;
 pub mod suite;
 pub mod table;
+pub mod witness;
 
 pub use decision::{Action, Decision};
 pub use request::{Entry, Request};

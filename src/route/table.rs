@@ -3,11 +3,15 @@
 
 use std::collections::BTreeMap;
 
+mod coverage;
+
+pub use coverage::{Reach, RouteRef, Shadowing};
+
 use super::decision::{
     Action, Decision, FaultAbortView, FaultDelayView, FaultView, Matched, Mirror, Outcome,
     RetryPolicy, RoutePolicy, RoutedDestination, TraceStep,
 };
-use super::matcher::RequestMatch;
+use super::matcher::{Regexes, RequestMatch};
 use super::names::{fqdn, gateway_ref, service_for_host};
 use super::policy::lookup;
 use super::request::{Entry, Request};
@@ -48,7 +52,11 @@ struct CompiledVs<'c> {
 }
 
 impl<'c> CompiledVs<'c> {
-    fn compile(index: usize, res: &'c Resource<VirtualService>) -> CompiledVs<'c> {
+    fn compile(
+        index: usize,
+        res: &'c Resource<VirtualService>,
+        regexes: &mut Regexes,
+    ) -> CompiledVs<'c> {
         let ns = &res.namespace;
         let gateways = if res.spec.gateways.is_empty() {
             vec!["mesh".to_string()]
@@ -73,7 +81,7 @@ impl<'c> CompiledVs<'c> {
                         .matches
                         .iter()
                         .map(|m| CompiledMatch {
-                            request: RequestMatch::compile(m),
+                            request: RequestMatch::compile(m, regexes),
                             gateways: m.gateways.iter().map(|g| gateway_ref(g, ns)).collect(),
                         })
                         .collect(),
@@ -155,11 +163,12 @@ impl<'c> RoutingTable<'c> {
                 );
             }
         }
+        let mut regexes = Regexes::default();
         let mut vss: Vec<CompiledVs> = config
             .virtual_services
             .iter()
             .enumerate()
-            .map(|(i, res)| CompiledVs::compile(i, res))
+            .map(|(i, res)| CompiledVs::compile(i, res, &mut regexes))
             .collect();
         let mut order: Vec<usize> = (0..vss.len()).collect();
         order.sort_by(|&a, &b| vss[a].res.age_key().cmp(&vss[b].res.age_key()));
@@ -345,16 +354,7 @@ impl<'c> RoutingTable<'c> {
             .filter(|(_, d, _)| *d == domain)
             .map(|(_, _, i)| *i)
             .collect();
-        members.sort_by_key(|&i| self.vss[i].rank);
-        members.dedup();
-        let mut entries: Vec<RouteEntry> = members
-            .iter()
-            .flat_map(|&i| self.vss[i].entries.iter().copied())
-            .collect();
-        if members.len() > 1 {
-            // Merged VirtualServices: catch-all routes go last, stably.
-            entries.sort_by_key(|e| self.is_catch_all(e));
-        }
+        let entries = self.merged_entries(&mut members);
         let mut d = self.evaluate(req, &entries, port, &gw_ref);
         let names: Vec<String> = members
             .iter()
@@ -370,6 +370,22 @@ impl<'c> RoutingTable<'c> {
             names.join(" + ")
         ));
         d
+    }
+
+    /// The routes of VirtualServices merged on a gateway for one host: in
+    /// age order, then the catch-all routes moved last (stably). Sorts
+    /// `members` by age.
+    fn merged_entries(&self, members: &mut Vec<usize>) -> Vec<RouteEntry> {
+        members.sort_by_key(|&i| self.vss[i].rank);
+        members.dedup();
+        let mut entries: Vec<RouteEntry> = members
+            .iter()
+            .flat_map(|&i| self.vss[i].entries.iter().copied())
+            .collect();
+        if members.len() > 1 {
+            entries.sort_by_key(|e| self.is_catch_all(e));
+        }
+        entries
     }
 
     fn is_catch_all(&self, e: &RouteEntry) -> bool {

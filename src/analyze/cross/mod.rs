@@ -10,6 +10,7 @@ pub mod ingress_subsets;
 pub mod references;
 pub mod resilience;
 pub mod services;
+pub mod shadowing;
 
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Document;
