@@ -12,5 +12,6 @@ pub mod model;
 pub mod report;
 pub mod route;
 pub mod schema;
+pub mod settings;
 pub mod sim;
 pub mod validate;

@@ -11,6 +11,7 @@ use crate::load::spans::escape;
 use crate::load::{Loaded, Source};
 use crate::model::{self, Config};
 use crate::schema;
+use crate::settings::Settings;
 
 /// Annotation that silences analyzer messages on one resource (as in istioctl).
 pub const SUPPRESS_ANNOTATION: &str = "galley.istio.io/analyze-suppress";
@@ -24,6 +25,8 @@ pub struct Options {
     pub select: Vec<String>,
     /// Never these codes, names or code prefixes.
     pub ignore: Vec<String>,
+    /// Severities and per-file ignores of the settings file.
+    pub settings: Settings,
 }
 
 /// The result of a run.
@@ -131,6 +134,7 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
         (options.select.is_empty() || rule_matches(d.rule, &options.select))
             && !rule_matches(d.rule, &options.ignore)
     });
+    options.settings.apply(&mut diagnostics, &sources);
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
             d.location

@@ -6,6 +6,7 @@ mod schema;
 mod simulate;
 mod test;
 mod validate;
+mod yaml_file;
 
 use std::fmt;
 use std::process::ExitCode;

@@ -3,9 +3,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use super::yaml_file::YamlFile;
 use super::{CliError, HumanOrJson, exit, load_config};
-use crate::load::{Input, Keys, Loaded};
-use crate::model::deserialize_at;
+use crate::load::Input;
 use crate::report::route::trace_line;
 use crate::route::RoutingTable;
 use crate::route::suite::{self, TestFile};
@@ -23,28 +23,7 @@ pub struct Args {
 }
 
 fn read_test_file(path: &str) -> Result<TestFile, CliError> {
-    let bytes = std::fs::read(path).map_err(|e| CliError(format!("{path}: {e}")))?;
-    let mut loaded = Loaded {
-        keys: Keys::AsWritten,
-        ..Loaded::default()
-    };
-    loaded.add_bytes(path.to_string(), bytes);
-    if let Some(d) = loaded.diagnostics.first() {
-        return Err(CliError(format!("{path}: {}", d.message)));
-    }
-    let doc = loaded
-        .documents
-        .first()
-        .ok_or_else(|| CliError(format!("{path}: the file is empty")))?;
-    deserialize_at(&doc.value, "").map_err(|e| {
-        let at = if e.message.starts_with("unknown field") {
-            doc.key_location(&e.pointer)
-        } else {
-            doc.label_location(&e.pointer)
-        };
-        let (line, col) = loaded.sources[at.source].line_col(at.span.start);
-        CliError(format!("{path}:{line}:{col}: {}", e.message))
-    })
+    YamlFile::read(path)?.parse()
 }
 
 pub fn run(args: Args) -> Result<u8, CliError> {

@@ -1,16 +1,20 @@
 //! `meshctl validate PATHS...`
 
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
+use super::yaml_file::YamlFile;
 use super::{CliError, exit};
 use crate::analyze::registry::all_rules;
 use crate::baseline;
 use crate::diagnostic::Severity;
+use crate::load::spans::escape;
 use crate::load::{self, Input};
 use crate::report;
-use crate::validate::{self, Options};
+use crate::settings::{self, Settings, SettingsFile};
+use crate::validate::{self, Options, rule_matches};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
@@ -48,18 +52,28 @@ pub struct Args {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "human")]
     format: Format,
-    /// Exit 1 when a finding at or above this severity remains.
-    #[arg(long, value_enum, default_value = "error")]
-    fail_on: FailOn,
-    /// Only these rules (comma list of codes, names or code prefixes).
+    /// Exit 1 when a finding at or above this severity remains [default:
+    /// error, or `fail-on` of the settings file].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Only these rules (comma list of codes, names or code prefixes);
+    /// replaces `select` of the settings file.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
-    /// Never these rules (comma list of codes, names or code prefixes).
+    /// Never these rules (comma list of codes, names or code prefixes);
+    /// added to `ignore` of the settings file.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Namespace of resources without metadata.namespace.
-    #[arg(short = 'n', long, default_value = "default")]
-    namespace: String,
+    /// Namespace of resources without metadata.namespace [default: default,
+    /// or `namespace` of the settings file].
+    #[arg(short = 'n', long)]
+    namespace: Option<String>,
+    /// Settings file to use instead of the nearest .meshctl.yaml.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<String>,
+    /// Ignore any .meshctl.yaml.
+    #[arg(long)]
+    no_config: bool,
     /// Also list skipped documents (unknown kinds) and unchecked references on stderr.
     #[arg(short, long)]
     verbose: bool,
@@ -72,13 +86,26 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8, CliError> {
+    let project = project_settings(&args)?;
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
     let loaded = load::load(&inputs)?;
+    let mut select = project.file.select;
+    if !args.select.is_empty() {
+        select.clone_from(&args.select);
+    }
+    let mut ignore = project.file.ignore;
+    ignore.extend(args.ignore.iter().cloned());
     let options = Options {
-        default_namespace: args.namespace.clone(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
+        default_namespace: args
+            .namespace
+            .clone()
+            .or(project.file.namespace)
+            .unwrap_or_else(|| "default".into()),
+        select,
+        ignore,
+        settings: project.settings,
     };
+    let fail_on = args.fail_on.or(project.fail_on).unwrap_or(FailOn::Error);
     let known = args
         .baseline
         .as_deref()
@@ -112,7 +139,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             eprintln!("meshctl: not checked: {what}");
         }
     }
-    let threshold = args.fail_on.threshold();
+    let threshold = fail_on.threshold();
     let text = match args.format {
         Format::Human => {
             let stdout = std::io::stdout();
@@ -148,6 +175,91 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     }
     let failing = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { exit::FINDINGS } else { exit::OK })
+}
+
+/// The settings file in force, checked: every rule selector must name a rule.
+struct Project {
+    file: SettingsFile,
+    settings: Settings,
+    fail_on: Option<FailOn>,
+}
+
+fn project_settings(args: &Args) -> Result<Project, CliError> {
+    let path = match (&args.config, args.no_config) {
+        (_, true) => None,
+        (Some(path), false) => Some(PathBuf::from(path)),
+        (None, false) => settings::discover(&std::env::current_dir()?),
+    };
+    let Some(path) = path else {
+        return Ok(Project {
+            file: SettingsFile::default(),
+            settings: Settings::default(),
+            fail_on: None,
+        });
+    };
+    let name = path.to_string_lossy().into_owned();
+    let yaml = YamlFile::read(&name)?;
+    let file: SettingsFile = match yaml.document() {
+        Some(_) => yaml.parse()?,
+        None => SettingsFile::default(),
+    };
+    let rules = all_rules();
+    let selectors = file
+        .select
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (format!("/select/{i}"), s))
+        .chain(
+            file.ignore
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("/ignore/{i}"), s)),
+        )
+        .chain(
+            file.severity
+                .keys()
+                .map(|k| (format!("/severity/{}", escape(k)), k)),
+        )
+        .chain(file.per_file_ignores.iter().flat_map(|(glob, list)| {
+            list.iter()
+                .enumerate()
+                .map(move |(i, s)| (format!("/per-file-ignores/{}/{i}", escape(glob)), s))
+        }));
+    for (pointer, selector) in selectors {
+        if !rules
+            .iter()
+            .any(|r| rule_matches(r, std::slice::from_ref(selector)))
+        {
+            let place = if pointer.starts_with("/severity/") {
+                yaml.key_at(&pointer)
+            } else {
+                yaml.at(&pointer)
+            };
+            return Err(CliError(format!(
+                "{place}: `{selector}` names no rule (`meshctl rules` lists them)"
+            )));
+        }
+    }
+    let fail_on = match &file.fail_on {
+        Some(text) => Some(FailOn::from_str(text, true).map_err(|_| {
+            CliError(format!(
+                "{}: fail-on must be error, warning, info or never, not `{text}`",
+                yaml.at("/fail-on")
+            ))
+        })?),
+        None => None,
+    };
+    let root = std::fs::canonicalize(&path)?
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let settings = Settings::new(&file, &root)
+        .map_err(|(pointer, message)| CliError(format!("{}: {message}", yaml.key_at(&pointer))))?;
+    Ok(Project {
+        file,
+        settings,
+        fail_on,
+    })
 }
 
 fn terminal_width() -> usize {

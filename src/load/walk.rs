@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 /// Extensions read when walking a directory.
 const MANIFEST_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
 
-/// Files below `path` (or `path` itself), sorted, skipping hidden folders.
+/// Files below `path` (or `path` itself), sorted, skipping hidden files and
+/// folders (`.meshctl.yaml`, `.pre-commit-config.yaml`, `.github/`).
 pub fn collect(path: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     let meta = fs::metadata(path)?;
     if !meta.is_dir() {
@@ -25,7 +26,7 @@ pub fn collect(path: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
             if !hidden {
                 collect(&child, out)?;
             }
-        } else if is_manifest(&child) && (file_type.is_file() || child.is_file()) {
+        } else if !hidden && is_manifest(&child) && (file_type.is_file() || child.is_file()) {
             out.push(child);
         }
     }
