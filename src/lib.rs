@@ -13,5 +13,6 @@ pub mod report;
 pub mod route;
 pub mod schema;
 pub mod settings;
+pub mod shift;
 pub mod sim;
 pub mod validate;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::analyze;
 use crate::diagnostic::{Diagnostic, ResourceRef, Rule, Severity};
 use crate::load::spans::escape;
-use crate::load::{Loaded, Source};
+use crate::load::{Document, Loaded, Source};
 use crate::model::{self, Config};
 use crate::schema;
 use crate::settings::Settings;
@@ -33,6 +33,8 @@ pub struct Options {
 #[derive(Debug)]
 pub struct Outcome {
     pub sources: Vec<Source>,
+    /// The objects read, with their spans (`Resource::doc` indexes them).
+    pub documents: Vec<Document>,
     pub config: Config,
     pub diagnostics: Vec<Diagnostic>,
     pub summary: Summary,
@@ -157,6 +159,7 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
             ..Summary::default()
         },
         sources,
+        documents,
         config,
         diagnostics,
         skipped,

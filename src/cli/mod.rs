@@ -3,6 +3,7 @@
 mod route;
 mod rules;
 mod schema;
+mod shift;
 mod simulate;
 mod test;
 mod validate;
@@ -84,6 +85,8 @@ enum Command {
     Route(route::Args),
     /// Run a request stream through the routing table and a model of Envoy's resilience behaviour.
     Simulate(simulate::Args),
+    /// Write the next canary or blue/green step into the manifest, editing only the weights.
+    Shift(shift::Args),
     /// Run route tests: requests and the outcome each must have, with rule coverage.
     Test(test::Args),
     /// List the rules, or explain one (`meshctl rules MC1001`).
@@ -104,6 +107,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Route(args) => route::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Shift(args) => shift::run(args),
         Command::Test(args) => test::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),

@@ -37,6 +37,10 @@ impl Duration {
         Duration(ms as u128 * NANOS_PER_MILLI)
     }
 
+    pub fn from_nanos(nanos: u128) -> Duration {
+        Duration(nanos)
+    }
+
     pub fn as_nanos(self) -> u128 {
         self.0
     }

@@ -7,6 +7,7 @@ pub mod json;
 pub mod junit;
 pub mod route;
 pub mod sarif;
+pub mod shift;
 pub mod simulate;
 
 use crate::diagnostic::Diagnostic;

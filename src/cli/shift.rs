@@ -1,0 +1,403 @@
+//! `meshctl shift PATHS...`: write the next rollout step into the file.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+use clap::ArgGroup;
+
+use super::{CliError, exit};
+use crate::baseline::Entry;
+use crate::diagnostic::Severity;
+use crate::load::{self, Input, Loaded};
+use crate::model::Duration;
+use crate::report;
+use crate::report::shift::weights_text;
+use crate::route::RoutingTable;
+use crate::route::names::fqdn;
+use crate::route::policy::lookup;
+use crate::shift;
+use crate::shift::strategy::Strategy;
+use crate::shift::target::{self, Selector, Split};
+use crate::sim::slo::Slo;
+use crate::sim::{self, Overrides, scenario};
+use crate::validate::{self, Options, Outcome};
+
+/// The rollout schedules of other tools that `--schedule` follows.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Schedule {
+    /// Flagger: --step-weight and --max-weight, or --step-weights.
+    Flagger,
+    /// Argo Rollouts: the setWeight steps, as --set-weights.
+    Argo,
+}
+
+#[derive(clap::Args)]
+#[command(group(ArgGroup::new("strategy").required(true).args(["step", "steps", "schedule", "promote", "rollback", "switch"])))]
+pub struct Args {
+    /// Manifests (the VirtualService and, for the safety checks, its DestinationRules).
+    #[arg(required = true, value_name = "PATHS")]
+    paths: Vec<String>,
+    /// The VirtualService to shift, as NAME or NAMESPACE/NAME.
+    #[arg(long, value_name = "NAME")]
+    virtual_service: Option<String>,
+    /// The http route to shift, by name or index.
+    #[arg(long, value_name = "NAME|INDEX")]
+    route: Option<String>,
+    /// The destination traffic leaves (subset, or host without subsets).
+    #[arg(long, value_name = "SUBSET")]
+    from: Option<String>,
+    /// The destination traffic goes to.
+    #[arg(long, value_name = "SUBSET")]
+    to: Option<String>,
+    /// Move this many percentage points.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    step: Option<u32>,
+    /// Move through these canary weights (comma list), then to 100.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    steps: Option<Vec<u32>>,
+    /// Follow Flagger's or Argo Rollouts' schedule.
+    #[arg(long, value_enum)]
+    schedule: Option<Schedule>,
+    /// Flagger's stepWeight.
+    #[arg(long, value_name = "N", requires = "max_weight")]
+    step_weight: Option<u32>,
+    /// Flagger's maxWeight.
+    #[arg(long, value_name = "N", requires = "step_weight")]
+    max_weight: Option<u32>,
+    /// Flagger's stepWeights (comma list).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    step_weights: Option<Vec<u32>>,
+    /// Argo Rollouts' setWeight steps (comma list).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    set_weights: Option<Vec<u32>>,
+    /// All traffic to the --to destination.
+    #[arg(long)]
+    promote: bool,
+    /// All traffic back to the --from destination.
+    #[arg(long)]
+    rollback: bool,
+    /// Blue/green: flip all traffic to the other destination.
+    #[arg(long)]
+    switch: bool,
+    /// Print the whole schedule from the current weights instead of editing.
+    #[arg(long)]
+    plan: bool,
+    /// With --plan: how long each step is held (e.g. 5m), for the time to promotion.
+    #[arg(long, value_name = "DURATION", requires = "plan")]
+    interval: Option<String>,
+    /// Print a unified diff instead of the edited file.
+    #[arg(long, conflicts_with = "in_place")]
+    diff: bool,
+    /// Rewrite the file atomically.
+    #[arg(long)]
+    in_place: bool,
+    /// Simulate this scenario on the edited configuration first.
+    #[arg(long, value_name = "SCENARIO", requires = "slo")]
+    gate: Option<String>,
+    /// The SLO the gated simulation must meet (repeatable).
+    #[arg(long, value_name = "EXPR", requires = "gate")]
+    slo: Vec<String>,
+    /// Namespace of resources without metadata.namespace.
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+}
+
+impl Args {
+    fn strategy(&self) -> Result<Strategy, CliError> {
+        let usage = |m: &str| Err(CliError(m.to_string()));
+        Ok(match self.schedule {
+            Some(Schedule::Flagger) => {
+                match (self.step_weight, self.max_weight, &self.step_weights) {
+                    (Some(step_weight), Some(max_weight), None) if step_weight > 0 => {
+                        Strategy::Flagger {
+                            step_weight,
+                            max_weight,
+                        }
+                    }
+                    (None, None, Some(list)) => Strategy::Weights(list.clone()),
+                    _ => {
+                        return usage(
+                            "--schedule flagger takes --step-weight N --max-weight M (N > 0), or --step-weights LIST",
+                        );
+                    }
+                }
+            }
+            Some(Schedule::Argo) => match &self.set_weights {
+                Some(list) => Strategy::Weights(list.clone()),
+                None => return usage("--schedule argo takes --set-weights LIST"),
+            },
+            None if self.step_weight.is_some()
+                || self.step_weights.is_some()
+                || self.set_weights.is_some() =>
+            {
+                return usage(
+                    "--step-weight, --max-weight, --step-weights and --set-weights go with --schedule",
+                );
+            }
+            None => match (self.step, &self.steps) {
+                (Some(n), _) => Strategy::Step(n),
+                (_, Some(list)) => Strategy::Weights(list.clone()),
+                _ if self.promote => Strategy::Promote,
+                _ if self.rollback => Strategy::Rollback,
+                _ => Strategy::Switch,
+            },
+        })
+    }
+}
+
+/// The route's weights now and after the step.
+struct Step<'c> {
+    split: Split<'c>,
+    before: Vec<u32>,
+    after: Vec<u32>,
+}
+
+pub fn run(args: Args) -> Result<u8, CliError> {
+    let strategy = args.strategy()?;
+    let slos = args
+        .slo
+        .iter()
+        .map(|s| Slo::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError)?;
+    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
+    let options = Options {
+        default_namespace: args.namespace.clone(),
+        ..Options::default()
+    };
+    let outcome = validate::run(load::load(&inputs)?, &options);
+    let selector = Selector {
+        virtual_service: args.virtual_service.as_deref(),
+        route: args.route.as_deref(),
+        from: args.from.as_deref(),
+        to: args.to.as_deref(),
+    };
+    let split = target::find(&outcome.config, &selector).map_err(CliError)?;
+    let before = split.weights();
+    let total: u32 = before.iter().sum();
+    if total != 100 {
+        return Err(CliError(format!(
+            "the weights of {} sum to {total}; shift works in percentages, so make them sum to 100 first",
+            split.describe()
+        )));
+    }
+    let pair = before[split.from] + before[split.to];
+    let current = before[split.to];
+    if matches!(strategy, Strategy::Switch) && current != 0 && current != pair {
+        return Err(CliError(format!(
+            "--switch flips a blue/green route that sends all its traffic one way; {} splits {}: use --promote or --step",
+            split.describe(),
+            weights_text(&split, &before)
+        )));
+    }
+    if args.plan {
+        let interval = args
+            .interval
+            .as_deref()
+            .map(|i| Duration::parse(i).map_err(|e| CliError(format!("--interval `{i}`: {e}"))))
+            .transpose()?;
+        let schedule = strategy.schedule(current);
+        print!(
+            "{}",
+            report::shift::plan(&split, &before, &schedule, interval)
+        );
+        return Ok(exit::OK);
+    }
+    let doc = &outcome.documents[split.resource.doc];
+    let source = &outcome.sources[doc.source];
+    let Some(next) = strategy.next(current) else {
+        eprintln!(
+            "meshctl: nothing to do: {} already sends {current}% to `{}`",
+            split.describe(),
+            split.destinations[split.to].label
+        );
+        return write_out(&args, &source.name, &source.text, &source.text);
+    };
+    let next = next.min(pair);
+    let mut after = before.clone();
+    after[split.to] = next;
+    after[split.from] = pair - next;
+    let step = Step {
+        split,
+        before,
+        after,
+    };
+    if let Some(refusal) = subset_missing(&outcome, &step) {
+        eprintln!("meshctl: refused: {refusal}; nothing written");
+        return Ok(exit::FINDINGS);
+    }
+    let edited = shift::rewrite(&outcome, &step.split, &step.after).map_err(CliError)?;
+    let checked = revalidate(&outcome, doc.source, &edited, &options);
+    if let Some(refusal) = new_errors(&outcome, &checked) {
+        eprintln!("meshctl: refused: {refusal}; nothing written");
+        return Ok(exit::FINDINGS);
+    }
+    if let Some(gate) = &args.gate
+        && let Some(refusal) = gate_fails(gate, &slos, &checked)?
+    {
+        eprintln!("meshctl: refused: {refusal}; nothing written");
+        return Ok(exit::FINDINGS);
+    }
+    eprintln!(
+        "meshctl: {}: {} → {}",
+        step.split.describe(),
+        weights_text(&step.split, &step.before),
+        weights_text(&step.split, &step.after)
+    );
+    write_out(&args, &source.name, &source.text, &edited)
+}
+
+/// Why the target subset cannot take traffic, when a loaded
+/// DestinationRule for its host lacks it.
+fn subset_missing(outcome: &Outcome, step: &Step) -> Option<String> {
+    let split = &step.split;
+    let to = &split.destinations[split.to];
+    let subset = to.subset.as_deref()?;
+    if step.after[split.to] == 0 {
+        return None;
+    }
+    let host = fqdn(&to.host, &split.resource.namespace);
+    let merged = lookup(&outcome.config, &host, &split.resource.namespace);
+    if merged.sources.is_empty() {
+        eprintln!(
+            "meshctl: not checked: no DestinationRule for {host} is loaded, so subset `{subset}` cannot be checked"
+        );
+        return None;
+    }
+    merged.subset(subset).is_none().then(|| {
+        let rules: Vec<String> = merged
+            .sources
+            .iter()
+            .map(|r| format!("{}/{}", r.namespace, r.name()))
+            .collect();
+        format!(
+            "subset `{subset}` is not defined by DestinationRule {} for {host}: its traffic would fail with 503 NC",
+            rules.join(", ")
+        )
+    })
+}
+
+/// Validates every input again, with the edited text for `source`.
+fn revalidate(outcome: &Outcome, source: usize, edited: &str, options: &Options) -> Outcome {
+    let mut loaded = Loaded::default();
+    for (i, s) in outcome.sources.iter().enumerate() {
+        let text = if i == source { edited } else { &s.text };
+        loaded.add_bytes(s.name.clone(), text.as_bytes().to_vec());
+    }
+    validate::run(loaded, options)
+}
+
+/// The validation errors the step would add, in words.
+fn new_errors(before: &Outcome, after: &Outcome) -> Option<String> {
+    let errors = |o: &Outcome| -> BTreeSet<Entry> {
+        o.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| Entry::of(d, &o.sources))
+            .collect()
+    };
+    let known = errors(before);
+    let added: Vec<String> = after
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error && !known.contains(&Entry::of(d, &after.sources)))
+        .map(|d| format!("{} {}", d.rule.code, d.message))
+        .collect();
+    (!added.is_empty()).then(|| format!("the result would fail validate: {}", added.join("; ")))
+}
+
+/// Runs the gate scenario on the edited configuration; `Some(why)` when an SLO fails.
+fn gate_fails(path: &str, slos: &[Slo], checked: &Outcome) -> Result<Option<String>, CliError> {
+    let file = scenario::read(path)?;
+    let table = RoutingTable::build(&checked.config);
+    let model = sim::build(&file.scenario, &table, &Overrides::default())
+        .map_err(|e| CliError(format!("{}: {}", file.position(&e.pointer), e.message)))?;
+    let result = sim::run(&model, &mut |_| {});
+    let mut failed = Vec::new();
+    for slo in slos {
+        let r = slo.check(&result);
+        eprintln!(
+            "meshctl: gate {}: {} (measured {:.2})",
+            r.expr,
+            if r.passed { "met" } else { "FAILED" },
+            r.actual
+        );
+        if !r.passed {
+            failed.push(r.expr);
+        }
+    }
+    Ok((!failed.is_empty()).then(|| {
+        format!(
+            "the simulated step fails {} under {path}",
+            failed.join(", ")
+        )
+    }))
+}
+
+/// Prints the edited file or its diff, or writes it in place.
+fn write_out(args: &Args, name: &str, original: &str, edited: &str) -> Result<u8, CliError> {
+    if args.in_place {
+        write_in_place(name, original, edited)?;
+        return Ok(exit::OK);
+    }
+    let text = if args.diff {
+        similar::TextDiff::from_lines(original, edited)
+            .unified_diff()
+            .header(&format!("a/{name}"), &format!("b/{name}"))
+            .to_string()
+    } else {
+        edited.to_string()
+    };
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(err.into());
+    }
+    Ok(exit::OK)
+}
+
+/// Replaces `name` by a temporary file renamed over it, keeping its
+/// permissions; refuses when the file no longer holds `original`.
+fn write_in_place(name: &str, original: &str, edited: &str) -> Result<(), CliError> {
+    if original == edited {
+        return Ok(());
+    }
+    let path = Path::new(name);
+    if name == "-" || !path.is_file() {
+        return Err(CliError(format!(
+            "{name}: --in-place needs a file; the input came from stdin"
+        )));
+    }
+    let changed = || -> Result<bool, CliError> {
+        let now = std::fs::read(path).map_err(|e| CliError(format!("{name}: {e}")))?;
+        Ok(now != original.as_bytes())
+    };
+    let refuse = || {
+        CliError(format!(
+            "{name} changed since meshctl read it; nothing written (run shift again)"
+        ))
+    };
+    if changed()? {
+        return Err(refuse());
+    }
+    let permissions = std::fs::metadata(path)?.permissions();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| CliError(format!("{name}: cannot create a temporary file: {e}")))?;
+    tmp.write_all(edited.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    std::fs::set_permissions(tmp.path(), permissions)?;
+    if changed()? {
+        return Err(refuse());
+    }
+    tmp.persist(path)
+        .map_err(|e| CliError(format!("{name}: cannot replace the file: {}", e.error)))?;
+    Ok(())
+}

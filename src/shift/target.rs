@@ -1,0 +1,222 @@
+//! Which route a shift moves, and from which destination to which.
+
+use crate::model::{Config, Resource, VirtualService};
+
+/// A destination of the route being moved.
+#[derive(Debug, Clone)]
+pub struct Dest {
+    /// Its subset, or its host when it has none.
+    pub label: String,
+    pub host: String,
+    pub subset: Option<String>,
+    /// The weight as written.
+    pub weight: Option<i64>,
+    /// The JSON pointer of the route entry (`/spec/http/0/route/1`).
+    pub pointer: String,
+}
+
+impl Dest {
+    /// The weight in force: as written, else 0 (100 for a lone destination).
+    pub fn effective_weight(&self, lone: bool) -> u32 {
+        match self.weight {
+            Some(w) => u32::try_from(w).unwrap_or(0),
+            None if lone => 100,
+            None => 0,
+        }
+    }
+}
+
+/// The route a shift moves.
+#[derive(Debug)]
+pub struct Split<'c> {
+    pub resource: &'c Resource<VirtualService>,
+    pub rule: usize,
+    pub destinations: Vec<Dest>,
+    /// Index of the destination traffic leaves (the stable one).
+    pub from: usize,
+    /// Index of the destination traffic goes to (the canary).
+    pub to: usize,
+}
+
+impl Split<'_> {
+    /// `reviews` rule `canary` / `shop/reviews rule #0`.
+    pub fn describe(&self) -> String {
+        describe_rule(self.resource, self.rule)
+    }
+
+    /// The weights in force, in route order.
+    pub fn weights(&self) -> Vec<u32> {
+        let lone = self.destinations.len() == 1;
+        self.destinations
+            .iter()
+            .map(|d| d.effective_weight(lone))
+            .collect()
+    }
+}
+
+/// What the user said about the route to move.
+#[derive(Debug, Default)]
+pub struct Selector<'a> {
+    /// `NAME` or `NAMESPACE/NAME`.
+    pub virtual_service: Option<&'a str>,
+    /// A rule name or index.
+    pub route: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+}
+
+fn describe_rule(vs: &Resource<VirtualService>, rule: usize) -> String {
+    let name = vs.spec.http[rule]
+        .name
+        .as_deref()
+        .map_or_else(|| format!("rule #{rule}"), |n| format!("rule `{n}`"));
+    format!("VirtualService {}/{} {name}", vs.namespace, vs.name())
+}
+
+fn destinations(vs: &Resource<VirtualService>, rule: usize) -> Vec<Dest> {
+    vs.spec.http[rule]
+        .route
+        .iter()
+        .enumerate()
+        .map(|(j, r)| Dest {
+            label: r
+                .destination
+                .subset
+                .clone()
+                .unwrap_or_else(|| r.destination.host.clone()),
+            host: r.destination.host.clone(),
+            subset: r.destination.subset.clone(),
+            weight: r.weight,
+            pointer: format!("/spec/http/{rule}/route/{j}"),
+        })
+        .collect()
+}
+
+fn names(d: &Dest, wanted: &str) -> bool {
+    d.label == wanted || d.host == wanted
+}
+
+/// Finds the one route the selector points at.
+pub fn find<'c>(config: &'c Config, sel: &Selector) -> Result<Split<'c>, String> {
+    let mut candidates = Vec::new();
+    let mut seen: Vec<Dest> = Vec::new();
+    for vs in &config.virtual_services {
+        if let Some(want) = sel.virtual_service {
+            let qualified = format!("{}/{}", vs.namespace, vs.name());
+            if want != vs.name() && want != qualified {
+                continue;
+            }
+        }
+        for (i, rule) in vs.spec.http.iter().enumerate() {
+            if let Some(want) = sel.route
+                && rule.name.as_deref() != Some(want)
+                && want.parse() != Ok(i)
+            {
+                continue;
+            }
+            let dests = destinations(vs, i);
+            let has = |x: Option<&str>| x.is_none_or(|x| dests.iter().any(|d| names(d, x)));
+            let named = sel.from.is_some() || sel.to.is_some();
+            if has(sel.from) && has(sel.to) && (named || dests.len() == 2) {
+                candidates.push((vs, i, dests));
+            } else {
+                seen.extend(dests);
+            }
+        }
+    }
+    let (vs, rule, dests) = match candidates.len() {
+        1 => candidates.remove(0),
+        0 => {
+            let absent: Vec<&str> = [sel.from, sel.to]
+                .into_iter()
+                .flatten()
+                .filter(|x| !seen.iter().any(|d| names(d, x)))
+                .collect();
+            return Err(match absent.as_slice() {
+                [] => "no route to shift: meshctl shift moves an http route with two destinations \
+                       (or the two that --from and --to name); check --virtual-service and --route"
+                    .into(),
+                names => format!(
+                    "no route has a destination `{}`; add it to the route to shift, with `weight: 0`, first",
+                    names.join("` or `")
+                ),
+            });
+        }
+        _ => {
+            let list: Vec<String> = candidates
+                .iter()
+                .map(|(vs, i, d)| {
+                    let labels: Vec<&str> = d.iter().map(|d| d.label.as_str()).collect();
+                    format!("{} ({})", describe_rule(vs, *i), labels.join(", "))
+                })
+                .collect();
+            return Err(format!(
+                "several routes could be shifted: {}; pick one with --virtual-service and --route",
+                list.join("; ")
+            ));
+        }
+    };
+    let (from, to) = direction(&dests, sel)?;
+    Ok(Split {
+        resource: vs,
+        rule,
+        destinations: dests,
+        from,
+        to,
+    })
+}
+
+/// (from, to) by the names given, else the heavier destination is the stable one.
+fn direction(dests: &[Dest], sel: &Selector) -> Result<(usize, usize), String> {
+    let index = |wanted: &str| -> Result<usize, String> {
+        let found: Vec<usize> = (0..dests.len())
+            .filter(|&i| names(&dests[i], wanted))
+            .collect();
+        match found[..] {
+            [one] => Ok(one),
+            _ => Err(format!(
+                "`{wanted}` names {} destinations of the route; name a subset",
+                found.len()
+            )),
+        }
+    };
+    let other = |i: usize| -> Result<usize, String> {
+        match (0..dests.len()).filter(|&j| j != i).collect::<Vec<_>>()[..] {
+            [one] => Ok(one),
+            _ => Err("the route has more than two destinations: give both --from and --to".into()),
+        }
+    };
+    let (from, to) = match (sel.from, sel.to) {
+        (Some(f), Some(t)) => (index(f)?, index(t)?),
+        (Some(f), None) => {
+            let f = index(f)?;
+            (f, other(f)?)
+        }
+        (None, Some(t)) => {
+            let t = index(t)?;
+            (other(t)?, t)
+        }
+        (None, None) => {
+            let lone = dests.len() == 1;
+            let (a, b) = (0, other(0)?);
+            let (wa, wb) = (
+                dests[a].effective_weight(lone),
+                dests[b].effective_weight(lone),
+            );
+            match wa.cmp(&wb) {
+                std::cmp::Ordering::Greater => (a, b),
+                std::cmp::Ordering::Less => (b, a),
+                std::cmp::Ordering::Equal => {
+                    return Err(format!(
+                        "`{}` and `{}` both carry {wa}: say which way with --from and --to",
+                        dests[a].label, dests[b].label
+                    ));
+                }
+            }
+        }
+    };
+    if from == to {
+        return Err("--from and --to name the same destination".into());
+    }
+    Ok((from, to))
+}

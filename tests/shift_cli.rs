@@ -1,0 +1,227 @@
+//! `meshctl shift` through the real binary: golden files prove that only the
+//! weights change (comments, flow style, CRLF, anchors, other documents and
+//! quoted values kept byte for byte), and the safety checks refuse without
+//! writing.
+
+mod common;
+
+use std::fs;
+
+use common::meshctl;
+use predicates::prelude::*;
+
+/// (input, args, expected output)
+const GOLDEN: &[(&str, &[&str], &str)] = &[
+    ("canary.yaml", &["--step", "15"], "canary.step15.yaml"),
+    (
+        "flow.yaml",
+        &["--schedule", "argo", "--set-weights", "25,50,75"],
+        "flow.argo.yaml",
+    ),
+    (
+        "crlf-blue-green.yaml",
+        &["--switch"],
+        "crlf-blue-green.switch.yaml",
+    ),
+    (
+        "missing-weight.yaml",
+        &["--route", "0", "--step", "10"],
+        "missing-weight.route0.yaml",
+    ),
+    (
+        "missing-weight.yaml",
+        &["--route", "flow", "--promote"],
+        "missing-weight.flow.yaml",
+    ),
+    ("anchors.yaml", &["--rollback"], "anchors.rollback.yaml"),
+];
+
+#[test]
+fn only_the_weights_change() {
+    for (input, args, expected) in GOLDEN {
+        let output = meshctl()
+            .arg("shift")
+            .arg(format!("fixtures/shift/{input}"))
+            .args(*args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{input} {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let want = fs::read(format!("fixtures/shift/expected/{expected}")).unwrap();
+        assert!(
+            output.stdout == want,
+            "{input} {args:?} differs from expected/{expected}"
+        );
+    }
+}
+
+#[test]
+fn in_place_rewrites_atomically_and_keeps_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("canary.yaml");
+    fs::copy("fixtures/shift/canary.yaml", &file).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
+    meshctl()
+        .args([
+            "shift",
+            file.to_str().unwrap(),
+            "--step",
+            "15",
+            "--in-place",
+        ])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr(predicate::str::contains("v1 90 / v2 10 → v1 75 / v2 25"));
+    assert_eq!(
+        fs::read(&file).unwrap(),
+        fs::read("fixtures/shift/expected/canary.step15.yaml").unwrap()
+    );
+    assert_eq!(
+        fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    // Only the file remains in the folder: the temporary file was renamed.
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn the_diff_shows_the_two_weight_lines() {
+    meshctl()
+        .args([
+            "shift",
+            "fixtures/shift/canary.yaml",
+            "--step",
+            "15",
+            "--diff",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "-      weight: 90\n+      weight: 75\n",
+        ))
+        .stdout(predicate::str::contains(
+            "-      weight: 10\n+      weight: 25\n",
+        ));
+}
+
+/// §6.20: a subset the DestinationRule does not define is a 503 NC.
+#[test]
+fn a_step_to_an_undefined_subset_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("canary.yaml");
+    let text = fs::read_to_string("fixtures/shift/canary.yaml")
+        .unwrap()
+        .replace("  - name: v2\n    labels: {version: v2}\n", "");
+    fs::write(&file, &text).unwrap();
+    meshctl()
+        .args([
+            "shift",
+            file.to_str().unwrap(),
+            "--step",
+            "10",
+            "--in-place",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "refused: subset `v2` is not defined by DestinationRule shop/reviews",
+        ));
+    assert_eq!(fs::read_to_string(&file).unwrap(), text);
+}
+
+#[test]
+fn the_slo_gate_simulates_the_step_first() {
+    let gate = ["--gate", "fixtures/shift/v2-errors.scenario.yaml"];
+    // v2 fails 20% of requests: 75/25 leaves about 95% success.
+    meshctl()
+        .args(["shift", "fixtures/shift/canary.yaml", "--step", "15"])
+        .args(gate)
+        .args(["--slo", "success>=97%"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "refused: the simulated step fails success>=97%",
+        ));
+    meshctl()
+        .args(["shift", "fixtures/shift/canary.yaml", "--step", "15"])
+        .args(gate)
+        .args(["--slo", "success>=93%"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("weight: 75"));
+}
+
+/// Flagger's documented schedule: stepWeight 20 with maxWeight 50 runs 20, 40,
+/// 60 (overshooting maxWeight), then promotes.
+#[test]
+fn plan_prints_the_flagger_schedule_and_the_time_to_promotion() {
+    meshctl()
+        .args([
+            "shift",
+            "fixtures/shift/flow.yaml",
+            "--schedule",
+            "flagger",
+            "--step-weight",
+            "20",
+            "--max-weight",
+            "50",
+            "--plan",
+            "--interval",
+            "2m",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("v1 80 / v2 20 now"))
+        .stdout(predicate::str::is_match(r"│ 1 +60 +40 +\+0s").unwrap())
+        .stdout(predicate::str::is_match(r"│ 2 +40 +60 +\+2m").unwrap())
+        .stdout(predicate::str::is_match(r"│ 3 +0 +100 +\+4m").unwrap())
+        .stdout(predicate::str::contains(
+            "3 step(s): all traffic on `v2` after 4m (2m per step)",
+        ));
+}
+
+#[test]
+fn unclear_or_impossible_requests_exit_two_with_the_reason() {
+    for (args, reason) in [
+        (
+            &["fixtures/shift/missing-weight.yaml", "--step", "10"][..],
+            "several routes could be shifted",
+        ),
+        (
+            &["fixtures/shift/canary.yaml", "--step", "10", "--to", "v3"],
+            "no route has a destination `v3`",
+        ),
+        (
+            &["fixtures/shift/canary.yaml", "--switch"],
+            "--switch flips a blue/green route",
+        ),
+        (
+            &["fixtures/shift/canary.yaml", "--schedule", "argo"],
+            "--schedule argo takes --set-weights",
+        ),
+        (&["fixtures/shift/canary.yaml"], "required"),
+    ] {
+        meshctl()
+            .arg("shift")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(reason));
+    }
+}
+
+#[test]
+fn nothing_to_do_prints_the_file_unchanged() {
+    meshctl()
+        .args(["shift", "fixtures/shift/crlf-blue-green.yaml", "--rollback"])
+        .assert()
+        .code(0)
+        .stdout(fs::read_to_string("fixtures/shift/crlf-blue-green.yaml").unwrap())
+        .stderr(predicate::str::contains("nothing to do"));
+}
