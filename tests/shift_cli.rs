@@ -34,6 +34,12 @@ const GOLDEN: &[(&str, &[&str], &str)] = &[
         "missing-weight.flow.yaml",
     ),
     ("anchors.yaml", &["--rollback"], "anchors.rollback.yaml"),
+    // Gateway API: backendRefs weights.
+    (
+        "httproute.yaml",
+        &["--steps", "25,50,100"],
+        "httproute.steps.yaml",
+    ),
 ];
 
 #[test]

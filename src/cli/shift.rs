@@ -147,8 +147,8 @@ impl Args {
 }
 
 /// The route's weights now and after the step.
-struct Step<'c> {
-    split: Split<'c>,
+struct Step {
+    split: Split,
     before: Vec<u32>,
     after: Vec<u32>,
 }
@@ -204,7 +204,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         );
         return Ok(exit::OK);
     }
-    let doc = &outcome.documents[split.resource.doc];
+    let doc = &outcome.documents[split.doc];
     let source = &outcome.sources[doc.source];
     let Some(next) = strategy.next(current) else {
         eprintln!(
@@ -257,8 +257,8 @@ fn subset_missing(outcome: &Outcome, step: &Step) -> Option<String> {
     if step.after[split.to] == 0 {
         return None;
     }
-    let host = fqdn(&to.host, &split.resource.namespace);
-    let merged = lookup(&outcome.config, &host, &split.resource.namespace);
+    let host = fqdn(&to.host, &split.namespace);
+    let merged = lookup(&outcome.config, &host, &split.namespace);
     if merged.sources.is_empty() {
         eprintln!(
             "meshctl: not checked: no DestinationRule for {host} is loaded, so subset `{subset}` cannot be checked"

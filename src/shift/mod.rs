@@ -16,7 +16,7 @@ use target::Split;
 /// `weight` keys inserted where an entry has none. The result is re-read and
 /// must differ from the original in those weights alone.
 pub fn rewrite(outcome: &Outcome, split: &Split, after: &[u32]) -> Result<String, String> {
-    let doc = &outcome.documents[split.resource.doc];
+    let doc = &outcome.documents[split.doc];
     let source = &outcome.sources[doc.source];
     let before = split.weights();
     let mut edits = Vec::new();
@@ -40,7 +40,7 @@ pub fn rewrite(outcome: &Outcome, split: &Split, after: &[u32]) -> Result<String
         .filter(|(_, d)| d.source == doc.source)
         .map(|(i, _)| i)
         .collect();
-    let position = siblings.iter().position(|&i| i == split.resource.doc);
+    let position = siblings.iter().position(|&i| i == split.doc);
     let same = reread.documents.len() == siblings.len()
         && position
             .and_then(|p| reread.documents.get(p))

@@ -26,11 +26,24 @@ impl Dest {
     }
 }
 
+/// The kind of resource whose route is moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteKind {
+    /// An http route of a VirtualService: destinations by subset or host.
+    VirtualService,
+    /// A rule of a Gateway API HTTPRoute: backendRefs by Service name.
+    HttpRoute,
+}
+
 /// The route a shift moves.
 #[derive(Debug)]
-pub struct Split<'c> {
-    pub resource: &'c Resource<VirtualService>,
-    pub rule: usize,
+pub struct Split {
+    pub kind: RouteKind,
+    /// Index of the resource's document.
+    pub doc: usize,
+    pub namespace: String,
+    /// `VirtualService shop/reviews rule `canary``.
+    pub label: String,
     pub destinations: Vec<Dest>,
     /// Index of the destination traffic leaves (the stable one).
     pub from: usize,
@@ -38,18 +51,23 @@ pub struct Split<'c> {
     pub to: usize,
 }
 
-impl Split<'_> {
-    /// `reviews` rule `canary` / `shop/reviews rule #0`.
+impl Split {
+    /// `VirtualService shop/reviews rule `canary``.
     pub fn describe(&self) -> String {
-        describe_rule(self.resource, self.rule)
+        self.label.clone()
     }
 
-    /// The weights in force, in route order.
+    /// The weights in force, in route order: as written, else 0 in a
+    /// VirtualService (100 for a lone destination) and 1 in an HTTPRoute
+    /// (the Gateway API default).
     pub fn weights(&self) -> Vec<u32> {
         let lone = self.destinations.len() == 1;
         self.destinations
             .iter()
-            .map(|d| d.effective_weight(lone))
+            .map(|d| match (self.kind, d.weight) {
+                (RouteKind::HttpRoute, None) => 1,
+                _ => d.effective_weight(lone),
+            })
             .collect()
     }
 }
@@ -65,12 +83,74 @@ pub struct Selector<'a> {
     pub to: Option<&'a str>,
 }
 
-fn describe_rule(vs: &Resource<VirtualService>, rule: usize) -> String {
-    let name = vs.spec.http[rule]
-        .name
-        .as_deref()
-        .map_or_else(|| format!("rule #{rule}"), |n| format!("rule `{n}`"));
-    format!("VirtualService {}/{} {name}", vs.namespace, vs.name())
+fn describe_rule<T>(res: &Resource<T>, name: Option<&str>, rule: usize) -> String {
+    let name = name.map_or_else(|| format!("rule #{rule}"), |n| format!("rule `{n}`"));
+    format!(
+        "{} {}/{} {name}",
+        res.kind.as_str(),
+        res.namespace,
+        res.name()
+    )
+}
+
+/// A weighted route the selector may pick.
+struct Candidate<'c> {
+    kind: RouteKind,
+    doc: usize,
+    namespace: &'c str,
+    name: &'c str,
+    rule_name: Option<&'c str>,
+    index: usize,
+    label: String,
+    dests: Vec<Dest>,
+}
+
+/// Every http route of the VirtualServices and every HTTPRoute rule.
+fn routes(config: &Config) -> Vec<Candidate<'_>> {
+    let vs = config.virtual_services.iter().flat_map(|vs| {
+        vs.spec
+            .http
+            .iter()
+            .enumerate()
+            .map(move |(i, rule)| Candidate {
+                kind: RouteKind::VirtualService,
+                doc: vs.doc,
+                namespace: &vs.namespace,
+                name: vs.name(),
+                rule_name: rule.name.as_deref(),
+                index: i,
+                label: describe_rule(vs, rule.name.as_deref(), i),
+                dests: destinations(vs, i),
+            })
+    });
+    let http = config.http_routes.iter().flat_map(|hr| {
+        hr.spec
+            .rules
+            .iter()
+            .enumerate()
+            .map(move |(i, rule)| Candidate {
+                kind: RouteKind::HttpRoute,
+                doc: hr.doc,
+                namespace: &hr.namespace,
+                name: hr.name(),
+                rule_name: rule.name.as_deref(),
+                index: i,
+                label: describe_rule(hr, rule.name.as_deref(), i),
+                dests: rule
+                    .backend_refs
+                    .iter()
+                    .enumerate()
+                    .map(|(j, b)| Dest {
+                        label: b.name.clone(),
+                        host: b.name.clone(),
+                        subset: None,
+                        weight: b.weight.and_then(|w| i64::try_from(w).ok()),
+                        pointer: format!("/spec/rules/{i}/backendRefs/{j}"),
+                    })
+                    .collect(),
+            })
+    });
+    vs.chain(http).collect()
 }
 
 fn destinations(vs: &Resource<VirtualService>, rule: usize) -> Vec<Dest> {
@@ -97,34 +177,31 @@ fn names(d: &Dest, wanted: &str) -> bool {
 }
 
 /// Finds the one route the selector points at.
-pub fn find<'c>(config: &'c Config, sel: &Selector) -> Result<Split<'c>, String> {
+pub fn find(config: &Config, sel: &Selector) -> Result<Split, String> {
     let mut candidates = Vec::new();
     let mut seen: Vec<Dest> = Vec::new();
-    for vs in &config.virtual_services {
-        if let Some(want) = sel.virtual_service {
-            let qualified = format!("{}/{}", vs.namespace, vs.name());
-            if want != vs.name() && want != qualified {
-                continue;
-            }
+    for c in routes(config) {
+        if let Some(want) = sel.virtual_service
+            && want != c.name
+            && want != format!("{}/{}", c.namespace, c.name)
+        {
+            continue;
         }
-        for (i, rule) in vs.spec.http.iter().enumerate() {
-            if let Some(want) = sel.route
-                && rule.name.as_deref() != Some(want)
-                && want.parse() != Ok(i)
-            {
-                continue;
-            }
-            let dests = destinations(vs, i);
-            let has = |x: Option<&str>| x.is_none_or(|x| dests.iter().any(|d| names(d, x)));
-            let named = sel.from.is_some() || sel.to.is_some();
-            if has(sel.from) && has(sel.to) && (named || dests.len() == 2) {
-                candidates.push((vs, i, dests));
-            } else {
-                seen.extend(dests);
-            }
+        if let Some(want) = sel.route
+            && c.rule_name != Some(want)
+            && want.parse() != Ok(c.index)
+        {
+            continue;
+        }
+        let has = |x: Option<&str>| x.is_none_or(|x| c.dests.iter().any(|d| names(d, x)));
+        let named = sel.from.is_some() || sel.to.is_some();
+        if has(sel.from) && has(sel.to) && (named || c.dests.len() == 2) {
+            candidates.push(c);
+        } else {
+            seen.extend(c.dests);
         }
     }
-    let (vs, rule, dests) = match candidates.len() {
+    let chosen = match candidates.len() {
         1 => candidates.remove(0),
         0 => {
             let absent: Vec<&str> = [sel.from, sel.to]
@@ -145,9 +222,9 @@ pub fn find<'c>(config: &'c Config, sel: &Selector) -> Result<Split<'c>, String>
         _ => {
             let list: Vec<String> = candidates
                 .iter()
-                .map(|(vs, i, d)| {
-                    let labels: Vec<&str> = d.iter().map(|d| d.label.as_str()).collect();
-                    format!("{} ({})", describe_rule(vs, *i), labels.join(", "))
+                .map(|c| {
+                    let labels: Vec<&str> = c.dests.iter().map(|d| d.label.as_str()).collect();
+                    format!("{} ({})", c.label, labels.join(", "))
                 })
                 .collect();
             return Err(format!(
@@ -156,11 +233,13 @@ pub fn find<'c>(config: &'c Config, sel: &Selector) -> Result<Split<'c>, String>
             ));
         }
     };
-    let (from, to) = direction(&dests, sel)?;
+    let (from, to) = direction(&chosen.dests, sel)?;
     Ok(Split {
-        resource: vs,
-        rule,
-        destinations: dests,
+        kind: chosen.kind,
+        doc: chosen.doc,
+        namespace: chosen.namespace.to_string(),
+        label: chosen.label,
+        destinations: chosen.dests,
         from,
         to,
     })
