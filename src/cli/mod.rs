@@ -59,6 +59,28 @@ fn load_config(inputs: &[Input], namespace: &str) -> Result<crate::validate::Out
     Ok(outcome)
 }
 
+/// Writes a command's output to stdout; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Parses `--slo` expressions.
+fn parse_slos(exprs: &[String]) -> Result<Vec<crate::sim::slo::Slo>, CliError> {
+    exprs
+        .iter()
+        .map(|s| crate::sim::slo::Slo::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError)
+}
+
 /// Exit codes of cli.md.
 pub mod exit {
     pub const OK: u8 = 0;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{CliError, HumanOrJson, exit, load_config};
+use super::{CliError, HumanOrJson, exit, load_config, print_stdout};
 use crate::load::Input;
 use crate::model::Duration;
 use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
@@ -126,12 +126,9 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         decision: &decision,
         split_preview,
     };
-    print!(
-        "{}",
-        match args.format {
-            HumanOrJson::Human => human(&report),
-            HumanOrJson::Json => json(&report),
-        }
-    );
+    print_stdout(&match args.format {
+        HumanOrJson::Human => human(&report),
+        HumanOrJson::Json => json(&report),
+    })?;
     Ok(exit::OK)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use clap::ArgGroup;
 
-use super::{CliError, exit};
+use super::{CliError, exit, parse_slos, print_stdout};
 use crate::baseline::Entry;
 use crate::diagnostic::Severity;
 use crate::load::{self, Input, Loaded};
@@ -155,12 +155,7 @@ struct Step {
 
 pub fn run(args: Args) -> Result<u8, CliError> {
     let strategy = args.strategy()?;
-    let slos = args
-        .slo
-        .iter()
-        .map(|s| Slo::parse(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(CliError)?;
+    let slos = parse_slos(&args.slo)?;
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
     let options = Options {
         default_namespace: args.namespace.clone(),
@@ -198,10 +193,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             .map(|i| Duration::parse(i).map_err(|e| CliError(format!("--interval `{i}`: {e}"))))
             .transpose()?;
         let schedule = strategy.schedule(current);
-        print!(
-            "{}",
-            report::shift::plan(&split, &before, &schedule, interval)
-        );
+        print_stdout(&report::shift::plan(&split, &before, &schedule, interval))?;
         return Ok(exit::OK);
     }
     let doc = &outcome.documents[split.doc];
@@ -349,14 +341,7 @@ fn write_out(args: &Args, name: &str, original: &str, edited: &str) -> Result<u8
     } else {
         edited.to_string()
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        && err.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(err.into());
-    }
+    print_stdout(&text)?;
     Ok(exit::OK)
 }
 

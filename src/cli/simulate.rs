@@ -4,13 +4,12 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{CliError, HumanOrJson, exit, load_config};
+use super::{CliError, HumanOrJson, exit, load_config, parse_slos, print_stdout};
 use crate::load::Input;
 use crate::model::Duration;
 use crate::report::simulate::{html, human, json};
 use crate::route::RoutingTable;
 use crate::sim::scenario::{self, ScenarioFile};
-use crate::sim::slo::Slo;
 use crate::sim::{self, Overrides};
 
 #[derive(clap::Args)]
@@ -49,12 +48,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8, CliError> {
-    let slos = args
-        .slo
-        .iter()
-        .map(|s| Slo::parse(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(CliError)?;
+    let slos = parse_slos(&args.slo)?;
     let duration = args
         .duration
         .as_deref()
@@ -117,13 +111,10 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     if let Some(path) = &args.html {
         std::fs::write(path, html(&result)).map_err(|e| CliError(format!("{path}: {e}")))?;
     }
-    print!(
-        "{}",
-        match args.format {
-            HumanOrJson::Human => human(&result),
-            HumanOrJson::Json => json(&result),
-        }
-    );
+    print_stdout(&match args.format {
+        HumanOrJson::Human => human(&result),
+        HumanOrJson::Json => json(&result),
+    })?;
     Ok(if result.slo.iter().all(|s| s.passed) {
         exit::OK
     } else {

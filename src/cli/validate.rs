@@ -1,12 +1,12 @@
 //! `meshctl validate PATHS...`
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
 use super::yaml_file::YamlFile;
-use super::{CliError, exit};
+use super::{CliError, exit, print_stdout};
 use crate::analyze::registry::all_rules;
 use crate::baseline;
 use crate::diagnostic::Severity;
@@ -165,14 +165,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         Format::Github => report::github::render(&outcome.diagnostics, &outcome.sources),
         Format::Junit => report::junit::render(&outcome.diagnostics, &outcome.sources, threshold),
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(err) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        && err.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(err.into());
-    }
+    print_stdout(&text)?;
     let failing = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { exit::FINDINGS } else { exit::OK })
 }
