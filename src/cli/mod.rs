@@ -120,6 +120,32 @@ enum Command {
         /// bash, zsh, fish, powershell or elvish.
         shell: Shell,
     },
+    /// Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`.
+    Man {
+        /// The subcommand whose page to print (default: the overview).
+        command: Option<String>,
+    },
+}
+
+/// `meshctl man [COMMAND]`: the roff man page of meshctl or one subcommand.
+fn man_page(command: Option<&str>) -> Result<u8, CliError> {
+    let top = Cli::command();
+    let cmd = match command {
+        None => top,
+        Some(name) => {
+            let sub = top.find_subcommand(name).cloned().ok_or_else(|| {
+                let names: Vec<&str> = top.get_subcommands().map(|c| c.get_name()).collect();
+                CliError(format!("no command `{name}`; one of: {}", names.join(", ")))
+            })?;
+            sub.display_name(format!("meshctl-{name}"))
+                .bin_name(format!("meshctl {name}"))
+                .version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd).render(&mut page)?;
+    print_stdout(&String::from_utf8_lossy(&page))?;
+    Ok(exit::OK)
 }
 
 /// Parses arguments, runs the subcommand, and maps the result to an exit code.
@@ -142,6 +168,7 @@ pub fn run() -> ExitCode {
             );
             Ok(exit::OK)
         }
+        Command::Man { command } => man_page(command.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

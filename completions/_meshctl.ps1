@@ -1,0 +1,197 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'meshctl'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'meshctl' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check manifests against schemas, Istio''s validation rules and each other')
+            [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Show where a request goes and why: the rules considered, the split, the policy')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour')
+            [CompletionResult]::new('shift', 'shift', [CompletionResultType]::ParameterValue, 'Write the next canary or blue/green step into the manifest, editing only the weights')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run route tests: requests and the outcome each must have, with rule coverage')
+            [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one (`meshctl rules MC1001`)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the embedded JSON Schema of a kind')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshctl;validate' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding at or above this severity remains [default: error, or `fail-on` of the settings file]')
+            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Only these rules (comma list of codes, names or code prefixes); replaces `select` of the settings file')
+            [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Never these rules (comma list of codes, names or code prefixes); added to `ignore` of the settings file')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace [default: default, or `namespace` of the settings file]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace [default: default, or `namespace` of the settings file]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file to use instead of the nearest .meshctl.yaml')
+            [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Report only findings that are not in this baseline file')
+            [CompletionResult]::new('--write-baseline', '--write-baseline', [CompletionResultType]::ParameterName, 'Write every current finding to FILE as the new baseline')
+            [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Ignore any .meshctl.yaml')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also list skipped documents (unknown kinds) and unchecked references on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also list skipped documents (unknown kinds) and unchecked references on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'meshctl;route' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host (authority) of the request, optionally with a port: reviews.shop:9080')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Request path, with an optional query string')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'method')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'A request header, ''name: value'' (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'A request header, ''name: value'' (repeatable)')
+            [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'A query parameter k=v, added to the path (repeatable)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Destination port (listener), when the host carries none')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, '`mesh`, or a gateway as NAMESPACE/NAME or a NAME unique across namespaces')
+            [CompletionResult]::new('--source-label', '--source-label', [CompletionResultType]::ParameterName, 'A label of the calling workload, k=v (repeatable)')
+            [CompletionResult]::new('--source-namespace', '--source-namespace', [CompletionResultType]::ParameterName, 'Namespace of the caller; short host names resolve in it')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Split preview: request rate per second...')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, '...over this window (e.g. 10m), giving expected requests per destination')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'meshctl;simulate' {
+            [CompletionResult]::new('--scenario', '--scenario', [CompletionResultType]::ParameterName, 'Scenario file (request stream and backend behaviour); without one, an embedded default sends 100 requests/s for 60 s at every routed host')
+            [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Total requests to send (overrides the scenario''s duration or requests)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Simulated time during which requests arrive, e.g. 120s')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Total request rate per second; the scenario''s streams are scaled to it')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Random seed (default: the scenario''s, else 1): same inputs and seed, same output')
+            [CompletionResult]::new('--slo', '--slo', [CompletionResultType]::ParameterName, 'A service-level objective; exit 1 when one fails (repeatable): success>=99.9%, p99<=300ms, errors<1%, UO<=0.1%, attempts<=1.2, ejections==0')
+            [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'Also write a self-contained HTML report with charts')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'meshctl;shift' {
+            [CompletionResult]::new('--virtual-service', '--virtual-service', [CompletionResultType]::ParameterName, 'The VirtualService to shift, as NAME or NAMESPACE/NAME')
+            [CompletionResult]::new('--route', '--route', [CompletionResultType]::ParameterName, 'The http route to shift, by name or index')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The destination traffic leaves (subset, or host without subsets)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The destination traffic goes to')
+            [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'Move this many percentage points')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Move through these canary weights (comma list), then to 100')
+            [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'Follow Flagger''s or Argo Rollouts'' schedule')
+            [CompletionResult]::new('--step-weight', '--step-weight', [CompletionResultType]::ParameterName, 'Flagger''s stepWeight')
+            [CompletionResult]::new('--max-weight', '--max-weight', [CompletionResultType]::ParameterName, 'Flagger''s maxWeight')
+            [CompletionResult]::new('--step-weights', '--step-weights', [CompletionResultType]::ParameterName, 'Flagger''s stepWeights (comma list)')
+            [CompletionResult]::new('--set-weights', '--set-weights', [CompletionResultType]::ParameterName, 'Argo Rollouts'' setWeight steps (comma list)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'With --plan: how long each step is held (e.g. 5m), for the time to promotion')
+            [CompletionResult]::new('--gate', '--gate', [CompletionResultType]::ParameterName, 'Simulate this scenario on the edited configuration first')
+            [CompletionResult]::new('--slo', '--slo', [CompletionResultType]::ParameterName, 'The SLO the gated simulation must meet (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('--promote', '--promote', [CompletionResultType]::ParameterName, 'All traffic to the --to destination')
+            [CompletionResult]::new('--rollback', '--rollback', [CompletionResultType]::ParameterName, 'All traffic back to the --from destination')
+            [CompletionResult]::new('--switch', '--switch', [CompletionResultType]::ParameterName, 'Blue/green: flip all traffic to the other destination')
+            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'Print the whole schedule from the current weights instead of editing')
+            [CompletionResult]::new('--diff', '--diff', [CompletionResultType]::ParameterName, 'Print a unified diff instead of the edited file')
+            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Rewrite the file atomically')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'meshctl;test' {
+            [CompletionResult]::new('--fail-under', '--fail-under', [CompletionResultType]::ParameterName, 'Exit 1 when the tests cover less than this percentage of routing rules')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'meshctl;rules' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'meshctl;schema' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'meshctl;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'meshctl;man' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'meshctl;help' {
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check manifests against schemas, Istio''s validation rules and each other')
+            [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Show where a request goes and why: the rules considered, the split, the policy')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour')
+            [CompletionResult]::new('shift', 'shift', [CompletionResultType]::ParameterValue, 'Write the next canary or blue/green step into the manifest, editing only the weights')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run route tests: requests and the outcome each must have, with rule coverage')
+            [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one (`meshctl rules MC1001`)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the embedded JSON Schema of a kind')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshctl;help;validate' {
+            break
+        }
+        'meshctl;help;route' {
+            break
+        }
+        'meshctl;help;simulate' {
+            break
+        }
+        'meshctl;help;shift' {
+            break
+        }
+        'meshctl;help;test' {
+            break
+        }
+        'meshctl;help;rules' {
+            break
+        }
+        'meshctl;help;schema' {
+            break
+        }
+        'meshctl;help;completions' {
+            break
+        }
+        'meshctl;help;man' {
+            break
+        }
+        'meshctl;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,171 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[meshctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'meshctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'meshctl'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand validate 'Check manifests against schemas, Istio''s validation rules and each other'
+            cand route 'Show where a request goes and why: the rules considered, the split, the policy'
+            cand simulate 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour'
+            cand shift 'Write the next canary or blue/green step into the manifest, editing only the weights'
+            cand test 'Run route tests: requests and the outcome each must have, with rule coverage'
+            cand rules 'List the rules, or explain one (`meshctl rules MC1001`)'
+            cand schema 'Print the embedded JSON Schema of a kind'
+            cand completions 'Print a shell completion script'
+            cand man 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshctl;validate'= {
+            cand -o 'Output format'
+            cand --format 'Output format'
+            cand --fail-on 'Exit 1 when a finding at or above this severity remains [default: error, or `fail-on` of the settings file]'
+            cand --select 'Only these rules (comma list of codes, names or code prefixes); replaces `select` of the settings file'
+            cand --ignore 'Never these rules (comma list of codes, names or code prefixes); added to `ignore` of the settings file'
+            cand -n 'Namespace of resources without metadata.namespace [default: default, or `namespace` of the settings file]'
+            cand --namespace 'Namespace of resources without metadata.namespace [default: default, or `namespace` of the settings file]'
+            cand --config 'Settings file to use instead of the nearest .meshctl.yaml'
+            cand --baseline 'Report only findings that are not in this baseline file'
+            cand --write-baseline 'Write every current finding to FILE as the new baseline'
+            cand --no-config 'Ignore any .meshctl.yaml'
+            cand -v 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
+            cand --verbose 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshctl;route'= {
+            cand --host 'Host (authority) of the request, optionally with a port: reviews.shop:9080'
+            cand --path 'Request path, with an optional query string'
+            cand --method 'method'
+            cand -H 'A request header, ''name: value'' (repeatable)'
+            cand --header 'A request header, ''name: value'' (repeatable)'
+            cand --query 'A query parameter k=v, added to the path (repeatable)'
+            cand --port 'Destination port (listener), when the host carries none'
+            cand --gateway '`mesh`, or a gateway as NAMESPACE/NAME or a NAME unique across namespaces'
+            cand --source-label 'A label of the calling workload, k=v (repeatable)'
+            cand --source-namespace 'Namespace of the caller; short host names resolve in it'
+            cand -n 'Namespace of resources without metadata.namespace'
+            cand --namespace 'Namespace of resources without metadata.namespace'
+            cand --rate 'Split preview: request rate per second...'
+            cand --window '...over this window (e.g. 10m), giving expected requests per destination'
+            cand -o 'o'
+            cand --format 'format'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshctl;simulate'= {
+            cand --scenario 'Scenario file (request stream and backend behaviour); without one, an embedded default sends 100 requests/s for 60 s at every routed host'
+            cand --requests 'Total requests to send (overrides the scenario''s duration or requests)'
+            cand --duration 'Simulated time during which requests arrive, e.g. 120s'
+            cand --rate 'Total request rate per second; the scenario''s streams are scaled to it'
+            cand --seed 'Random seed (default: the scenario''s, else 1): same inputs and seed, same output'
+            cand --slo 'A service-level objective; exit 1 when one fails (repeatable): success>=99.9%, p99<=300ms, errors<1%, UO<=0.1%, attempts<=1.2, ejections==0'
+            cand --html 'Also write a self-contained HTML report with charts'
+            cand -n 'Namespace of resources without metadata.namespace'
+            cand --namespace 'Namespace of resources without metadata.namespace'
+            cand -o 'o'
+            cand --format 'format'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshctl;shift'= {
+            cand --virtual-service 'The VirtualService to shift, as NAME or NAMESPACE/NAME'
+            cand --route 'The http route to shift, by name or index'
+            cand --from 'The destination traffic leaves (subset, or host without subsets)'
+            cand --to 'The destination traffic goes to'
+            cand --step 'Move this many percentage points'
+            cand --steps 'Move through these canary weights (comma list), then to 100'
+            cand --schedule 'Follow Flagger''s or Argo Rollouts'' schedule'
+            cand --step-weight 'Flagger''s stepWeight'
+            cand --max-weight 'Flagger''s maxWeight'
+            cand --step-weights 'Flagger''s stepWeights (comma list)'
+            cand --set-weights 'Argo Rollouts'' setWeight steps (comma list)'
+            cand --interval 'With --plan: how long each step is held (e.g. 5m), for the time to promotion'
+            cand --gate 'Simulate this scenario on the edited configuration first'
+            cand --slo 'The SLO the gated simulation must meet (repeatable)'
+            cand -n 'Namespace of resources without metadata.namespace'
+            cand --namespace 'Namespace of resources without metadata.namespace'
+            cand --promote 'All traffic to the --to destination'
+            cand --rollback 'All traffic back to the --from destination'
+            cand --switch 'Blue/green: flip all traffic to the other destination'
+            cand --plan 'Print the whole schedule from the current weights instead of editing'
+            cand --diff 'Print a unified diff instead of the edited file'
+            cand --in-place 'Rewrite the file atomically'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'meshctl;test'= {
+            cand --fail-under 'Exit 1 when the tests cover less than this percentage of routing rules'
+            cand -o 'o'
+            cand --format 'format'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshctl;rules'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshctl;schema'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshctl;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshctl;man'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'meshctl;help'= {
+            cand validate 'Check manifests against schemas, Istio''s validation rules and each other'
+            cand route 'Show where a request goes and why: the rules considered, the split, the policy'
+            cand simulate 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour'
+            cand shift 'Write the next canary or blue/green step into the manifest, editing only the weights'
+            cand test 'Run route tests: requests and the outcome each must have, with rule coverage'
+            cand rules 'List the rules, or explain one (`meshctl rules MC1001`)'
+            cand schema 'Print the embedded JSON Schema of a kind'
+            cand completions 'Print a shell completion script'
+            cand man 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshctl;help;validate'= {
+        }
+        &'meshctl;help;route'= {
+        }
+        &'meshctl;help;simulate'= {
+        }
+        &'meshctl;help;shift'= {
+        }
+        &'meshctl;help;test'= {
+        }
+        &'meshctl;help;rules'= {
+        }
+        &'meshctl;help;schema'= {
+        }
+        &'meshctl;help;completions'= {
+        }
+        &'meshctl;help;man'= {
+        }
+        &'meshctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

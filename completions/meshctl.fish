@@ -1,0 +1,123 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_meshctl_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_meshctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_meshctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_meshctl_using_subcommand
+    set -l cmd (__fish_meshctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c meshctl -n "__fish_meshctl_needs_command" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_needs_command" -s V -l version -d 'Print version'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "validate" -d 'Check manifests against schemas, Istio\'s validation rules and each other'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "route" -d 'Show where a request goes and why: the rules considered, the split, the policy'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "simulate" -d 'Run a request stream through the routing table and a model of Envoy\'s resilience behaviour'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "man" -d 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s o -l format -d 'Output format' -r -f -a "human\t''
+json\t''
+sarif\t''
+github\t''
+junit\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l fail-on -d 'Exit 1 when a finding at or above this severity remains [default: error, or `fail-on` of the settings file]' -r -f -a "error\t''
+warning\t''
+info\t''
+never\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l select -d 'Only these rules (comma list of codes, names or code prefixes); replaces `select` of the settings file' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l ignore -d 'Never these rules (comma list of codes, names or code prefixes); added to `ignore` of the settings file' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s n -l namespace -d 'Namespace of resources without metadata.namespace [default: default, or `namespace` of the settings file]' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l config -d 'Settings file to use instead of the nearest .meshctl.yaml' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l baseline -d 'Report only findings that are not in this baseline file' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l write-baseline -d 'Write every current finding to FILE as the new baseline' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l no-config -d 'Ignore any .meshctl.yaml'
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s v -l verbose -d 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l host -d 'Host (authority) of the request, optionally with a port: reviews.shop:9080' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l path -d 'Request path, with an optional query string' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l method -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s H -l header -d 'A request header, \'name: value\' (repeatable)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l query -d 'A query parameter k=v, added to the path (repeatable)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l port -d 'Destination port (listener), when the host carries none' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l gateway -d '`mesh`, or a gateway as NAMESPACE/NAME or a NAME unique across namespaces' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l source-label -d 'A label of the calling workload, k=v (repeatable)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l source-namespace -d 'Namespace of the caller; short host names resolve in it' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s n -l namespace -d 'Namespace of resources without metadata.namespace' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l rate -d 'Split preview: request rate per second...' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l window -d '...over this window (e.g. 10m), giving expected requests per destination' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s o -l format -r -f -a "human\t''
+json\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l scenario -d 'Scenario file (request stream and backend behaviour); without one, an embedded default sends 100 requests/s for 60 s at every routed host' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l requests -d 'Total requests to send (overrides the scenario\'s duration or requests)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l duration -d 'Simulated time during which requests arrive, e.g. 120s' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l rate -d 'Total request rate per second; the scenario\'s streams are scaled to it' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l seed -d 'Random seed (default: the scenario\'s, else 1): same inputs and seed, same output' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l slo -d 'A service-level objective; exit 1 when one fails (repeatable): success>=99.9%, p99<=300ms, errors<1%, UO<=0.1%, attempts<=1.2, ejections==0' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l html -d 'Also write a self-contained HTML report with charts' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s n -l namespace -d 'Namespace of resources without metadata.namespace' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s o -l format -r -f -a "human\t''
+json\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l virtual-service -d 'The VirtualService to shift, as NAME or NAMESPACE/NAME' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l route -d 'The http route to shift, by name or index' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l from -d 'The destination traffic leaves (subset, or host without subsets)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l to -d 'The destination traffic goes to' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l step -d 'Move this many percentage points' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l steps -d 'Move through these canary weights (comma list), then to 100' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l schedule -d 'Follow Flagger\'s or Argo Rollouts\' schedule' -r -f -a "flagger\t'Flagger: --step-weight and --max-weight, or --step-weights'
+argo\t'Argo Rollouts: the setWeight steps, as --set-weights'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l step-weight -d 'Flagger\'s stepWeight' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l max-weight -d 'Flagger\'s maxWeight' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l step-weights -d 'Flagger\'s stepWeights (comma list)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l set-weights -d 'Argo Rollouts\' setWeight steps (comma list)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l interval -d 'With --plan: how long each step is held (e.g. 5m), for the time to promotion' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l gate -d 'Simulate this scenario on the edited configuration first' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l slo -d 'The SLO the gated simulation must meet (repeatable)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -s n -l namespace -d 'Namespace of resources without metadata.namespace' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l promote -d 'All traffic to the --to destination'
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l rollback -d 'All traffic back to the --from destination'
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l switch -d 'Blue/green: flip all traffic to the other destination'
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l plan -d 'Print the whole schedule from the current weights instead of editing'
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l diff -d 'Print a unified diff instead of the edited file'
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l in-place -d 'Rewrite the file atomically'
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand test" -l fail-under -d 'Exit 1 when the tests cover less than this percentage of routing rules' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand test" -s o -l format -r -f -a "human\t''
+json\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand test" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand rules" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "validate" -d 'Check manifests against schemas, Istio\'s validation rules and each other'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "route" -d 'Show where a request goes and why: the rules considered, the split, the policy'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "simulate" -d 'Run a request stream through the routing table and a model of Envoy\'s resilience behaviour'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "man" -d 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
