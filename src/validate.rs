@@ -130,6 +130,7 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
             suppressed.insert(resource, codes);
         }
     }
+    config.derive();
     let unchecked = analyze::check_resources(&config, &documents, &mut diagnostics);
     apply_suppressions(&suppressed, &mut diagnostics);
     diagnostics.retain(|d| {

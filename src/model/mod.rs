@@ -5,6 +5,7 @@ pub mod destination_rule;
 pub mod duration;
 pub mod gateway;
 pub mod gateway_api;
+pub mod generated;
 pub mod host;
 pub mod kube;
 pub mod labels;
@@ -87,6 +88,8 @@ pub struct Config {
     pub http_routes: Vec<Resource<HttpRouteSpec>>,
     pub reference_grants: Vec<Resource<ReferenceGrantSpec>>,
     pub gateway_classes: Vec<Resource<GatewayClassSpec>>,
+    /// What Istio derives from the Gateway API objects (see [`Config::derive`]).
+    pub generated: generated::Generated,
 }
 
 /// A document that could not be read as its kind: where and why.
@@ -118,6 +121,12 @@ impl Config {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Derives the Istio Gateways and VirtualServices of the Gateway API
+    /// objects, once every document has been added.
+    pub fn derive(&mut self) {
+        self.generated = generated::generate(self);
     }
 
     /// Reads one document as `kind` and adds it.

@@ -57,6 +57,9 @@ pub struct HttpMatch {
     pub gateways: Vec<String>,
     pub source_namespace: Option<String>,
     pub stat_prefix: Option<String>,
+    /// Gateway API precedence, for matches generated from an HTTPRoute.
+    #[serde(skip)]
+    pub precedence: Option<super::generated::Precedence>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -16,9 +16,10 @@ use super::names::{fqdn, gateway_ref, service_for_host};
 use super::policy::lookup;
 use super::request::{Entry, Request};
 use super::split::shares;
+use crate::model::generated::Precedence;
 use crate::model::host::host_matches;
 use crate::model::virtual_service::HttpRoute;
-use crate::model::{Config, Gateway, Resource, VirtualService, exported_to};
+use crate::model::{Config, Gateway, Kind, Resource, VirtualService, exported_to};
 
 /// Istio's retry policy when a route sets none (§4.1).
 pub const DEFAULT_RETRY_ON: &str =
@@ -167,6 +168,7 @@ impl<'c> RoutingTable<'c> {
         let mut vss: Vec<CompiledVs> = config
             .virtual_services
             .iter()
+            .chain(&config.generated.virtual_services)
             .enumerate()
             .map(|(i, res)| CompiledVs::compile(i, res, &mut regexes))
             .collect();
@@ -195,19 +197,16 @@ impl<'c> RoutingTable<'c> {
 
     /// Finds a gateway by `ns/name`, or by bare name in every namespace.
     pub fn find_gateway(&self, name: &str) -> Result<&'c Resource<Gateway>, RouteError> {
+        let all = self
+            .config
+            .gateways
+            .iter()
+            .chain(&self.config.generated.gateways);
         let found: Vec<_> = match name.split_once('/') {
-            Some((ns, n)) => self
-                .config
-                .gateways
-                .iter()
+            Some((ns, n)) => all
                 .filter(|g| g.namespace == ns && g.meta.name == n)
                 .collect(),
-            None => self
-                .config
-                .gateways
-                .iter()
-                .filter(|g| g.meta.name == name)
-                .collect(),
+            None => all.filter(|g| g.meta.name == name).collect(),
         };
         match found.as_slice() {
             [one] => Ok(one),
@@ -359,14 +358,12 @@ impl<'c> RoutingTable<'c> {
         let names: Vec<String> = members
             .iter()
             .map(|&i| {
-                format!(
-                    "{}/{}",
-                    self.vss[i].res.namespace, self.vss[i].res.meta.name
-                )
+                let res = self.vss[i].res;
+                format!("{} {}/{}", res.kind.as_str(), res.namespace, res.meta.name)
             })
             .collect();
         d.virtual_host = Some(format!(
-            "{domain} on gateway {gw_ref} (VirtualService {})",
+            "{domain} on gateway {gw_ref} ({})",
             names.join(" + ")
         ));
         d
@@ -382,10 +379,22 @@ impl<'c> RoutingTable<'c> {
             .iter()
             .flat_map(|&i| self.vss[i].entries.iter().copied())
             .collect();
-        if members.len() > 1 {
+        if members
+            .iter()
+            .all(|&i| self.vss[i].res.kind == Kind::HttpRoute)
+        {
+            // Gateway API precedence across all rules of all routes (§2.7);
+            // ties keep age order, then rule order.
+            entries.sort_by_key(|e| std::cmp::Reverse(self.precedence(e)));
+        } else if members.len() > 1 {
             entries.sort_by_key(|e| self.is_catch_all(e));
         }
         entries
+    }
+
+    fn precedence(&self, e: &RouteEntry) -> Option<Precedence> {
+        let spec = self.vss[e.vs].rules[e.rule].spec;
+        e.matchn.and_then(|m| spec.matches[m].precedence)
     }
 
     fn is_catch_all(&self, e: &RouteEntry) -> bool {
@@ -596,7 +605,8 @@ impl<'c> RoutingTable<'c> {
         let live: Vec<&RoutedDestination> =
             d.destinations.iter().filter(|x| x.share > 0.0).collect();
         if !live.is_empty() && live.iter().all(|x| x.status != 200) {
-            d.status = 503;
+            // A missing cluster: 503 on Istio routes, 500 on Gateway API ones (§1.1).
+            d.status = if vs.kind == Kind::HttpRoute { 500 } else { 503 };
             d.response_flags.push("NC");
         }
         d.policy = Some(route_policy(rule, root, &vs.namespace));

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{RouteEntry, RoutingTable, gateway_filter};
-use crate::model::{Resource, VirtualService};
+use crate::model::{Kind, Resource, VirtualService};
 use crate::route::matcher::{Field, RequestMatch};
 use crate::route::request::{Entry, Request};
 use crate::route::witness::Example;
@@ -159,7 +159,14 @@ impl<'c> RoutingTable<'c> {
     fn route_lists(&self) -> Vec<RouteList> {
         let mut on_gateways: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
         let mut candidates: Vec<(String, String, Vec<usize>)> = Vec::new();
-        for (i, vs) in self.vss.iter().enumerate() {
+        // Routes generated from HTTPRoutes follow Gateway API precedence,
+        // not declaration order: they are left out.
+        let written = self
+            .vss
+            .iter()
+            .enumerate()
+            .filter(|(_, vs)| vs.res.kind == Kind::VirtualService);
+        for (i, vs) in written {
             let Some(first_host) = vs.hosts.first() else {
                 continue; // a delegate: analysed within its root
             };

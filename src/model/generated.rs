@@ -1,0 +1,275 @@
+//! What Istio generates from Gateway API objects (§1.6, §2.7; Istio's
+//! `pilot/pkg/config/kube/gateway/conversion.go`): a Gateway with one server
+//! per listener for each K-GW, and a VirtualService with gateway semantics for
+//! each HTTPRoute attached to one. The routing engine runs them like any
+//! other; analysis sees only what the user wrote.
+
+use super::common::{Destination, PortSelector, StringMatch};
+use super::gateway::{Gateway, Server, ServerPort};
+use super::gateway_api::{HttpRouteMatch, HttpRouteRule, KubeGateway, NameValueMatch};
+use super::virtual_service::{
+    DirectResponse, HttpMatch, HttpRedirect, HttpRewrite, HttpRoute, HttpRouteDestination,
+    VirtualService,
+};
+use super::{Config, Resource};
+
+/// Gateway API precedence of one HTTPRoute match (§2.7), higher first:
+/// path kind (Exact 3, PathPrefix 2, RegularExpression 1), path length, a
+/// method, then the number of header and query conditions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Precedence {
+    pub path_kind: u8,
+    pub path_len: usize,
+    pub method: bool,
+    pub headers: usize,
+    pub query_params: usize,
+}
+
+/// The Istio resources Istio derives from the Gateway API objects.
+#[derive(Debug, Default)]
+pub struct Generated {
+    pub gateways: Vec<Resource<Gateway>>,
+    pub virtual_services: Vec<Resource<VirtualService>>,
+}
+
+/// Derives the Istio equivalents of `config`'s Gateways and HTTPRoutes.
+pub fn generate(config: &Config) -> Generated {
+    Generated {
+        gateways: config.kube_gateways.iter().map(gateway).collect(),
+        virtual_services: config
+            .http_routes
+            .iter()
+            .filter_map(|route| {
+                let gateways: Vec<String> = route
+                    .spec
+                    .parent_refs
+                    .iter()
+                    .filter(|p| p.kind.as_deref().is_none_or(|k| k == "Gateway"))
+                    .map(|p| {
+                        let ns = p.namespace.as_deref().unwrap_or(&route.namespace);
+                        format!("{ns}/{}", p.name)
+                    })
+                    .collect();
+                (!gateways.is_empty()).then(|| Resource {
+                    kind: route.kind,
+                    meta: route.meta.clone(),
+                    namespace: route.namespace.clone(),
+                    doc: route.doc,
+                    spec: VirtualService {
+                        hosts: if route.spec.hostnames.is_empty() {
+                            vec!["*".into()]
+                        } else {
+                            route.spec.hostnames.clone()
+                        },
+                        gateways,
+                        http: route.spec.rules.iter().map(rule).collect(),
+                        ..VirtualService::default()
+                    },
+                })
+            })
+            .collect(),
+    }
+}
+
+/// One server per listener; `allowedRoutes` from Same (the default) admits
+/// only routes of the Gateway's namespace.
+fn gateway(gw: &Resource<KubeGateway>) -> Resource<Gateway> {
+    let servers = gw
+        .spec
+        .listeners
+        .iter()
+        .map(|l| {
+            let from = l
+                .allowed_routes
+                .as_ref()
+                .and_then(|a| a.namespaces.as_ref())
+                .and_then(|n| n.from.as_deref())
+                .unwrap_or("Same");
+            let ns = if from == "Same" { "." } else { "*" };
+            Server {
+                port: Some(ServerPort {
+                    number: l.port,
+                    protocol: l.protocol.clone(),
+                    name: l.name.clone(),
+                    target_port: None,
+                }),
+                hosts: vec![format!("{ns}/{}", l.hostname.as_deref().unwrap_or("*"))],
+                name: Some(l.name.clone()),
+                ..Server::default()
+            }
+        })
+        .collect();
+    Resource {
+        kind: gw.kind,
+        meta: gw.meta.clone(),
+        namespace: gw.namespace.clone(),
+        doc: gw.doc,
+        spec: Gateway {
+            servers,
+            ..Gateway::default()
+        },
+    }
+}
+
+/// An HTTPRoute rule as a VirtualService http rule: its matches (a rule
+/// without any matches PathPrefix `/`), backends, filters and timeouts.
+fn rule(r: &HttpRouteRule) -> HttpRoute {
+    let default_match = [HttpRouteMatch::default()];
+    let matches = if r.matches.is_empty() {
+        &default_match[..]
+    } else {
+        &r.matches
+    };
+    let route: Vec<HttpRouteDestination> = r
+        .backend_refs
+        .iter()
+        .map(|b| HttpRouteDestination {
+            destination: Destination {
+                host: match &b.namespace {
+                    Some(ns) => format!("{}.{ns}.svc.cluster.local", b.name),
+                    None => b.name.clone(),
+                },
+                subset: None,
+                port: b.port.map(|number| PortSelector { number }),
+            },
+            // The Gateway API default weight is 1.
+            weight: Some(b.weight.unwrap_or(1).min(i64::MAX as u64) as i64),
+            headers: None,
+        })
+        .collect();
+    let total: i64 = route.iter().filter_map(|d| d.weight).sum();
+    let redirect = filter(r, "RequestRedirect").map(|f| HttpRedirect {
+        uri: f
+            .pointer("/path/replaceFullPath")
+            .and_then(|v| v.as_str())
+            .map(String::from),
+        authority: f.get("hostname").and_then(|v| v.as_str()).map(String::from),
+        scheme: f.get("scheme").and_then(|v| v.as_str()).map(String::from),
+        port: f.get("port").and_then(serde_json::Value::as_i64),
+        redirect_code: f
+            .get("statusCode")
+            .and_then(serde_json::Value::as_i64)
+            .or(Some(302)),
+        ..HttpRedirect::default()
+    });
+    let rewrite = filter(r, "URLRewrite").map(|f| HttpRewrite {
+        uri: f
+            .pointer("/path/replacePrefixMatch")
+            .or_else(|| f.pointer("/path/replaceFullPath"))
+            .and_then(|v| v.as_str())
+            .map(String::from),
+        authority: f.get("hostname").and_then(|v| v.as_str()).map(String::from),
+        ..HttpRewrite::default()
+    });
+    // No backend, or all weights 0: Istio answers 500 itself.
+    let direct_response = (redirect.is_none() && total == 0).then(|| DirectResponse {
+        status: 500,
+        ..DirectResponse::default()
+    });
+    let timeouts = r.timeouts.as_ref();
+    HttpRoute {
+        name: r.name.clone(),
+        matches: matches.iter().map(http_match).collect(),
+        route: if direct_response.is_some() || redirect.is_some() {
+            Vec::new()
+        } else {
+            route
+        },
+        redirect,
+        rewrite,
+        direct_response,
+        timeout: timeouts
+            .and_then(|t| t.request.clone().or_else(|| t.backend_request.clone()))
+            .filter(|t| t != "0s"),
+        ..HttpRoute::default()
+    }
+}
+
+/// The settings of a rule's filter of type `kind` (`{type: URLRewrite,
+/// urlRewrite: {...}}`).
+fn filter<'r>(r: &'r HttpRouteRule, kind: &str) -> Option<&'r serde_json::Value> {
+    let field = match kind {
+        "URLRewrite" => "urlRewrite",
+        _ => "requestRedirect",
+    };
+    r.filters
+        .iter()
+        .find(|f| f.get("type").and_then(|t| t.as_str()) == Some(kind))
+        .and_then(|f| f.get(field))
+}
+
+/// An HTTPRoute match as a VirtualService match with its precedence.
+/// PathPrefix is segment-aware: `/abc` takes `/abc` and `/abc/...`, not `/abcd`.
+fn http_match(m: &HttpRouteMatch) -> HttpMatch {
+    let kind = m
+        .path
+        .as_ref()
+        .and_then(|p| p.match_type.as_deref())
+        .unwrap_or("PathPrefix");
+    let value = m
+        .path
+        .as_ref()
+        .and_then(|p| p.value.clone())
+        .unwrap_or_else(|| "/".into());
+    let (uri, path_kind) = match kind {
+        "Exact" => (exact(&value), 3),
+        "RegularExpression" => (regex(&value), 1),
+        _ => {
+            let trimmed = value.trim_end_matches('/');
+            let uri = if trimmed.is_empty() {
+                StringMatch {
+                    prefix: Some("/".into()),
+                    ..StringMatch::default()
+                }
+            } else {
+                regex(&format!("{}(?:/.*)?", regex::escape(trimmed)))
+            };
+            (uri, 2)
+        }
+    };
+    let conditions = |list: &[NameValueMatch], lower: bool| {
+        let mut out = std::collections::BTreeMap::new();
+        for c in list {
+            let name = if lower {
+                c.name.to_ascii_lowercase()
+            } else {
+                c.name.clone()
+            };
+            // The first of repeated names wins.
+            out.entry(name)
+                .or_insert_with(|| match c.match_type.as_deref() {
+                    Some("RegularExpression") => regex(&c.value),
+                    _ => exact(&c.value),
+                });
+        }
+        out
+    };
+    HttpMatch {
+        uri: Some(uri),
+        method: m.method.as_deref().map(exact),
+        headers: conditions(&m.headers, true),
+        query_params: conditions(&m.query_params, false),
+        precedence: Some(Precedence {
+            path_kind,
+            path_len: value.len(),
+            method: m.method.is_some(),
+            headers: m.headers.len(),
+            query_params: m.query_params.len(),
+        }),
+        ..HttpMatch::default()
+    }
+}
+
+fn exact(value: &str) -> StringMatch {
+    StringMatch {
+        exact: Some(value.to_string()),
+        ..StringMatch::default()
+    }
+}
+
+fn regex(value: &str) -> StringMatch {
+    StringMatch {
+        regex: Some(value.to_string()),
+        ..StringMatch::default()
+    }
+}
