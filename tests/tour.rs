@@ -74,7 +74,7 @@ fn every_route_test_file_of_the_tour_passes() {
         .filter(|p| p.is_file())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 5);
+    assert_eq!(files.len(), 6);
     for f in files {
         meshctl().arg("test").arg(&f).assert().code(0);
     }
