@@ -79,6 +79,7 @@ pub static ENTRIES: &[RuleEntry] = &[
     cross_entry!(services),
     cross_entry!(resilience),
     cross_entry!(shadowing),
+    cross_entry!(gateway_api),
 ];
 
 /// Every rule meshctl can report, in code order.

@@ -5,6 +5,7 @@
 
 pub mod conflicts;
 pub mod destination_rules;
+pub mod gateway_api;
 pub mod gateways;
 pub mod ingress_subsets;
 pub mod references;

@@ -1,0 +1,451 @@
+//! Gateway API references (§1.6): an HTTPRoute's parents (the Gateway, its
+//! listener, whether the listener admits the route's namespace and
+//! hostnames), its backends (the Service and port, and a ReferenceGrant for
+//! another namespace), and identical matches in two routes, where the newer
+//! one never wins. Like the Istio checks, a reference is checked only where
+//! the input describes its target.
+
+use super::Reporter;
+use crate::analyze::index::Index;
+use crate::diagnostic::{Rule, Severity};
+use crate::model::Resource;
+use crate::model::gateway_api::{HttpRouteMatch, HttpRouteSpec, KubeGateway, Listener, ParentRef};
+use crate::model::host::host_matches;
+
+pub static PARENT_NOT_FOUND: Rule = Rule {
+    code: "MC2701",
+    name: "parent-gateway-not-found",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "An HTTPRoute parentRef to a Gateway that is not in the input (checked when the input has Gateways in that namespace).",
+    docs: "## What it does\nLooks up each Gateway parentRef by namespace (the route's by default) and name.\n\n\
+## Why is this bad?\nThe route attaches to nothing: no proxy serves it.\n\n\
+## Example\n```yaml\nparentRefs: [{name: shop-gatway}]\n```\n\n## Use instead\n```yaml\nparentRefs: [{name: shop-gateway}]\n```\n",
+};
+
+pub static LISTENER_NOT_FOUND: Rule = Rule {
+    code: "MC2702",
+    name: "parent-listener-not-found",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "A parentRef sectionName (or port) that names no listener of the Gateway.",
+    docs: "## What it does\nChecks `sectionName` against the listener names, and `port` against the listener ports.\n\n\
+## Why is this bad?\nThe route does not attach (its Accepted condition is false).\n\n\
+## Example\n```yaml\nparentRefs: [{name: shop-gateway, sectionName: htps}]\n```\n\n## Use instead\nName an existing listener.\n",
+};
+
+pub static NOT_ALLOWED: Rule = Rule {
+    code: "MC2703",
+    name: "route-not-allowed-by-listener",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "No listener the route attaches to admits routes from its namespace (allowedRoutes defaults to Same).",
+    docs: "## What it does\nApplies each listener's `allowedRoutes.namespaces.from`: `Same` (the default) admits only the Gateway's \
+namespace, `All` every namespace; a `Selector` needs namespace labels and is taken as admitting.\n\n\
+## Why is this bad?\nThe route is not attached: its requests get 404.\n\n\
+## Example\n```yaml\n# the route is in namespace `shop`, the Gateway in `infra` with the default allowedRoutes\nparentRefs: [{name: public, namespace: infra}]\n```\n\n\
+## Use instead\nSet `allowedRoutes: {namespaces: {from: All}}` (or a selector) on the listener.\n",
+};
+
+pub static HOSTNAME_NO_LISTENER: Rule = Rule {
+    code: "MC2704",
+    name: "hostname-matches-no-listener",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "None of the route's hostnames intersects a hostname of the listeners it attaches to.",
+    docs: "## What it does\nIntersects the route's `hostnames` with each admitting listener's `hostname` (a listener without one \
+takes every host; `*.example.com` takes subdomains but not `example.com`).\n\n\
+## Why is this bad?\nThe route is not attached to any listener: its requests get 404.\n\n\
+## Example\n```yaml\nhostnames: [shop.example.org]   # the listener is for *.example.com\n```\n\n## Use instead\nUse a hostname the listener serves.\n",
+};
+
+pub static BACKEND_NOT_FOUND: Rule = Rule {
+    code: "MC2705",
+    name: "backend-not-found",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "A backendRef to a Service that is not in the input, or to a port the Service lacks (checked when the input has Services in that namespace).",
+    docs: "## What it does\nLooks up each Service backendRef (namespace of the route by default) and its port.\n\n\
+## Why is this bad?\nIstio answers that share of the requests with 500.\n\n\
+## Example\n```yaml\nbackendRefs: [{name: reviews-v3, port: 9080}]\n```\n\n## Use instead\nName an existing Service and one of its ports.\n",
+};
+
+pub static REFERENCE_NOT_GRANTED: Rule = Rule {
+    code: "MC2706",
+    name: "backend-reference-not-granted",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "A backendRef to another namespace without a ReferenceGrant there that allows it (checked when the input has Services in that namespace).",
+    docs: "## What it does\nFor a backendRef whose namespace differs from the route's, looks for a ReferenceGrant in the backend's \
+namespace whose `from` has this route's group, kind and namespace and whose `to` has Service (and the name, when set).\n\n\
+## Why is this bad?\nThe reference is refused (ResolvedRefs false): its share of the requests gets 500.\n\n\
+## Example\n```yaml\nbackendRefs: [{name: api, namespace: backend, port: 8080}]   # no ReferenceGrant in `backend`\n```\n\n\
+## Use instead\n```yaml\napiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: from-shop, namespace: backend}\n\
+spec:\n  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]\n  to: [{group: \"\", kind: Service}]\n```\n",
+};
+
+pub static IDENTICAL_MATCH: Rule = Rule {
+    code: "MC2707",
+    name: "identical-match-loses",
+    severity: Severity::Warning,
+    istio_code: None,
+    summary: "A match identical to one of an older HTTPRoute on the same Gateway and hostname: the older route always wins.",
+    docs: "## What it does\nCompares the matches (path type and value, method, headers, query parameters) of the routes attached \
+to one Gateway with intersecting hostnames. Equal precedence goes to the oldest route, then the first by namespace/name.\n\n\
+## Why is this bad?\nThe newer route's rule never receives a request.\n\n\
+## Example\nTwo routes with `path: {type: PathPrefix, value: /api}` on one Gateway.\n\n## Use instead\nRemove one, or make the matches differ.\n",
+};
+
+pub static RULES: &[&Rule] = &[
+    &PARENT_NOT_FOUND,
+    &LISTENER_NOT_FOUND,
+    &NOT_ALLOWED,
+    &HOSTNAME_NO_LISTENER,
+    &BACKEND_NOT_FOUND,
+    &REFERENCE_NOT_GRANTED,
+    &IDENTICAL_MATCH,
+];
+
+/// A Gateway parent of a route, resolved.
+struct Attachment<'c> {
+    gateway: &'c Resource<KubeGateway>,
+    /// The listeners the parentRef names (all when it names none).
+    listeners: Vec<&'c Listener>,
+}
+
+pub fn check(index: &mut Index, out: &mut Reporter) {
+    let config = index.config;
+    let mut attached: Vec<(&Resource<HttpRouteSpec>, &Resource<KubeGateway>)> = Vec::new();
+    for route in &config.http_routes {
+        for (i, parent) in route.spec.parent_refs.iter().enumerate() {
+            if let Some(a) = parent_of(index, out, route, i, parent)
+                && admitted(out, route, i, &a)
+            {
+                attached.push((route, a.gateway));
+            }
+        }
+        backends(index, out, route);
+    }
+    identical_matches(out, &attached);
+}
+
+fn parent_of<'c>(
+    index: &mut Index<'c>,
+    out: &mut Reporter,
+    route: &Resource<HttpRouteSpec>,
+    i: usize,
+    parent: &ParentRef,
+) -> Option<Attachment<'c>> {
+    if parent.kind.as_deref().is_some_and(|k| k != "Gateway") {
+        return None;
+    }
+    let ns = parent.namespace.as_deref().unwrap_or(&route.namespace);
+    let config = index.config;
+    let Some(gateway) = config
+        .kube_gateways
+        .iter()
+        .find(|g| g.namespace == ns && g.name() == parent.name)
+    else {
+        if config.kube_gateways.iter().any(|g| g.namespace == ns) {
+            out.report(
+                &PARENT_NOT_FOUND,
+                route,
+                &format!("/spec/parentRefs/{i}/name"),
+                format!("Gateway {ns}/{} is not in the input", parent.name),
+            )
+            .label("no such Gateway");
+        } else {
+            index.unchecked.insert(format!(
+                "parent {ns}/{} of HTTPRoute {}/{}: the input has no Gateways in namespace {ns}",
+                parent.name,
+                route.namespace,
+                route.name()
+            ));
+        }
+        return None;
+    };
+    let listeners: Vec<&Listener> = gateway
+        .spec
+        .listeners
+        .iter()
+        .filter(|l| parent.section_name.as_ref().is_none_or(|s| *s == l.name))
+        .filter(|l| parent.port.is_none_or(|p| p == l.port))
+        .collect();
+    if listeners.is_empty() {
+        let (field, what) = match (&parent.section_name, parent.port) {
+            (Some(s), _) => ("sectionName", format!("listener `{s}`")),
+            (None, Some(p)) => ("port", format!("a listener on port {p}")),
+            (None, None) => ("name", "any listener".to_string()),
+        };
+        let names: Vec<&str> = gateway
+            .spec
+            .listeners
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect();
+        out.report(
+            &LISTENER_NOT_FOUND,
+            route,
+            &format!("/spec/parentRefs/{i}/{field}"),
+            format!(
+                "Gateway {ns}/{} has no {what} (listeners: {})",
+                parent.name,
+                names.join(", ")
+            ),
+        )
+        .label("no such listener");
+        return None;
+    }
+    Some(Attachment { gateway, listeners })
+}
+
+/// Whether some named listener admits the route's namespace and hostnames;
+/// reports why not.
+fn admitted(out: &mut Reporter, route: &Resource<HttpRouteSpec>, i: usize, a: &Attachment) -> bool {
+    let admitting: Vec<&&Listener> = a
+        .listeners
+        .iter()
+        .filter(|l| {
+            let from = l
+                .allowed_routes
+                .as_ref()
+                .and_then(|r| r.namespaces.as_ref())
+                .and_then(|n| n.from.as_deref())
+                .unwrap_or("Same");
+            from != "Same" || route.namespace == a.gateway.namespace
+        })
+        .collect();
+    if admitting.is_empty() {
+        out.report(
+            &NOT_ALLOWED,
+            route,
+            &format!("/spec/parentRefs/{i}"),
+            format!(
+                "the listeners of Gateway {}/{} admit routes from namespace {} only, not from {}",
+                a.gateway.namespace,
+                a.gateway.name(),
+                a.gateway.namespace,
+                route.namespace
+            ),
+        )
+        .label("not admitted")
+        .help("set allowedRoutes.namespaces.from to All (or a selector) on the listener");
+        return false;
+    }
+    let hostnames = &route.spec.hostnames;
+    let intersects = hostnames.is_empty()
+        || admitting.iter().any(|l| {
+            hostnames
+                .iter()
+                .any(|h| l.hostname.as_deref().is_none_or(|lh| intersect(lh, h)))
+        });
+    if !intersects {
+        let served: Vec<&str> = admitting
+            .iter()
+            .filter_map(|l| l.hostname.as_deref())
+            .collect();
+        out.report(
+            &HOSTNAME_NO_LISTENER,
+            route,
+            "/spec/hostnames",
+            format!(
+                "no hostname of the route is served by Gateway {}/{} (listener hostnames: {})",
+                a.gateway.namespace,
+                a.gateway.name(),
+                served.join(", ")
+            ),
+        )
+        .label("served by no listener");
+    }
+    intersects
+}
+
+/// Whether two Gateway API hostnames (each possibly `*.suffix`) share a host.
+fn intersect(a: &str, b: &str) -> bool {
+    a == b || host_matches(a, b) || host_matches(b, a)
+}
+
+fn backends(index: &mut Index, out: &mut Reporter, route: &Resource<HttpRouteSpec>) {
+    let config = index.config;
+    for (i, rule) in route.spec.rules.iter().enumerate() {
+        for (j, b) in rule.backend_refs.iter().enumerate() {
+            let is_service = b.kind.as_deref().is_none_or(|k| k == "Service")
+                && b.group.as_deref().is_none_or(str::is_empty);
+            if !is_service {
+                continue;
+            }
+            let ns = b.namespace.as_deref().unwrap_or(&route.namespace);
+            let at = format!("/spec/rules/{i}/backendRefs/{j}");
+            if !config.services.iter().any(|s| s.namespace == ns) {
+                index.unchecked.insert(format!(
+                    "backend {ns}/{} of HTTPRoute {}/{}: the input has no Services in namespace {ns}",
+                    b.name,
+                    route.namespace,
+                    route.name()
+                ));
+                continue;
+            }
+            let Some(service) = config
+                .services
+                .iter()
+                .find(|s| s.namespace == ns && s.name() == b.name)
+            else {
+                out.report(
+                    &BACKEND_NOT_FOUND,
+                    route,
+                    &format!("{at}/name"),
+                    format!("Service {ns}/{} is not in the input", b.name),
+                )
+                .label("no such Service");
+                continue;
+            };
+            if let Some(port) = b.port
+                && !service.spec.ports.iter().any(|p| p.port == port)
+            {
+                let ports: Vec<String> = service
+                    .spec
+                    .ports
+                    .iter()
+                    .map(|p| p.port.to_string())
+                    .collect();
+                out.report(
+                    &BACKEND_NOT_FOUND,
+                    route,
+                    &format!("{at}/port"),
+                    format!(
+                        "Service {ns}/{} has no port {port} (ports: {})",
+                        b.name,
+                        ports.join(", ")
+                    ),
+                )
+                .label("no such port");
+            }
+            if ns != route.namespace && !granted(index, route, ns, &b.name) {
+                out.report(
+                    &REFERENCE_NOT_GRANTED,
+                    route,
+                    &format!("{at}/namespace"),
+                    format!(
+                        "no ReferenceGrant in namespace {ns} lets HTTPRoutes of namespace {} use Service {}",
+                        route.namespace, b.name
+                    ),
+                )
+                .label("not granted")
+                .help(format!(
+                    "add a ReferenceGrant in {ns} from HTTPRoute in {} to Service",
+                    route.namespace
+                ));
+            }
+        }
+    }
+}
+
+fn granted(index: &Index, route: &Resource<HttpRouteSpec>, ns: &str, service: &str) -> bool {
+    let field = |m: &std::collections::BTreeMap<String, String>, k: &str| {
+        m.get(k).map(String::as_str).unwrap_or_default().to_string()
+    };
+    index
+        .config
+        .reference_grants
+        .iter()
+        .filter(|g| g.namespace == ns)
+        .any(|g| {
+            let from = g.spec.from.iter().any(|f| {
+                field(f, "group") == "gateway.networking.k8s.io"
+                    && field(f, "kind") == "HTTPRoute"
+                    && field(f, "namespace") == route.namespace
+            });
+            let to = g.spec.to.iter().any(|t| {
+                field(t, "group").is_empty()
+                    && field(t, "kind") == "Service"
+                    && t.get("name").is_none_or(|n| n == service)
+            });
+            from && to
+        })
+}
+
+/// Matches identical to an older route's on the same Gateway and hostnames.
+fn identical_matches(
+    out: &mut Reporter,
+    attached: &[(&Resource<HttpRouteSpec>, &Resource<KubeGateway>)],
+) {
+    let mut order: Vec<_> = attached.to_vec();
+    order.sort_by(|a, b| a.0.age_key().cmp(&b.0.age_key()));
+    order.dedup_by(|a, b| std::ptr::eq(a.0, b.0) && std::ptr::eq(a.1, b.1));
+    for (k, (route, gw)) in order.iter().enumerate() {
+        for (older, _) in order[..k]
+            .iter()
+            .filter(|(o, g)| std::ptr::eq(*g, *gw) && !std::ptr::eq(*o, *route))
+        {
+            let shared_host = route.spec.hostnames.is_empty()
+                || older.spec.hostnames.is_empty()
+                || route
+                    .spec
+                    .hostnames
+                    .iter()
+                    .any(|h| older.spec.hostnames.iter().any(|o| intersect(o, h)));
+            if !shared_host {
+                continue;
+            }
+            for (i, rule) in route.spec.rules.iter().enumerate() {
+                for (j, m) in rule.matches.iter().enumerate() {
+                    if let Some(oi) = older
+                        .spec
+                        .rules
+                        .iter()
+                        .position(|r| r.matches.iter().any(|om| same(om, m)))
+                    {
+                        out.report(
+                            &IDENTICAL_MATCH,
+                            *route,
+                            &format!("/spec/rules/{i}/matches/{j}"),
+                            format!(
+                                "HTTPRoute {}/{} (older) has the same match in rule #{oi}: it takes these requests on Gateway {}/{}",
+                                older.namespace,
+                                older.name(),
+                                gw.namespace,
+                                gw.name()
+                            ),
+                        )
+                        .label("never wins");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether two matches select the same requests as written (defaults applied).
+fn same(a: &HttpRouteMatch, b: &HttpRouteMatch) -> bool {
+    let path = |m: &HttpRouteMatch| {
+        let p = m.path.as_ref();
+        (
+            p.and_then(|p| p.match_type.clone())
+                .unwrap_or_else(|| "PathPrefix".into()),
+            p.and_then(|p| p.value.clone())
+                .unwrap_or_else(|| "/".into()),
+        )
+    };
+    let conditions = |list: &[crate::model::gateway_api::NameValueMatch], fold: bool| {
+        let mut v: Vec<(String, String, String)> = list
+            .iter()
+            .map(|c| {
+                (
+                    if fold {
+                        c.name.to_ascii_lowercase()
+                    } else {
+                        c.name.clone()
+                    },
+                    c.match_type.clone().unwrap_or_else(|| "Exact".into()),
+                    c.value.clone(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    path(a) == path(b)
+        && a.method == b.method
+        && conditions(&a.headers, true) == conditions(&b.headers, true)
+        && conditions(&a.query_params, false) == conditions(&b.query_params, false)
+}
