@@ -97,3 +97,29 @@ fn every_registered_rule_has_fixtures() {
         "rules without fixtures/rules/<code>-<name>/: {missing:?}"
     );
 }
+
+#[test]
+fn rule_codes_and_names_are_unique() {
+    let output = meshctl().arg("rules").output().unwrap();
+    let listing = String::from_utf8(output.stdout).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let repeated: Vec<&str> = listing
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|code| !seen.insert(*code))
+        .collect();
+    assert!(repeated.is_empty(), "codes used by two rules: {repeated:?}");
+    let dirs: Vec<String> = fs::read_dir("fixtures/rules")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    let mut codes = std::collections::BTreeSet::new();
+    let shared: Vec<&String> = dirs
+        .iter()
+        .filter(|d| !codes.insert(d.split('-').next().unwrap_or_default().to_string()))
+        .collect();
+    assert!(
+        shared.is_empty(),
+        "fixture folders sharing a code: {shared:?}"
+    );
+}

@@ -87,6 +87,7 @@ pub fn check_resources(
             Check::DestinationRule(check) => run(&config.destination_rules, docs, out, check),
             Check::Gateway(check) => run(&config.gateways, docs, out, check),
             Check::ServiceEntry(check) => run(&config.service_entries, docs, out, check),
+            Check::HttpRoute(check) => run(&config.http_routes, docs, out, check),
         }
     }
     index.unchecked.into_iter().collect()

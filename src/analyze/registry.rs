@@ -5,6 +5,7 @@ use super::cross::{self, Reporter};
 use super::index::Index;
 use super::rules;
 use crate::diagnostic::Rule;
+use crate::model::gateway_api::HttpRouteSpec;
 use crate::model::{DestinationRule, Gateway, Resource, ServiceEntry, VirtualService};
 
 /// What a rule inspects.
@@ -14,6 +15,7 @@ pub enum Check {
     DestinationRule(fn(&Resource<DestinationRule>, &mut Checker)),
     Gateway(fn(&Resource<Gateway>, &mut Checker)),
     ServiceEntry(fn(&Resource<ServiceEntry>, &mut Checker)),
+    HttpRoute(fn(&Resource<HttpRouteSpec>, &mut Checker)),
     /// A check across resources, on the whole indexed configuration.
     Config(fn(&mut Index, &mut Reporter)),
 }
@@ -47,6 +49,7 @@ macro_rules! cross_entry {
 
 /// Every rule's check, in reporting order: per resource, then across resources.
 pub static ENTRIES: &[RuleEntry] = &[
+    entry!(HttpRoute, httproute),
     entry!(VirtualService, vs_hosts),
     entry!(VirtualService, vs_delegate),
     entry!(VirtualService, vs_route_action),

@@ -97,6 +97,7 @@ pub struct BackendRef {
     pub namespace: Option<String>,
     pub port: Option<u64>,
     pub weight: Option<u64>,
+    pub filters: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -8,6 +8,7 @@ pub mod dr_traffic_policy;
 pub mod export_to;
 pub mod gw_servers;
 pub mod gw_tls;
+pub mod httproute;
 pub mod se_rules;
 pub mod vs_cors;
 pub mod vs_delegate;
