@@ -102,3 +102,28 @@ fn the_trace_names_the_http_route() {
             "(HTTPRoute shop/older + HTTPRoute shop/newer)",
         ));
 }
+
+/// §1.6: an HTTPRoute `retry` retries its codes (attempts default 2) on top of
+/// Istio's connect-level reasons; without it Istio's default policy applies,
+/// which never retries a 503. With 30% 503s and half the requests on each
+/// path: success = (1 − 0.3³ + 0.7) / 2 = 0.8365, and tries per request =
+/// ((1 + 0.3 + 0.09) + 1) / 2 = 1.195.
+#[test]
+fn http_route_retries_are_translated_the_way_istio_does() {
+    let out = meshctl()
+        .args([
+            "simulate",
+            "fixtures/gateway-api/retry.yaml",
+            "--scenario",
+            "fixtures/gateway-api/retry.scenario.yaml",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).expect("JSON result");
+    let success = r["success_rate"].as_f64().unwrap();
+    let tries = r["attempts"]["mean"].as_f64().unwrap();
+    assert!((success - 0.8365).abs() < 0.01, "success {success}");
+    assert!((tries - 1.195).abs() < 0.01, "tries {tries}");
+}

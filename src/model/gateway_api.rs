@@ -60,6 +60,16 @@ pub struct HttpRouteRule {
     pub filters: Vec<serde_json::Value>,
     pub backend_refs: Vec<BackendRef>,
     pub timeouts: Option<HttpRouteTimeouts>,
+    /// Experimental: `retry {codes, attempts, backoff}`.
+    pub retry: Option<HttpRouteRetry>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct HttpRouteRetry {
+    pub codes: Vec<u16>,
+    pub attempts: Option<i64>,
+    pub backoff: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -8,8 +8,8 @@ use super::common::{Destination, PortSelector, StringMatch};
 use super::gateway::{Gateway, Server, ServerPort};
 use super::gateway_api::{HttpRouteMatch, HttpRouteRule, KubeGateway, NameValueMatch};
 use super::virtual_service::{
-    DirectResponse, HttpMatch, HttpRedirect, HttpRewrite, HttpRoute, HttpRouteDestination,
-    VirtualService,
+    DirectResponse, HttpMatch, HttpRedirect, HttpRetry, HttpRewrite, HttpRoute,
+    HttpRouteDestination, VirtualService,
 };
 use super::{Config, Resource};
 
@@ -167,6 +167,36 @@ fn rule(r: &HttpRouteRule) -> HttpRoute {
         ..DirectResponse::default()
     });
     let timeouts = r.timeouts.as_ref();
+    let set = |t: &Option<String>| t.clone().filter(|t| t != "0s");
+    let request = timeouts.and_then(|t| set(&t.request));
+    let backend = timeouts.and_then(|t| set(&t.backend_request));
+    // §1.6: `retry` gives attempts (default 2) on Istio's connect-level
+    // reasons plus the codes; backendRequest is then the per-try timeout,
+    // else it is the route timeout.
+    let retries = r.retry.as_ref().map(|retry| {
+        let mut on = vec![
+            "connect-failure",
+            "refused-stream",
+            "unavailable",
+            "cancelled",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+        on.extend(retry.codes.iter().map(u16::to_string));
+        HttpRetry {
+            attempts: Some(retry.attempts.unwrap_or(2)),
+            per_try_timeout: backend.clone(),
+            retry_on: Some(on.join(",")),
+            backoff: retry.backoff.clone(),
+            ..HttpRetry::default()
+        }
+    });
+    let timeout = match (&retries, request) {
+        (_, Some(request)) => Some(request),
+        (None, None) => backend,
+        (Some(_), None) => None,
+    };
     HttpRoute {
         name: r.name.clone(),
         matches: matches.iter().map(http_match).collect(),
@@ -178,9 +208,8 @@ fn rule(r: &HttpRouteRule) -> HttpRoute {
         redirect,
         rewrite,
         direct_response,
-        timeout: timeouts
-            .and_then(|t| t.request.clone().or_else(|| t.backend_request.clone()))
-            .filter(|t| t != "0s"),
+        timeout,
+        retries,
         ..HttpRoute::default()
     }
 }
