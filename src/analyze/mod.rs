@@ -88,6 +88,7 @@ pub fn check_resources(
             Check::Gateway(check) => run(&config.gateways, docs, out, check),
             Check::ServiceEntry(check) => run(&config.service_entries, docs, out, check),
             Check::HttpRoute(check) => run(&config.http_routes, docs, out, check),
+            Check::KubeGateway(check) => run(&config.kube_gateways, docs, out, check),
         }
     }
     index.unchecked.into_iter().collect()

@@ -5,7 +5,7 @@ use super::cross::{self, Reporter};
 use super::index::Index;
 use super::rules;
 use crate::diagnostic::Rule;
-use crate::model::gateway_api::HttpRouteSpec;
+use crate::model::gateway_api::{HttpRouteSpec, KubeGateway};
 use crate::model::{DestinationRule, Gateway, Resource, ServiceEntry, VirtualService};
 
 /// What a rule inspects.
@@ -16,6 +16,7 @@ pub enum Check {
     Gateway(fn(&Resource<Gateway>, &mut Checker)),
     ServiceEntry(fn(&Resource<ServiceEntry>, &mut Checker)),
     HttpRoute(fn(&Resource<HttpRouteSpec>, &mut Checker)),
+    KubeGateway(fn(&Resource<KubeGateway>, &mut Checker)),
     /// A check across resources, on the whole indexed configuration.
     Config(fn(&mut Index, &mut Reporter)),
 }
@@ -50,6 +51,7 @@ macro_rules! cross_entry {
 /// Every rule's check, in reporting order: per resource, then across resources.
 pub static ENTRIES: &[RuleEntry] = &[
     entry!(HttpRoute, httproute),
+    entry!(KubeGateway, k8s_gateway),
     entry!(VirtualService, vs_hosts),
     entry!(VirtualService, vs_delegate),
     entry!(VirtualService, vs_route_action),

@@ -9,6 +9,16 @@ use serde::Deserialize;
 pub struct KubeGateway {
     pub gateway_class_name: String,
     pub listeners: Vec<Listener>,
+    pub addresses: Vec<GatewayAddress>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct GatewayAddress {
+    /// IPAddress (the default), Hostname, or a domain-prefixed custom type.
+    #[serde(rename = "type")]
+    pub address_type: Option<String>,
+    pub value: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -19,6 +29,7 @@ pub struct Listener {
     pub port: u64,
     pub protocol: String,
     pub allowed_routes: Option<AllowedRoutes>,
+    pub tls: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -85,7 +85,20 @@ pub static TIMEOUTS: Rule = Rule {
 ## Example\n```yaml\ntimeouts: {request: 5s, backendRequest: 10s}\n```\n\n## Use instead\n```yaml\ntimeouts: {request: 10s, backendRequest: 5s}\n```\n",
 };
 
+pub static DUPLICATE_NAMES: Rule = Rule {
+    code: "MC1609",
+    name: "httproute-duplicate-names",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "A header or query parameter named twice in one match, or a header named twice in a header modifier.",
+    docs: "## What it does\nIn a match, header names (case-insensitive) and query parameter names must be unique; in a \
+RequestHeaderModifier or ResponseHeaderModifier, the names in `set`, in `add` and in `remove` must be unique.\n\n\
+## Why is this bad?\nThe API server rejects the HTTPRoute (these lists are maps keyed by name).\n\n\
+## Example\n```yaml\nheaders: [{name: env, value: prod}, {name: Env, value: dev}]\n```\n\n## Use instead\nName each header once.\n",
+};
+
 pub static RULES: &[&Rule] = &[
+    &DUPLICATE_NAMES,
     &PATH_VALUE,
     &FILTERS,
     &BACKEND_PORT,
@@ -109,6 +122,20 @@ pub fn check(res: &Resource<HttpRouteSpec>, cx: &mut Checker) {
     for (i, rule) in spec.rules.iter().enumerate() {
         let at = format!("/spec/rules/{i}");
         for (j, m) in rule.matches.iter().enumerate() {
+            let mat = format!("{at}/matches/{j}");
+            let headers: Vec<String> = m
+                .headers
+                .iter()
+                .map(|h| h.name.to_ascii_lowercase())
+                .collect();
+            duplicate(cx, &headers, &format!("{mat}/headers"), "header");
+            let params: Vec<String> = m.query_params.iter().map(|q| q.name.clone()).collect();
+            duplicate(
+                cx,
+                &params,
+                &format!("{mat}/queryParams"),
+                "query parameter",
+            );
             if let Some(path) = &m.path {
                 let kind = path.match_type.as_deref().unwrap_or("PathPrefix");
                 let value = path.value.as_deref().unwrap_or("/");
@@ -131,6 +158,45 @@ pub fn check(res: &Resource<HttpRouteSpec>, cx: &mut Checker) {
             filters(cx, rule, &at, &b.filters, &format!("{bat}/filters"), false);
         }
         timeouts(cx, rule, &at);
+    }
+}
+
+/// Reports the second occurrence of a name in `names` (the list at `at`).
+fn duplicate(cx: &mut Checker, names: &[String], at: &str, what: &str) {
+    if let Some(k) = (1..names.len()).find(|&k| names[..k].contains(&names[k])) {
+        cx.report(
+            &DUPLICATE_NAMES,
+            &format!("{at}/{k}"),
+            format!("{what} `{}` is named twice", names[k]),
+        )
+        .label("repeated");
+    }
+}
+
+/// The header modifier lists of a filter: `set` and `add` by name
+/// (case-insensitive), `remove` as written.
+fn header_modifier(cx: &mut Checker, modifier: &Value, at: &str) {
+    for list in ["set", "add"] {
+        if let Some(items) = modifier.get(list).and_then(Value::as_array) {
+            let names: Vec<String> = items
+                .iter()
+                .map(|h| {
+                    h.get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_ascii_lowercase()
+                })
+                .collect();
+            duplicate(cx, &names, &format!("{at}/{list}"), "header");
+        }
+    }
+    if let Some(items) = modifier.get("remove").and_then(Value::as_array) {
+        let names: Vec<String> = items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect();
+        duplicate(cx, &names, &format!("{at}/remove"), "header");
     }
 }
 
@@ -244,6 +310,13 @@ fn filters(
     at: &str,
     rule_level: bool,
 ) {
+    for (j, f) in list.iter().enumerate() {
+        for field in ["requestHeaderModifier", "responseHeaderModifier"] {
+            if let Some(modifier) = f.get(field) {
+                header_modifier(cx, modifier, &format!("{at}/{j}/{field}"));
+            }
+        }
+    }
     let kind = |f: &Value| {
         f.get("type")
             .and_then(Value::as_str)

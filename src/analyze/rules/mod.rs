@@ -9,6 +9,7 @@ pub mod export_to;
 pub mod gw_servers;
 pub mod gw_tls;
 pub mod httproute;
+pub mod k8s_gateway;
 pub mod se_rules;
 pub mod vs_cors;
 pub mod vs_delegate;
