@@ -11,21 +11,26 @@ use serde_json::Value;
 
 const FILE: &str = "fixtures/gateway-api/precedence.yaml";
 
+/// `meshctl route FILE` for a request through shop-gateway.
+fn route_cmd(host: &str, path: &str) -> assert_cmd::Command {
+    let mut cmd = meshctl();
+    cmd.args([
+        "route",
+        FILE,
+        "--gateway",
+        "shop-gateway",
+        "--host",
+        host,
+        "--path",
+        path,
+    ]);
+    cmd
+}
+
 /// (status, route name, rule name) for a request through shop-gateway.
 fn route(host: &str, path: &str, extra: &[&str]) -> (u64, Option<(String, String)>) {
-    let out = meshctl()
-        .args([
-            "route",
-            FILE,
-            "--gateway",
-            "shop-gateway",
-            "--host",
-            host,
-            "--path",
-            path,
-            "-o",
-            "json",
-        ])
+    let out = route_cmd(host, path)
+        .args(["-o", "json"])
         .args(extra)
         .output()
         .unwrap();
@@ -85,17 +90,7 @@ fn prefixes_are_segment_aware_and_failures_have_gateway_api_codes() {
 
 #[test]
 fn the_trace_names_the_http_route() {
-    meshctl()
-        .args([
-            "route",
-            FILE,
-            "--gateway",
-            "shop-gateway",
-            "--host",
-            "shop.example.com",
-            "--path",
-            "/api/v2/x",
-        ])
+    route_cmd("shop.example.com", "/api/v2/x")
         .assert()
         .code(0)
         .stdout(predicates::str::contains(
