@@ -282,11 +282,15 @@ pub fn read(path: &str) -> Result<ScenarioFile, LoadError> {
 const DEFAULT_RATE: f64 = 100.0;
 
 /// The embedded default: a modest Poisson stream (100 requests/s for 60 s)
-/// at every host a VirtualService routes, one stream per entry point (the
+/// at every host a VirtualService or HTTPRoute routes, one stream per entry point (the
 /// mesh, or a gateway), healthy default backends.
 pub fn default_scenario(config: &Config) -> Scenario {
     let mut streams: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for vs in &config.virtual_services {
+    for vs in config
+        .virtual_services
+        .iter()
+        .chain(&config.generated.virtual_services)
+    {
         let gateways = if vs.spec.gateways.is_empty() {
             vec!["mesh".to_string()]
         } else {
