@@ -601,11 +601,14 @@ mod tests {
         )
     }
 
+    /// The example request and port of a search that found one.
     fn request(s: Search) -> (Request, Option<u16>) {
-        match s {
-            Search::Found(example) => (example.request, example.port),
-            other => panic!("expected a request, got {other:?}"),
-        }
+        let found = match s {
+            Search::Found(example) => Some(*example),
+            _ => None,
+        };
+        let example = found.expect("the search finds a request");
+        (example.request, example.port)
     }
 
     #[test]
