@@ -28,6 +28,12 @@ impl<'a> Reporter<'a> {
         Reporter { docs, out }
     }
 
+    /// The findings reported so far, per-resource rules' included (they run
+    /// before the cross checks).
+    pub fn findings(&self) -> &[Diagnostic] {
+        &self.out[..]
+    }
+
     /// Reports `message` under `rule` on `resource`, labelled at `pointer`
     /// (relative to the object).
     pub fn report<T>(

@@ -4,13 +4,12 @@
 //! condition really accepts. Istio's own IST0130/IST0131 heuristics stay in
 //! `rules/vs_unreachable.rs`; what they already report is not repeated.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Reporter;
-use crate::analyze::Checker;
 use crate::analyze::index::Index;
 use crate::analyze::rules::vs_unreachable;
-use crate::diagnostic::{Rule, Severity};
+use crate::diagnostic::{ResourceRef, Rule, Severity};
 use crate::load::Document;
 use crate::model::{Resource, VirtualService};
 use crate::route::RoutingTable;
@@ -62,13 +61,13 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
     }
     let table = RoutingTable::build(index.config);
     let findings = table.shadowing();
-    let mut istio = IstioFindings::new(index.docs);
+    let istio = istio_findings(out);
     // Dead routes by rule, so that a rule whose matches are all dead is
     // reported once.
     let mut dead: BTreeMap<(*const Resource<VirtualService>, usize), Vec<&Shadowing>> =
         BTreeMap::new();
     for f in &findings {
-        if istio.covers(&f.route) {
+        if flagged(&istio, index.docs, &f.route) {
             continue;
         }
         match &f.reach {
@@ -185,34 +184,26 @@ fn taken_by(takers: &[RouteRef], home: &Resource<VirtualService>) -> String {
     }
 }
 
-/// What MC1126 and MC1127 (Istio's heuristics) report, per VirtualService.
-struct IstioFindings<'d> {
-    docs: &'d [Document],
-    paths: BTreeMap<*const Resource<VirtualService>, Vec<String>>,
+/// The routes that MC1126 and MC1127 (Istio's heuristics, run before the
+/// cross checks) already report: (resource, JSON path) of their findings.
+fn istio_findings(out: &Reporter) -> BTreeSet<(ResourceRef, String)> {
+    out.findings()
+        .iter()
+        .filter(|d| {
+            std::ptr::eq(d.rule, &vs_unreachable::UNREACHABLE_RULE)
+                || std::ptr::eq(d.rule, &vs_unreachable::INEFFECTIVE_MATCH)
+        })
+        .filter_map(|d| Some((d.resource.clone()?, d.path.clone()?)))
+        .collect()
 }
 
-impl<'d> IstioFindings<'d> {
-    fn new(docs: &'d [Document]) -> IstioFindings<'d> {
-        IstioFindings {
-            docs,
-            paths: BTreeMap::new(),
-        }
-    }
-
-    /// Whether Istio's heuristics already flag the route or its rule.
-    fn covers(&mut self, r: &RouteRef) -> bool {
-        let doc = &self.docs[r.resource.doc];
-        let paths = self
-            .paths
-            .entry(std::ptr::from_ref(r.resource))
-            .or_insert_with(|| {
-                let mut found = Vec::new();
-                let mut cx = Checker::new(doc, r.resource, &mut found);
-                vs_unreachable::check(r.resource, &mut cx);
-                found.into_iter().filter_map(|d| d.path).collect()
-            });
-        let rule = doc.full_pointer(&format!("/spec/http/{}", r.rule));
-        let route = doc.full_pointer(&pointer(r));
-        paths.iter().any(|p| *p == rule || p.starts_with(&route))
-    }
+/// Whether those findings flag the route or its rule.
+fn flagged(istio: &BTreeSet<(ResourceRef, String)>, docs: &[Document], r: &RouteRef) -> bool {
+    let doc = &docs[r.resource.doc];
+    let id = r.resource.id();
+    let rule = doc.full_pointer(&format!("/spec/http/{}", r.rule));
+    let route = doc.full_pointer(&pointer(r));
+    istio
+        .iter()
+        .any(|(res, path)| *res == id && (*path == rule || path.starts_with(&route)))
 }
