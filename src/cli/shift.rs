@@ -206,10 +206,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         );
         return write_out(&args, &source.name, &source.text, &source.text);
     };
-    let next = next.min(pair);
-    let mut after = before.clone();
-    after[split.to] = next;
-    after[split.from] = pair - next;
+    let after = split.weights_with(&before, next);
     let step = Step {
         split,
         before,

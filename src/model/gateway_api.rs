@@ -141,3 +141,27 @@ pub struct ReferenceGrantSpec {
 pub struct GatewayClassSpec {
     pub controller_name: String,
 }
+
+/// The settings field of each HTTPRoute filter type
+/// (`{type: URLRewrite, urlRewrite: {...}}`).
+pub const FILTER_FIELDS: &[(&str, &str)] = &[
+    ("RequestHeaderModifier", "requestHeaderModifier"),
+    ("ResponseHeaderModifier", "responseHeaderModifier"),
+    ("RequestMirror", "requestMirror"),
+    ("RequestRedirect", "requestRedirect"),
+    ("URLRewrite", "urlRewrite"),
+    ("ExtensionRef", "extensionRef"),
+    ("CORS", "cors"),
+];
+
+/// The settings of the first filter of type `kind` in `filters`.
+pub fn filter_settings<'f>(
+    filters: &'f [serde_json::Value],
+    kind: &str,
+) -> Option<&'f serde_json::Value> {
+    let (_, field) = FILTER_FIELDS.iter().find(|(t, _)| *t == kind)?;
+    filters
+        .iter()
+        .find(|f| f.get("type").and_then(|t| t.as_str()) == Some(kind))
+        .and_then(|f| f.get(*field))
+}

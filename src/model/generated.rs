@@ -6,7 +6,9 @@
 
 use super::common::{Destination, PortSelector, StringMatch};
 use super::gateway::{Gateway, Server, ServerPort};
-use super::gateway_api::{HttpRouteMatch, HttpRouteRule, KubeGateway, NameValueMatch};
+use super::gateway_api::{
+    HttpRouteMatch, HttpRouteRule, KubeGateway, NameValueMatch, filter_settings,
+};
 use super::virtual_service::{
     DirectResponse, HttpMatch, HttpRedirect, HttpRetry, HttpRewrite, HttpRoute,
     HttpRouteDestination, VirtualService,
@@ -138,7 +140,7 @@ fn rule(r: &HttpRouteRule) -> HttpRoute {
         })
         .collect();
     let total: i64 = route.iter().filter_map(|d| d.weight).sum();
-    let redirect = filter(r, "RequestRedirect").map(|f| HttpRedirect {
+    let redirect = filter_settings(&r.filters, "RequestRedirect").map(|f| HttpRedirect {
         uri: f
             .pointer("/path/replaceFullPath")
             .and_then(|v| v.as_str())
@@ -152,7 +154,7 @@ fn rule(r: &HttpRouteRule) -> HttpRoute {
             .or(Some(302)),
         ..HttpRedirect::default()
     });
-    let rewrite = filter(r, "URLRewrite").map(|f| HttpRewrite {
+    let rewrite = filter_settings(&r.filters, "URLRewrite").map(|f| HttpRewrite {
         uri: f
             .pointer("/path/replacePrefixMatch")
             .or_else(|| f.pointer("/path/replaceFullPath"))
@@ -212,19 +214,6 @@ fn rule(r: &HttpRouteRule) -> HttpRoute {
         retries,
         ..HttpRoute::default()
     }
-}
-
-/// The settings of a rule's filter of type `kind` (`{type: URLRewrite,
-/// urlRewrite: {...}}`).
-fn filter<'r>(r: &'r HttpRouteRule, kind: &str) -> Option<&'r serde_json::Value> {
-    let field = match kind {
-        "URLRewrite" => "urlRewrite",
-        _ => "requestRedirect",
-    };
-    r.filters
-        .iter()
-        .find(|f| f.get("type").and_then(|t| t.as_str()) == Some(kind))
-        .and_then(|f| f.get(field))
 }
 
 /// An HTTPRoute match as a VirtualService match with its precedence.

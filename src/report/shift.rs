@@ -28,7 +28,6 @@ pub fn plan(split: &Split, before: &[u32], schedule: &[u32], interval: Option<Du
         out.push_str("nothing to do\n");
         return out;
     }
-    let pair = before[split.from] + before[split.to];
     let mut table = Table::new();
     let mut header = vec!["step".to_string()];
     header.extend(split.destinations.iter().map(|d| d.label.clone()));
@@ -38,9 +37,7 @@ pub fn plan(split: &Split, before: &[u32], schedule: &[u32], interval: Option<Du
     table.load_style(UTF8_BORDERS_ONLY).set_header(header);
     let held = |steps: usize| interval.map(|i| Duration::from_nanos(i.as_nanos() * steps as u128));
     for (i, w) in schedule.iter().enumerate() {
-        let mut weights = before.to_vec();
-        weights[split.to] = (*w).min(pair);
-        weights[split.from] = pair - weights[split.to];
+        let weights = split.weights_with(before, *w);
         let mut row = vec![(i + 1).to_string()];
         row.extend(weights.iter().map(u32::to_string));
         if let Some(at) = held(i) {

@@ -57,6 +57,16 @@ impl Split {
         self.label.clone()
     }
 
+    /// `weights` with the canary (`to`) at `canary` (capped at what `from` and
+    /// `to` carry together) and `from` taking the rest of that pair.
+    pub fn weights_with(&self, weights: &[u32], canary: u32) -> Vec<u32> {
+        let pair = weights[self.from] + weights[self.to];
+        let mut out = weights.to_vec();
+        out[self.to] = canary.min(pair);
+        out[self.from] = pair - out[self.to];
+        out
+    }
+
     /// The weights in force, in route order: as written, else 0 in a
     /// VirtualService (100 for a lone destination) and 1 in an HTTPRoute
     /// (the Gateway API default).

@@ -9,7 +9,7 @@ use crate::analyze::Checker;
 use crate::diagnostic::{Rule, Severity};
 use crate::model::Duration;
 use crate::model::Resource;
-use crate::model::gateway_api::{BackendRef, HttpRouteRule, HttpRouteSpec};
+use crate::model::gateway_api::{BackendRef, FILTER_FIELDS, HttpRouteRule, HttpRouteSpec};
 
 pub static PATH_VALUE: Rule = Rule {
     code: "MC1601",
@@ -290,16 +290,6 @@ fn timeouts(cx: &mut Checker, rule: &HttpRouteRule, at: &str) {
         .label("longer than the request timeout");
     }
 }
-
-const FILTER_FIELDS: &[(&str, &str)] = &[
-    ("RequestHeaderModifier", "requestHeaderModifier"),
-    ("ResponseHeaderModifier", "responseHeaderModifier"),
-    ("RequestMirror", "requestMirror"),
-    ("RequestRedirect", "requestRedirect"),
-    ("URLRewrite", "urlRewrite"),
-    ("ExtensionRef", "extensionRef"),
-    ("CORS", "cors"),
-];
 
 /// One `filters` list; `rule_level` for the rule's own (not a backendRef's).
 fn filters(
