@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod cli;
 pub mod diagnostic;
 pub mod load;
+pub mod mesh;
 pub mod model;
 pub mod report;
 pub mod route;

@@ -245,8 +245,9 @@ fn sidecars_use_the_oldest_virtual_service_for_a_host() {
 
 #[test]
 fn short_names_resolve_in_the_callers_namespace() {
-    // §2.4: `api` from namespace `web` is api.web, which has no VirtualService
-    // and is not a registry host: ALLOW_ANY passthrough.
+    // §2.4: `api` from namespace `web` is api.web, which has no
+    // VirtualService. The input has no Services in `web`, so whether the
+    // service exists is not known: the default route, marked not checked.
     let out = meshctl()
         .args([
             "route",
@@ -261,7 +262,15 @@ fn short_names_resolve_in_the_callers_namespace() {
         .output()
         .unwrap();
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(d["action"], "passthrough");
+    assert_eq!(d["action"], "default_route", "{d:#}");
+    assert_eq!(d["destinations"][0]["host"], "api.web.svc.cluster.local");
+    assert!(
+        d["destinations"][0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("not checked: host api.web.svc.cluster.local: the input has no Services in namespace web"),
+        "{d:#}"
+    );
     // `api.shop` from `web` reaches the shop service.
     let out = meshctl()
         .args([

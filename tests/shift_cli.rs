@@ -135,7 +135,7 @@ fn a_step_to_an_undefined_subset_is_refused_and_nothing_is_written() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "refused: subset `v2` is not defined by DestinationRule shop/reviews",
+            "refused: a caller in namespace shop uses DestinationRule shop/reviews for reviews.shop.svc.cluster.local, which does not define subset `v2`",
         ));
     assert_eq!(fs::read_to_string(&file).unwrap(), text);
 }

@@ -10,6 +10,7 @@ use crate::diagnostic::{Diagnostic, ResourceRef, Rule};
 use crate::load::Document;
 use crate::model::{Config, Resource};
 use cross::Reporter;
+use crate::mesh::Mesh;
 use index::Index;
 
 pub use registry::{Check, ENTRIES, RuleEntry};
@@ -79,7 +80,8 @@ pub fn check_resources(
     docs: &[Document],
     out: &mut Vec<Diagnostic>,
 ) -> Vec<String> {
-    let mut index = Index::build(config, docs);
+    let mesh = Mesh::build(config);
+    let mut index = Index::new(&mesh, docs);
     for entry in ENTRIES {
         match entry.check {
             Check::Config(check) => check(&mut index, &mut Reporter::new(docs, out)),

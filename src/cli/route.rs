@@ -6,6 +6,7 @@ use super::{CliError, HumanOrJson, exit, load_config, print_stdout};
 use crate::load::Input;
 use crate::model::Duration;
 use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
+use crate::mesh::Mesh;
 use crate::route::split::preview;
 use crate::route::{Request, RoutingTable};
 
@@ -68,7 +69,8 @@ fn key_value(text: &str, sep: char, what: &str) -> Result<(String, String), CliE
 pub fn run(args: Args) -> Result<u8, CliError> {
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
     let outcome = load_config(&inputs, &args.namespace)?;
-    let table = RoutingTable::build(&outcome.config);
+    let mesh = Mesh::build(&outcome.config);
+    let table = RoutingTable::build(&mesh);
 
     let mut req = Request::new(&args.host);
     req.method = args.method.to_ascii_uppercase();

@@ -14,8 +14,8 @@ use crate::model::Duration;
 use crate::report;
 use crate::report::shift::weights_text;
 use crate::route::RoutingTable;
-use crate::route::names::fqdn;
-use crate::route::policy::lookup;
+use crate::mesh::names::fqdn;
+use crate::mesh::{Mesh, SubsetLookup};
 use crate::shift;
 use crate::shift::strategy::Strategy;
 use crate::shift::target::{self, Selector, Split};
@@ -247,24 +247,12 @@ fn subset_missing(outcome: &Outcome, step: &Step) -> Option<String> {
         return None;
     }
     let host = fqdn(&to.host, &split.namespace);
-    let merged = lookup(&outcome.config, &host, &split.namespace);
-    if merged.sources.is_empty() {
-        eprintln!(
-            "meshctl: not checked: no DestinationRule for {host} is loaded, so subset `{subset}` cannot be checked"
-        );
-        return None;
+    let mesh = Mesh::build(&outcome.config);
+    let found = mesh.subset(&host, subset, &split.namespace);
+    if let SubsetLookup::Unchecked(why) = &found {
+        eprintln!("meshctl: not checked: {why}, so subset `{subset}` cannot be checked");
     }
-    merged.subset(subset).is_none().then(|| {
-        let rules: Vec<String> = merged
-            .sources
-            .iter()
-            .map(|r| format!("{}/{}", r.namespace, r.name()))
-            .collect();
-        format!(
-            "subset `{subset}` is not defined by DestinationRule {} for {host}: its traffic would fail with 503 NC",
-            rules.join(", ")
-        )
-    })
+    found.why_missing(&host, subset, &split.namespace)
 }
 
 /// Validates every input again, with the edited text for `source`.
@@ -299,7 +287,8 @@ fn new_errors(before: &Outcome, after: &Outcome) -> Option<String> {
 /// Runs the gate scenario on the edited configuration; `Some(why)` when an SLO fails.
 fn gate_fails(path: &str, slos: &[Slo], checked: &Outcome) -> Result<Option<String>, CliError> {
     let file = scenario::read(path)?;
-    let table = RoutingTable::build(&checked.config);
+    let mesh = Mesh::build(&checked.config);
+    let table = RoutingTable::build(&mesh);
     let model = sim::build(&file.scenario, &table, &Overrides::default())
         .map_err(|e| CliError(format!("{}: {}", file.position(&e.pointer), e.message)))?;
     let result = sim::run(&model, &mut |_| {});

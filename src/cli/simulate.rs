@@ -8,6 +8,7 @@ use super::{CliError, HumanOrJson, exit, load_config, parse_slos, print_stdout};
 use crate::load::Input;
 use crate::model::Duration;
 use crate::report::simulate::{html, human, json};
+use crate::mesh::Mesh;
 use crate::route::RoutingTable;
 use crate::sim::scenario::{self, ScenarioFile};
 use crate::sim::{self, Overrides};
@@ -64,7 +65,8 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     let file: Option<ScenarioFile> = args.scenario.as_deref().map(scenario::read).transpose()?;
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
     let outcome = load_config(&inputs, &args.namespace)?;
-    let table = RoutingTable::build(&outcome.config);
+    let mesh = Mesh::build(&outcome.config);
+    let table = RoutingTable::build(&mesh);
     let default;
     let scenario = match &file {
         Some(f) => &f.scenario,

@@ -7,6 +7,7 @@ use super::yaml_file::YamlFile;
 use super::{CliError, HumanOrJson, exit, load_config};
 use crate::load::Input;
 use crate::report::route::trace_line;
+use crate::mesh::Mesh;
 use crate::route::RoutingTable;
 use crate::route::suite::{self, TestFile};
 
@@ -41,7 +42,8 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             .map(|m| Input::Path(base.join(m)))
             .collect();
         let outcome = load_config(&inputs, "default")?;
-        let table = RoutingTable::build(&outcome.config);
+        let mesh = Mesh::build(&outcome.config);
+        let table = RoutingTable::build(&mesh);
         let result = suite::run(&file, &table);
         all.extend(suite::all_rules(&table));
         covered.extend(result.covered.iter().cloned());

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::route::Decision;
 use crate::route::decision::{Outcome, RoutePolicy, TraceStep};
-use crate::route::policy::PoolView;
+use crate::mesh::destination_rules::PoolView;
 use crate::route::split::SplitPreview;
 
 /// The request as shown in the report.

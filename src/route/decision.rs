@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::policy::{ClusterPolicy, EffectiveBlocks};
+use crate::mesh::destination_rules::{ClusterPolicy, EffectiveBlocks};
 use crate::diagnostic::ResourceRef;
 use crate::model::virtual_service::HttpRoute;
 

@@ -4,8 +4,6 @@
 
 pub mod decision;
 pub mod matcher;
-pub mod names;
-pub mod policy;
 pub mod request;
 pub mod split;
 pub mod suite;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::decision::Decision;
 use super::decision::TraceStep;
-use super::names::fqdn;
+use crate::mesh::names::fqdn;
 use super::request::Request;
 use super::table::RoutingTable;
 

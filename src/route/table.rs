@@ -1,8 +1,6 @@
 //! The routing table: VirtualServices compiled once, then requests resolved
 //! to a virtual host, the first matching rule, and its action (§2).
 
-use std::collections::BTreeMap;
-
 mod coverage;
 
 pub use coverage::{Reach, RouteRef, Shadowing};
@@ -12,8 +10,8 @@ use super::decision::{
     RetryPolicy, RoutePolicy, RoutedDestination, TraceStep,
 };
 use super::matcher::{Regexes, RequestMatch};
-use super::names::{fqdn, gateway_ref, service_for_host};
-use super::policy::lookup;
+use crate::mesh::names::{fqdn, gateway_ref};
+use crate::mesh::{HostLookup, Mesh, SubsetLookup};
 use super::request::{Entry, Request};
 use super::split::shares;
 use crate::model::generated::Precedence;
@@ -121,12 +119,8 @@ struct RouteEntry {
 
 /// The compiled configuration that answers "where does this request go".
 pub struct RoutingTable<'c> {
-    config: &'c Config,
+    mesh: &'c Mesh<'c>,
     vss: Vec<CompiledVs<'c>>,
-    /// Registry hosts (Services and ServiceEntry hosts) with their ports.
-    registry: BTreeMap<String, Vec<u16>>,
-    /// The wildcard registry hosts (`*.example.com`).
-    wildcards: Vec<String>,
 }
 
 /// Why a request could not be routed at all (a usage problem, not a 404).
@@ -142,28 +136,9 @@ impl std::fmt::Display for RouteError {
 impl std::error::Error for RouteError {}
 
 impl<'c> RoutingTable<'c> {
-    /// Compiles every VirtualService of the configuration.
-    pub fn build(config: &'c Config) -> RoutingTable<'c> {
-        let mut registry: BTreeMap<String, Vec<u16>> = BTreeMap::new();
-        for svc in &config.services {
-            let host = fqdn(&svc.meta.name, &svc.namespace);
-            registry.entry(host).or_default().extend(
-                svc.spec
-                    .ports
-                    .iter()
-                    .filter_map(|p| u16::try_from(p.port).ok()),
-            );
-        }
-        for se in &config.service_entries {
-            for h in &se.spec.hosts {
-                registry.entry(h.clone()).or_default().extend(
-                    se.spec
-                        .ports
-                        .iter()
-                        .filter_map(|p| u16::try_from(p.number).ok()),
-                );
-            }
-        }
+    /// Compiles every VirtualService of the mesh.
+    pub fn build(mesh: &'c Mesh<'c>) -> RoutingTable<'c> {
+        let config = mesh.config;
         let mut regexes = Regexes::default();
         let mut vss: Vec<CompiledVs> = config
             .virtual_services
@@ -177,54 +152,22 @@ impl<'c> RoutingTable<'c> {
         for (rank, i) in order.into_iter().enumerate() {
             vss[i].rank = rank;
         }
-        let wildcards = registry
-            .keys()
-            .filter(|h| h.starts_with('*'))
-            .cloned()
-            .collect();
-        RoutingTable {
-            config,
-            vss,
-            registry,
-            wildcards,
-        }
+        RoutingTable { mesh, vss }
     }
 
     /// The configuration the table was built from.
     pub fn config(&self) -> &'c Config {
-        self.config
+        self.mesh.config
+    }
+
+    /// The mesh view the table was built from.
+    pub fn mesh(&self) -> &'c Mesh<'c> {
+        self.mesh
     }
 
     /// Finds a gateway by `ns/name`, or by bare name in every namespace.
     pub fn find_gateway(&self, name: &str) -> Result<&'c Resource<Gateway>, RouteError> {
-        let all = self
-            .config
-            .gateways
-            .iter()
-            .chain(&self.config.generated.gateways);
-        let found: Vec<_> = match name.split_once('/') {
-            Some((ns, n)) => all
-                .filter(|g| g.namespace == ns && g.meta.name == n)
-                .collect(),
-            None => all.filter(|g| g.meta.name == name).collect(),
-        };
-        match found.as_slice() {
-            [one] => Ok(one),
-            [] => Err(RouteError(format!(
-                "gateway `{name}` is not among the loaded Gateways"
-            ))),
-            many => Err(RouteError(format!(
-                "gateway `{name}` is ambiguous: {}; name it as NAMESPACE/NAME",
-                many.iter()
-                    .map(|g| g.id().qualified())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
-        }
-    }
-
-    fn is_known(&self, host: &str) -> bool {
-        self.registry.contains_key(host) || self.wildcards.iter().any(|h| host_matches(h, host))
+        self.mesh.find_gateway(name).map_err(RouteError)
     }
 
     /// The request entry for `mesh` or a gateway name (see [`Self::find_gateway`]).
@@ -251,7 +194,9 @@ impl<'c> RoutingTable<'c> {
     }
 
     fn route_mesh(&self, req: &Request) -> Decision<'c> {
-        let host = service_for_host(req.host(), &req.source_namespace, |h| self.is_known(h));
+        let host = self
+            .mesh
+            .service_for_host(req.host(), &req.source_namespace);
         // One VirtualService per host, no merging: the oldest naming the
         // exact host, else the most specific wildcard (oldest on ties).
         let best = self
@@ -279,7 +224,9 @@ impl<'c> RoutingTable<'c> {
                 ))
             })
             .max_by_key(|(spec, rank, _, _)| (*spec, *rank));
-        let port = req.effective_port().or_else(|| self.single_port(&host));
+        let port = req
+            .effective_port()
+            .or_else(|| self.mesh.single_port(&host));
         match best {
             Some((_, _, domain, vs)) => {
                 let mut d = self.evaluate(req, &vs.entries, port, "mesh");
@@ -289,7 +236,9 @@ impl<'c> RoutingTable<'c> {
                 ));
                 d
             }
-            None if self.is_known(&host) => self.default_route(req, &host, port),
+            None if self.has_service(&host, &req.source_namespace) => {
+                self.default_route(req, &host, port)
+            }
             None => passthrough(&host),
         }
     }
@@ -405,10 +354,14 @@ impl<'c> RoutingTable<'c> {
         })
     }
 
-    fn single_port(&self, host: &str) -> Option<u16> {
-        match self.registry.get(host).map(Vec::as_slice) {
-            Some([one]) => Some(*one),
-            _ => None,
+    /// Whether the sidecar in `client_ns` has a service for `host`: a
+    /// visible registry host, or a Kubernetes host whose namespace the input
+    /// does not describe (assumed to exist).
+    fn has_service(&self, host: &str, client_ns: &str) -> bool {
+        match self.mesh.lookup_fqdn(host, &[client_ns]) {
+            HostLookup::Found(_) => true,
+            HostLookup::Unchecked(_) => crate::mesh::names::service_namespace(host).is_some(),
+            HostLookup::Hidden(_) | HostLookup::Missing => false,
         }
     }
 
@@ -582,17 +535,15 @@ impl<'c> RoutingTable<'c> {
         let weights: Vec<u32> = rule
             .route
             .iter()
-            .map(|r| r.weight.unwrap_or(0).max(0) as u32)
+            .map(|r| u32::try_from(r.weight.unwrap_or(0).max(0)).unwrap_or(u32::MAX))
             .collect();
         let shares = shares(&weights);
         for ((r, w), share) in rule.route.iter().zip(&weights).zip(shares) {
             let host = fqdn(&r.destination.host, &vs.namespace);
-            let dport = r
-                .destination
-                .port
-                .map(|p| p.number as u16)
-                .or_else(|| self.single_port(&host))
-                .or(port);
+            let dport = match r.destination.port {
+                Some(p) => u16::try_from(p.number).map(Some).map_err(|_| p.number),
+                None => Ok(self.mesh.single_port(&host).or(port)),
+            };
             d.destinations.push(self.destination(
                 req,
                 host,
@@ -613,33 +564,56 @@ impl<'c> RoutingTable<'c> {
         d
     }
 
+    /// One destination as the caller's proxy sees it: its cluster exists
+    /// when the host is visible from the caller's namespace and the
+    /// DestinationRule Istio picks for the caller defines the subset.
+    /// `port` is `Err(number)` for a port number out of range.
     fn destination(
         &self,
         req: &Request,
         host: String,
         subset: Option<String>,
-        port: Option<u16>,
+        port: Result<Option<u16>, u64>,
         weight: u32,
         share: f64,
     ) -> RoutedDestination<'c> {
-        let merged = lookup(self.config, &host, &req.source_namespace);
-        let mut status = 200;
-        let mut flag = None;
-        let mut note = None;
-        if !self.registry.is_empty() && !self.is_known(&host) {
-            (status, flag) = (503, Some("NC"));
-            note = Some(format!(
+        let client = req.source_namespace.as_str();
+        let merged = self.mesh.destination_rule(&host, client);
+        let mut missing = None;
+        let mut notes = Vec::new();
+        match self.mesh.lookup_fqdn(&host, &[client]) {
+            HostLookup::Found(_) => {}
+            HostLookup::Unchecked(why) => notes.push(format!("not checked: {why}")),
+            HostLookup::Missing => missing = Some(format!(
                 "{host} is not a loaded Service or ServiceEntry host: the cluster does not exist"
-            ));
-        } else if let Some(s) = &subset
-            && merged.subset(s).is_none()
-        {
-            (status, flag) = (503, Some("NC"));
-            note = Some(format!(
-                "no DestinationRule visible from {} defines subset `{s}` for {host}",
-                req.source_namespace
+            )),
+            HostLookup::Hidden(found) => missing = Some(format!(
+                "{host} is defined by {}, which is not exported to namespace {client}: the cluster does not exist there",
+                found.owner()
+            )),
+        }
+        if let Err(number) = port {
+            missing.get_or_insert_with(|| format!(
+                "port {number} is outside 1..65535: Istio refuses this resource (validate reports it)"
             ));
         }
+        if let Some(s) = &subset {
+            let found = self.mesh.subset(&host, s, client);
+            match &found {
+                SubsetLookup::Unchecked(why) => notes.push(format!("not checked: {why}")),
+                SubsetLookup::Missing { .. } if missing.is_none() => {
+                    missing = found.why_missing(&host, s, client);
+                }
+                _ => {}
+            }
+        }
+        let port = port.unwrap_or(None);
+        let (status, flag) = if missing.is_some() {
+            (503, Some("NC"))
+        } else {
+            (200, None)
+        };
+        let note = missing.or_else(|| (!notes.is_empty()).then(|| notes.join("; ")));
         let blocks = merged.blocks(subset.as_deref(), port);
         RoutedDestination {
             policy: merged.cluster_policy(&blocks, subset.as_deref()),
@@ -664,7 +638,7 @@ impl<'c> RoutingTable<'c> {
             virtual_host: Some(format!("{host} (no VirtualService: the default route)")),
             note: None,
             location: None,
-            destinations: vec![self.destination(req, host.to_string(), None, port, 100, 1.0)],
+            destinations: vec![self.destination(req, host.to_string(), None, Ok(port), 100, 1.0)],
             trace: Vec::new(),
             policy: Some(route_policy(
                 &HttpRoute::default(),

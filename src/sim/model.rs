@@ -11,8 +11,8 @@ use super::retry::RetryRule;
 use super::scenario::{Arrival, Behaviour, ErrorSpec, LatencySpec, Scenario, ScenarioError};
 use crate::model::Duration;
 use crate::route::decision::RoutePolicy;
-use crate::route::names::fqdn;
-use crate::route::policy::lookup;
+use crate::mesh::names::fqdn;
+use crate::mesh::SubsetLookup;
 use crate::route::{Action, Request, RoutingTable};
 
 /// When arrivals stop.
@@ -266,7 +266,9 @@ impl<'s, 'c> Builder<'s, 'c> {
 
     /// The subsets a host's DestinationRules define (seen from `namespace`).
     fn dr_subsets(&self, host: &str, namespace: &str) -> Vec<String> {
-        lookup(self.table.config(), host, namespace)
+        self.table
+            .mesh()
+            .destination_rule(host, namespace)
             .subsets
             .iter()
             .map(|s| s.name.clone())
@@ -361,7 +363,7 @@ impl<'s, 'c> Builder<'s, 'c> {
         host: &str,
         subset: Option<&str>,
         port: Option<u16>,
-        blocks: &crate::route::policy::EffectiveBlocks,
+        blocks: &crate::mesh::destination_rules::EffectiveBlocks,
     ) -> Result<u32, ScenarioError> {
         let key = (
             namespace.to_string(),
@@ -442,13 +444,13 @@ impl<'s, 'c> Builder<'s, 'c> {
             });
         let mut mirrors = Vec::new();
         for m in &policy.mirrors {
-            let merged = lookup(self.table.config(), &m.host, &ns);
-            if m.subset
-                .as_deref()
-                .is_some_and(|s| merged.subset(s).is_none())
+            let mesh = self.table.mesh();
+            if let Some(s) = m.subset.as_deref()
+                && let SubsetLookup::Missing { .. } = mesh.subset(&m.host, s, &ns)
             {
                 continue;
             }
+            let merged = mesh.destination_rule(&m.host, &ns);
             let blocks = merged.blocks(m.subset.as_deref(), None);
             let id = self.cluster(&ns, &m.host, m.subset.as_deref(), None, &blocks)?;
             mirrors.push((id, m.percentage / 100.0));

@@ -181,7 +181,7 @@ pub fn tick(spec: &OutlierSpec, pc: &mut ProxyCluster, now: u64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::route::policy::EffectiveBlocks;
+    use crate::mesh::destination_rules::EffectiveBlocks;
     use crate::sim::cluster::ClusterSpec;
 
     fn setup(hosts: u32, od: OutlierDetection) -> (OutlierSpec, ProxyCluster) {

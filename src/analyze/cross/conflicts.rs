@@ -13,7 +13,7 @@ use crate::model::gateway::{Server, ServerPort};
 use crate::model::host::hosts_intersect;
 use crate::model::protocol::Protocol;
 use crate::model::{Resource, VirtualService};
-use crate::route::names::fqdn;
+use crate::mesh::names::fqdn;
 
 pub static CONFLICTING_MESH_HOSTS: Rule = Rule {
     code: "MC2101",

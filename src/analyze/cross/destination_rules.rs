@@ -6,11 +6,12 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::Reporter;
-use crate::analyze::index::{HostLookup, Index};
+use crate::analyze::index::Index;
+use crate::mesh::HostLookup;
 use crate::diagnostic::{Rule, Severity};
 use crate::model::destination_rule::ClientTls;
 use crate::model::{DestinationRule, Resource};
-use crate::route::names::fqdn;
+use crate::mesh::names::fqdn;
 
 pub static UNKNOWN_HOST: Rule = Rule {
     code: "MC2301",

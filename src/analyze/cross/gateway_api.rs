@@ -130,7 +130,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
 }
 
 fn parent_of<'c>(
-    index: &mut Index<'c>,
+    index: &mut Index<'_, 'c>,
     out: &mut Reporter,
     route: &Resource<HttpRouteSpec>,
     i: usize,

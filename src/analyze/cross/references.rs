@@ -3,12 +3,13 @@
 //! IST0112, IST0132).
 
 use super::Reporter;
-use crate::analyze::index::{GatewayLookup, HostLookup, Index, Origin};
+use crate::analyze::index::Index;
+use crate::mesh::{GatewayLookup, HostLookup, SubsetLookup};
 use crate::diagnostic::{Rule, Severity};
 use crate::model::host::hosts_intersect;
 use crate::model::virtual_service::{DestinationAt, DestinationUse};
-use crate::model::{Gateway, Resource, VirtualService};
-use crate::route::names::{fqdn, gateway_ref};
+use crate::model::{DestinationRule, Gateway, Resource, VirtualService, exported_to};
+use crate::mesh::names::{fqdn, gateway_ref};
 
 pub static UNKNOWN_HOST: Rule = Rule {
     code: "MC2001",
@@ -64,6 +65,23 @@ only when the input has a DestinationRule for the host.\n\n\
 ## Use instead\nAdd the subset to the DestinationRule, or route to one it has.\n",
 };
 
+pub static SUBSET_NOT_IN_EFFECTIVE_RULE: Rule = Rule {
+    code: "MC2009",
+    name: "subset-not-in-effective-destination-rule",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "A destination subset that some DestinationRule defines, but not the one Istio uses for the VirtualService's callers.",
+    docs: "## What it does\nLooks the destination up the way a caller's proxy does: Istio uses one DestinationRule per \
+host, from the caller's namespace first, then the host's namespace, then the root namespace (istio-system), the most \
+specific host within a namespace, rules for the same host merged. The subset must be in that rule; one defined by \
+another DestinationRule for the host does not count. The callers are the VirtualService's own namespace, or the \
+namespaces it is exported to. `meshctl route` gives the same verdict.\n\n\
+## Why is this bad?\nThe caller's proxy has no cluster for the subset: requests get 503 NC, although istioctl analyze \
+sees the subset defined.\n\n\
+## Example\n```yaml\n# DestinationRule default/reviews: subsets v1\n# DestinationRule prod/reviews (host reviews.prod.svc.cluster.local): subsets v1, v2\n# VirtualService in default routes to reviews.prod... subset v2\n```\n\n\
+## Use instead\nDefine the subset in the DestinationRule the callers use, or keep one DestinationRule per host.\n",
+};
+
 pub static UNKNOWN_GATEWAY: Rule = Rule {
     code: "MC2005",
     name: "unknown-gateway",
@@ -107,6 +125,7 @@ pub static RULES: &[&Rule] = &[
     &UNKNOWN_PORT,
     &PORT_REQUIRED,
     &UNKNOWN_SUBSET,
+    &SUBSET_NOT_IN_EFFECTIVE_RULE,
     &UNKNOWN_GATEWAY,
     &HOST_NOT_IN_GATEWAY,
     &UNKNOWN_DELEGATE,
@@ -139,7 +158,7 @@ fn check_destination(
     let name = fqdn(host, &vs.namespace);
     let host_at = format!("{}/host", d.pointer);
     match index.lookup_host(host, &vs.namespace, &vs.spec.export_to) {
-        HostLookup::Unchecked => {}
+        HostLookup::Unchecked(_) => {}
         HostLookup::Missing => {
             out.report(
                 &UNKNOWN_HOST,
@@ -151,10 +170,7 @@ fn check_destination(
             .help("check the name, or add the Service or a ServiceEntry for it; requests would get 503 NC");
         }
         HostLookup::Hidden(found) => {
-            let owner = match found.origin {
-                Origin::Service(s) => format!("Service {}/{}", s.namespace, s.name()),
-                Origin::ServiceEntry(s) => format!("ServiceEntry {}/{}", s.namespace, s.name()),
-            };
+            let owner = found.owner();
             out.report(
                 &UNKNOWN_HOST,
                 vs,
@@ -206,15 +222,67 @@ fn check_destination(
             }
         }
     }
-    if let Some(subset) = &d.destination.subset
-        && let Some(subsets) = index.subsets_for(&name, &vs.namespace)
-        && !subsets.iter().any(|s| &s.name == subset)
-    {
-        let known: Vec<&str> = subsets.iter().map(|s| s.name.as_str()).collect();
+    if let Some(subset) = &d.destination.subset {
+        check_subset(index, out, vs, d, &name, subset);
+    }
+}
+
+/// The namespaces whose proxies apply the VirtualService: its own when it is
+/// exported there (the default), else the namespaces it is exported to.
+pub fn client_namespaces(vs: &Resource<VirtualService>) -> Vec<&str> {
+    let own = vs.namespace.as_str();
+    if exported_to(&vs.spec.export_to, own, own) {
+        return vec![own];
+    }
+    vs.spec
+        .export_to
+        .iter()
+        .map(String::as_str)
+        .filter(|e| !matches!(*e, "*" | "." | "~"))
+        .collect()
+}
+
+/// A subset must exist in the DestinationRule Istio picks for each caller
+/// (the same lookup `meshctl route` uses). Istio's analyzer (IST0101) only
+/// asks whether any DestinationRule visible to the caller defines it.
+fn check_subset(
+    index: &mut Index,
+    out: &mut Reporter,
+    vs: &Resource<VirtualService>,
+    d: &DestinationAt,
+    name: &str,
+    subset: &str,
+) {
+    for client in client_namespaces(vs) {
+        let found = index.subset(name, subset, client);
+        let Some(why) = found.why_missing(name, subset, client) else {
+            continue;
+        };
+        let SubsetLookup::Missing {
+            defined_elsewhere, ..
+        } = &found
+        else {
+            continue;
+        };
+        let at = format!("{}/subset", d.pointer);
+        let visible = |dr: &&Resource<DestinationRule>| {
+            exported_to(&dr.spec.export_to, &dr.namespace, client)
+        };
+        if defined_elsewhere.iter().any(visible) {
+            out.report(&SUBSET_NOT_IN_EFFECTIVE_RULE, vs, &at, why)
+                .label("not in the DestinationRule in use")
+                .help("define the subset in the DestinationRule Istio uses for this caller, or merge the two rules; requests would get 503 NC");
+            return;
+        }
+        let known: Vec<&str> = index
+            .destination_rules_matching(name)
+            .filter(|dr| exported_to(&dr.spec.export_to, &dr.namespace, client))
+            .flat_map(|dr| dr.spec.subsets.iter().map(|s| s.name.as_str()))
+            .collect();
         out.report(
             &UNKNOWN_SUBSET,
             vs,
-            &format!("{}/subset", d.pointer),
+            &at,
             format!(
                 "no DestinationRule for {name} defines subset `{subset}` ({})",
                 if known.is_empty() {
@@ -226,6 +294,7 @@ fn check_destination(
         )
         .label("unknown subset")
         .help("add the subset to the DestinationRule, or route to a defined one; requests would get 503 NC");
+        return;
     }
 }
 
@@ -237,7 +306,7 @@ fn check_gateways(index: &mut Index, out: &mut Reporter, vs: &Resource<VirtualSe
         let reference = gateway_ref(written, &vs.namespace);
         let at = format!("/spec/gateways/{i}");
         match index.gateway(&reference) {
-            GatewayLookup::Unchecked | GatewayLookup::GatewayApi => {}
+            GatewayLookup::Unchecked(_) | GatewayLookup::GatewayApi => {}
             GatewayLookup::Istio(gw) => {
                 if !vs.spec.hosts.is_empty() && !hosts_in_gateway(gw, &vs.spec.hosts, &vs.namespace)
                 {

@@ -59,7 +59,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
     if index.config.virtual_services.is_empty() {
         return;
     }
-    let table = RoutingTable::build(index.config);
+    let table = RoutingTable::build(index.mesh);
     let findings = table.shadowing();
     let istio = istio_findings(out);
     // Dead routes by rule, so that a rule whose matches are all dead is

@@ -5,6 +5,17 @@ use crate::model::host::is_ip;
 /// The cluster DNS domain Istio assumes.
 pub const CLUSTER_DOMAIN: &str = "svc.cluster.local";
 
+/// Istio's root namespace: mesh-wide defaults (DestinationRules) live there.
+pub const ROOT_NAMESPACE: &str = "istio-system";
+
+/// The namespace of a Kubernetes service FQDN (`name.ns.svc.cluster.local`).
+pub fn service_namespace(host: &str) -> Option<&str> {
+    let mut parts = host.split('.');
+    let _name = parts.next()?;
+    let ns = parts.next()?;
+    (parts.next() == Some("svc")).then_some(ns)
+}
+
 /// Istio's `ResolveShortnameToFQDN`: a name without a dot (not `*`, not an
 /// IP) becomes `name.<namespace>.svc.cluster.local`; other names are kept.
 pub fn fqdn(host: &str, namespace: &str) -> String {

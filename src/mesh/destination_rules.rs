@@ -1,19 +1,16 @@
-//! The DestinationRule policy in force for a (host, subset, port) cluster:
-//! DR selection (§2.6) and block-wise merging (§1.3).
+//! The one DestinationRule lookup (§2.6) and the policy in force for a
+//! (host, subset, port) cluster, merged block-wise (§1.3).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::names::fqdn;
+use super::Mesh;
+use crate::mesh::names::{ROOT_NAMESPACE, service_namespace};
 use crate::model::destination_rule::{
-    ClientTls, ConnectionPool, LoadBalancer, OutlierDetection, TrafficPolicy,
+    ClientTls, ConnectionPool, LoadBalancer, OutlierDetection, Subset, TrafficPolicy,
 };
-use crate::model::host::host_matches;
-use crate::model::{Config, DestinationRule, Resource, exported_to};
-
-/// Istio's root namespace, the last place a DestinationRule is looked up.
-pub const ROOT_NAMESPACE: &str = "istio-system";
+use crate::model::{DestinationRule, Resource, exported_to};
 
 /// The DestinationRules that apply to a host for a client, merged.
 #[derive(Debug, Clone, Default)]
@@ -23,7 +20,7 @@ pub struct MergedRule<'c> {
     /// The first top-level traffic policy among them.
     pub traffic_policy: Option<&'c TrafficPolicy>,
     /// Subsets by name; a repeated name keeps the first definition.
-    pub subsets: Vec<&'c crate::model::destination_rule::Subset>,
+    pub subsets: Vec<&'c Subset>,
 }
 
 /// The four policy blocks that apply to one cluster, as reported.
@@ -142,62 +139,134 @@ fn outlier_view(o: &OutlierDetection) -> OutlierView {
     }
 }
 
-/// The namespace of a Kubernetes service FQDN (`name.ns.svc.cluster.local`).
-pub fn service_namespace(host: &str) -> Option<&str> {
-    let mut parts = host.split('.');
-    let _name = parts.next()?;
-    let ns = parts.next()?;
-    (parts.next() == Some("svc")).then_some(ns)
+/// The answer to "does this destination's subset exist for this caller?".
+pub enum SubsetLookup<'c> {
+    /// The DestinationRule Istio picks for the caller defines it.
+    Defined,
+    /// The input has no DestinationRule for the host: not checked (why).
+    Unchecked(String),
+    /// The picked DestinationRule lacks it.
+    Missing {
+        /// The DestinationRule(s) Istio uses for the caller (empty: none visible).
+        effective: MergedRule<'c>,
+        /// Other DestinationRules for the host that do define the subset.
+        defined_elsewhere: Vec<&'c Resource<DestinationRule>>,
+    },
 }
 
-/// Finds and merges the DestinationRules for `host` as seen from `client_ns`:
-/// the client's namespace, then the service's, then the root namespace; the
-/// most specific host wins within a namespace; equal hosts are merged.
-pub fn lookup<'c>(config: &'c Config, host: &str, client_ns: &str) -> MergedRule<'c> {
-    let mut namespaces = vec![client_ns];
-    if let Some(ns) = service_namespace(host) {
-        namespaces.push(ns);
-    }
-    namespaces.push(ROOT_NAMESPACE);
-    for ns in namespaces {
-        let mut candidates: Vec<(&Resource<DestinationRule>, String)> = config
-            .destination_rules
-            .iter()
-            .filter(|dr| {
-                dr.namespace == ns
-                    && exported_to(&dr.spec.export_to, &dr.namespace, client_ns)
-                    && dr.spec.workload_selector.is_none()
-            })
-            .map(|dr| (dr, fqdn(&dr.spec.host, &dr.namespace)))
-            .filter(|(_, h)| host_matches(h, host))
-            .collect();
-        if candidates.is_empty() {
-            continue;
-        }
-        // Most specific: an exact host, else the longest wildcard.
-        let specificity = |h: &str| if h == host { usize::MAX } else { h.len() };
-        let best = candidates
-            .iter()
-            .map(|(_, h)| specificity(h))
-            .max()
-            .expect("non-empty");
-        candidates.retain(|(_, h)| specificity(h) == best);
-        candidates.sort_by(|(a, _), (b, _)| a.age_key().cmp(&b.age_key()));
-        let mut merged = MergedRule::default();
-        for (dr, _) in candidates {
-            merged.sources.push(dr);
-            if merged.traffic_policy.is_none() {
-                merged.traffic_policy = dr.spec.traffic_policy.as_ref();
+impl<'c> Mesh<'c> {
+    /// Istio's DestinationRule for `host` as a proxy in `client_ns` sees it:
+    /// the client's namespace first, then the host's own namespace, then the
+    /// root namespace; within a namespace the most specific host wins and
+    /// rules for the same host are merged, oldest first.
+    pub fn destination_rule(&self, host: &str, client_ns: &str) -> MergedRule<'c> {
+        let host_ns = self
+            .registry_host(host)
+            .map(|r| r.namespace)
+            .or_else(|| service_namespace(host));
+        let mut namespaces = vec![client_ns];
+        namespaces.extend(host_ns);
+        namespaces.push(ROOT_NAMESPACE);
+        let rules = &self.config.destination_rules;
+        for ns in namespaces {
+            let mut candidates: Vec<(&'c Resource<DestinationRule>, &str)> = self
+                .rule_hosts
+                .matching(host)
+                .map(|i| (&rules[i], self.rule_fqdns[i].as_str()))
+                .filter(|(dr, _)| {
+                    dr.namespace == ns
+                        && exported_to(&dr.spec.export_to, &dr.namespace, client_ns)
+                        && dr.spec.workload_selector.is_none()
+                })
+                .collect();
+            if candidates.is_empty() {
+                continue;
             }
-            for subset in &dr.spec.subsets {
-                if !merged.subsets.iter().any(|s| s.name == subset.name) {
-                    merged.subsets.push(subset);
+            // Most specific: an exact host, else the longest wildcard.
+            let specificity = |h: &str| if h == host { usize::MAX } else { h.len() };
+            let best = candidates
+                .iter()
+                .map(|(_, h)| specificity(h))
+                .max()
+                .expect("non-empty");
+            candidates.retain(|(_, h)| specificity(h) == best);
+            candidates.sort_by(|(a, _), (b, _)| a.age_key().cmp(&b.age_key()));
+            let mut merged = MergedRule::default();
+            for (dr, _) in candidates {
+                merged.sources.push(dr);
+                if merged.traffic_policy.is_none() {
+                    merged.traffic_policy = dr.spec.traffic_policy.as_ref();
+                }
+                for subset in &dr.spec.subsets {
+                    if !merged.subsets.iter().any(|s| s.name == subset.name) {
+                        merged.subsets.push(subset);
+                    }
                 }
             }
+            return merged;
         }
-        return merged;
+        MergedRule::default()
     }
-    MergedRule::default()
+
+    /// Whether `subset` of `host` exists for a proxy in `client_ns`: the one
+    /// verdict validate, route, simulate and shift give.
+    pub fn subset(&self, host: &str, subset: &str, client_ns: &str) -> SubsetLookup<'c> {
+        let effective = self.destination_rule(host, client_ns);
+        if effective.subset(subset).is_some() {
+            return SubsetLookup::Defined;
+        }
+        let mut all = self.destination_rules_matching(host).peekable();
+        if all.peek().is_none() {
+            return SubsetLookup::Unchecked(format!(
+                "subsets of {host}: the input has no DestinationRule for it"
+            ));
+        }
+        let defined_elsewhere = all
+            .filter(|dr| dr.spec.subsets.iter().any(|s| s.name == subset))
+            .collect();
+        SubsetLookup::Missing {
+            effective,
+            defined_elsewhere,
+        }
+    }
+}
+
+impl SubsetLookup<'_> {
+    /// Why the subset's cluster does not exist for a caller in `client_ns`,
+    /// in words (`None` unless [`SubsetLookup::Missing`]).
+    pub fn why_missing(&self, host: &str, subset: &str, client_ns: &str) -> Option<String> {
+        let SubsetLookup::Missing {
+            effective,
+            defined_elsewhere,
+        } = self
+        else {
+            return None;
+        };
+        let used = if effective.sources.is_empty() {
+            format!("no DestinationRule for {host} is visible from namespace {client_ns}")
+        } else {
+            format!(
+                "a caller in namespace {client_ns} uses DestinationRule {} for {host}, which does not define subset `{subset}`",
+                effective.names().join(" + ")
+            )
+        };
+        let elsewhere: Vec<String> = defined_elsewhere
+            .iter()
+            .map(|dr| dr.id().qualified())
+            .collect();
+        Some(match elsewhere.as_slice() {
+            [] => used,
+            _ => format!(
+                "{used}; DestinationRule {} defines it, but Istio uses only one: the caller's namespace first, then the host's, then {ROOT_NAMESPACE}, the most specific host within a namespace{}",
+                elsewhere.join(", "),
+                if effective.sources.is_empty() {
+                    " (and only rules exported to the caller)"
+                } else {
+                    ""
+                }
+            ),
+        })
+    }
 }
 
 struct Blocks<'a> {
@@ -240,8 +309,13 @@ fn port_blocks(policy: &TrafficPolicy, port: Option<u16>) -> (Blocks<'_>, bool) 
 
 impl<'c> MergedRule<'c> {
     /// Whether the merged rules define `subset`.
-    pub fn subset(&self, name: &str) -> Option<&'c crate::model::destination_rule::Subset> {
+    pub fn subset(&self, name: &str) -> Option<&'c Subset> {
         self.subsets.iter().copied().find(|s| s.name == name)
+    }
+
+    /// `namespace/name` of the merged rules.
+    pub fn names(&self) -> Vec<String> {
+        self.sources.iter().map(|d| d.id().qualified()).collect()
     }
 
     /// The typed blocks in force for (subset, port).
@@ -291,7 +365,7 @@ impl<'c> MergedRule<'c> {
                 .and_then(|s| self.subset(s))
                 .map(|s| s.labels.clone())
                 .unwrap_or_default(),
-            destination_rules: self.sources.iter().map(|d| d.id().qualified()).collect(),
+            destination_rules: self.names(),
         }
     }
 }

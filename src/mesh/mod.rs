@@ -1,0 +1,326 @@
+//! The mesh view: what Istio makes of the loaded configuration, built once
+//! and asked by every command. It owns the service registry (Services and
+//! ServiceEntries with exportTo), host naming, gateway resolution and the one
+//! DestinationRule lookup; `analyze`, `route`, `sim` and `shift` ask it and
+//! never rebuild any of these.
+//!
+//! Offline, the input is usually part of a cluster, not all of it. A name is
+//! only judged where the input describes its target: a Kubernetes host when
+//! the input has Services in that host's namespace, any other host when it
+//! has ServiceEntries, a gateway when it has Gateways in that namespace,
+//! subsets when it has a DestinationRule for the host. What the input does
+//! not describe is assumed to exist, and the answer says it was not checked.
+
+pub mod destination_rules;
+pub mod names;
+pub mod registry;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub use destination_rules::{MergedRule, SubsetLookup};
+pub use registry::{Origin, RegistryHost, RegistryPort};
+
+use crate::model::{Config, DestinationRule, Gateway, Resource, VirtualService, Workload};
+use names::{fqdn, service_namespace};
+use registry::HostTable;
+
+/// The answer to "which registry host is this name?".
+pub enum HostLookup<'m, 'c> {
+    Found(&'m RegistryHost<'c>),
+    /// It exists but is not exported to the namespaces that need it.
+    Hidden(&'m RegistryHost<'c>),
+    Missing,
+    /// The input does not describe the host's namespace: not checked (why).
+    Unchecked(String),
+}
+
+/// The answer to "which gateway is this name?".
+pub enum GatewayLookup<'c> {
+    Istio(&'c Resource<Gateway>),
+    /// A Gateway API Gateway of that name.
+    GatewayApi,
+    Missing,
+    /// The input has no Gateways in that namespace: not checked (why).
+    Unchecked(String),
+}
+
+/// The workloads behind a Service (and subset).
+pub struct ServicePods<'c> {
+    pub service: &'c Resource<crate::model::Service>,
+    /// The combined selector, `k=v,...`.
+    pub selector: String,
+    pub pods: Vec<&'c Resource<Workload>>,
+}
+
+impl ServicePods<'_> {
+    /// Replicas of every selected Deployment and Pod.
+    pub fn replicas(&self) -> u64 {
+        self.pods.iter().map(|w| w.spec.replicas).sum()
+    }
+}
+
+/// The resolved view of the loaded configuration.
+pub struct Mesh<'c> {
+    pub config: &'c Config,
+    pub registry: Vec<RegistryHost<'c>>,
+    /// Registry entries by host.
+    registry_hosts: HostTable,
+    /// DestinationRules by host (short names expanded in their namespace).
+    rule_hosts: HostTable,
+    /// The expanded host of each DestinationRule, by index.
+    rule_fqdns: Vec<String>,
+    /// Workloads by namespace.
+    workloads_by_namespace: HashMap<&'c str, Vec<&'c Resource<Workload>>>,
+    service_namespaces: BTreeSet<&'c str>,
+    gateway_namespaces: BTreeSet<&'c str>,
+    /// Whether any Deployment or Pod is in the input.
+    pub has_workloads: bool,
+}
+
+impl<'c> Mesh<'c> {
+    /// Resolves `config` once.
+    pub fn build(config: &'c Config) -> Mesh<'c> {
+        let registry = registry::hosts(config);
+        let mut registry_hosts = HostTable::default();
+        for (i, r) in registry.iter().enumerate() {
+            registry_hosts.insert(r.host.clone(), i);
+        }
+        let rule_fqdns: Vec<String> = config
+            .destination_rules
+            .iter()
+            .map(|dr| fqdn(&dr.spec.host, &dr.namespace))
+            .collect();
+        let mut rule_hosts = HostTable::default();
+        for (i, host) in rule_fqdns.iter().enumerate() {
+            rule_hosts.insert(host.clone(), i);
+        }
+        let mut workloads_by_namespace: HashMap<&str, Vec<_>> = HashMap::new();
+        for w in &config.workloads {
+            workloads_by_namespace
+                .entry(w.namespace.as_str())
+                .or_default()
+                .push(w);
+        }
+        Mesh {
+            config,
+            registry,
+            registry_hosts,
+            rule_hosts,
+            rule_fqdns,
+            workloads_by_namespace,
+            service_namespaces: config
+                .services
+                .iter()
+                .map(|s| s.namespace.as_str())
+                .collect(),
+            gateway_namespaces: config
+                .gateways
+                .iter()
+                .map(|g| g.namespace.as_str())
+                .collect(),
+            has_workloads: !config.workloads.is_empty(),
+        }
+    }
+
+    /// Whether the input describes where `fqdn` would be defined; the reason
+    /// it was not checked otherwise.
+    fn describes(&self, fqdn_host: &str) -> Result<(), String> {
+        match service_namespace(fqdn_host) {
+            Some(ns) if self.service_namespaces.contains(ns) => Ok(()),
+            Some(ns) => Err(format!(
+                "host {fqdn_host}: the input has no Services in namespace {ns}"
+            )),
+            None if !self.config.service_entries.is_empty() => Ok(()),
+            None => Err(format!("host {fqdn_host}: the input has no ServiceEntries")),
+        }
+    }
+
+    /// Finds `host` (as written in a resource of `namespace` with `export_to`)
+    /// among the registry hosts visible where the resource applies: its own
+    /// namespace without exportTo, else every namespace it is exported to.
+    pub fn lookup_host(
+        &self,
+        host: &str,
+        namespace: &str,
+        export_to: &[String],
+    ) -> HostLookup<'_, 'c> {
+        let scopes: Vec<&str> = if export_to.is_empty() {
+            vec![namespace]
+        } else {
+            export_to
+                .iter()
+                .map(|e| if e == "." { namespace } else { e.as_str() })
+                .collect()
+        };
+        self.lookup_fqdn(&fqdn(host, namespace), &scopes)
+    }
+
+    /// Finds the registry host `fqdn` as a proxy in one of `scopes` sees it.
+    pub fn lookup_fqdn(&self, fqdn_host: &str, scopes: &[&str]) -> HostLookup<'_, 'c> {
+        let mut candidates = self.registry_hosts.matching(fqdn_host).peekable();
+        let Some(&first) = candidates.peek() else {
+            return match self.describes(fqdn_host) {
+                Ok(()) => HostLookup::Missing,
+                Err(why) => HostLookup::Unchecked(why),
+            };
+        };
+        let registry = &self.registry;
+        match candidates.find(|&i| scopes.iter().any(|s| registry[i].visible_from(s))) {
+            Some(i) => HostLookup::Found(&registry[i]),
+            None => HostLookup::Hidden(&registry[first]),
+        }
+    }
+
+    /// The registry host named exactly `fqdn`, ignoring visibility.
+    pub fn registry_host(&self, fqdn_host: &str) -> Option<&RegistryHost<'c>> {
+        let first = self.registry_hosts.exact(fqdn_host).first()?;
+        Some(&self.registry[*first])
+    }
+
+    /// Whether `fqdn` is a registry host (exactly or under a wildcard).
+    pub fn is_registered(&self, fqdn_host: &str) -> bool {
+        self.registry_hosts.matching(fqdn_host).next().is_some()
+    }
+
+    /// The port of `fqdn` when its registry entry has exactly one.
+    pub fn single_port(&self, fqdn_host: &str) -> Option<u16> {
+        let host = self.registry_host(fqdn_host)?;
+        match host.ports.as_slice() {
+            [one] => u16::try_from(one.number).ok(),
+            _ => None,
+        }
+    }
+
+    /// The service FQDN a request's Host names, seen from `client_ns`.
+    pub fn service_for_host(&self, host: &str, client_ns: &str) -> String {
+        names::service_for_host(host, client_ns, |h| self.is_registered(h))
+    }
+
+    /// Looks up the gateway `namespace/name` (Istio or Gateway API).
+    pub fn gateway(&self, reference: &str) -> GatewayLookup<'c> {
+        let (ns, name) = reference.split_once('/').unwrap_or(("", reference));
+        if let Some(gw) = self
+            .config
+            .gateways
+            .iter()
+            .find(|g| g.namespace == ns && g.name() == name)
+        {
+            return GatewayLookup::Istio(gw);
+        }
+        if self
+            .config
+            .kube_gateways
+            .iter()
+            .any(|g| g.namespace == ns && g.name() == name)
+        {
+            return GatewayLookup::GatewayApi;
+        }
+        if !self.gateway_namespaces.contains(ns) {
+            return GatewayLookup::Unchecked(format!(
+                "gateway {reference}: the input has no Gateways in namespace {ns}"
+            ));
+        }
+        GatewayLookup::Missing
+    }
+
+    /// Finds a gateway a request enters by `ns/name`, or by a bare name
+    /// unique across namespaces (Istio Gateways and the ones Istio derives
+    /// from Gateway API Gateways).
+    pub fn find_gateway(&self, name: &str) -> Result<&'c Resource<Gateway>, String> {
+        let all = self
+            .config
+            .gateways
+            .iter()
+            .chain(&self.config.generated.gateways);
+        let found: Vec<_> = match name.split_once('/') {
+            Some((ns, n)) => all
+                .filter(|g| g.namespace == ns && g.meta.name == n)
+                .collect(),
+            None => all.filter(|g| g.meta.name == name).collect(),
+        };
+        match found.as_slice() {
+            [one] => Ok(one),
+            [] => Err(format!("gateway `{name}` is not among the loaded Gateways")),
+            many => Err(format!(
+                "gateway `{name}` is ambiguous: {}; name it as NAMESPACE/NAME",
+                many.iter()
+                    .map(|g| g.id().qualified())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+
+    /// Every DestinationRule whose host is `fqdn` or a wildcard covering it.
+    pub fn destination_rules_matching<'s>(
+        &'s self,
+        fqdn_host: &'s str,
+    ) -> impl Iterator<Item = &'c Resource<DestinationRule>> + 's {
+        let rules = &self.config.destination_rules;
+        self.rule_hosts.matching(fqdn_host).map(move |i| &rules[i])
+    }
+
+    /// Workloads in `namespace` whose labels include every label of `selector`.
+    pub fn workloads<'s>(
+        &'s self,
+        namespace: Option<&'s str>,
+        selector: &'s [(&'s str, &'s str)],
+    ) -> impl Iterator<Item = &'c Resource<Workload>> + 's {
+        let in_scope: Box<dyn Iterator<Item = &'c Resource<Workload>> + 's> = match namespace {
+            Some(ns) => Box::new(
+                self.workloads_by_namespace
+                    .get(ns)
+                    .into_iter()
+                    .flatten()
+                    .copied(),
+            ),
+            None => Box::new(self.config.workloads.iter()),
+        };
+        in_scope.filter(move |w| {
+            selector
+                .iter()
+                .all(|(k, v)| w.spec.labels.get(*k).is_some_and(|l| l == v))
+        })
+    }
+
+    /// The pods behind the Kubernetes Service `fqdn`: its selector plus
+    /// `labels` (a subset's; topology labels, which pods do not carry, are
+    /// left out). `None` when the host is no Service with a selector.
+    pub fn service_pods(
+        &self,
+        fqdn_host: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> Option<ServicePods<'c>> {
+        let Origin::Service(service) = self.registry_host(fqdn_host)?.origin else {
+            return None;
+        };
+        if service.spec.selector.is_empty() {
+            return None;
+        }
+        let selector: Vec<(&str, &str)> = service
+            .spec
+            .selector
+            .iter()
+            .chain(labels.iter().filter(|(k, _)| !k.starts_with("topology.")))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let pods = self
+            .workloads(Some(&service.namespace), &selector)
+            .collect();
+        let selector = selector
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        Some(ServicePods {
+            service,
+            selector,
+            pods,
+        })
+    }
+
+    /// Virtual services of the input.
+    pub fn virtual_services(&self) -> &'c [Resource<VirtualService>] {
+        &self.config.virtual_services
+    }
+}
