@@ -7,6 +7,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use meshctl::load::{self, Input};
+use meshctl::mesh::Mesh;
 use meshctl::route::RoutingTable;
 use meshctl::sim::{self, Overrides, scenario};
 use meshctl::validate::{Options, run};
@@ -28,7 +29,8 @@ fn bench(label: &str, manifests: &str, scenario_path: &str, overrides: Overrides
         load::load(&[Input::parse(manifests)]).expect("fixtures load"),
         &Options::default(),
     );
-    let table = RoutingTable::build(&outcome.config);
+    let mesh = Mesh::build(&outcome.config);
+    let table = RoutingTable::build(&mesh);
     let file = scenario::read(scenario_path).expect("scenario parses");
     let started = Instant::now();
     let model = sim::build(&file.scenario, &table, &overrides).expect("model builds");
