@@ -107,6 +107,13 @@ impl Duration {
     }
 }
 
+impl serde::Serialize for Duration {
+    /// As its shortest text (`250ms`), the form Istio accepts.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl fmt::Display for Duration {
     /// Shortest exact form: `1.5s`, `250ms`, `2m`, `1h30m`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -84,7 +84,6 @@ fn policy_lines(p: &RoutePolicy, out: &mut String) {
     } else {
         let per_try = r
             .per_try_timeout
-            .as_deref()
             .map(|t| format!(", {t} per try"))
             .unwrap_or_default();
         let source = if r.mesh_default {
@@ -97,11 +96,14 @@ fn policy_lines(p: &RoutePolicy, out: &mut String) {
             r.attempts, r.retry_on, r.backoff
         )
     };
-    let _ = writeln!(out, "  timeout: {}", p.timeout);
+    let _ = match p.timeout {
+        Some(t) => writeln!(out, "  timeout: {t}"),
+        None => writeln!(out, "  timeout: disabled"),
+    };
     let _ = writeln!(out, "  retries: {retries}");
     if let Some(f) = &p.fault {
         if let Some(d) = &f.delay {
-            let delay = d.fixed_delay.as_deref().unwrap_or("?");
+            let delay = d.fixed_delay.map_or("?".to_string(), |d| d.to_string());
             let _ = writeln!(
                 out,
                 "  fault:   delay {delay} for {}% of requests (DI)",

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::mesh::destination_rules::{ClusterPolicy, EffectiveBlocks};
 use crate::diagnostic::ResourceRef;
-use crate::model::virtual_service::HttpRoute;
+use crate::model::Duration;
 
 /// The rule that took the request.
 #[derive(Debug, Clone, Serialize)]
@@ -67,9 +67,12 @@ pub struct RetryPolicy {
     /// Retries after the first try (0: none).
     pub attempts: u32,
     pub retry_on: String,
-    pub per_try_timeout: Option<String>,
+    pub per_try_timeout: Option<Duration>,
     /// Base back-off interval (Envoy caps each wait at 10 × base).
-    pub backoff: String,
+    pub backoff: Duration,
+    /// `retryIgnorePreviousHosts` as written (false when unset).
+    #[serde(skip)]
+    pub ignore_previous_hosts: bool,
     /// True when the VirtualService sets no `retries` and the mesh default applies.
     pub mesh_default: bool,
 }
@@ -77,13 +80,22 @@ pub struct RetryPolicy {
 /// Route-level policy: timeout, retries, fault, mirrors.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoutePolicy {
-    /// `disabled` (Istio's default) or the route timeout.
-    pub timeout: String,
+    /// The route timeout; none (`disabled` in reports) is Istio's default.
+    #[serde(serialize_with = "timeout_text")]
+    pub timeout: Option<Duration>,
     pub retries: RetryPolicy,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<FaultView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mirrors: Vec<Mirror>,
+}
+
+/// A route timeout as reports show it: `disabled` when none is set.
+fn timeout_text<S: serde::Serializer>(t: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_str("disabled"),
+    }
 }
 
 /// Fault injection as configured: each part applies to `percentage` % of requests.
@@ -98,7 +110,7 @@ pub struct FaultView {
 /// An injected delay.
 #[derive(Debug, Clone, Serialize)]
 pub struct FaultDelayView {
-    pub fixed_delay: Option<String>,
+    pub fixed_delay: Option<Duration>,
     pub percentage: f64,
 }
 
@@ -170,7 +182,4 @@ pub struct Decision<'c> {
     pub destinations: Vec<RoutedDestination<'c>>,
     pub trace: Vec<TraceStep>,
     pub policy: Option<RoutePolicy>,
-    /// The rule's own settings, for the simulator.
-    #[serde(skip)]
-    pub rule: Option<&'c HttpRoute>,
 }

@@ -17,7 +17,7 @@ use super::split::shares;
 use crate::model::generated::Precedence;
 use crate::model::host::host_matches;
 use crate::model::virtual_service::HttpRoute;
-use crate::model::{Config, Gateway, Kind, Resource, VirtualService, exported_to};
+use crate::model::{Config, Duration, Gateway, Kind, Resource, VirtualService, exported_to};
 
 /// Istio's retry policy when a route sets none (§4.1).
 pub const DEFAULT_RETRY_ON: &str =
@@ -25,7 +25,7 @@ pub const DEFAULT_RETRY_ON: &str =
 /// Retries of the default policy.
 pub const DEFAULT_ATTEMPTS: u32 = 2;
 /// Envoy's base retry back-off when none is set.
-pub const DEFAULT_BACKOFF: &str = "25ms";
+pub const DEFAULT_BACKOFF: Duration = Duration(25_000_000);
 
 struct CompiledMatch {
     request: RequestMatch,
@@ -516,7 +516,6 @@ impl<'c> RoutingTable<'c> {
             destinations: Vec::new(),
             trace,
             policy: None,
-            rule: Some(rule),
         };
         if let Some(r) = &rule.redirect {
             d.action = Action::Redirect;
@@ -645,7 +644,6 @@ impl<'c> RoutingTable<'c> {
                 None,
                 &req.source_namespace,
             )),
-            rule: None,
         }
     }
 }
@@ -696,7 +694,6 @@ fn no_route(note: String) -> Decision<'static> {
         destinations: Vec::new(),
         trace: Vec::new(),
         policy: None,
-        rule: None,
     }
 }
 
@@ -714,7 +711,6 @@ fn passthrough(host: &str) -> Decision<'static> {
         destinations: Vec::new(),
         trace: Vec::new(),
         policy: None,
-        rule: None,
     }
 }
 
@@ -756,6 +752,11 @@ fn redirect_location(
     format!("{scheme}://{host}{port}{path}")
 }
 
+/// A duration as written; one Istio would refuse (validate reports it) is none.
+fn typed(text: Option<&str>) -> Option<Duration> {
+    text.and_then(|t| Duration::parse(t).ok())
+}
+
 /// Timeout, retries (with Istio's defaults), fault and mirrors of a rule; a
 /// delegate rule inherits what it leaves unset from its root rule.
 pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str) -> RoutePolicy {
@@ -773,7 +774,8 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
             attempts: DEFAULT_ATTEMPTS,
             retry_on: DEFAULT_RETRY_ON.into(),
             per_try_timeout: None,
-            backoff: DEFAULT_BACKOFF.into(),
+            backoff: DEFAULT_BACKOFF,
+            ignore_previous_hosts: false,
             mesh_default: true,
         },
         Some(r) => RetryPolicy {
@@ -783,8 +785,9 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
                 .clone()
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| DEFAULT_RETRY_ON.into()),
-            per_try_timeout: r.per_try_timeout.clone(),
-            backoff: r.backoff.clone().unwrap_or_else(|| DEFAULT_BACKOFF.into()),
+            per_try_timeout: typed(r.per_try_timeout.as_deref()),
+            backoff: typed(r.backoff.as_deref()).unwrap_or(DEFAULT_BACKOFF),
+            ignore_previous_hosts: r.retry_ignore_previous_hosts.unwrap_or(false),
             mesh_default: false,
         },
     };
@@ -813,11 +816,11 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
         });
     }
     RoutePolicy {
-        timeout: timeout.cloned().unwrap_or_else(|| "disabled".into()),
+        timeout: typed(timeout.map(String::as_str)),
         retries,
         fault: fault.map(|f| FaultView {
             delay: f.delay.as_ref().map(|d| FaultDelayView {
-                fixed_delay: d.fixed_delay.clone(),
+                fixed_delay: typed(d.fixed_delay.as_deref()),
                 percentage: d.percentage.map_or(0.0, |p| p.value),
             }),
             abort: f.abort.as_ref().map(|a| FaultAbortView {
@@ -852,11 +855,11 @@ mod tests {
             ..HttpRoute::default()
         };
         let p = route_policy(&own, Some(&root), "shop");
-        assert_eq!(p.timeout, "1s");
+        assert_eq!(p.timeout, Some(Duration::from_millis(1000)));
         assert_eq!(p.mirrors[0].host, "audit.shop.svc.cluster.local");
         assert_eq!(p.mirrors[0].percentage, 100.0);
         assert!(p.retries.mesh_default);
         let none = route_policy(&HttpRoute::default(), None, "shop");
-        assert_eq!((none.timeout.as_str(), none.mirrors.len()), ("disabled", 0));
+        assert_eq!((none.timeout, none.mirrors.len()), (None, 0));
     }
 }

@@ -175,11 +175,9 @@ fn nanos(text: &str, pointer: &str) -> Result<u64, ScenarioError> {
         .map_err(|e| ScenarioError::at(pointer, e.to_string()))
 }
 
-/// Optional duration of a route policy (`disabled` and `0s` mean none).
-fn policy_nanos(text: Option<&str>) -> u64 {
-    text.filter(|t| *t != "disabled")
-        .and_then(|t| Duration::parse(t).ok())
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+/// Nanoseconds of an optional policy duration (none and `0s` give 0).
+fn policy_nanos(d: Option<Duration>) -> u64 {
+    d.map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// One layer of behaviour and where it was written.
@@ -415,25 +413,21 @@ impl<'s, 'c> Builder<'s, 'c> {
             });
         }
         destinations.retain(|d| d.weight > 0);
-        let timeout = policy_nanos(Some(&policy.timeout));
-        let per_try = policy_nanos(policy.retries.per_try_timeout.as_deref());
+        let timeout = policy_nanos(policy.timeout);
+        let per_try = policy_nanos(policy.retries.per_try_timeout);
         // §4.2: a per-try timeout ≥ the route timeout is ignored.
         let per_try_timeout = if timeout != 0 && per_try >= timeout {
             0
         } else {
             per_try
         };
-        let backoff_ms = policy_nanos(Some(&policy.retries.backoff)) / 1_000_000;
-        let ignore_previous = decision
-            .rule
-            .and_then(|r| r.retries.as_ref())
-            .and_then(|r| r.retry_ignore_previous_hosts)
-            .unwrap_or(false);
+        let backoff_ms = policy_nanos(Some(policy.retries.backoff)) / 1_000_000;
+        let ignore_previous = policy.retries.ignore_previous_hosts;
         let fault = policy.fault.as_ref();
         let delay = fault
             .and_then(|f| f.delay.as_ref())
             .filter(|d| d.percentage > 0.0)
-            .map(|d| (policy_nanos(d.fixed_delay.as_deref()), d.percentage / 100.0));
+            .map(|d| (policy_nanos(d.fixed_delay), d.percentage / 100.0));
         let abort = fault
             .and_then(|f| f.abort.as_ref())
             .filter(|a| a.percentage > 0.0)
