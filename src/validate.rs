@@ -130,6 +130,7 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
             suppressed.insert(resource, codes);
         }
     }
+    report_duplicates(config.drop_duplicates(), &sources, &documents, &mut diagnostics);
     config.derive();
     let unchecked = analyze::check_resources(&config, &documents, &mut diagnostics);
     apply_suppressions(&suppressed, &mut diagnostics);
@@ -177,6 +178,35 @@ impl Outcome {
         self.summary.errors = count(Severity::Error);
         self.summary.warnings = count(Severity::Warning);
         self.summary.infos = count(Severity::Info);
+    }
+}
+
+/// One finding per dropped definition, naming the one kept.
+fn report_duplicates(
+    duplicates: Vec<model::Duplicate>,
+    sources: &[Source],
+    documents: &[Document],
+    out: &mut Vec<Diagnostic>,
+) {
+    for dup in duplicates {
+        let kept = documents[dup.kept].label_location("/metadata/name");
+        let source = &sources[kept.source];
+        let (line, column) = source.line_col(kept.span.start);
+        let doc = &documents[dup.dropped];
+        out.push(
+            Diagnostic::new(
+                &schema::rules::DUPLICATE_RESOURCE,
+                format!(
+                    "{} is defined again at {}:{line}:{column}; kubectl apply keeps the last one, so every meshctl command ignores this definition",
+                    dup.resource, source.name
+                ),
+            )
+            .at(doc.label_location("/metadata/name"))
+            .with_path(doc.full_pointer("/metadata/name"))
+            .with_resource(dup.resource)
+            .with_label("defined again later")
+            .with_help("rename one of them, or keep only the definition you mean to apply"),
+        );
     }
 }
 

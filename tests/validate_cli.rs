@@ -368,13 +368,13 @@ fn junit_reports_a_failing_testcase_per_file() {
             "--format",
             "junit",
             "fixtures/invalid/reviews-typos.yaml",
-            "fixtures/bookinfo",
+            "fixtures/simulate/reviews.yaml",
         ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("tests=\"2\" failures=\"1\""))
         .stdout(predicate::str::contains(
-            "<failure message=\"3 finding(s)\"",
+            "<failure message=\"4 finding(s)\"",
         ));
 }
 

@@ -7,7 +7,8 @@
 use super::common::{Destination, PortSelector, StringMatch};
 use super::gateway::{Gateway, Server, ServerPort};
 use super::gateway_api::{
-    HttpRouteMatch, HttpRouteRule, KubeGateway, NameValueMatch, filter_settings,
+    HttpRouteMatch, HttpRouteRule, HttpRouteSpec, KubeGateway, NameValueMatch, ParentRef,
+    filter_settings,
 };
 use super::virtual_service::{
     DirectResponse, HttpMatch, HttpRedirect, HttpRetry, HttpRewrite, HttpRoute,
@@ -34,42 +35,79 @@ pub struct Generated {
     pub virtual_services: Vec<Resource<VirtualService>>,
 }
 
-/// Derives the Istio equivalents of `config`'s Gateways and HTTPRoutes.
+/// Derives the Istio equivalents of `config`'s Gateways and HTTPRoutes: a
+/// gateway-bound VirtualService for the Gateways a route attaches to, and a
+/// mesh VirtualService for each Service it attaches to (GAMMA).
 pub fn generate(config: &Config) -> Generated {
+    let mut virtual_services = Vec::new();
+    for route in &config.http_routes {
+        let gateways: Vec<String> = route
+            .spec
+            .parent_refs
+            .iter()
+            .filter(|p| p.kind.as_deref().is_none_or(|k| k == "Gateway"))
+            .map(|p| {
+                let ns = p.namespace.as_deref().unwrap_or(&route.namespace);
+                format!("{ns}/{}", p.name)
+            })
+            .collect();
+        if !gateways.is_empty() {
+            virtual_services.push(converted(
+                route,
+                VirtualService {
+                    hosts: if route.spec.hostnames.is_empty() {
+                        vec!["*".into()]
+                    } else {
+                        route.spec.hostnames.clone()
+                    },
+                    gateways,
+                    ..VirtualService::default()
+                },
+            ));
+        }
+        for service in route.spec.parent_refs.iter().filter(|p| is_service(p)) {
+            virtual_services.push(converted(route, mesh_binding(route, service)));
+        }
+    }
     Generated {
         gateways: config.kube_gateways.iter().map(gateway).collect(),
-        virtual_services: config
-            .http_routes
-            .iter()
-            .filter_map(|route| {
-                let gateways: Vec<String> = route
-                    .spec
-                    .parent_refs
-                    .iter()
-                    .filter(|p| p.kind.as_deref().is_none_or(|k| k == "Gateway"))
-                    .map(|p| {
-                        let ns = p.namespace.as_deref().unwrap_or(&route.namespace);
-                        format!("{ns}/{}", p.name)
-                    })
-                    .collect();
-                (!gateways.is_empty()).then(|| Resource {
-                    kind: route.kind,
-                    meta: route.meta.clone(),
-                    namespace: route.namespace.clone(),
-                    doc: route.doc,
-                    spec: VirtualService {
-                        hosts: if route.spec.hostnames.is_empty() {
-                            vec!["*".into()]
-                        } else {
-                            route.spec.hostnames.clone()
-                        },
-                        gateways,
-                        http: route.spec.rules.iter().map(rule).collect(),
-                        ..VirtualService::default()
-                    },
-                })
-            })
-            .collect(),
+        virtual_services,
+    }
+}
+
+/// A parentRef to a Kubernetes Service: the route applies to the mesh.
+fn is_service(p: &ParentRef) -> bool {
+    p.kind.as_deref() == Some("Service") && p.group.as_deref().is_none_or(|g| g.is_empty() || g == "core")
+}
+
+/// The mesh VirtualService of a route attached to `service`: the service's
+/// host, for every caller when the route lives in the service's namespace
+/// (a producer route), else only for callers in the route's own namespace
+/// (a consumer route).
+fn mesh_binding(route: &Resource<HttpRouteSpec>, service: &ParentRef) -> VirtualService {
+    let ns = service.namespace.as_deref().unwrap_or(&route.namespace);
+    VirtualService {
+        hosts: vec![format!("{}.{ns}.svc.cluster.local", service.name)],
+        export_to: if ns == route.namespace {
+            Vec::new()
+        } else {
+            vec![".".into()]
+        },
+        ..VirtualService::default()
+    }
+}
+
+/// `binding` (hosts, gateways, exportTo) with the route's rules, as the route.
+fn converted(route: &Resource<HttpRouteSpec>, binding: VirtualService) -> Resource<VirtualService> {
+    Resource {
+        kind: route.kind,
+        meta: route.meta.clone(),
+        namespace: route.namespace.clone(),
+        doc: route.doc,
+        spec: VirtualService {
+            http: route.spec.rules.iter().map(rule).collect(),
+            ..binding
+        },
     }
 }
 

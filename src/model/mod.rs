@@ -92,6 +92,50 @@ pub struct Config {
     pub generated: generated::Generated,
 }
 
+/// A resource defined more than once: `kubectl apply` keeps the last
+/// definition in input order, so the earlier one is dropped.
+#[derive(Debug, Clone)]
+pub struct Duplicate {
+    pub resource: ResourceRef,
+    /// The document of the dropped definition.
+    pub dropped: usize,
+    /// The document of the definition kept.
+    pub kept: usize,
+}
+
+/// Keeps the last of each (kind, namespace, name) in `list` (in input
+/// order), noting the dropped ones in `out`.
+fn keep_last<T>(list: &mut Vec<Resource<T>>, out: &mut Vec<Duplicate>) {
+    let mut last: std::collections::HashMap<(Kind, &str, &str), usize> =
+        std::collections::HashMap::new();
+    for r in list.iter().filter(|r| !r.meta.name.is_empty()) {
+        last.insert((r.kind, &r.namespace, &r.meta.name), r.doc);
+    }
+    let kept: Vec<usize> = list
+        .iter()
+        .map(|r| {
+            last.get(&(r.kind, r.namespace.as_str(), r.meta.name.as_str()))
+                .copied()
+                .unwrap_or(r.doc)
+        })
+        .collect();
+    drop(last);
+    for (r, &kept) in list.iter().zip(&kept) {
+        if kept != r.doc {
+            out.push(Duplicate {
+                resource: r.id(),
+                dropped: r.doc,
+                kept,
+            });
+        }
+    }
+    let mut position = 0;
+    list.retain(|r| {
+        position += 1;
+        kept[position - 1] == r.doc
+    });
+}
+
 /// A document that could not be read as its kind: where and why.
 #[derive(Debug, Clone)]
 pub struct ReadError {
@@ -121,6 +165,24 @@ impl Config {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Drops every definition of a resource but the last in input order,
+    /// as `kubectl apply` does, and says which were dropped.
+    pub fn drop_duplicates(&mut self) -> Vec<Duplicate> {
+        let mut out = Vec::new();
+        keep_last(&mut self.virtual_services, &mut out);
+        keep_last(&mut self.destination_rules, &mut out);
+        keep_last(&mut self.gateways, &mut out);
+        keep_last(&mut self.service_entries, &mut out);
+        keep_last(&mut self.services, &mut out);
+        keep_last(&mut self.workloads, &mut out);
+        keep_last(&mut self.kube_gateways, &mut out);
+        keep_last(&mut self.http_routes, &mut out);
+        keep_last(&mut self.reference_grants, &mut out);
+        keep_last(&mut self.gateway_classes, &mut out);
+        out.sort_by_key(|d| d.dropped);
+        out
     }
 
     /// Derives the Istio Gateways and VirtualServices of the Gateway API

@@ -199,10 +199,11 @@ impl<'c> RoutingTable<'c> {
             .service_for_host(req.host(), &req.source_namespace);
         // One VirtualService per host, no merging: the oldest naming the
         // exact host, else the most specific wildcard (oldest on ties).
-        let best = self
+        let candidates: Vec<(usize, std::cmp::Reverse<usize>, &String, usize)> = self
             .vss
             .iter()
-            .filter(|vs| {
+            .enumerate()
+            .filter(|(_, vs)| {
                 vs.gateways.iter().any(|g| g == "mesh")
                     && exported_to(
                         &vs.res.spec.export_to,
@@ -210,25 +211,39 @@ impl<'c> RoutingTable<'c> {
                         &req.source_namespace,
                     )
             })
-            .filter_map(|vs| {
+            .filter_map(|(i, vs)| {
                 let domain = vs
                     .hosts
                     .iter()
                     .filter(|h| host_matches(h, &host))
                     .max_by_key(|h| specificity(h, &host))?;
-                Some((
-                    specificity(domain, &host),
-                    std::cmp::Reverse(vs.rank),
-                    domain,
-                    vs,
-                ))
+                Some((specificity(domain, &host), std::cmp::Reverse(vs.rank), domain, i))
             })
-            .max_by_key(|(spec, rank, _, _)| (*spec, *rank));
+            .collect();
+        let best = candidates
+            .iter()
+            .max_by_key(|(spec, rank, _, _)| (*spec, *rank))
+            .map(|&(_, _, domain, i)| (domain, i));
         let port = req
             .effective_port()
             .or_else(|| self.mesh.single_port(&host));
         match best {
-            Some((_, _, domain, vs)) => {
+            Some((domain, i)) if self.vss[i].res.kind == Kind::HttpRoute => {
+                let mut members = self.mesh_http_routes(&candidates, domain, &req.source_namespace);
+                let entries = self.merged_entries(&mut members);
+                let mut d = self.evaluate(req, &entries, port, "mesh");
+                let names: Vec<String> = members
+                    .iter()
+                    .map(|&m| self.vss[m].res.id().qualified())
+                    .collect();
+                d.virtual_host = Some(format!(
+                    "{domain} (HTTPRoute {}, attached to the Service, the sidecar's choice for {host})",
+                    names.join(" + ")
+                ));
+                d
+            }
+            Some((domain, i)) => {
+                let vs = &self.vss[i];
                 let mut d = self.evaluate(req, &vs.entries, port, "mesh");
                 d.virtual_host = Some(format!(
                     "{domain} (VirtualService {}/{}, the sidecar's choice for {host})",
@@ -241,6 +256,28 @@ impl<'c> RoutingTable<'c> {
             }
             None => passthrough(&host),
         }
+    }
+
+    /// The HTTPRoutes attached to the Service of `domain` that apply to a
+    /// caller in `client_ns`, merged as Istio merges them: a consumer route
+    /// (in the caller's namespace) replaces the producer routes for it.
+    fn mesh_http_routes(
+        &self,
+        candidates: &[(usize, std::cmp::Reverse<usize>, &String, usize)],
+        domain: &str,
+        client_ns: &str,
+    ) -> Vec<usize> {
+        let routes: Vec<usize> = candidates
+            .iter()
+            .filter(|(_, _, d, i)| *d == domain && self.vss[*i].res.kind == Kind::HttpRoute)
+            .map(|&(_, _, _, i)| i)
+            .collect();
+        let consumer: Vec<usize> = routes
+            .iter()
+            .copied()
+            .filter(|&i| self.vss[i].res.namespace == client_ns)
+            .collect();
+        if consumer.is_empty() { routes } else { consumer }
     }
 
     fn route_gateway(&self, req: &Request, gw: &'c Resource<Gateway>) -> Decision<'c> {

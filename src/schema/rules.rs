@@ -67,6 +67,21 @@ pub static UNREADABLE_RESOURCE: Rule = Rule {
 ## Example\nA number too large for its field.\n\n## Use instead\nA value within the field's range.\n",
 };
 
+pub static DUPLICATE_RESOURCE: Rule = Rule {
+    code: "MC0107",
+    name: "duplicate-resource",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "The same resource (kind, namespace and name) defined more than once in the input.",
+    docs: "## What it does\nFinds objects of the same kind, namespace and name in the input (across files, and across \
+documents of one file). Every meshctl command uses the last definition in input order, as `kubectl apply -f` does; \
+the finding points at each earlier one and names where the kept one is.\n\n\
+## Why is this bad?\nOnly one object of that name can exist: applying the folder keeps the last definition and \
+silently throws the others away, so what a reader sees in the earlier file is not what runs.\n\n\
+## Example\nTwo files in one folder, both `kind: VirtualService`, `metadata: {name: reviews, namespace: default}`.\n\n\
+## Use instead\nGive each object its own name, or keep the variants in separate folders and apply one of them.\n",
+};
+
 pub static INVALID_DURATION: Rule = Rule {
     code: "MC1001",
     name: "invalid-duration",
@@ -108,6 +123,7 @@ pub static RULES: &[&Rule] = &[
     &MISSING_FIELD,
     &CONSTRAINT,
     &UNREADABLE_RESOURCE,
+    &DUPLICATE_RESOURCE,
     &INVALID_DURATION,
     &INVALID_REGEX,
     &INVALID_PORT,

@@ -10,6 +10,8 @@ use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
 use crate::model::Resource;
 use crate::model::gateway_api::{HttpRouteMatch, HttpRouteSpec, KubeGateway, Listener, ParentRef};
+use crate::mesh::HostLookup;
+use crate::mesh::names::CLUSTER_DOMAIN;
 use crate::model::host::host_matches;
 
 pub static PARENT_NOT_FOUND: Rule = Rule {
@@ -96,8 +98,23 @@ to one Gateway with intersecting hostnames. Equal precedence goes to the oldest 
 ## Example\nTwo routes with `path: {type: PathPrefix, value: /api}` on one Gateway.\n\n## Use instead\nRemove one, or make the matches differ.\n",
 };
 
+pub static PARENT_SERVICE_NOT_FOUND: Rule = Rule {
+    code: "MC2708",
+    name: "parent-service-not-found",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "A mesh HTTPRoute whose parent Service is not in the input, or lacks the parentRef's port (checked when the input has Services in that namespace).",
+    docs: "## What it does\nLooks up each `parentRefs` entry of kind Service (the Gateway API's mesh binding, GAMMA) by \
+namespace (the route's by default) and name, and its `port` among the Service's ports.\n\n\
+## Why is this bad?\nThe route binds to no service: callers keep the default route, and the split or match it \
+describes never applies.\n\n\
+## Example\n```yaml\nparentRefs: [{group: \"\", kind: Service, name: reveiws, port: 9080}]\n```\n\n\
+## Use instead\n```yaml\nparentRefs: [{group: \"\", kind: Service, name: reviews, port: 9080}]\n```\n",
+};
+
 pub static RULES: &[&Rule] = &[
     &PARENT_NOT_FOUND,
+    &PARENT_SERVICE_NOT_FOUND,
     &LISTENER_NOT_FOUND,
     &NOT_ALLOWED,
     &HOSTNAME_NO_LISTENER,
@@ -129,6 +146,49 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
     identical_matches(out, &attached);
 }
 
+/// A Service parent (mesh binding): the Service and the parentRef's port.
+fn service_parent(
+    index: &mut Index,
+    out: &mut Reporter,
+    route: &Resource<HttpRouteSpec>,
+    i: usize,
+    parent: &ParentRef,
+) {
+    let ns = parent.namespace.as_deref().unwrap_or(&route.namespace);
+    let host = format!("{}.{ns}.{CLUSTER_DOMAIN}", parent.name);
+    match index.lookup_host(&host, ns, &[]) {
+        HostLookup::Missing => {
+            out.report(
+                &PARENT_SERVICE_NOT_FOUND,
+                route,
+                &format!("/spec/parentRefs/{i}/name"),
+                format!("Service {ns}/{} is not in the input", parent.name),
+            )
+            .label("no such Service")
+            .help("name an existing Service: the route applies to callers of that Service");
+        }
+        HostLookup::Found(found) | HostLookup::Hidden(found) => {
+            if let Some(port) = parent.port
+                && !found.ports.iter().any(|p| p.number == port)
+            {
+                let ports: Vec<String> = found.ports.iter().map(|p| p.number.to_string()).collect();
+                out.report(
+                    &PARENT_SERVICE_NOT_FOUND,
+                    route,
+                    &format!("/spec/parentRefs/{i}/port"),
+                    format!(
+                        "Service {ns}/{} has no port {port} (ports: {})",
+                        parent.name,
+                        ports.join(", ")
+                    ),
+                )
+                .label("no such port");
+            }
+        }
+        HostLookup::Unchecked(_) => {}
+    }
+}
+
 fn parent_of<'c>(
     index: &mut Index<'_, 'c>,
     out: &mut Reporter,
@@ -136,6 +196,10 @@ fn parent_of<'c>(
     i: usize,
     parent: &ParentRef,
 ) -> Option<Attachment<'c>> {
+    if parent.kind.as_deref() == Some("Service") {
+        service_parent(index, out, route, i, parent);
+        return None;
+    }
     if parent.kind.as_deref().is_some_and(|k| k != "Gateway") {
         return None;
     }
