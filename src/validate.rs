@@ -130,7 +130,12 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
             suppressed.insert(resource, codes);
         }
     }
-    report_duplicates(config.drop_duplicates(), &sources, &documents, &mut diagnostics);
+    report_duplicates(
+        config.drop_duplicates(),
+        &sources,
+        &documents,
+        &mut diagnostics,
+    );
     config.derive();
     let unchecked = analyze::check_resources(&config, &documents, &mut diagnostics);
     apply_suppressions(&suppressed, &mut diagnostics);

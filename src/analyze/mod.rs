@@ -8,9 +8,9 @@ pub mod rules;
 
 use crate::diagnostic::{Diagnostic, ResourceRef, Rule};
 use crate::load::Document;
+use crate::mesh::Mesh;
 use crate::model::{Config, Resource};
 use cross::Reporter;
-use crate::mesh::Mesh;
 use index::Index;
 
 pub use registry::{Check, ENTRIES, RuleEntry};

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use super::{CliError, HumanOrJson, exit, load_config, print_stdout};
 use crate::load::Input;
+use crate::mesh::Mesh;
 use crate::model::Duration;
 use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
-use crate::mesh::Mesh;
 use crate::route::split::preview;
 use crate::route::{Request, RoutingTable};
 

@@ -6,9 +6,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{CliError, HumanOrJson, exit, load_config, parse_slos, print_stdout};
 use crate::load::Input;
+use crate::mesh::Mesh;
 use crate::model::Duration;
 use crate::report::simulate::{html, human, json};
-use crate::mesh::Mesh;
 use crate::route::RoutingTable;
 use crate::sim::scenario::{self, ScenarioFile};
 use crate::sim::{self, Overrides};

@@ -6,8 +6,8 @@ use std::path::Path;
 use super::yaml_file::YamlFile;
 use super::{CliError, HumanOrJson, exit, load_config};
 use crate::load::Input;
-use crate::report::route::trace_line;
 use crate::mesh::Mesh;
+use crate::report::route::trace_line;
 use crate::route::RoutingTable;
 use crate::route::suite::{self, TestFile};
 

@@ -34,7 +34,9 @@ impl RegistryHost<'_> {
 
     /// The port numbers that are valid ports (1..65535).
     pub fn port_numbers(&self) -> impl Iterator<Item = u16> + '_ {
-        self.ports.iter().filter_map(|p| u16::try_from(p.number).ok())
+        self.ports
+            .iter()
+            .filter_map(|p| u16::try_from(p.number).ok())
     }
 
     /// `Service ns/name` or `ServiceEntry ns/name`.

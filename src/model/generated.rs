@@ -77,7 +77,10 @@ pub fn generate(config: &Config) -> Generated {
 
 /// A parentRef to a Kubernetes Service: the route applies to the mesh.
 fn is_service(p: &ParentRef) -> bool {
-    p.kind.as_deref() == Some("Service") && p.group.as_deref().is_none_or(|g| g.is_empty() || g == "core")
+    p.kind.as_deref() == Some("Service")
+        && p.group
+            .as_deref()
+            .is_none_or(|g| g.is_empty() || g == "core")
 }
 
 /// The mesh VirtualService of a route attached to `service`: the service's

@@ -6,9 +6,9 @@ use std::fmt::Write;
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 use serde::Serialize;
 
+use crate::mesh::destination_rules::PoolView;
 use crate::route::Decision;
 use crate::route::decision::{Outcome, RoutePolicy, TraceStep};
-use crate::mesh::destination_rules::PoolView;
 use crate::route::split::SplitPreview;
 
 /// The request as shown in the report.

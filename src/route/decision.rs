@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::mesh::destination_rules::{ClusterPolicy, EffectiveBlocks};
 use crate::diagnostic::ResourceRef;
+use crate::mesh::destination_rules::{ClusterPolicy, EffectiveBlocks};
 use crate::model::Duration;
 
 /// The rule that took the request.

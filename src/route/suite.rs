@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::decision::Decision;
 use super::decision::TraceStep;
-use crate::mesh::names::fqdn;
 use super::request::Request;
 use super::table::RoutingTable;
+use crate::mesh::names::fqdn;
 
 /// A test file: the manifests under test and the cases.
 #[derive(Debug, Clone, Deserialize)]

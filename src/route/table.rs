@@ -10,10 +10,10 @@ use super::decision::{
     RetryPolicy, RoutePolicy, RoutedDestination, TraceStep,
 };
 use super::matcher::{Regexes, RequestMatch};
-use crate::mesh::names::{fqdn, gateway_ref};
-use crate::mesh::{HostLookup, Mesh, SubsetLookup};
 use super::request::{Entry, Request};
 use super::split::shares;
+use crate::mesh::names::{fqdn, gateway_ref};
+use crate::mesh::{HostLookup, Mesh, SubsetLookup};
 use crate::model::generated::Precedence;
 use crate::model::host::host_matches;
 use crate::model::virtual_service::HttpRoute;
@@ -217,7 +217,12 @@ impl<'c> RoutingTable<'c> {
                     .iter()
                     .filter(|h| host_matches(h, &host))
                     .max_by_key(|h| specificity(h, &host))?;
-                Some((specificity(domain, &host), std::cmp::Reverse(vs.rank), domain, i))
+                Some((
+                    specificity(domain, &host),
+                    std::cmp::Reverse(vs.rank),
+                    domain,
+                    i,
+                ))
             })
             .collect();
         let best = candidates
@@ -277,7 +282,11 @@ impl<'c> RoutingTable<'c> {
             .copied()
             .filter(|&i| self.vss[i].res.namespace == client_ns)
             .collect();
-        if consumer.is_empty() { routes } else { consumer }
+        if consumer.is_empty() {
+            routes
+        } else {
+            consumer
+        }
     }
 
     fn route_gateway(&self, req: &Request, gw: &'c Resource<Gateway>) -> Decision<'c> {
@@ -620,13 +629,17 @@ impl<'c> RoutingTable<'c> {
         match self.mesh.lookup_fqdn(&host, &[client]) {
             HostLookup::Found(_) => {}
             HostLookup::Unchecked(why) => notes.push(format!("not checked: {why}")),
-            HostLookup::Missing => missing = Some(format!(
-                "{host} is not a loaded Service or ServiceEntry host: the cluster does not exist"
-            )),
-            HostLookup::Hidden(found) => missing = Some(format!(
-                "{host} is defined by {}, which is not exported to namespace {client}: the cluster does not exist there",
-                found.owner()
-            )),
+            HostLookup::Missing => {
+                missing = Some(format!(
+                    "{host} is not a loaded Service or ServiceEntry host: the cluster does not exist"
+                ))
+            }
+            HostLookup::Hidden(found) => {
+                missing = Some(format!(
+                    "{host} is defined by {}, which is not exported to namespace {client}: the cluster does not exist there",
+                    found.owner()
+                ))
+            }
         }
         if let Err(number) = port {
             missing.get_or_insert_with(|| format!(

@@ -8,9 +8,9 @@ use std::collections::VecDeque;
 use rand::{Rng, RngExt};
 
 use super::outlier::{HostHealth, OutlierSpec};
+use crate::mesh::destination_rules::EffectiveBlocks;
 use crate::model::destination_rule::{ConnectionPool, LoadBalancer};
 use crate::route::Request;
-use crate::mesh::destination_rules::EffectiveBlocks;
 
 /// Istio's "unlimited" breaker threshold (2^32 − 1, §4.3).
 pub const UNLIMITED: u32 = u32::MAX;

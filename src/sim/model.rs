@@ -9,10 +9,10 @@ use super::flags::Flags;
 use super::latency::Latency;
 use super::retry::RetryRule;
 use super::scenario::{Arrival, Behaviour, ErrorSpec, LatencySpec, Scenario, ScenarioError};
+use crate::mesh::SubsetLookup;
+use crate::mesh::names::fqdn;
 use crate::model::Duration;
 use crate::route::decision::RoutePolicy;
-use crate::mesh::names::fqdn;
-use crate::mesh::SubsetLookup;
 use crate::route::{Action, Request, RoutingTable};
 
 /// When arrivals stop.

@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::{Document, Keys, Loaded};
-use crate::model::{Config, deserialize_at};
 use crate::mesh::names::{fqdn, gateway_ref};
+use crate::model::{Config, deserialize_at};
 use crate::schema;
 
 /// A whole scenario document.

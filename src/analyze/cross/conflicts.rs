@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
+use crate::mesh::names::fqdn;
 use crate::model::gateway::{Server, ServerPort};
 use crate::model::host::hosts_intersect;
 use crate::model::protocol::Protocol;
 use crate::model::{Resource, VirtualService};
-use crate::mesh::names::fqdn;
 
 pub static CONFLICTING_MESH_HOSTS: Rule = Rule {
     code: "MC2101",

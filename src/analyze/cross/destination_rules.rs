@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::Reporter;
 use crate::analyze::index::Index;
-use crate::mesh::HostLookup;
 use crate::diagnostic::{Rule, Severity};
+use crate::mesh::HostLookup;
+use crate::mesh::names::fqdn;
 use crate::model::destination_rule::ClientTls;
 use crate::model::{DestinationRule, Resource};
-use crate::mesh::names::fqdn;
 
 pub static UNKNOWN_HOST: Rule = Rule {
     code: "MC2301",

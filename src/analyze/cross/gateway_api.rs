@@ -8,10 +8,10 @@
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
-use crate::model::Resource;
-use crate::model::gateway_api::{HttpRouteMatch, HttpRouteSpec, KubeGateway, Listener, ParentRef};
 use crate::mesh::HostLookup;
 use crate::mesh::names::CLUSTER_DOMAIN;
+use crate::model::Resource;
+use crate::model::gateway_api::{HttpRouteMatch, HttpRouteSpec, KubeGateway, Listener, ParentRef};
 use crate::model::host::host_matches;
 
 pub static PARENT_NOT_FOUND: Rule = Rule {

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
+use crate::mesh::names::fqdn;
 use crate::model::virtual_service::DestinationUse;
 use crate::model::{Resource, VirtualService};
-use crate::mesh::names::fqdn;
 
 pub static INGRESS_IGNORES_SUBSETS: Rule = Rule {
     code: "MC2008",

@@ -4,12 +4,12 @@
 
 use super::Reporter;
 use crate::analyze::index::Index;
-use crate::mesh::{GatewayLookup, HostLookup, SubsetLookup};
 use crate::diagnostic::{Rule, Severity};
+use crate::mesh::names::{fqdn, gateway_ref};
+use crate::mesh::{GatewayLookup, HostLookup, SubsetLookup};
 use crate::model::host::hosts_intersect;
 use crate::model::virtual_service::{DestinationAt, DestinationUse};
 use crate::model::{DestinationRule, Gateway, Resource, VirtualService, exported_to};
-use crate::mesh::names::{fqdn, gateway_ref};
 
 pub static UNKNOWN_HOST: Rule = Rule {
     code: "MC2001",

@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 
 use super::Reporter;
 use crate::analyze::index::Index;
-use crate::mesh::{HostLookup, Origin};
 use crate::diagnostic::{Rule, Severity};
+use crate::mesh::names::fqdn;
+use crate::mesh::{HostLookup, Origin};
 use crate::model::virtual_service::HttpRoute;
 use crate::model::{DestinationRule, Duration, Resource, VirtualService};
-use crate::mesh::names::fqdn;
 
 pub static PER_TRY_IGNORED: Rule = Rule {
     code: "MC2501",
