@@ -243,7 +243,9 @@ impl SubsetLookup<'_> {
             return None;
         };
         let used = if effective.sources.is_empty() {
-            format!("no DestinationRule for {host} is visible from namespace {client_ns}")
+            format!(
+                "no DestinationRule for {host} applies to a caller in namespace {client_ns} (Istio looks in the caller's namespace, then the host's, then {ROOT_NAMESPACE}, and uses only rules exported to the caller)"
+            )
         } else {
             format!(
                 "a caller in namespace {client_ns} uses DestinationRule {} for {host}, which does not define subset `{subset}`",
@@ -256,14 +258,13 @@ impl SubsetLookup<'_> {
             .collect();
         Some(match elsewhere.as_slice() {
             [] => used,
+            _ if effective.sources.is_empty() => format!(
+                "{used}; DestinationRule {} defines the subset, but is not one of them",
+                elsewhere.join(", ")
+            ),
             _ => format!(
-                "{used}; DestinationRule {} defines it, but Istio uses only one: the caller's namespace first, then the host's, then {ROOT_NAMESPACE}, the most specific host within a namespace{}",
-                elsewhere.join(", "),
-                if effective.sources.is_empty() {
-                    " (and only rules exported to the caller)"
-                } else {
-                    ""
-                }
+                "{used}; DestinationRule {} defines it, but Istio uses only one: the caller's namespace first, then the host's, then {ROOT_NAMESPACE}, the most specific host within a namespace",
+                elsewhere.join(", ")
             ),
         })
     }
