@@ -1,7 +1,7 @@
 //! The `validate` pipeline: load → schema → model → per-resource rules, then
 //! selection, suppression and ordering of the findings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -42,6 +42,8 @@ pub struct Outcome {
     pub skipped: Vec<(usize, String)>,
     /// References not checked because the input does not describe their target.
     pub unchecked: Vec<String>,
+    /// Namespace of resources without `metadata.namespace`.
+    pub default_namespace: String,
 }
 
 /// Counts for the report.
@@ -67,8 +69,95 @@ pub fn rule_matches(rule: &Rule, selectors: &[String]) -> bool {
     })
 }
 
+/// How much of the pipeline runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Schemas, Istio's rules and the cross-resource analysis (validate).
+    Full,
+    /// Only what routing needs: parse errors, resources that cannot be
+    /// read, duplicates. `check_used` then checks the resources an answer
+    /// uses (route, test, simulate, shift).
+    Routing,
+}
+
 /// Runs every check on what was loaded.
 pub fn run(loaded: Loaded, options: &Options) -> Outcome {
+    run_to(loaded, options, Depth::Full)
+}
+
+/// Reads what was loaded for routing: the configuration and the problems
+/// that stop it (see [`Depth::Routing`]).
+pub fn read(loaded: Loaded, options: &Options) -> Outcome {
+    run_to(loaded, options, Depth::Routing)
+}
+
+/// The schema and per-resource findings on the resources `used` (the ones
+/// an answer relies on), in report order.
+pub fn check_used(outcome: &Outcome, used: &BTreeSet<ResourceRef>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for doc in &outcome.documents {
+        let Some(kind) = model::classify(doc) else {
+            continue;
+        };
+        let id = resource_ref(doc, kind, &outcome.default_namespace);
+        if used.contains(&id) {
+            schema::validate(doc, &outcome.sources[doc.source].text, kind, &mut out);
+        }
+    }
+    analyze::check_each(&outcome.config, &outcome.documents, &mut out, &|r| {
+        used.contains(r)
+    });
+    sort(&mut out);
+    out
+}
+
+/// The resources read from `source`.
+pub fn resources_in(outcome: &Outcome, source: usize) -> BTreeSet<ResourceRef> {
+    outcome
+        .documents
+        .iter()
+        .filter(|d| d.source == source)
+        .filter_map(|d| Some(resource_ref(d, model::classify(d)?, &outcome.default_namespace)))
+        .collect()
+}
+
+/// The identity of a document read as `kind`.
+fn resource_ref(doc: &Document, kind: model::Kind, default_namespace: &str) -> ResourceRef {
+    let meta = |field: &str| {
+        doc.value
+            .get("metadata")
+            .and_then(|m| m.get(field))
+            .and_then(serde_json::Value::as_str)
+    };
+    ResourceRef {
+        kind: kind.as_str().to_string(),
+        name: meta("name").unwrap_or_default().to_string(),
+        namespace: meta("namespace")
+            .filter(|ns| !ns.is_empty())
+            .unwrap_or(default_namespace)
+            .to_string(),
+    }
+}
+
+/// Findings in file and position order, the same finding once.
+fn sort(diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            d.location
+                .as_ref()
+                .map(|l| (l.source, l.span.start))
+                .unwrap_or((usize::MAX, 0))
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.rule.code.cmp(b.rule.code))
+    });
+    diagnostics.dedup_by(|a, b| {
+        a.rule.code == b.rule.code && a.location == b.location && a.message == b.message
+    });
+}
+
+fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
     let Loaded {
         sources,
         documents,
@@ -92,7 +181,8 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
         };
         resources += 1;
         let first_new = diagnostics.len();
-        let schema_ok = schema::validate(doc, &sources[doc.source].text, kind, &mut diagnostics);
+        let schema_ok = depth == Depth::Routing
+            || schema::validate(doc, &sources[doc.source].text, kind, &mut diagnostics);
         if let Err(err) = config.add(index, doc, kind, &options.default_namespace)
             && schema_ok
         {
@@ -105,18 +195,7 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
                 .with_path(doc.full_pointer(&err.pointer)),
             );
         }
-        let resource = ResourceRef {
-            kind: kind.as_str().to_string(),
-            name: doc
-                .str_field("/metadata/name")
-                .unwrap_or_default()
-                .to_string(),
-            namespace: doc
-                .str_field("/metadata/namespace")
-                .filter(|ns| !ns.is_empty())
-                .unwrap_or(&options.default_namespace)
-                .to_string(),
-        };
+        let resource = resource_ref(doc, kind, &options.default_namespace);
         for diag in &mut diagnostics[first_new..] {
             diag.resource.get_or_insert_with(|| resource.clone());
         }
@@ -137,28 +216,19 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
         &mut diagnostics,
     );
     config.derive();
-    let unchecked = analyze::check_resources(&config, &documents, &mut diagnostics);
+    let unchecked = match depth {
+        Depth::Full => analyze::check_resources(&config, &documents, &mut diagnostics),
+        Depth::Routing => Vec::new(),
+    };
     apply_suppressions(&suppressed, &mut diagnostics);
     diagnostics.retain(|d| {
         (options.select.is_empty() || rule_matches(d.rule, &options.select))
             && !rule_matches(d.rule, &options.ignore)
     });
     options.settings.apply(&mut diagnostics, &sources);
-    diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            d.location
-                .as_ref()
-                .map(|l| (l.source, l.span.start))
-                .unwrap_or((usize::MAX, 0))
-        };
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| a.rule.code.cmp(b.rule.code))
-    });
-    diagnostics.dedup_by(|a, b| {
-        a.rule.code == b.rule.code && a.location == b.location && a.message == b.message
-    });
+    sort(&mut diagnostics);
     let mut outcome = Outcome {
+        default_namespace: options.default_namespace.clone(),
         summary: Summary {
             files: sources.len(),
             documents: yaml_documents,

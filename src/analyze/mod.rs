@@ -96,6 +96,27 @@ pub fn check_resources(
     index.unchecked.into_iter().collect()
 }
 
+/// Runs the per-resource rules (not the cross-resource analysis) on the
+/// resources `keep` selects.
+pub fn check_each(
+    config: &Config,
+    docs: &[Document],
+    out: &mut Vec<Diagnostic>,
+    keep: &dyn Fn(&ResourceRef) -> bool,
+) {
+    for entry in ENTRIES {
+        match entry.check {
+            Check::Config(_) => {}
+            Check::VirtualService(check) => run_on(&config.virtual_services, docs, out, check, keep),
+            Check::DestinationRule(check) => run_on(&config.destination_rules, docs, out, check, keep),
+            Check::Gateway(check) => run_on(&config.gateways, docs, out, check, keep),
+            Check::ServiceEntry(check) => run_on(&config.service_entries, docs, out, check, keep),
+            Check::HttpRoute(check) => run_on(&config.http_routes, docs, out, check, keep),
+            Check::KubeGateway(check) => run_on(&config.kube_gateways, docs, out, check, keep),
+        }
+    }
+}
+
 fn run<T>(
     resources: &[Resource<T>],
     docs: &[Document],
@@ -103,6 +124,19 @@ fn run<T>(
     check: fn(&Resource<T>, &mut Checker),
 ) {
     for resource in resources {
+        let mut cx = Checker::new(&docs[resource.doc], resource, out);
+        check(resource, &mut cx);
+    }
+}
+
+fn run_on<T>(
+    resources: &[Resource<T>],
+    docs: &[Document],
+    out: &mut Vec<Diagnostic>,
+    check: fn(&Resource<T>, &mut Checker),
+    keep: &dyn Fn(&ResourceRef) -> bool,
+) {
+    for resource in resources.iter().filter(|r| keep(&r.id())) {
         let mut cx = Checker::new(&docs[resource.doc], resource, out);
         check(resource, &mut cx);
     }

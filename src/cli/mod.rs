@@ -40,10 +40,11 @@ pub enum HumanOrJson {
     Json,
 }
 
-/// Loads and validates the manifests a command works on (route, simulate,
-/// test, shift). Validation errors do not stop it; a note on stderr says so.
+/// Reads the manifests a command routes through (route, simulate, test,
+/// shift): only what routing needs. Problems do not stop it; a note on
+/// stderr says what was found.
 fn load_config(inputs: &[Input], namespace: &str) -> Result<crate::validate::Outcome, CliError> {
-    let outcome = crate::validate::run(
+    let outcome = crate::validate::read(
         load::load(inputs)?,
         &crate::validate::Options {
             default_namespace: namespace.to_string(),
@@ -52,11 +53,31 @@ fn load_config(inputs: &[Input], namespace: &str) -> Result<crate::validate::Out
     );
     if outcome.summary.errors > 0 {
         eprintln!(
-            "meshctl: note: the configuration has {} validation error(s); `meshctl validate` shows them",
+            "meshctl: note: the configuration has {} error(s) that affect routing; `meshctl validate` shows them",
             outcome.summary.errors
         );
     }
     Ok(outcome)
+}
+
+/// Checks the resources an answer relies on; a note on stderr names the
+/// ones with validation errors.
+fn note_used<'r>(
+    outcome: &crate::validate::Outcome,
+    used: impl IntoIterator<Item = &'r crate::diagnostic::ResourceRef>,
+) {
+    let used: std::collections::BTreeSet<_> = used.into_iter().cloned().collect();
+    let errors: std::collections::BTreeSet<String> = crate::validate::check_used(outcome, &used)
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .filter_map(|d| d.resource.as_ref().map(ToString::to_string))
+        .collect();
+    if !errors.is_empty() {
+        eprintln!(
+            "meshctl: note: this answer uses resources with validation errors ({}); `meshctl validate` shows them",
+            errors.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
 }
 
 /// Writes a command's output to stdout; a closed pipe (`| head`) is not an error.

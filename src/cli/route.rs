@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{CliError, HumanOrJson, exit, load_config, print_stdout};
+use super::{CliError, HumanOrJson, exit, load_config, note_used, print_stdout};
 use crate::load::Input;
 use crate::mesh::Mesh;
 use crate::model::Duration;
@@ -94,6 +94,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         .collect::<Result<BTreeMap<_, _>, _>>()?;
     req.entry = table.entry_for(&args.gateway)?;
     let decision = table.route(&req)?;
+    note_used(&outcome, &decision.used_resources());
 
     let split_preview = match (args.rate, &args.window) {
         (Some(rate), Some(window)) => {

@@ -8,7 +8,7 @@ use clap::ArgGroup;
 
 use super::{CliError, exit, parse_slos, print_stdout};
 use crate::baseline::Entry;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::{self, Input, Loaded};
 use crate::mesh::names::fqdn;
 use crate::mesh::{Mesh, SubsetLookup};
@@ -161,7 +161,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         default_namespace: args.namespace.clone(),
         ..Options::default()
     };
-    let outcome = validate::run(load::load(&inputs)?, &options);
+    let outcome = validate::read(load::load(&inputs)?, &options);
     let selector = Selector {
         virtual_service: args.virtual_service.as_deref(),
         route: args.route.as_deref(),
@@ -218,7 +218,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     }
     let edited = shift::rewrite(&outcome, &step.split, &step.after).map_err(CliError)?;
     let checked = revalidate(&outcome, doc.source, &edited, &options);
-    if let Some(refusal) = new_errors(&outcome, &checked) {
+    if let Some(refusal) = new_errors(&outcome, &checked, doc.source) {
         eprintln!("meshctl: refused: {refusal}; nothing written");
         return Ok(exit::FINDINGS);
     }
@@ -255,30 +255,32 @@ fn subset_missing(outcome: &Outcome, step: &Step) -> Option<String> {
     found.why_missing(&host, subset, &split.namespace)
 }
 
-/// Validates every input again, with the edited text for `source`.
+/// Reads every input again, with the edited text for `source`.
 fn revalidate(outcome: &Outcome, source: usize, edited: &str, options: &Options) -> Outcome {
     let mut loaded = Loaded::default();
     for (i, s) in outcome.sources.iter().enumerate() {
         let text = if i == source { edited } else { &s.text };
         loaded.add_bytes(s.name.clone(), text.as_bytes().to_vec());
     }
-    validate::run(loaded, options)
+    validate::read(loaded, options)
 }
 
-/// The validation errors the step would add, in words.
-fn new_errors(before: &Outcome, after: &Outcome) -> Option<String> {
-    let errors = |o: &Outcome| -> BTreeSet<Entry> {
-        o.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| Entry::of(d, &o.sources))
-            .collect()
+/// The validation errors the step would add to the edited file's
+/// resources (the only ones a weight edit can break), in words.
+fn new_errors(before: &Outcome, after: &Outcome, source: usize) -> Option<String> {
+    let findings = |o: &Outcome| -> Vec<Diagnostic> {
+        let mut all = validate::check_used(o, &validate::resources_in(o, source));
+        all.extend(o.diagnostics.iter().cloned());
+        all.retain(|d| d.severity == Severity::Error);
+        all
     };
-    let known = errors(before);
-    let added: Vec<String> = after
-        .diagnostics
+    let known: BTreeSet<Entry> = findings(before)
         .iter()
-        .filter(|d| d.severity == Severity::Error && !known.contains(&Entry::of(d, &after.sources)))
+        .map(|d| Entry::of(d, &before.sources))
+        .collect();
+    let added: Vec<String> = findings(after)
+        .iter()
+        .filter(|d| !known.contains(&Entry::of(d, &after.sources)))
         .map(|d| format!("{} {}", d.rule.code, d.message))
         .collect();
     (!added.is_empty()).then(|| format!("the result would fail validate: {}", added.join("; ")))

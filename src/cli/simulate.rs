@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{CliError, HumanOrJson, exit, load_config, parse_slos, print_stdout};
+use super::{CliError, HumanOrJson, exit, load_config, note_used, parse_slos, print_stdout};
 use crate::load::Input;
 use crate::mesh::Mesh;
 use crate::model::Duration;
@@ -90,6 +90,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         Some(f) => CliError(format!("{}: {}", f.position(&e.pointer), e.message)),
         None => CliError(format!("default scenario: {}", e.message)),
     })?;
+    note_used(&outcome, &model.used);
     for warning in &model.warnings {
         eprintln!("meshctl: warning: {warning}");
     }

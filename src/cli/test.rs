@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::yaml_file::YamlFile;
-use super::{CliError, HumanOrJson, exit, load_config};
+use super::{CliError, HumanOrJson, exit, load_config, note_used};
 use crate::load::Input;
 use crate::mesh::Mesh;
 use crate::report::route::trace_line;
@@ -45,6 +45,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         let mesh = Mesh::build(&outcome.config);
         let table = RoutingTable::build(&mesh);
         let result = suite::run(&file, &table);
+        note_used(&outcome, &result.used);
         all.extend(suite::all_rules(&table));
         covered.extend(result.covered.iter().cloned());
         total += result.cases.len();

@@ -256,6 +256,10 @@ fn read<T: DeserializeOwned + Default>(value: &Value, field: &str) -> Result<T, 
 /// Deserializes `value`, which sits at JSON pointer `prefix`; an error names
 /// the pointer of the offending field.
 pub fn deserialize_at<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, ReadError> {
+    // The fast path; the path of a failure is found by reading again.
+    if let Ok(read) = T::deserialize(value) {
+        return Ok(read);
+    }
     serde_path_to_error::deserialize(value).map_err(|err| {
         let mut pointer = prefix.to_string();
         for segment in err.path().iter() {

@@ -130,6 +130,29 @@ pub struct Mirror {
     pub percentage: f64,
 }
 
+impl Decision<'_> {
+    /// The resources the answer relies on: the matched VirtualService or
+    /// HTTPRoute, its delegate, and the DestinationRules of the destinations.
+    pub fn used_resources(&self) -> Vec<ResourceRef> {
+        let mut used = Vec::new();
+        if let Some(m) = &self.matched {
+            used.push(m.resource.clone());
+            used.extend(m.delegate.iter().map(|(r, _)| r.clone()));
+        }
+        for d in &self.destinations {
+            for qualified in &d.policy.destination_rules {
+                let (namespace, name) = qualified.split_once('/').unwrap_or(("", qualified));
+                used.push(ResourceRef {
+                    kind: "DestinationRule".into(),
+                    name: name.into(),
+                    namespace: namespace.into(),
+                });
+            }
+        }
+        used
+    }
+}
+
 /// What happens to the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

@@ -9,6 +9,7 @@ use super::decision::Decision;
 use super::decision::TraceStep;
 use super::request::Request;
 use super::table::RoutingTable;
+use crate::diagnostic::ResourceRef;
 use crate::mesh::names::fqdn;
 
 /// A test file: the manifests under test and the cases.
@@ -90,6 +91,9 @@ pub struct SuiteResult {
     pub cases: Vec<CaseResult>,
     /// (VirtualService namespace/name, rule index) matched by some case.
     pub covered: BTreeSet<(String, usize)>,
+    /// The resources the cases' answers rely on.
+    #[serde(skip)]
+    pub used: BTreeSet<ResourceRef>,
 }
 
 fn request_of(case: &TestRequest, table: &RoutingTable) -> Result<Request, String> {
@@ -155,6 +159,7 @@ fn differences(e: &Expectation, req: &Request, d: &Decision) -> Vec<String> {
 /// Runs every case of a file against the table.
 pub fn run(file: &TestFile, table: &RoutingTable) -> SuiteResult {
     let mut covered = BTreeSet::new();
+    let mut used = BTreeSet::new();
     let cases = file
         .tests
         .iter()
@@ -167,6 +172,7 @@ pub fn run(file: &TestFile, table: &RoutingTable) -> SuiteResult {
                     if let Some(m) = &d.matched {
                         covered.insert((m.resource.qualified(), m.rule_index));
                     }
+                    used.extend(d.used_resources());
                     let failures = differences(&case.expect, &req, &d);
                     let trace = if failures.is_empty() {
                         Vec::new()
@@ -184,7 +190,11 @@ pub fn run(file: &TestFile, table: &RoutingTable) -> SuiteResult {
             }
         })
         .collect();
-    SuiteResult { cases, covered }
+    SuiteResult {
+        cases,
+        covered,
+        used,
+    }
 }
 
 /// Every (VirtualService, rule index) of the configuration with hosts (roots

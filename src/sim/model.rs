@@ -2,7 +2,7 @@
 //! through the routing table, clusters with their DestinationRule policy, and
 //! the endpoints (pods) behind them. Everything the engine needs, owned.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::cluster::{ClusterSpec, EjectionCap, HashKey};
 use super::flags::Flags;
@@ -11,6 +11,7 @@ use super::retry::RetryRule;
 use super::scenario::{Arrival, Behaviour, ErrorSpec, LatencySpec, Scenario, ScenarioError};
 use crate::mesh::SubsetLookup;
 use crate::mesh::names::fqdn;
+use crate::diagnostic::ResourceRef;
 use crate::model::Duration;
 use crate::route::decision::RoutePolicy;
 use crate::route::{Action, Request, RoutingTable};
@@ -144,6 +145,8 @@ pub struct Model {
     pub ejection_cap: EjectionCap,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<String>,
+    /// The resources the routing of the streams relies on.
+    pub used: BTreeSet<ResourceRef>,
 }
 
 /// Run-time overrides from the command line.
@@ -511,6 +514,7 @@ pub fn build(
             clients: 0,
             ejection_cap,
             warnings: Vec::new(),
+            used: BTreeSet::new(),
         },
         cluster_ids: BTreeMap::new(),
         groups: BTreeMap::new(),
@@ -548,6 +552,7 @@ pub fn build(
             let decision = table
                 .route(&req)
                 .map_err(|e| ScenarioError::at(format!("{at}/mix/{j}/request/host"), e.0))?;
+            b.model.used.extend(decision.used_resources());
             let outcome = match (decision.action, &decision.policy) {
                 (Action::Route | Action::DefaultRoute | Action::Passthrough, Some(policy))
                     if !decision.destinations.is_empty() =>
