@@ -117,7 +117,13 @@ pub fn resources_in(outcome: &Outcome, source: usize) -> BTreeSet<ResourceRef> {
         .documents
         .iter()
         .filter(|d| d.source == source)
-        .filter_map(|d| Some(resource_ref(d, model::classify(d)?, &outcome.default_namespace)))
+        .filter_map(|d| {
+            Some(resource_ref(
+                d,
+                model::classify(d)?,
+                &outcome.default_namespace,
+            ))
+        })
         .collect()
 }
 

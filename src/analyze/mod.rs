@@ -107,8 +107,12 @@ pub fn check_each(
     for entry in ENTRIES {
         match entry.check {
             Check::Config(_) => {}
-            Check::VirtualService(check) => run_on(&config.virtual_services, docs, out, check, keep),
-            Check::DestinationRule(check) => run_on(&config.destination_rules, docs, out, check, keep),
+            Check::VirtualService(check) => {
+                run_on(&config.virtual_services, docs, out, check, keep)
+            }
+            Check::DestinationRule(check) => {
+                run_on(&config.destination_rules, docs, out, check, keep)
+            }
             Check::Gateway(check) => run_on(&config.gateways, docs, out, check, keep),
             Check::ServiceEntry(check) => run_on(&config.service_entries, docs, out, check, keep),
             Check::HttpRoute(check) => run_on(&config.http_routes, docs, out, check, keep),
