@@ -5,37 +5,15 @@ mod common;
 
 use std::fs;
 
-use common::{meshctl, validate_json};
+use common::{json_of, meshctl, validate_json};
 use serde_json::Value;
 
 fn route(args: &[&str]) -> Value {
-    let out = meshctl()
-        .arg("route")
-        .args(args)
-        .args(["-o", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(&[&["route"], args, &["-o", "json"]].concat())
 }
 
 fn simulate(args: &[&str]) -> Value {
-    let out = meshctl()
-        .arg("simulate")
-        .args(args)
-        .args(["--requests", "2000", "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(&[&["simulate"], args, &["--requests", "2000", "-o", "json"]].concat())
 }
 
 fn codes(report: &Value) -> Vec<String> {

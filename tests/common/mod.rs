@@ -8,6 +8,17 @@ pub fn meshctl() -> Command {
     Command::cargo_bin("meshctl").expect("binary builds")
 }
 
+/// `meshctl ARGS...` that must succeed, its standard output read as JSON.
+pub fn json_of(args: &[&str]) -> Value {
+    let output = meshctl().args(args).output().expect("runs");
+    assert!(
+        output.status.success(),
+        "meshctl {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON output")
+}
+
 /// `meshctl validate --format json --fail-on never ARGS...` parsed.
 pub fn validate_json(args: &[&str]) -> Value {
     let output = meshctl()

@@ -155,37 +155,65 @@ fn service_parent(
     parent: &ParentRef,
 ) {
     let ns = parent.namespace.as_deref().unwrap_or(&route.namespace);
-    let host = format!("{}.{ns}.{CLUSTER_DOMAIN}", parent.name);
+    let at = format!("/spec/parentRefs/{i}");
+    let service = ServiceRef {
+        namespace: ns,
+        name: &parent.name,
+        port: parent.port,
+    };
+    check_service(index, out, route, &PARENT_SERVICE_NOT_FOUND, &at, &service);
+}
+
+/// A Service an HTTPRoute names (as parent or backend), with an optional port.
+struct ServiceRef<'a> {
+    namespace: &'a str,
+    name: &'a str,
+    port: Option<u64>,
+}
+
+/// Looks `service` up in the mesh's registry (where the input describes
+/// its namespace) and reports under `rule` a missing Service or port, at
+/// `at`/name or `at`/port. Whether the Service is there.
+fn check_service(
+    index: &mut Index,
+    out: &mut Reporter,
+    route: &Resource<HttpRouteSpec>,
+    rule: &'static Rule,
+    at: &str,
+    service: &ServiceRef,
+) -> bool {
+    let (ns, name) = (service.namespace, service.name);
+    let host = format!("{name}.{ns}.{CLUSTER_DOMAIN}");
     match index.lookup_host(&host, ns, &[]) {
         HostLookup::Missing => {
             out.report(
-                &PARENT_SERVICE_NOT_FOUND,
+                rule,
                 route,
-                &format!("/spec/parentRefs/{i}/name"),
-                format!("Service {ns}/{} is not in the input", parent.name),
+                &format!("{at}/name"),
+                format!("Service {ns}/{name} is not in the input"),
             )
-            .label("no such Service")
-            .help("name an existing Service: the route applies to callers of that Service");
+            .label("no such Service");
+            false
         }
         HostLookup::Found(found) | HostLookup::Hidden(found) => {
-            if let Some(port) = parent.port
+            if let Some(port) = service.port
                 && !found.ports.iter().any(|p| p.number == port)
             {
                 let ports: Vec<String> = found.ports.iter().map(|p| p.number.to_string()).collect();
                 out.report(
-                    &PARENT_SERVICE_NOT_FOUND,
+                    rule,
                     route,
-                    &format!("/spec/parentRefs/{i}/port"),
+                    &format!("{at}/port"),
                     format!(
-                        "Service {ns}/{} has no port {port} (ports: {})",
-                        parent.name,
+                        "Service {ns}/{name} has no port {port} (ports: {})",
                         ports.join(", ")
                     ),
                 )
                 .label("no such port");
             }
+            true
         }
-        HostLookup::Unchecked(_) => {}
+        HostLookup::Unchecked(_) => false,
     }
 }
 
@@ -330,7 +358,6 @@ fn intersect(a: &str, b: &str) -> bool {
 }
 
 fn backends(index: &mut Index, out: &mut Reporter, route: &Resource<HttpRouteSpec>) {
-    let config = index.config;
     for (i, rule) in route.spec.rules.iter().enumerate() {
         for (j, b) in rule.backend_refs.iter().enumerate() {
             let is_service = b.kind.as_deref().is_none_or(|k| k == "Service")
@@ -340,49 +367,13 @@ fn backends(index: &mut Index, out: &mut Reporter, route: &Resource<HttpRouteSpe
             }
             let ns = b.namespace.as_deref().unwrap_or(&route.namespace);
             let at = format!("/spec/rules/{i}/backendRefs/{j}");
-            if !config.services.iter().any(|s| s.namespace == ns) {
-                index.unchecked.insert(format!(
-                    "backend {ns}/{} of HTTPRoute {}/{}: the input has no Services in namespace {ns}",
-                    b.name,
-                    route.namespace,
-                    route.name()
-                ));
-                continue;
-            }
-            let Some(service) = config
-                .services
-                .iter()
-                .find(|s| s.namespace == ns && s.name() == b.name)
-            else {
-                out.report(
-                    &BACKEND_NOT_FOUND,
-                    route,
-                    &format!("{at}/name"),
-                    format!("Service {ns}/{} is not in the input", b.name),
-                )
-                .label("no such Service");
-                continue;
+            let service = ServiceRef {
+                namespace: ns,
+                name: &b.name,
+                port: b.port,
             };
-            if let Some(port) = b.port
-                && !service.spec.ports.iter().any(|p| p.port == port)
-            {
-                let ports: Vec<String> = service
-                    .spec
-                    .ports
-                    .iter()
-                    .map(|p| p.port.to_string())
-                    .collect();
-                out.report(
-                    &BACKEND_NOT_FOUND,
-                    route,
-                    &format!("{at}/port"),
-                    format!(
-                        "Service {ns}/{} has no port {port} (ports: {})",
-                        b.name,
-                        ports.join(", ")
-                    ),
-                )
-                .label("no such port");
+            if !check_service(index, out, route, &BACKEND_NOT_FOUND, &at, &service) {
+                continue;
             }
             if ns != route.namespace && !granted(index, route, ns, &b.name) {
                 out.report(
