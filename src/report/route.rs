@@ -223,12 +223,8 @@ pub fn human(report: &RouteReport) -> String {
                     od.max_ejection_percent
                 ));
             }
-            if let Some(note) = &dest.note {
-                policy.push(format!(
-                    "{} {}: {note}",
-                    dest.status,
-                    dest.response_flag.unwrap_or("")
-                ));
+            if let Some(flag) = dest.response_flag {
+                policy.push(format!("{} {flag} (see below)", dest.status));
             }
             table.add_row(vec![
                 dest.host.clone(),
@@ -240,6 +236,18 @@ pub fn human(report: &RouteReport) -> String {
             ]);
         }
         let _ = writeln!(out, "{table}");
+        for dest in &d.destinations {
+            let Some(note) = &dest.note else { continue };
+            let name = match &dest.subset {
+                Some(subset) => format!("{} subset {subset}", dest.host),
+                None => dest.host.clone(),
+            };
+            match dest.response_flag {
+                Some(flag) => writeln!(out, "  {name}: {} {flag}: {note}", dest.status),
+                None => writeln!(out, "  {name}: {note}"),
+            }
+            .ok();
+        }
     }
     if let Some(p) = &d.policy {
         let _ = writeln!(out, "route policy:");
