@@ -82,6 +82,44 @@ fn validate_and_route_agree_on_the_destination_rule_a_caller_uses() {
     assert!(!codes(&report).contains(&"MC2004".to_string()));
 }
 
+/// At a gateway the caller is the gateway's proxy (here in istio-system, as
+/// its Deployment says): a DestinationRule exported only to the service's
+/// namespace does not apply to it (§2.6), in route and validate alike.
+#[test]
+fn the_gateway_proxy_looks_destination_rules_up_from_its_own_namespace() {
+    let dir = "fixtures/mesh/ingress";
+    let d = route(&[
+        dir,
+        "--gateway",
+        "shop/public",
+        "--host",
+        "shop.example.com",
+    ]);
+    let dest = &d["destinations"][0];
+    assert_eq!(
+        (dest["status"].as_u64(), dest["response_flag"].as_str()),
+        (Some(503), Some("NC")),
+        "{d:#}"
+    );
+    let note = dest["note"].as_str().unwrap();
+    assert!(
+        note.contains("applies to a caller in namespace istio-system"),
+        "{note}"
+    );
+    let report = validate_json(&[dir]);
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["code"] == "MC2009")
+        .map(|x| x["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, [note], "{report:#}");
+    // A sidecar in `shop` sees the rule.
+    let sidecar = route(&[dir, "--host", "reviews.shop", "--source-namespace", "shop"]);
+    assert_eq!(sidecar["status"], 200, "{sidecar:#}");
+}
+
 /// `kubectl apply -f DIR` keeps the last definition in input order; every
 /// command uses it, and validate says so with both locations.
 #[test]

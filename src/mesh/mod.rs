@@ -223,6 +223,31 @@ impl<'c> Mesh<'c> {
         GatewayLookup::Missing
     }
 
+    /// The namespace of a gateway's proxy: where the input's workloads that
+    /// its selector picks run (all in one namespace), else the Gateway's own
+    /// (where Istio deploys a Gateway API gateway).
+    pub fn gateway_proxy_namespace<'g>(&self, gw: &'g Resource<Gateway>) -> &'g str
+    where
+        'c: 'g,
+    {
+        let selector: Vec<(&str, &str)> = gw
+            .spec
+            .selector
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if selector.is_empty() {
+            return &gw.namespace;
+        }
+        let mut namespaces = self
+            .workloads(None, &selector)
+            .map(|w| w.namespace.as_str());
+        match namespaces.next() {
+            Some(first) if namespaces.all(|ns| ns == first) => first,
+            _ => &gw.namespace,
+        }
+    }
+
     /// Finds a gateway a request enters by `ns/name`, or by a bare name
     /// unique across namespaces (Istio Gateways and the ones Istio derives
     /// from Gateway API Gateways).

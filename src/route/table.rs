@@ -188,7 +188,11 @@ impl<'c> RoutingTable<'c> {
             Entry::Mesh => Ok(self.route_mesh(req)),
             Entry::Gateway { namespace, name } => {
                 let gw = self.find_gateway(&format!("{namespace}/{name}"))?;
-                Ok(self.route_gateway(req, gw))
+                // The gateway's proxy is the caller: its namespace decides
+                // the DestinationRules and hosts it sees and `sourceNamespace`.
+                let mut at_gateway = req.clone();
+                at_gateway.source_namespace = self.mesh.gateway_proxy_namespace(gw).to_string();
+                Ok(self.route_gateway(&at_gateway, gw))
             }
         }
     }

@@ -6,7 +6,7 @@ use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
 use crate::mesh::names::{fqdn, gateway_ref};
-use crate::mesh::{GatewayLookup, HostLookup, SubsetLookup};
+use crate::mesh::{GatewayLookup, HostLookup, Mesh};
 use crate::model::host::hosts_intersect;
 use crate::model::virtual_service::{DestinationAt, DestinationUse};
 use crate::model::{DestinationRule, Gateway, Resource, VirtualService, exported_to};
@@ -74,8 +74,10 @@ pub static SUBSET_NOT_IN_EFFECTIVE_RULE: Rule = Rule {
     docs: "## What it does\nLooks the destination up the way a caller's proxy does: Istio uses one DestinationRule per \
 host, from the caller's namespace first, then the host's namespace, then the root namespace (istio-system), the most \
 specific host within a namespace, rules for the same host merged. The subset must be in that rule; one defined by \
-another DestinationRule for the host does not count. The callers are the VirtualService's own namespace, or the \
-namespaces it is exported to. `meshctl route` gives the same verdict.\n\n\
+another DestinationRule for the host does not count. The callers are the proxies that apply the VirtualService: for \
+the mesh its own namespace (or the namespaces it is exported to), for a gateway the gateway's proxy (the namespace \
+of the workloads its selector picks, else the Gateway's). `meshctl route` gives the same verdict. istioctl analyze \
+(IST0101, MC2004 here) only asks whether any DestinationRule visible to the VirtualService defines the subset.\n\n\
 ## Why is this bad?\nThe caller's proxy has no cluster for the subset: requests get 503 NC, although istioctl analyze \
 sees the subset defined.\n\n\
 ## Example\n```yaml\n# DestinationRule default/reviews: subsets v1\n# DestinationRule prod/reviews (host reviews.prod.svc.cluster.local): subsets v1, v2\n# VirtualService in default routes to reviews.prod... subset v2\n```\n\n\
@@ -227,24 +229,43 @@ fn check_destination(
     }
 }
 
-/// The namespaces whose proxies apply the VirtualService: its own when it is
-/// exported there (the default), else the namespaces it is exported to.
-pub fn client_namespaces(vs: &Resource<VirtualService>) -> Vec<&str> {
+/// The namespaces of the proxies that apply the VirtualService: for the
+/// mesh, its own namespace when it is exported there (the default), else
+/// the namespaces it is exported to; for each gateway it names, the
+/// gateway's proxy.
+pub fn client_namespaces<'a>(mesh: &'a Mesh, vs: &'a Resource<VirtualService>) -> Vec<&'a str> {
     let own = vs.namespace.as_str();
-    if exported_to(&vs.spec.export_to, own, own) {
-        return vec![own];
+    let mut out = Vec::new();
+    if vs.spec.applies_to_mesh() {
+        if exported_to(&vs.spec.export_to, own, own) {
+            out.push(own);
+        } else {
+            out.extend(
+                vs.spec
+                    .export_to
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|e| !matches!(*e, "*" | "." | "~")),
+            );
+        }
     }
-    vs.spec
-        .export_to
-        .iter()
-        .map(String::as_str)
-        .filter(|e| !matches!(*e, "*" | "." | "~"))
-        .collect()
+    for written in vs.spec.gateways.iter().filter(|g| *g != "mesh") {
+        if let GatewayLookup::Istio(gw) = mesh.gateway(&gateway_ref(written, own)) {
+            out.push(mesh.gateway_proxy_namespace(gw));
+        }
+    }
+    if out.is_empty() {
+        // No gateway of the input: judge from the VirtualService's namespace.
+        out.push(own);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
-/// A subset must exist in the DestinationRule Istio picks for each caller
-/// (the same lookup `meshctl route` uses). Istio's analyzer (IST0101) only
-/// asks whether any DestinationRule visible to the caller defines it.
+/// A subset must be defined by some DestinationRule visible to the
+/// VirtualService's namespace (Istio's analyzer, IST0101), and by the one
+/// Istio picks for each of its callers (the lookup `meshctl route` uses).
 fn check_subset(
     index: &mut Index,
     out: &mut Reporter,
@@ -253,30 +274,20 @@ fn check_subset(
     name: &str,
     subset: &str,
 ) {
-    for client in client_namespaces(vs) {
-        let found = index.subset(name, subset, client);
-        let Some(why) = found.why_missing(name, subset, client) else {
-            continue;
-        };
-        let SubsetLookup::Missing {
-            defined_elsewhere, ..
-        } = &found
-        else {
-            continue;
-        };
-        let at = format!("{}/subset", d.pointer);
-        let visible = |dr: &&Resource<DestinationRule>| {
-            exported_to(&dr.spec.export_to, &dr.namespace, client)
-        };
-        if defined_elsewhere.iter().any(visible) {
-            out.report(&SUBSET_NOT_IN_EFFECTIVE_RULE, vs, &at, why)
-                .label("not in the DestinationRule in use")
-                .help("define the subset in the DestinationRule Istio uses for this caller, or merge the two rules; requests would get 503 NC");
-            return;
-        }
-        let known: Vec<&str> = index
-            .destination_rules_matching(name)
-            .filter(|dr| exported_to(&dr.spec.export_to, &dr.namespace, client))
+    let at = format!("{}/subset", d.pointer);
+    let visible: Vec<&Resource<DestinationRule>> = index
+        .destination_rules_matching(name)
+        .filter(|dr| exported_to(&dr.spec.export_to, &dr.namespace, &vs.namespace))
+        .collect();
+    let mesh = index.mesh;
+    let clients = client_namespaces(mesh, vs);
+    if !visible.is_empty()
+        && !visible
+            .iter()
+            .any(|dr| dr.spec.subsets.iter().any(|s| s.name == subset))
+    {
+        let known: Vec<&str> = visible
+            .iter()
             .flat_map(|dr| dr.spec.subsets.iter().map(|s| s.name.as_str()))
             .collect();
         out.report(
@@ -295,6 +306,15 @@ fn check_subset(
         .label("unknown subset")
         .help("add the subset to the DestinationRule, or route to a defined one; requests would get 503 NC");
         return;
+    }
+    for client in clients {
+        let found = index.subset(name, subset, client);
+        if let Some(why) = found.why_missing(name, subset, client) {
+            out.report(&SUBSET_NOT_IN_EFFECTIVE_RULE, vs, &at, why)
+                .label("not in the DestinationRule in use")
+                .help("define the subset in the DestinationRule Istio uses for this caller, or merge the two rules; requests would get 503 NC");
+            return;
+        }
     }
 }
 
