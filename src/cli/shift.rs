@@ -255,12 +255,17 @@ fn subset_missing(outcome: &Outcome, step: &Step) -> Option<String> {
     found.why_missing(&host, subset, &split.namespace)
 }
 
-/// Reads every input again, with the edited text for `source`.
+/// The inputs with the edited text for `source`: that file is parsed
+/// again, the others' documents are reused.
 fn revalidate(outcome: &Outcome, source: usize, edited: &str, options: &Options) -> Outcome {
     let mut loaded = Loaded::default();
     for (i, s) in outcome.sources.iter().enumerate() {
-        let text = if i == source { edited } else { &s.text };
-        loaded.add_bytes(s.name.clone(), text.as_bytes().to_vec());
+        if i == source {
+            loaded.add_bytes(s.name.clone(), edited.as_bytes().to_vec());
+        } else {
+            let documents = outcome.documents.iter().filter(|d| d.source == i).cloned();
+            loaded.add_read(s.clone(), documents);
+        }
     }
     validate::read(loaded, options)
 }

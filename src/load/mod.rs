@@ -60,7 +60,7 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// One Kubernetes object read from a source (a `List` contributes one per item).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Document {
     pub source: SourceId,
     pub value: Value,
@@ -182,6 +182,18 @@ fn read_file(path: &Path) -> io::Result<Vec<u8>> {
 }
 
 impl Loaded {
+    /// Takes a source read before, with its documents, as the next source
+    /// (its load findings are not repeated).
+    pub fn add_read(&mut self, source: Source, documents: impl IntoIterator<Item = Document>) {
+        let id = self.sources.len();
+        self.sources.push(source);
+        for mut doc in documents {
+            doc.source = id;
+            self.yaml_documents += 1;
+            self.documents.push(doc);
+        }
+    }
+
     /// Parses one source's bytes (exposed for tests and stdin).
     pub fn add_bytes(&mut self, name: String, bytes: Vec<u8>) {
         let id = self.sources.len();

@@ -1,7 +1,7 @@
 //! A loaded file's text and the byte/line arithmetic on it.
 
 /// One input: a file, or standard input.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Source {
     /// Display name: the path as the user gave it, or `<stdin>`.
     pub name: String,

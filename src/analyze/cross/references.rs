@@ -80,7 +80,7 @@ of the workloads its selector picks, else the Gateway's). `meshctl route` gives 
 (IST0101, MC2004 here) only asks whether any DestinationRule visible to the VirtualService defines the subset.\n\n\
 ## Why is this bad?\nThe caller's proxy has no cluster for the subset: requests get 503 NC, although istioctl analyze \
 sees the subset defined.\n\n\
-## Example\n```yaml\n# DestinationRule default/reviews: subsets v1\n# DestinationRule prod/reviews (host reviews.prod.svc.cluster.local): subsets v1, v2\n# VirtualService in default routes to reviews.prod... subset v2\n```\n\n\
+## Example\n```yaml\n# DestinationRule default/reviews-client (host reviews.prod.svc.cluster.local): subsets v1\n# DestinationRule prod/reviews (host reviews): subsets v1, v2\n# a VirtualService in default routes to reviews.prod.svc.cluster.local subset v2:\n# callers in default use default/reviews-client\n```\n\n\
 ## Use instead\nDefine the subset in the DestinationRule the callers use, or keep one DestinationRule per host.\n",
 };
 
