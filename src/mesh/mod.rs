@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub use destination_rules::{MergedRule, SubsetLookup};
 pub use registry::{Origin, RegistryHost, RegistryPort};
 
-use crate::model::{Config, DestinationRule, Gateway, Resource, VirtualService, Workload};
+use crate::model::{Config, DestinationRule, Gateway, Kind, Resource, VirtualService, Workload};
 use names::{fqdn, service_namespace};
 use registry::HostTable;
 
@@ -267,11 +267,25 @@ impl<'c> Mesh<'c> {
             [one] => Ok(one),
             [] => Err(format!("gateway `{name}` is not among the loaded Gateways")),
             many => Err(format!(
-                "gateway `{name}` is ambiguous: {}; name it as NAMESPACE/NAME",
+                "gateway `{name}` is ambiguous: {}; {}",
                 many.iter()
-                    .map(|g| g.id().qualified())
+                    .map(|g| format!(
+                        "{} {} ({})",
+                        g.kind.as_str(),
+                        g.id().qualified(),
+                        if g.kind == Kind::KubeGateway {
+                            "Gateway API"
+                        } else {
+                            "Istio"
+                        }
+                    ))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                if many.iter().all(|g| g.namespace == many[0].namespace) {
+                    "an Istio Gateway and a Gateway API Gateway share the name: load only the one to route through"
+                } else {
+                    "name it as NAMESPACE/NAME"
+                }
             )),
         }
     }
