@@ -124,7 +124,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             path: req.path.clone(),
             port: req.effective_port(),
             entry: req.entry.label(),
-            source_namespace: req.source_namespace.clone(),
+            source_namespace: table.caller_namespace(&req),
         },
         decision: &decision,
         split_preview,

@@ -182,16 +182,29 @@ impl<'c> RoutingTable<'c> {
         })
     }
 
+    /// The namespace of the proxy that routes `req`: the caller's sidecar in
+    /// the mesh; at a gateway, the gateway's proxy, which decides the
+    /// DestinationRules and hosts it sees and `sourceNamespace`.
+    pub fn caller_namespace(&self, req: &Request) -> String {
+        match &req.entry {
+            Entry::Gateway { namespace, name } => self
+                .find_gateway(&format!("{namespace}/{name}"))
+                .map_or_else(
+                    |_| req.source_namespace.clone(),
+                    |gw| self.mesh.gateway_proxy_namespace(gw).to_string(),
+                ),
+            Entry::Mesh => req.source_namespace.clone(),
+        }
+    }
+
     /// Routes one request.
     pub fn route(&self, req: &Request) -> Result<Decision<'c>, RouteError> {
         match &req.entry {
             Entry::Mesh => Ok(self.route_mesh(req)),
             Entry::Gateway { namespace, name } => {
                 let gw = self.find_gateway(&format!("{namespace}/{name}"))?;
-                // The gateway's proxy is the caller: its namespace decides
-                // the DestinationRules and hosts it sees and `sourceNamespace`.
                 let mut at_gateway = req.clone();
-                at_gateway.source_namespace = self.mesh.gateway_proxy_namespace(gw).to_string();
+                at_gateway.source_namespace = self.caller_namespace(req);
                 Ok(self.route_gateway(&at_gateway, gw))
             }
         }
