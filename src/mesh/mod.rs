@@ -230,22 +230,26 @@ impl<'c> Mesh<'c> {
     where
         'c: 'g,
     {
+        if gw.spec.selector.is_empty() {
+            return &gw.namespace;
+        }
+        let pods = self.gateway_pods(gw);
+        let mut namespaces = pods.iter().map(|w| w.namespace.as_str());
+        match namespaces.next() {
+            Some(first) if namespaces.all(|ns| ns == first) => first,
+            _ => &gw.namespace,
+        }
+    }
+
+    /// The Deployments and Pods (in any namespace) a gateway's selector picks.
+    pub fn gateway_pods(&self, gw: &Resource<Gateway>) -> Vec<&'c Resource<Workload>> {
         let selector: Vec<(&str, &str)> = gw
             .spec
             .selector
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        if selector.is_empty() {
-            return &gw.namespace;
-        }
-        let mut namespaces = self
-            .workloads(None, &selector)
-            .map(|w| w.namespace.as_str());
-        match namespaces.next() {
-            Some(first) if namespaces.all(|ns| ns == first) => first,
-            _ => &gw.namespace,
-        }
+        self.workloads(None, &selector).collect()
     }
 
     /// Finds a gateway a request enters by `ns/name`, or by a bare name

@@ -47,18 +47,13 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
         return;
     }
     for gw in &index.config.gateways {
-        let selector: Vec<(&str, &str)> = gw
-            .spec
-            .selector
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let pods: Vec<_> = index.workloads(None, &selector).collect();
-        let describes_gateways = index
-            .config
-            .workloads
-            .iter()
-            .any(|w| selector.iter().any(|(k, _)| w.spec.labels.contains_key(*k)));
+        let pods = index.gateway_pods(gw);
+        let describes_gateways = index.config.workloads.iter().any(|w| {
+            gw.spec
+                .selector
+                .keys()
+                .any(|k| w.spec.labels.contains_key(k))
+        });
         if !describes_gateways {
             index.unchecked.insert(format!(
                 "selector of gateway {}/{}: no workload of the input has its label keys",
@@ -68,7 +63,12 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
             continue;
         }
         if pods.is_empty() {
-            let text: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let text: Vec<String> = gw
+                .spec
+                .selector
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             out.report(
                 &SELECTS_NO_WORKLOAD,
                 gw,
