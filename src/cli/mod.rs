@@ -181,13 +181,9 @@ pub fn run() -> ExitCode {
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "meshctl",
-                &mut std::io::stdout(),
-            );
-            Ok(exit::OK)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "meshctl", &mut script);
+            print_stdout(&String::from_utf8_lossy(&script)).map(|()| exit::OK)
         }
         Command::Man { command } => man_page(command.as_deref()),
     };

@@ -1,6 +1,8 @@
 //! `meshctl rules [CODE]`
 
-use super::{CliError, exit};
+use std::fmt::Write;
+
+use super::{CliError, exit, print_stdout};
 use crate::analyze::registry::all_rules;
 
 #[derive(clap::Args)]
@@ -11,10 +13,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<u8, CliError> {
     let rules = all_rules();
+    let mut out = String::new();
     match args.rule {
         None => {
             for rule in rules {
-                println!(
+                let _ = writeln!(
+                    out,
                     "{:<7} {:<8} {:<8} {:<36} {}",
                     rule.code,
                     rule.severity,
@@ -33,12 +37,18 @@ pub fn run(args: Args) -> Result<u8, CliError> {
                     "no rule `{wanted}`; `meshctl rules` lists them"
                 )));
             };
-            println!("# {} {}\n", rule.code, rule.name);
-            println!("severity: {}", rule.severity);
-            println!("istio code: {}\n", rule.istio_code.unwrap_or("none"));
-            println!("{}\n", rule.summary);
-            print!("{}", rule.docs);
+            let _ = write!(
+                out,
+                "# {} {}\n\nseverity: {}\nistio code: {}\n\n{}\n\n{}",
+                rule.code,
+                rule.name,
+                rule.severity,
+                rule.istio_code.unwrap_or("none"),
+                rule.summary,
+                rule.docs
+            );
         }
     }
+    print_stdout(&out)?;
     Ok(exit::OK)
 }

@@ -1,6 +1,6 @@
 //! `meshctl schema KIND`
 
-use super::{CliError, exit};
+use super::{CliError, exit, print_stdout};
 use crate::model::Kind;
 use crate::schema;
 
@@ -24,9 +24,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             names.join(", ")
         )));
     };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&schema::schema(kind)).expect("schema serializes")
-    );
+    let text = serde_json::to_string_pretty(&schema::schema(kind)).expect("schema serializes");
+    print_stdout(&format!("{text}\n"))?;
     Ok(exit::OK)
 }

@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::yaml_file::YamlFile;
-use super::{CliError, HumanOrJson, exit, load_config, note_used};
+use std::fmt::Write;
+
+use super::{CliError, HumanOrJson, exit, load_config, note_used, print_stdout};
 use crate::load::Input;
 use crate::mesh::Mesh;
 use crate::report::route::trace_line;
@@ -68,34 +70,36 @@ pub fn run(args: Args) -> Result<u8, CliError> {
                 .map(|(p, r)| serde_json::json!({"file": p, "cases": r.cases}))
                 .collect();
             let out = serde_json::json!({"passed": total - failed, "failed": failed, "coverage_percent": coverage, "uncovered_rules": uncovered, "files": files});
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&out).expect("serializes")
-            );
+            let text = serde_json::to_string_pretty(&out).expect("serializes");
+            print_stdout(&format!("{text}\n"))?;
         }
         HumanOrJson::Human => {
+            let mut out = String::new();
             for (path, result) in &reports {
                 for case in &result.cases {
-                    println!(
+                    let _ = writeln!(
+                        out,
                         "{} {path}: {}",
                         if case.passed { "PASS" } else { "FAIL" },
                         case.name
                     );
                     for f in &case.failures {
-                        println!("    {f}");
+                        let _ = writeln!(out, "    {f}");
                     }
                     for step in &case.trace {
-                        println!("    {}", trace_line(step));
+                        let _ = writeln!(out, "    {}", trace_line(step));
                     }
                 }
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "\n{} passed, {failed} failed; {coverage:.0}% of routing rules covered",
                 total - failed
             );
             for u in &uncovered {
-                println!("  not covered: {u}");
+                let _ = writeln!(out, "  not covered: {u}");
             }
+            print_stdout(&out)?;
         }
     }
     let under = args.fail_under.is_some_and(|min| coverage < min);
