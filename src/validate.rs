@@ -71,12 +71,11 @@ pub fn rule_matches(rule: &Rule, selectors: &[String]) -> bool {
 
 /// How much of the pipeline runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Depth {
+enum Depth {
     /// Schemas, Istio's rules and the cross-resource analysis (validate).
     Full,
     /// Only what routing needs: parse errors, resources that cannot be
-    /// read, duplicates. `check_used` then checks the resources an answer
-    /// uses (route, test, simulate, shift).
+    /// read, duplicates (see [`check_docs`] for the rest).
     Routing,
 }
 
@@ -85,45 +84,46 @@ pub fn run(loaded: Loaded, options: &Options) -> Outcome {
     run_to(loaded, options, Depth::Full)
 }
 
-/// Reads what was loaded for routing: the configuration and the problems
-/// that stop it (see [`Depth::Routing`]).
+/// Reads what was loaded for routing (route, test, simulate, shift): the
+/// configuration and the problems that stop it. [`check_docs`] then
+/// checks the documents an answer uses.
 pub fn read(loaded: Loaded, options: &Options) -> Outcome {
     run_to(loaded, options, Depth::Routing)
 }
 
-/// The schema and per-resource findings on the resources `used` (the ones
-/// an answer relies on), in report order.
-pub fn check_used(outcome: &Outcome, used: &BTreeSet<ResourceRef>) -> Vec<Diagnostic> {
+/// The schema and per-resource findings on the documents `docs`, in
+/// report order.
+pub fn check_docs(outcome: &Outcome, docs: &BTreeSet<usize>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for doc in &outcome.documents {
-        let Some(kind) = model::classify(doc) else {
-            continue;
-        };
-        let id = resource_ref(doc, kind, &outcome.default_namespace);
-        if used.contains(&id) {
+    for &index in docs {
+        let doc = &outcome.documents[index];
+        if let Some(kind) = model::classify(doc) {
             schema::validate(doc, &outcome.sources[doc.source].text, kind, &mut out);
         }
     }
-    analyze::check_each(&outcome.config, &outcome.documents, &mut out, &|r| {
-        used.contains(r)
+    analyze::check_each(&outcome.config, &outcome.documents, &mut out, &|doc| {
+        docs.contains(&doc)
     });
-    sort(&mut out);
+    in_report_order(&mut out);
     out
 }
 
-/// The resources read from `source`.
-pub fn resources_in(outcome: &Outcome, source: usize) -> BTreeSet<ResourceRef> {
-    outcome
-        .documents
-        .iter()
-        .filter(|d| d.source == source)
-        .filter_map(|d| {
-            Some(resource_ref(
-                d,
-                model::classify(d)?,
-                &outcome.default_namespace,
-            ))
+/// The documents that define the resources `used`.
+pub fn docs_of(outcome: &Outcome, used: &BTreeSet<ResourceRef>) -> BTreeSet<usize> {
+    (0..outcome.documents.len())
+        .filter(|&i| {
+            let doc = &outcome.documents[i];
+            model::classify(doc).is_some_and(|kind| {
+                used.contains(&resource_ref(doc, kind, &outcome.default_namespace))
+            })
         })
+        .collect()
+}
+
+/// The documents read from `source`.
+pub fn docs_in(outcome: &Outcome, source: usize) -> BTreeSet<usize> {
+    (0..outcome.documents.len())
+        .filter(|&i| outcome.documents[i].source == source)
         .collect()
 }
 
@@ -146,7 +146,7 @@ fn resource_ref(doc: &Document, kind: model::Kind, default_namespace: &str) -> R
 }
 
 /// Findings in file and position order, the same finding once.
-fn sort(diagnostics: &mut Vec<Diagnostic>) {
+fn in_report_order(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
             d.location
@@ -232,7 +232,7 @@ fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
             && !rule_matches(d.rule, &options.ignore)
     });
     options.settings.apply(&mut diagnostics, &sources);
-    sort(&mut diagnostics);
+    in_report_order(&mut diagnostics);
     let mut outcome = Outcome {
         default_namespace: options.default_namespace.clone(),
         summary: Summary {

@@ -16,6 +16,16 @@ fn simulate(args: &[&str]) -> Value {
     json_of(&[&["simulate"], args, &["--requests", "2000", "-o", "json"]].concat())
 }
 
+/// The diagnostics of `report` with rule `code`.
+fn with_code<'r>(report: &'r Value, code: &str) -> Vec<&'r Value> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .collect()
+}
+
 fn codes(report: &Value) -> Vec<String> {
     report["diagnostics"]
         .as_array()
@@ -55,13 +65,9 @@ fn an_external_service_entry_leaves_cluster_local_hosts_routable() {
 fn validate_and_route_agree_on_the_destination_rule_a_caller_uses() {
     let file = "fixtures/rules/MC2009-subset-not-in-effective-destination-rule/bad.yaml";
     let report = validate_json(&[file]);
-    let finding = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "MC2009")
-        .expect("MC2009 reported");
-    let message = finding["message"].as_str().unwrap();
+    let findings = with_code(&report, "MC2009");
+    assert_eq!(findings.len(), 1, "{report:#}");
+    let message = findings[0]["message"].as_str().unwrap();
     assert!(message.contains("web/reviews-client"), "{message}");
     assert!(message.contains("shop/reviews defines it"), "{message}");
     let d = route(&[
@@ -107,11 +113,8 @@ fn the_gateway_proxy_looks_destination_rules_up_from_its_own_namespace() {
         "{note}"
     );
     let report = validate_json(&[dir]);
-    let messages: Vec<&str> = report["diagnostics"]
-        .as_array()
-        .unwrap()
+    let messages: Vec<&str> = with_code(&report, "MC2009")
         .iter()
-        .filter(|x| x["code"] == "MC2009")
         .map(|x| x["message"].as_str().unwrap())
         .collect();
     assert_eq!(messages, [note], "{report:#}");
@@ -126,12 +129,7 @@ fn the_gateway_proxy_looks_destination_rules_up_from_its_own_namespace() {
 fn a_duplicate_resource_is_an_error_and_the_last_definition_wins() {
     let dir = "fixtures/mesh/duplicates";
     let report = validate_json(&[dir]);
-    let dup: Vec<&Value> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "MC0107")
-        .collect();
+    let dup = with_code(&report, "MC0107");
     assert_eq!(dup.len(), 1, "{report:#}");
     assert_eq!(dup[0]["severity"], "error");
     assert_eq!(dup[0]["file"], format!("{dir}/a-first.yaml"));

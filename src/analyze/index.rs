@@ -57,7 +57,7 @@ impl<'m, 'c> Index<'m, 'c> {
     }
 
     /// [`Mesh::subset`], noting what was not checked.
-    pub fn subset(&mut self, host: &str, subset: &str, client_ns: &str) -> SubsetLookup<'c> {
+    pub fn subset(&mut self, host: &str, subset: &str, client_ns: &str) -> SubsetLookup {
         let found = self.mesh.subset(host, subset, client_ns);
         if let SubsetLookup::Unchecked(why) = &found {
             self.unchecked.insert(why.clone());

@@ -85,39 +85,42 @@ pub fn check_resources(
     for entry in ENTRIES {
         match entry.check {
             Check::Config(check) => check(&mut index, &mut Reporter::new(docs, out)),
-            Check::VirtualService(check) => run(&config.virtual_services, docs, out, check),
-            Check::DestinationRule(check) => run(&config.destination_rules, docs, out, check),
-            Check::Gateway(check) => run(&config.gateways, docs, out, check),
-            Check::ServiceEntry(check) => run(&config.service_entries, docs, out, check),
-            Check::HttpRoute(check) => run(&config.http_routes, docs, out, check),
-            Check::KubeGateway(check) => run(&config.kube_gateways, docs, out, check),
+            check => run_per_resource(check, config, docs, out, &|_| true),
         }
     }
     index.unchecked.into_iter().collect()
 }
 
 /// Runs the per-resource rules (not the cross-resource analysis) on the
-/// resources `keep` selects.
+/// resources read from the documents `keep` selects.
 pub fn check_each(
     config: &Config,
     docs: &[Document],
     out: &mut Vec<Diagnostic>,
-    keep: &dyn Fn(&ResourceRef) -> bool,
+    keep: &dyn Fn(usize) -> bool,
 ) {
     for entry in ENTRIES {
-        match entry.check {
-            Check::Config(_) => {}
-            Check::VirtualService(check) => {
-                run_on(&config.virtual_services, docs, out, check, keep)
-            }
-            Check::DestinationRule(check) => {
-                run_on(&config.destination_rules, docs, out, check, keep)
-            }
-            Check::Gateway(check) => run_on(&config.gateways, docs, out, check, keep),
-            Check::ServiceEntry(check) => run_on(&config.service_entries, docs, out, check, keep),
-            Check::HttpRoute(check) => run_on(&config.http_routes, docs, out, check, keep),
-            Check::KubeGateway(check) => run_on(&config.kube_gateways, docs, out, check, keep),
-        }
+        run_per_resource(entry.check, config, docs, out, keep);
+    }
+}
+
+/// Runs a per-resource check on every resource of its kind that `keep`
+/// selects by document; a cross-resource check is left alone.
+fn run_per_resource(
+    check: Check,
+    config: &Config,
+    docs: &[Document],
+    out: &mut Vec<Diagnostic>,
+    keep: &dyn Fn(usize) -> bool,
+) {
+    match check {
+        Check::Config(_) => {}
+        Check::VirtualService(check) => run(&config.virtual_services, docs, out, check, keep),
+        Check::DestinationRule(check) => run(&config.destination_rules, docs, out, check, keep),
+        Check::Gateway(check) => run(&config.gateways, docs, out, check, keep),
+        Check::ServiceEntry(check) => run(&config.service_entries, docs, out, check, keep),
+        Check::HttpRoute(check) => run(&config.http_routes, docs, out, check, keep),
+        Check::KubeGateway(check) => run(&config.kube_gateways, docs, out, check, keep),
     }
 }
 
@@ -126,21 +129,9 @@ fn run<T>(
     docs: &[Document],
     out: &mut Vec<Diagnostic>,
     check: fn(&Resource<T>, &mut Checker),
+    keep: &dyn Fn(usize) -> bool,
 ) {
-    for resource in resources {
-        let mut cx = Checker::new(&docs[resource.doc], resource, out);
-        check(resource, &mut cx);
-    }
-}
-
-fn run_on<T>(
-    resources: &[Resource<T>],
-    docs: &[Document],
-    out: &mut Vec<Diagnostic>,
-    check: fn(&Resource<T>, &mut Checker),
-    keep: &dyn Fn(&ResourceRef) -> bool,
-) {
-    for resource in resources.iter().filter(|r| keep(&r.id())) {
+    for resource in resources.iter().filter(|r| keep(r.doc)) {
         let mut cx = Checker::new(&docs[resource.doc], resource, out);
         check(resource, &mut cx);
     }

@@ -67,7 +67,8 @@ fn note_used<'r>(
     used: impl IntoIterator<Item = &'r crate::diagnostic::ResourceRef>,
 ) {
     let used: std::collections::BTreeSet<_> = used.into_iter().cloned().collect();
-    let errors: std::collections::BTreeSet<String> = crate::validate::check_used(outcome, &used)
+    let docs = crate::validate::docs_of(outcome, &used);
+    let errors: std::collections::BTreeSet<String> = crate::validate::check_docs(outcome, &docs)
         .iter()
         .filter(|d| d.severity == crate::diagnostic::Severity::Error)
         .filter_map(|d| d.resource.as_ref().map(ToString::to_string))

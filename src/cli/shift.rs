@@ -248,11 +248,14 @@ fn subset_missing(outcome: &Outcome, step: &Step) -> Option<String> {
     }
     let host = fqdn(&to.host, &split.namespace);
     let mesh = Mesh::build(&outcome.config);
-    let found = mesh.subset(&host, subset, &split.namespace);
-    if let SubsetLookup::Unchecked(why) = &found {
-        eprintln!("meshctl: not checked: {why}, so subset `{subset}` cannot be checked");
+    match mesh.subset(&host, subset, &split.namespace) {
+        SubsetLookup::Defined => None,
+        SubsetLookup::Unchecked(why) => {
+            eprintln!("meshctl: not checked: {why}, so subset `{subset}` cannot be checked");
+            None
+        }
+        SubsetLookup::Missing(why) => Some(why),
     }
-    found.why_missing(&host, subset, &split.namespace)
 }
 
 /// The inputs with the edited text for `source`: that file is parsed
@@ -274,7 +277,7 @@ fn revalidate(outcome: &Outcome, source: usize, edited: &str, options: &Options)
 /// resources (the only ones a weight edit can break), in words.
 fn new_errors(before: &Outcome, after: &Outcome, source: usize) -> Option<String> {
     let findings = |o: &Outcome| -> Vec<Diagnostic> {
-        let mut all = validate::check_used(o, &validate::resources_in(o, source));
+        let mut all = validate::check_docs(o, &validate::docs_in(o, source));
         all.extend(o.diagnostics.iter().cloned());
         all.retain(|d| d.severity == Severity::Error);
         all

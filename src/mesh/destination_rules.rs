@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Mesh;
+use crate::diagnostic::ResourceRef;
 use crate::mesh::names::{ROOT_NAMESPACE, service_namespace};
 use crate::model::destination_rule::{
     ClientTls, ConnectionPool, LoadBalancer, OutlierDetection, Subset, TrafficPolicy,
@@ -38,7 +39,13 @@ pub struct ClusterPolicy {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub subset_labels: BTreeMap<String, String>,
     /// `namespace/name` of the DestinationRules the policy comes from.
-    pub destination_rules: Vec<String>,
+    #[serde(serialize_with = "qualified_names")]
+    pub destination_rules: Vec<ResourceRef>,
+}
+
+/// Resources as reports list them: `namespace/name`.
+fn qualified_names<S: serde::Serializer>(refs: &[ResourceRef], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(refs.iter().map(ResourceRef::qualified))
 }
 
 /// Connection-pool limits in force; Istio applies a limit only when it is > 0 (§1.3).
@@ -140,18 +147,13 @@ fn outlier_view(o: &OutlierDetection) -> OutlierView {
 }
 
 /// The answer to "does this destination's subset exist for this caller?".
-pub enum SubsetLookup<'c> {
+pub enum SubsetLookup {
     /// The DestinationRule Istio picks for the caller defines it.
     Defined,
     /// The input has no DestinationRule for the host: not checked (why).
     Unchecked(String),
-    /// The picked DestinationRule lacks it.
-    Missing {
-        /// The DestinationRule(s) Istio uses for the caller (empty: none visible).
-        effective: MergedRule<'c>,
-        /// Other DestinationRules for the host that do define the subset.
-        defined_elsewhere: Vec<&'c Resource<DestinationRule>>,
-    },
+    /// The picked DestinationRule lacks it: why, in words.
+    Missing(String),
 }
 
 impl<'c> Mesh<'c> {
@@ -210,8 +212,24 @@ impl<'c> Mesh<'c> {
 
     /// Whether `subset` of `host` exists for a proxy in `client_ns`: the one
     /// verdict validate, route, simulate and shift give.
-    pub fn subset(&self, host: &str, subset: &str, client_ns: &str) -> SubsetLookup<'c> {
-        let effective = self.destination_rule(host, client_ns);
+    pub fn subset(&self, host: &str, subset: &str, client_ns: &str) -> SubsetLookup {
+        self.subset_in(
+            &self.destination_rule(host, client_ns),
+            host,
+            subset,
+            client_ns,
+        )
+    }
+
+    /// [`Mesh::subset`] when the caller's DestinationRule, `effective`, is
+    /// already looked up.
+    pub fn subset_in(
+        &self,
+        effective: &MergedRule,
+        host: &str,
+        subset: &str,
+        client_ns: &str,
+    ) -> SubsetLookup {
         if effective.subset(subset).is_some() {
             return SubsetLookup::Defined;
         }
@@ -221,27 +239,10 @@ impl<'c> Mesh<'c> {
                 "subsets of {host}: the input has no DestinationRule for it"
             ));
         }
-        let defined_elsewhere = all
+        let elsewhere: Vec<String> = all
             .filter(|dr| dr.spec.subsets.iter().any(|s| s.name == subset))
+            .map(|dr| dr.id().qualified())
             .collect();
-        SubsetLookup::Missing {
-            effective,
-            defined_elsewhere,
-        }
-    }
-}
-
-impl SubsetLookup<'_> {
-    /// Why the subset's cluster does not exist for a caller in `client_ns`,
-    /// in words (`None` unless [`SubsetLookup::Missing`]).
-    pub fn why_missing(&self, host: &str, subset: &str, client_ns: &str) -> Option<String> {
-        let SubsetLookup::Missing {
-            effective,
-            defined_elsewhere,
-        } = self
-        else {
-            return None;
-        };
         let used = if effective.sources.is_empty() {
             format!(
                 "no DestinationRule for {host} applies to a caller in namespace {client_ns} (Istio looks in the caller's namespace, then the host's, then {ROOT_NAMESPACE}, and uses only rules exported to the caller)"
@@ -252,11 +253,7 @@ impl SubsetLookup<'_> {
                 effective.names().join(" + ")
             )
         };
-        let elsewhere: Vec<String> = defined_elsewhere
-            .iter()
-            .map(|dr| dr.id().qualified())
-            .collect();
-        Some(match elsewhere.as_slice() {
+        SubsetLookup::Missing(match elsewhere.as_slice() {
             [] => used,
             _ if effective.sources.is_empty() => format!(
                 "{used}; DestinationRule {} defines the subset, but is not one of them",
@@ -366,7 +363,7 @@ impl<'c> MergedRule<'c> {
                 .and_then(|s| self.subset(s))
                 .map(|s| s.labels.clone())
                 .unwrap_or_default(),
-            destination_rules: self.names(),
+            destination_rules: self.sources.iter().map(|d| d.id()).collect(),
         }
     }
 }

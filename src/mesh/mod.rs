@@ -73,8 +73,6 @@ pub struct Mesh<'c> {
     workloads_by_namespace: HashMap<&'c str, Vec<&'c Resource<Workload>>>,
     service_namespaces: BTreeSet<&'c str>,
     gateway_namespaces: BTreeSet<&'c str>,
-    /// Whether any Deployment or Pod is in the input.
-    pub has_workloads: bool,
 }
 
 impl<'c> Mesh<'c> {
@@ -118,7 +116,6 @@ impl<'c> Mesh<'c> {
                 .iter()
                 .map(|g| g.namespace.as_str())
                 .collect(),
-            has_workloads: !config.workloads.is_empty(),
         }
     }
 
@@ -360,6 +357,11 @@ impl<'c> Mesh<'c> {
             selector,
             pods,
         })
+    }
+
+    /// Whether any Deployment or Pod is in the input.
+    pub fn has_workloads(&self) -> bool {
+        !self.config.workloads.is_empty()
     }
 
     /// Virtual services of the input.

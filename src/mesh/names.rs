@@ -2,8 +2,7 @@
 
 use crate::model::host::is_ip;
 
-/// The cluster DNS domain Istio assumes.
-pub const CLUSTER_DOMAIN: &str = "svc.cluster.local";
+pub use crate::model::host::{CLUSTER_DOMAIN, service_fqdn};
 
 /// Istio's root namespace: mesh-wide defaults (DestinationRules) live there.
 pub const ROOT_NAMESPACE: &str = "istio-system";
@@ -22,7 +21,7 @@ pub fn fqdn(host: &str, namespace: &str) -> String {
     if host.contains('.') || host == "*" || host.starts_with('*') || is_ip(host) {
         host.to_string()
     } else {
-        format!("{host}.{namespace}.{CLUSTER_DOMAIN}")
+        service_fqdn(host, namespace)
     }
 }
 
@@ -52,7 +51,7 @@ pub fn service_for_host(host: &str, client_ns: &str, known: impl Fn(&str) -> boo
     let host = host.trim_end_matches('.');
     let candidates: Vec<String> = match host.matches('.').count() {
         0 => Vec::new(),
-        1 => vec![format!("{host}.svc.cluster.local")],
+        1 => vec![format!("{host}.{CLUSTER_DOMAIN}")],
         2 if host.ends_with(".svc") => vec![format!("{host}.cluster.local")],
         _ => Vec::new(),
     };
@@ -62,7 +61,7 @@ pub fn service_for_host(host: &str, client_ns: &str, known: impl Fn(&str) -> boo
         .find(|c| known(c))
         .unwrap_or_else(|| {
             if dots == 0 {
-                format!("{host}.{client_ns}.{CLUSTER_DOMAIN}")
+                service_fqdn(host, client_ns)
             } else {
                 host.to_string()
             }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::mesh::names::{CLUSTER_DOMAIN, fqdn};
+use crate::mesh::names::{fqdn, service_fqdn};
 use crate::model::host::host_matches;
 use crate::model::{Config, Resource, Service, ServiceEntry, exported_to};
 
@@ -30,13 +30,6 @@ impl RegistryHost<'_> {
         } else {
             exported_to(&self.export_to, self.namespace, namespace)
         }
-    }
-
-    /// The port numbers that are valid ports (1..65535).
-    pub fn port_numbers(&self) -> impl Iterator<Item = u16> + '_ {
-        self.ports
-            .iter()
-            .filter_map(|p| u16::try_from(p.number).ok())
     }
 
     /// `Service ns/name` or `ServiceEntry ns/name`.
@@ -107,7 +100,7 @@ pub fn hosts(config: &Config) -> Vec<RegistryHost<'_>> {
             .map(|a| a.split(',').map(|s| s.trim().to_string()).collect())
             .unwrap_or_default();
         registry.push(RegistryHost {
-            host: format!("{}.{}.{CLUSTER_DOMAIN}", svc.name(), svc.namespace),
+            host: service_fqdn(svc.name(), &svc.namespace),
             namespace: &svc.namespace,
             ports: svc
                 .spec

@@ -63,6 +63,17 @@ pub struct ParentRef {
     pub port: Option<u64>,
 }
 
+impl ParentRef {
+    /// A parentRef to a Kubernetes Service: the route applies to the mesh (GAMMA).
+    pub fn is_service(&self) -> bool {
+        self.kind.as_deref() == Some("Service")
+            && self
+                .group
+                .as_deref()
+                .is_none_or(|g| g.is_empty() || g == "core")
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct HttpRouteRule {

@@ -10,6 +10,7 @@ use super::gateway_api::{
     HttpRouteMatch, HttpRouteRule, HttpRouteSpec, KubeGateway, NameValueMatch, ParentRef,
     filter_settings,
 };
+use super::host::service_fqdn;
 use super::virtual_service::{
     DirectResponse, HttpMatch, HttpRedirect, HttpRetry, HttpRewrite, HttpRoute,
     HttpRouteDestination, VirtualService,
@@ -65,7 +66,7 @@ pub fn generate(config: &Config) -> Generated {
                 },
             ));
         }
-        for service in route.spec.parent_refs.iter().filter(|p| is_service(p)) {
+        for service in route.spec.parent_refs.iter().filter(|p| p.is_service()) {
             virtual_services.push(converted(route, mesh_binding(route, service)));
         }
     }
@@ -75,14 +76,6 @@ pub fn generate(config: &Config) -> Generated {
     }
 }
 
-/// A parentRef to a Kubernetes Service: the route applies to the mesh.
-fn is_service(p: &ParentRef) -> bool {
-    p.kind.as_deref() == Some("Service")
-        && p.group
-            .as_deref()
-            .is_none_or(|g| g.is_empty() || g == "core")
-}
-
 /// The mesh VirtualService of a route attached to `service`: the service's
 /// host, for every caller when the route lives in the service's namespace
 /// (a producer route), else only for callers in the route's own namespace
@@ -90,7 +83,7 @@ fn is_service(p: &ParentRef) -> bool {
 fn mesh_binding(route: &Resource<HttpRouteSpec>, service: &ParentRef) -> VirtualService {
     let ns = service.namespace.as_deref().unwrap_or(&route.namespace);
     VirtualService {
-        hosts: vec![format!("{}.{ns}.svc.cluster.local", service.name)],
+        hosts: vec![service_fqdn(&service.name, ns)],
         export_to: if ns == route.namespace {
             Vec::new()
         } else {
@@ -169,7 +162,7 @@ fn rule(r: &HttpRouteRule) -> HttpRoute {
         .map(|b| HttpRouteDestination {
             destination: Destination {
                 host: match &b.namespace {
-                    Some(ns) => format!("{}.{ns}.svc.cluster.local", b.name),
+                    Some(ns) => service_fqdn(&b.name, ns),
                     None => b.name.clone(),
                 },
                 subset: None,

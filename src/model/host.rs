@@ -110,6 +110,14 @@ pub fn is_ip(s: &str) -> bool {
     s.parse::<IpAddr>().is_ok()
 }
 
+/// The cluster DNS domain Istio assumes.
+pub const CLUSTER_DOMAIN: &str = "svc.cluster.local";
+
+/// The host of the Kubernetes Service `name` in `namespace`.
+pub fn service_fqdn(name: &str, namespace: &str) -> String {
+    format!("{name}.{namespace}.{CLUSTER_DOMAIN}")
+}
+
 /// Istio's host matching: `*.foo.com` matches `a.foo.com` and `a.b.foo.com` but
 /// not `foo.com`; `*` matches everything.
 pub fn host_matches(pattern: &str, host: &str) -> bool {

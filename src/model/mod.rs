@@ -103,37 +103,33 @@ pub struct Duplicate {
     pub kept: usize,
 }
 
-/// Keeps the last of each (kind, namespace, name) in `list` (in input
-/// order), noting the dropped ones in `out`.
+/// Keeps the last of each (kind, namespace, name) in `list` (which is in
+/// input order), noting the dropped ones in `out`.
 fn keep_last<T>(list: &mut Vec<Resource<T>>, out: &mut Vec<Duplicate>) {
-    let mut last: std::collections::HashMap<(Kind, &str, &str), usize> =
-        std::collections::HashMap::new();
-    for r in list.iter().filter(|r| !r.meta.name.is_empty()) {
-        last.insert((r.kind, &r.namespace, &r.meta.name), r.doc);
-    }
-    let kept: Vec<usize> = list
-        .iter()
-        .map(|r| {
-            last.get(&(r.kind, r.namespace.as_str(), r.meta.name.as_str()))
-                .copied()
-                .unwrap_or(r.doc)
-        })
-        .collect();
-    drop(last);
-    for (r, &kept) in list.iter().zip(&kept) {
-        if kept != r.doc {
-            out.push(Duplicate {
-                resource: r.id(),
-                dropped: r.doc,
-                kept,
-            });
+    use std::collections::hash_map::Entry;
+    let mut keep = vec![true; list.len()];
+    let mut kept_doc = std::collections::HashMap::new();
+    for (i, r) in list.iter().enumerate().rev() {
+        if r.meta.name.is_empty() {
+            continue;
+        }
+        match kept_doc.entry((r.kind, r.namespace.as_str(), r.meta.name.as_str())) {
+            Entry::Occupied(kept) => {
+                keep[i] = false;
+                out.push(Duplicate {
+                    resource: r.id(),
+                    dropped: r.doc,
+                    kept: *kept.get(),
+                });
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(r.doc);
+            }
         }
     }
-    let mut position = 0;
-    list.retain(|r| {
-        position += 1;
-        kept[position - 1] == r.doc
-    });
+    drop(kept_doc);
+    let mut keep = keep.into_iter();
+    list.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// A document that could not be read as its kind: where and why.

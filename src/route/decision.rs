@@ -140,14 +140,7 @@ impl Decision<'_> {
             used.extend(m.delegate.iter().map(|(r, _)| r.clone()));
         }
         for d in &self.destinations {
-            for qualified in &d.policy.destination_rules {
-                let (namespace, name) = qualified.split_once('/').unwrap_or(("", qualified));
-                used.push(ResourceRef {
-                    kind: "DestinationRule".into(),
-                    name: name.into(),
-                    namespace: namespace.into(),
-                });
-            }
+            used.extend(d.policy.destination_rules.iter().cloned());
         }
         used
     }

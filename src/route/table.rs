@@ -109,6 +109,18 @@ impl<'c> CompiledVs<'c> {
     }
 }
 
+/// A mesh VirtualService whose hosts cover a request's host.
+struct MeshCandidate<'t> {
+    /// How closely its best host matches (exact beats any wildcard).
+    specificity: usize,
+    /// Its position in age order.
+    rank: usize,
+    /// Its host that matched best.
+    domain: &'t str,
+    /// Its index in the table.
+    vs: usize,
+}
+
 /// One Envoy route: a rule's match (or the whole rule when it has none).
 #[derive(Clone, Copy)]
 struct RouteEntry {
@@ -204,7 +216,7 @@ impl<'c> RoutingTable<'c> {
             Entry::Gateway { namespace, name } => {
                 let gw = self.find_gateway(&format!("{namespace}/{name}"))?;
                 let mut at_gateway = req.clone();
-                at_gateway.source_namespace = self.caller_namespace(req);
+                at_gateway.source_namespace = self.mesh.gateway_proxy_namespace(gw).to_string();
                 Ok(self.route_gateway(&at_gateway, gw))
             }
         }
@@ -216,7 +228,7 @@ impl<'c> RoutingTable<'c> {
             .service_for_host(req.host(), &req.source_namespace);
         // One VirtualService per host, no merging: the oldest naming the
         // exact host, else the most specific wildcard (oldest on ties).
-        let candidates: Vec<(usize, std::cmp::Reverse<usize>, &String, usize)> = self
+        let candidates: Vec<MeshCandidate> = self
             .vss
             .iter()
             .enumerate()
@@ -234,18 +246,18 @@ impl<'c> RoutingTable<'c> {
                     .iter()
                     .filter(|h| host_matches(h, &host))
                     .max_by_key(|h| specificity(h, &host))?;
-                Some((
-                    specificity(domain, &host),
-                    std::cmp::Reverse(vs.rank),
+                Some(MeshCandidate {
+                    specificity: specificity(domain, &host),
+                    rank: vs.rank,
                     domain,
-                    i,
-                ))
+                    vs: i,
+                })
             })
             .collect();
         let best = candidates
             .iter()
-            .max_by_key(|(spec, rank, _, _)| (*spec, *rank))
-            .map(|&(_, _, domain, i)| (domain, i));
+            .max_by_key(|c| (c.specificity, std::cmp::Reverse(c.rank)))
+            .map(|c| (c.domain, c.vs));
         let port = req
             .effective_port()
             .or_else(|| self.mesh.single_port(&host));
@@ -285,14 +297,14 @@ impl<'c> RoutingTable<'c> {
     /// (in the caller's namespace) replaces the producer routes for it.
     fn mesh_http_routes(
         &self,
-        candidates: &[(usize, std::cmp::Reverse<usize>, &String, usize)],
+        candidates: &[MeshCandidate],
         domain: &str,
         client_ns: &str,
     ) -> Vec<usize> {
         let routes: Vec<usize> = candidates
             .iter()
-            .filter(|(_, _, d, i)| *d == domain && self.vss[*i].res.kind == Kind::HttpRoute)
-            .map(|&(_, _, _, i)| i)
+            .filter(|c| c.domain == domain && self.vss[c.vs].res.kind == Kind::HttpRoute)
+            .map(|c| c.vs)
             .collect();
         let consumer: Vec<usize> = routes
             .iter()
@@ -664,12 +676,9 @@ impl<'c> RoutingTable<'c> {
             ));
         }
         if let Some(s) = &subset {
-            let found = self.mesh.subset(&host, s, client);
-            match &found {
+            match self.mesh.subset_in(&merged, &host, s, client) {
                 SubsetLookup::Unchecked(why) => notes.push(format!("not checked: {why}")),
-                SubsetLookup::Missing { .. } if missing.is_none() => {
-                    missing = found.why_missing(&host, s, client);
-                }
+                SubsetLookup::Missing(why) if missing.is_none() => missing = Some(why),
                 _ => {}
             }
         }

@@ -442,12 +442,12 @@ impl<'s, 'c> Builder<'s, 'c> {
         let mut mirrors = Vec::new();
         for m in &policy.mirrors {
             let mesh = self.table.mesh();
+            let merged = mesh.destination_rule(&m.host, &ns);
             if let Some(s) = m.subset.as_deref()
-                && let SubsetLookup::Missing { .. } = mesh.subset(&m.host, s, &ns)
+                && let SubsetLookup::Missing(_) = mesh.subset_in(&merged, &m.host, s, &ns)
             {
                 continue;
             }
-            let merged = mesh.destination_rule(&m.host, &ns);
             let blocks = merged.blocks(m.subset.as_deref(), None);
             let id = self.cluster(&ns, &m.host, m.subset.as_deref(), None, &blocks)?;
             mirrors.push((id, m.percentage / 100.0));

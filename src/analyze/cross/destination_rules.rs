@@ -116,7 +116,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
         check_host(index, out, dr);
         check_tls(out, dr);
         check_overridden(index, out, dr, &host);
-        if index.has_workloads {
+        if index.has_workloads() {
             check_subset_pods(index, out, dr, &host);
         }
         if has_virtual_services {

@@ -9,7 +9,7 @@ use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
 use crate::mesh::HostLookup;
-use crate::mesh::names::CLUSTER_DOMAIN;
+use crate::mesh::names::service_fqdn;
 use crate::model::Resource;
 use crate::model::gateway_api::{HttpRouteMatch, HttpRouteSpec, KubeGateway, Listener, ParentRef};
 use crate::model::host::host_matches;
@@ -146,24 +146,6 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
     identical_matches(out, &attached);
 }
 
-/// A Service parent (mesh binding): the Service and the parentRef's port.
-fn service_parent(
-    index: &mut Index,
-    out: &mut Reporter,
-    route: &Resource<HttpRouteSpec>,
-    i: usize,
-    parent: &ParentRef,
-) {
-    let ns = parent.namespace.as_deref().unwrap_or(&route.namespace);
-    let at = format!("/spec/parentRefs/{i}");
-    let service = ServiceRef {
-        namespace: ns,
-        name: &parent.name,
-        port: parent.port,
-    };
-    check_service(index, out, route, &PARENT_SERVICE_NOT_FOUND, &at, &service);
-}
-
 /// A Service an HTTPRoute names (as parent or backend), with an optional port.
 struct ServiceRef<'a> {
     namespace: &'a str,
@@ -183,7 +165,7 @@ fn check_service(
     service: &ServiceRef,
 ) -> bool {
     let (ns, name) = (service.namespace, service.name);
-    let host = format!("{name}.{ns}.{CLUSTER_DOMAIN}");
+    let host = service_fqdn(name, ns);
     match index.lookup_host(&host, ns, &[]) {
         HostLookup::Missing => {
             out.report(
@@ -224,8 +206,15 @@ fn parent_of<'c>(
     i: usize,
     parent: &ParentRef,
 ) -> Option<Attachment<'c>> {
-    if parent.kind.as_deref() == Some("Service") {
-        service_parent(index, out, route, i, parent);
+    if parent.is_service() {
+        // A mesh binding: the Service and the parentRef's port.
+        let service = ServiceRef {
+            namespace: parent.namespace.as_deref().unwrap_or(&route.namespace),
+            name: &parent.name,
+            port: parent.port,
+        };
+        let at = format!("/spec/parentRefs/{i}");
+        check_service(index, out, route, &PARENT_SERVICE_NOT_FOUND, &at, &service);
         return None;
     }
     if parent.kind.as_deref().is_some_and(|k| k != "Gateway") {

@@ -38,7 +38,7 @@ and checks that each server port is among their TCP ports or target ports.\n\n\
 pub static RULES: &[&Rule] = &[&SELECTS_NO_WORKLOAD, &PORT_NOT_ON_SERVICE];
 
 pub fn check(index: &mut Index, out: &mut Reporter) {
-    if !index.has_workloads {
+    if !index.has_workloads() {
         if !index.config.gateways.is_empty() {
             index
                 .unchecked

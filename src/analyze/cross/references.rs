@@ -6,7 +6,7 @@ use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
 use crate::mesh::names::{fqdn, gateway_ref};
-use crate::mesh::{GatewayLookup, HostLookup, Mesh};
+use crate::mesh::{GatewayLookup, HostLookup, Mesh, SubsetLookup};
 use crate::model::host::hosts_intersect;
 use crate::model::virtual_service::{DestinationAt, DestinationUse};
 use crate::model::{DestinationRule, Gateway, Resource, VirtualService, exported_to};
@@ -233,7 +233,7 @@ fn check_destination(
 /// mesh, its own namespace when it is exported there (the default), else
 /// the namespaces it is exported to; for each gateway it names, the
 /// gateway's proxy.
-pub fn client_namespaces<'a>(mesh: &'a Mesh, vs: &'a Resource<VirtualService>) -> Vec<&'a str> {
+fn client_namespaces<'a>(mesh: &'a Mesh, vs: &'a Resource<VirtualService>) -> Vec<&'a str> {
     let own = vs.namespace.as_str();
     let mut out = Vec::new();
     if vs.spec.applies_to_mesh() {
@@ -275,17 +275,15 @@ fn check_subset(
     subset: &str,
 ) {
     let at = format!("{}/subset", d.pointer);
+    let described = index.destination_rules_matching(name).next().is_some();
     let visible: Vec<&Resource<DestinationRule>> = index
         .destination_rules_matching(name)
         .filter(|dr| exported_to(&dr.spec.export_to, &dr.namespace, &vs.namespace))
         .collect();
-    let mesh = index.mesh;
-    let clients = client_namespaces(mesh, vs);
-    if !visible.is_empty()
-        && !visible
-            .iter()
-            .any(|dr| dr.spec.subsets.iter().any(|s| s.name == subset))
-    {
+    let defined = visible
+        .iter()
+        .any(|dr| dr.spec.subsets.iter().any(|s| s.name == subset));
+    if described && !defined {
         let known: Vec<&str> = visible
             .iter()
             .flat_map(|dr| dr.spec.subsets.iter().map(|s| s.name.as_str()))
@@ -307,9 +305,8 @@ fn check_subset(
         .help("add the subset to the DestinationRule, or route to a defined one; requests would get 503 NC");
         return;
     }
-    for client in clients {
-        let found = index.subset(name, subset, client);
-        if let Some(why) = found.why_missing(name, subset, client) {
+    for client in client_namespaces(index.mesh, vs) {
+        if let SubsetLookup::Missing(why) = index.subset(name, subset, client) {
             out.report(&SUBSET_NOT_IN_EFFECTIVE_RULE, vs, &at, why)
                 .label("not in the DestinationRule in use")
                 .help("define the subset in the DestinationRule Istio uses for this caller, or merge the two rules; requests would get 503 NC");

@@ -166,7 +166,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
     }
     for dr in &index.config.destination_rules {
         check_pool_zeros(out, dr);
-        if index.has_workloads {
+        if index.has_workloads() {
             check_ejection_percent(index, out, dr);
         }
     }
