@@ -20,7 +20,7 @@ use super::{Config, Resource};
 /// Gateway API precedence of one HTTPRoute match (§2.7), higher first:
 /// path kind (Exact 3, PathPrefix 2, RegularExpression 1), path length, a
 /// method, then the number of header and query conditions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Precedence {
     pub path_kind: u8,
     pub path_len: usize,

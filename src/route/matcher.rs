@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use super::request::Request;
 use super::witness::Shape;
@@ -33,6 +34,8 @@ pub struct RegexMatch {
     pub source: String,
     /// `^(?:source)$`.
     pub anchored: Regex,
+    /// What every value it accepts starts with (often empty).
+    pub literal_prefix: String,
     /// What the witness search enumerates for it, worked out on first use.
     pub shape: OnceLock<Shape>,
 }
@@ -51,11 +54,25 @@ impl Regexes {
             Arc::new(RegexMatch {
                 source: source.to_string(),
                 anchored,
+                literal_prefix: literal_prefix(source),
                 shape: OnceLock::new(),
             })
         });
         self.0.insert(source.to_string(), compiled.clone());
         compiled
+    }
+}
+
+/// The longest string that every match of `source` starts with.
+fn literal_prefix(source: &str) -> String {
+    let Ok(hir) = regex_syntax::parse(source) else {
+        return String::new();
+    };
+    let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let common = prefixes.longest_common_prefix().unwrap_or_default();
+    match std::str::from_utf8(common) {
+        Ok(text) => text.to_string(),
+        Err(e) => String::from_utf8_lossy(&common[..e.valid_up_to()]).into_owned(),
     }
 }
 
@@ -224,12 +241,37 @@ impl Condition {
         }
     }
 
+    /// What every value the condition accepts starts with, and whether
+    /// that is the whole value; `None` for conditions that accept values
+    /// of any shape (absence, presence, case-folded or inverted ones).
+    pub fn literal_bound(&self) -> Option<(&str, bool)> {
+        if self.inverted || self.fold {
+            return None;
+        }
+        match &self.matcher {
+            Matcher::Exact(s) => Some((s, true)),
+            Matcher::Prefix(s) => Some((s, false)),
+            Matcher::Regex(r) => Some((&r.literal_prefix, false)),
+            Matcher::Present | Matcher::Invalid(_) => None,
+        }
+    }
+
     fn literal(&self) -> &str {
         match &self.matcher {
             Matcher::Exact(s) | Matcher::Prefix(s) | Matcher::Invalid(s) => s,
             Matcher::Regex(r) => &r.source,
             Matcher::Present => "",
         }
+    }
+}
+
+/// Whether two [`Condition::literal_bound`]s of one field admit a common value.
+pub fn bounds_meet((a, a_whole): (&str, bool), (b, b_whole): (&str, bool)) -> bool {
+    match (a_whole, b_whole) {
+        (true, true) => a == b,
+        (true, false) => a.starts_with(b),
+        (false, true) => b.starts_with(a),
+        (false, false) => a.starts_with(b) || b.starts_with(a),
     }
 }
 

@@ -2,8 +2,9 @@
 //! to a virtual host, the first matching rule, and its action (§2).
 
 mod coverage;
+mod overlap;
 
-pub use coverage::{Reach, RouteRef, Shadowing};
+pub use coverage::{NAMED_TAKERS, Reach, RouteRef, Shadowing};
 
 use super::decision::{
     Action, Decision, FaultAbortView, FaultDelayView, FaultView, Matched, Mirror, Outcome,

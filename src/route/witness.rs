@@ -12,12 +12,13 @@
 //! `.*`, or an alternation of literals is only sampled; a "no" that depends
 //! on one is reported as [`Search::Unknown`].
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use fixedbitset::FixedBitSet;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-use super::matcher::{Condition, Field, Matcher, RequestMatch};
+use super::matcher::{Condition, Field, Matcher, RequestMatch, bounds_meet};
 use super::request::{Entry, Request};
 
 /// The outcome of a search.
@@ -126,27 +127,23 @@ pub fn find(
     }
 }
 
-/// False when two matches plainly share no request: on some field their
-/// exact or prefix literals exclude each other. True otherwise.
+/// False when two matches plainly share no request: on some field the
+/// literals their values must equal or start with exclude each other. True
+/// otherwise.
 pub fn may_overlap(a: &RequestMatch, b: &RequestMatch) -> bool {
-    let plain = |c: &Condition| !c.inverted && !c.fold;
-    !a.conditions.iter().filter(|c| plain(c)).any(|x| {
-        b.conditions
-            .iter()
-            .filter(|y| plain(y) && y.field == x.field)
-            .any(|y| match (&x.matcher, &y.matcher) {
-                (Matcher::Exact(p), Matcher::Exact(q)) => p != q,
-                (Matcher::Exact(e), Matcher::Prefix(p))
-                | (Matcher::Prefix(p), Matcher::Exact(e)) => !e.starts_with(p.as_str()),
-                (Matcher::Prefix(p), Matcher::Prefix(q)) => {
-                    !p.starts_with(q.as_str()) && !q.starts_with(p.as_str())
-                }
-                _ => false,
-            })
+    !a.conditions.iter().any(|x| {
+        x.literal_bound().is_some_and(|bx| {
+            b.conditions
+                .iter()
+                .filter(|y| y.field == x.field)
+                .filter_map(Condition::literal_bound)
+                .any(|by| !bounds_meet(bx, by))
+        })
     })
 }
 
-fn has_opaque(m: &RequestMatch) -> bool {
+/// Whether a condition of `m` is a regex that is only sampled.
+pub fn has_opaque(m: &RequestMatch) -> bool {
     m.conditions.iter().any(|c| !Shape::values(&c.matcher).1)
 }
 
@@ -166,17 +163,14 @@ fn search(
     let mut complete = true;
     let mut fields: Vec<(&Field, Vec<Option<String>>)> = Vec::new();
     for (field, conditions) in by_field {
-        let (values, exact) = candidates(field, &conditions, base, port);
-        complete &= exact;
         let needed: Vec<&Condition> = required
             .iter()
             .flat_map(|m| &m.conditions)
             .filter(|c| &c.field == field)
             .collect();
-        let values: Vec<Option<String>> = values
-            .into_iter()
-            .filter(|v| needed.iter().all(|c| c.holds(v.as_deref())))
-            .collect();
+        let holds = |v: Option<&str>| needed.iter().all(|c| c.holds(v));
+        let (values, exact) = candidates(field, &conditions, base, port, &holds);
+        complete &= exact;
         if values.is_empty() {
             return if complete {
                 Search::Impossible
@@ -317,89 +311,148 @@ fn build(
     (req, port)
 }
 
-/// The candidate values of a field, and whether they are complete.
+/// The candidate values of a field that `keep` accepts, in order, each
+/// once; and whether the candidates are complete.
 fn candidates(
     field: &Field,
     conditions: &[&Condition],
     base: &Request,
     port: Option<u16>,
+    keep: &dyn Fn(Option<&str>) -> bool,
 ) -> (Vec<Option<String>>, bool) {
-    let natural = field.read(base, port).map(|v| v.into_owned());
+    let natural = field.read(base, port);
+    let mut values = Kept::new(keep);
+    values.offer(natural.as_deref());
     if *field == Field::Port {
-        let mut values: Vec<Option<String>> = vec![natural];
-        values.extend(conditions.iter().map(|c| Some(literal(&c.matcher))));
+        let literals: Vec<String> = conditions.iter().map(|c| literal(&c.matcher)).collect();
+        for l in &literals {
+            values.offer(Some(l));
+        }
         let unused = [80u16, 8080, 9080, 443, 15000]
             .into_iter()
             .map(|p| p.to_string())
-            .find(|p| !values.contains(&Some(p.clone())));
-        values.push(unused);
-        return (dedup(values), true);
+            .find(|p| natural.as_deref() != Some(p) && !literals.contains(p));
+        values.offer(unused.as_deref());
+        return (values.out, true);
     }
     let mut complete = true;
-    let mut literals: Vec<String> = Vec::new();
+    let mut literals: Vec<Cow<str>> = Vec::new();
     for c in conditions {
-        let (values, exact) = Shape::values(&c.matcher);
+        let (named, exact) = Shape::values(&c.matcher);
         complete &= exact;
-        literals.extend(values.iter().cloned());
+        literals.extend(named.iter().map(|l| Cow::Borrowed(l.as_str())));
     }
     let folds = conditions.iter().any(|c| c.fold);
     if folds {
-        let variants: Vec<String> = literals
+        let variants: Vec<Cow<str>> = literals
             .iter()
             .flat_map(|l| [l.to_ascii_lowercase(), l.to_ascii_uppercase()])
+            .map(Cow::Owned)
             .collect();
         literals.extend(variants);
     }
     let root = if *field == Field::Uri { "/" } else { "" };
-    let mut values: Vec<Option<String>> = vec![natural];
     if !matches!(
         field,
         Field::Uri | Field::Scheme | Field::Method | Field::Authority
     ) {
-        values.push(None);
+        values.offer(None);
     }
     if *field != Field::Uri {
-        values.push(Some(String::new()));
+        values.offer(Some(""));
     }
-    values.push(Some(root.to_string()));
-    for l in std::iter::once(root).chain(literals.iter().map(String::as_str)) {
-        values.push(Some(l.to_string()));
-        if let Some(g) = generic_extension(l, &literals, folds) {
-            values.push(Some(g));
+    values.offer(Some(root));
+    let continuations = Continuations::new(&literals, folds);
+    let mut extended = String::new();
+    for l in std::iter::once(root).chain(literals.iter().map(|l| l.as_ref())) {
+        values.offer(Some(l));
+        if let Some(c) = continuations.generic_char(l) {
+            extended.clear();
+            extended.push_str(l);
+            extended.push(c);
+            values.offer(Some(&extended));
         }
     }
-    (dedup(values), complete)
+    (values.out, complete)
 }
 
-/// `prefix` plus one character that no other literal continues it with.
-fn generic_extension(prefix: &str, literals: &[String], fold: bool) -> Option<String> {
-    let key = |c: char| if fold { c.to_ascii_lowercase() } else { c };
-    let taken: Vec<char> = literals
-        .iter()
-        .filter(|l| l.len() > prefix.len() && l.is_char_boundary(prefix.len()))
-        .filter(|l| {
-            if fold {
-                l[..prefix.len()].eq_ignore_ascii_case(prefix)
-            } else {
-                l.starts_with(prefix)
-            }
+/// The values `keep` accepts, in order, each once.
+struct Kept<'k> {
+    keep: &'k dyn Fn(Option<&str>) -> bool,
+    seen: HashSet<String>,
+    seen_none: bool,
+    out: Vec<Option<String>>,
+}
+
+impl<'k> Kept<'k> {
+    fn new(keep: &'k dyn Fn(Option<&str>) -> bool) -> Kept<'k> {
+        Kept {
+            keep,
+            seen: HashSet::new(),
+            seen_none: false,
+            out: Vec::new(),
+        }
+    }
+
+    fn offer(&mut self, value: Option<&str>) {
+        if !(self.keep)(value) {
+            return;
+        }
+        let new = match value {
+            None => !std::mem::replace(&mut self.seen_none, true),
+            Some(v) => !self.seen.contains(v) && self.seen.insert(v.to_string()),
+        };
+        if new {
+            self.out.push(value.map(str::to_string));
+        }
+    }
+}
+
+/// The literals of a field, sorted (lower-cased when the field folds case),
+/// to tell how they continue a prefix.
+struct Continuations {
+    keys: Vec<String>,
+    fold: bool,
+}
+
+impl Continuations {
+    fn new(literals: &[Cow<str>], fold: bool) -> Continuations {
+        let mut keys: Vec<String> = literals
+            .iter()
+            .map(|l| {
+                if fold {
+                    l.to_ascii_lowercase()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        Continuations { keys, fold }
+    }
+
+    /// Whether some literal starts with `key`.
+    fn continue_with(&self, key: &str) -> bool {
+        let at = self.keys.partition_point(|k| k.as_str() < key);
+        self.keys.get(at).is_some_and(|k| k.starts_with(key))
+    }
+
+    /// A character that no literal continues `prefix` with: `prefix` and
+    /// it make a value that is no literal and starts none.
+    fn generic_char(&self, prefix: &str) -> Option<char> {
+        let mut key = if self.fold {
+            prefix.to_ascii_lowercase()
+        } else {
+            prefix.to_string()
+        };
+        GENERIC.iter().copied().find(|&c| {
+            key.push(c);
+            let taken = self.continue_with(&key);
+            key.pop();
+            !taken
         })
-        .filter_map(|l| l[prefix.len()..].chars().next().map(key))
-        .collect();
-    GENERIC
-        .iter()
-        .find(|c| !taken.contains(&key(**c)))
-        .map(|c| format!("{prefix}{c}"))
-}
-
-fn dedup(values: Vec<Option<String>>) -> Vec<Option<String>> {
-    let mut out: Vec<Option<String>> = Vec::with_capacity(values.len());
-    for v in values {
-        if !out.contains(&v) {
-            out.push(v);
-        }
     }
-    out
 }
 
 fn literal(m: &Matcher) -> String {

@@ -109,7 +109,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
                 matchn: if whole { None } else { f.route.matchn },
                 ..f.route
             };
-            let Reach::Dead { takers } = &f.reach else {
+            let Reach::Dead { takers, more } = &f.reach else {
                 continue;
             };
             out.report(
@@ -120,7 +120,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
                     "{} is never used{}: {}",
                     describe(&r, r.resource, true),
                     context(f),
-                    taken_by(takers, r.resource)
+                    taken_by(takers, *more, r.resource)
                 ),
             )
             .label("never reached")
@@ -172,8 +172,14 @@ fn context(f: &Shadowing) -> String {
     }
 }
 
-fn taken_by(takers: &[RouteRef], home: &Resource<VirtualService>) -> String {
-    let names: Vec<String> = takers.iter().map(|t| describe(t, home, false)).collect();
+fn taken_by(takers: &[RouteRef], more: usize, home: &Resource<VirtualService>) -> String {
+    let mut names: Vec<String> = takers.iter().map(|t| describe(t, home, false)).collect();
+    if more > 0 {
+        names.push(format!(
+            "{more} more route{}",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
     match names.as_slice() {
         [one] => format!("{one} takes every request it matches first"),
         [init @ .., last] => format!(

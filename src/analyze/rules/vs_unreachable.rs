@@ -2,7 +2,8 @@
 //! never win, by Istio's own analysis (`analyzeUnreachableHTTPRules` and the
 //! prefix-overlap heuristic), reported as IST0130 and IST0131.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 
 use crate::analyze::Checker;
 use crate::diagnostic::{Rule, Severity};
@@ -157,29 +158,51 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
                 .filter_map(move |(j, m)| PrefixMatch::new(i, j, m))
         })
         .collect();
-    for (ai, a) in prefixes.iter().enumerate() {
-        for b in &prefixes[ai + 1..] {
-            if a.prefix != b.prefix && a.covers(b) {
-                let by = rule_name(vs.http[a.rule].name.as_deref(), a.rule);
-                cx.report(
-                    &INEFFECTIVE_MATCH,
-                    &format!("/spec/http/{}/match/{}/uri/prefix", b.rule, b.matchn),
-                    format!(
-                        "prefix `{}` is never used: the earlier prefix `{}` (rule {by}, match #{}) takes its requests first",
-                        b.prefix, a.prefix, a.matchn
-                    ),
-                )
-                .label(format!("covered by prefix `{}`", a.prefix))
-                .help("put the longer prefix in an earlier rule");
-            }
-        }
+    for (a, b) in covered_prefixes(&prefixes) {
+        let by = rule_name(vs.http[a.rule].name.as_deref(), a.rule);
+        cx.report(
+            &INEFFECTIVE_MATCH,
+            &format!("/spec/http/{}/match/{}/uri/prefix", b.rule, b.matchn),
+            format!(
+                "prefix `{}` is never used: the earlier prefix `{}` (rule {by}, match #{}) takes its requests first",
+                b.prefix, a.prefix, a.matchn
+            ),
+        )
+        .label(format!("covered by prefix `{}`", a.prefix))
+        .help("put the longer prefix in an earlier rule");
     }
+}
+
+/// The pairs (earlier, later) where the earlier prefix match covers the
+/// later one, in the order Istio's pairwise loop finds them. Only earlier
+/// matches whose prefix starts the later prefix are compared.
+fn covered_prefixes(prefixes: &[PrefixMatch]) -> Vec<(&PrefixMatch, &PrefixMatch)> {
+    let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (bi, b) in prefixes.iter().enumerate() {
+        let shorter = (0..b.prefix.len()).filter(|&end| b.prefix.is_char_boundary(end));
+        for end in shorter {
+            let earlier = by_prefix.get(&b.prefix[..end]).into_iter().flatten();
+            pairs.extend(
+                earlier
+                    .filter(|&&ai| prefixes[ai].covers(b))
+                    .map(|&ai| (ai, bi)),
+            );
+        }
+        by_prefix.entry(&b.prefix).or_default().push(bi);
+    }
+    pairs.sort_unstable();
+    pairs
+        .into_iter()
+        .map(|(a, b)| (&prefixes[a], &prefixes[b]))
+        .collect()
 }
 
 /// The order analysis shared by http, tcp and tls routes: matches repeated
 /// from earlier rules and rules after a match-less rule.
-fn analyze_order<M: PartialEq>(cx: &mut Checker, section: &str, rules: &[(Option<&str>, &[M])]) {
-    let mut seen: Vec<(&M, usize)> = Vec::new();
+fn analyze_order<M: Eq + Hash>(cx: &mut Checker, section: &str, rules: &[(Option<&str>, &[M])]) {
+    // Each match with the first rule that has it.
+    let mut seen: HashMap<&M, usize> = HashMap::new();
     let mut catch_all: Option<usize> = None;
     for (i, (name, matches)) in rules.iter().enumerate() {
         let at = format!("/spec/{section}/{i}");
@@ -208,7 +231,7 @@ fn analyze_order<M: PartialEq>(cx: &mut Checker, section: &str, rules: &[(Option
         }
         let mut duplicates = 0;
         for (j, m) in matches.iter().enumerate() {
-            if let Some((_, dup)) = seen.iter().find(|(s, _)| *s == m) {
+            if let Some(dup) = seen.get(m) {
                 duplicates += 1;
                 cx.report(
                     &INEFFECTIVE_MATCH,
@@ -220,7 +243,7 @@ fn analyze_order<M: PartialEq>(cx: &mut Checker, section: &str, rules: &[(Option
                 )
                 .label("duplicate match");
             } else {
-                seen.push((m, i));
+                seen.insert(m, i);
             }
         }
         if duplicates == matches.len() {

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::overlap::{EarlierMatches, Group};
 use super::{RouteEntry, RoutingTable, gateway_filter};
 use crate::model::{Kind, Resource, VirtualService};
 use crate::route::matcher::{Field, RequestMatch};
@@ -24,8 +25,12 @@ pub struct RouteRef<'c> {
 #[derive(Debug)]
 pub enum Reach<'c> {
     /// No request reaches it. One taker alone covers it when `takers` has
-    /// one entry; otherwise they cover it together.
-    Dead { takers: Vec<RouteRef<'c>> },
+    /// one entry and `more` is 0; otherwise they cover it together (the
+    /// first [`NAMED_TAKERS`] named, `more` others counted).
+    Dead {
+        takers: Vec<RouteRef<'c>>,
+        more: usize,
+    },
     /// `reaching` arrives; `taken` matches it too but goes to `taker` first.
     Partly {
         taker: RouteRef<'c>,
@@ -52,6 +57,31 @@ struct RouteList {
     entries: Vec<RouteEntry>,
 }
 
+/// Distinct earlier matches beyond which the exact witness search gives way
+/// to bounded probes: past it, a route is decided by example requests and
+/// by single earlier routes only, so that no list costs more than linear
+/// time in its routes.
+const SEARCH_LIMIT: usize = 64;
+
+/// How many routes a finding names; the rest are counted.
+pub const NAMED_TAKERS: usize = 3;
+
+/// What one route's analysis found, and the earlier route that alone
+/// covers it, if one does.
+struct Verdict<'c> {
+    reach: Option<Reach<'c>>,
+    covered_by: Option<usize>,
+}
+
+impl<'c> Verdict<'c> {
+    fn open() -> Verdict<'c> {
+        Verdict {
+            reach: None,
+            covered_by: None,
+        }
+    }
+}
+
 impl<'c> RoutingTable<'c> {
     /// Every route that is dead or partly shadowed, in the first route list
     /// that shows it. A route counts as dead only when it is dead in every
@@ -66,9 +96,27 @@ impl<'c> RoutingTable<'c> {
                 .iter()
                 .filter(|e| self.applies(e, &list.proxy))
                 .collect();
+            let base = base_request(&list);
+            let mut earlier = EarlierMatches::default();
             for (pos, target) in entries.iter().enumerate() {
                 let key = (target.vs, target.rule, target.matchn);
-                let Some(reach) = self.reach(&list, target, &entries[..pos]) else {
+                let this = self.request_match(target);
+                let verdict = self.reach(&base, this, &entries, &earlier);
+                // A root rule with `delegate` lets through what its delegate
+                // does not take, so it takes nothing for sure.
+                if self.vss[target.vs].rules[target.rule]
+                    .spec
+                    .delegate
+                    .is_none()
+                {
+                    let group = earlier.push(pos, this);
+                    if let Some(by) = verdict.covered_by
+                        && earlier.group(group).members.len() == 1
+                    {
+                        earlier.set_covered_by(group, by);
+                    }
+                }
+                let Some(reach) = verdict.reach else {
                     alive.insert(key);
                     continue;
                 };
@@ -91,66 +139,151 @@ impl<'c> RoutingTable<'c> {
         dead.into_values().chain(partly.into_values()).collect()
     }
 
-    /// How the routes before `target` leave it: dead, partly shadowed, or
-    /// `None` (untouched, or not decided).
+    /// How the `earlier` routes of a list leave the route matching `this`:
+    /// dead, partly shadowed, or untouched (or not decided).
     fn reach(
         &self,
-        list: &RouteList,
-        target: &RouteEntry,
-        earlier: &[&RouteEntry],
-    ) -> Option<Reach<'c>> {
-        let base = base_request(list);
-        let this = self.request_match(target);
-        // A root rule with `delegate` lets through what its delegate does
-        // not take, so it takes nothing for sure.
-        let takers: Vec<(&RouteEntry, &RequestMatch)> = earlier
-            .iter()
-            .filter(|e| self.vss[e.vs].rules[e.rule].spec.delegate.is_none())
-            .map(|e| (*e, self.request_match(e)))
-            .filter(|(_, m)| witness::may_overlap(this, m))
-            .collect();
-        if takers.is_empty() {
-            return None;
+        base: &Request,
+        this: &RequestMatch,
+        entries: &[&RouteEntry],
+        earlier: &EarlierMatches,
+    ) -> Verdict<'c> {
+        let refer = |pos: usize| self.route_ref(entries[pos]);
+        // An identical earlier match takes everything this one matches; the
+        // first route that alone does so is the one that took it from there.
+        if let Some(same) = earlier.same_as(this)
+            && !witness::has_opaque(this)
+            && witness::may_overlap(this, this)
+        {
+            let taker = same.covered_by.unwrap_or(same.members[0]);
+            return Verdict {
+                reach: Some(Reach::Dead {
+                    takers: vec![refer(taker)],
+                    more: 0,
+                }),
+                covered_by: Some(taker),
+            };
         }
-        let all: Vec<&RequestMatch> = takers.iter().map(|(_, m)| *m).collect();
-        match witness::find(&[this], &all, &base, None) {
-            Search::Impossible => {
-                let alone = takers.iter().find(|(_, m)| {
-                    matches!(
-                        witness::find(&[this], &[*m], &base, None),
-                        Search::Impossible
-                    )
-                });
-                let takers = match alone {
-                    Some((e, _)) => vec![self.route_ref(e)],
-                    None => takers
+        let groups: Vec<&Group> = earlier
+            .overlapping(this)
+            .into_iter()
+            .map(|g| earlier.group(g))
+            .filter(|g| witness::may_overlap(this, g.request))
+            .collect();
+        if groups.is_empty() {
+            return Verdict::open();
+        }
+        let all: Vec<&RequestMatch> = groups.iter().map(|g| g.request).collect();
+        let escapes =
+            |req: &Request| this.accepts(req, None) && !all.iter().any(|m| m.accepts(req, None));
+        let found = |request: Request| {
+            Search::Found(Box::new(Example {
+                request,
+                port: None,
+            }))
+        };
+        // The list's own request is the search's first try: when it gets
+        // through, the search's answer is known without building it.
+        let search = if escapes(base) {
+            found(base.clone())
+        } else if all.len() <= SEARCH_LIMIT {
+            witness::find(&[this], &all, base, None)
+        } else {
+            match witness::find(&[this], &[], base, None) {
+                Search::Found(own) if escapes(&own.request) => Search::Found(own),
+                _ => return self.covered_alone(this, &groups, base, refer),
+            }
+        };
+        match search {
+            Search::Impossible => match self.covered_alone(this, &groups, base, refer) {
+                covered @ Verdict { reach: Some(_), .. } => covered,
+                Verdict { reach: None, .. } => {
+                    let mut takers: Vec<usize> = groups
                         .iter()
-                        .filter(|(_, m)| {
+                        .filter(|g| {
                             matches!(
-                                witness::find(&[this, *m], &[], &base, None),
+                                witness::find(&[this, g.request], &[], base, None),
                                 Search::Found(_)
                             )
                         })
-                        .map(|(e, _)| self.route_ref(e))
-                        .collect(),
-                };
-                Some(Reach::Dead { takers })
-            }
-            Search::Found(reaching) => takers.iter().enumerate().find_map(|(k, (e, m))| {
-                if !wider_path(m, this, &base) {
-                    return None;
+                        .flat_map(|g| g.members.iter().copied())
+                        .collect();
+                    takers.sort_unstable();
+                    let more = takers.len().saturating_sub(NAMED_TAKERS);
+                    takers.truncate(NAMED_TAKERS);
+                    Verdict {
+                        reach: Some(Reach::Dead {
+                            takers: takers.into_iter().map(refer).collect(),
+                            more,
+                        }),
+                        covered_by: None,
+                    }
                 }
-                let Search::Found(taken) = witness::find(&[this, *m], &all[..k], &base, None)
-                else {
-                    return None;
-                };
-                Some(Reach::Partly {
-                    taker: self.route_ref(e),
-                    reaching: reaching.clone(),
-                    taken,
-                })
-            }),
-            Search::Unknown => None,
+            },
+            Search::Found(reaching) => {
+                let reach = groups
+                    .iter()
+                    .take(SEARCH_LIMIT)
+                    .enumerate()
+                    .find_map(|(k, g)| {
+                        // Cheap tests first: the earlier path is wider, and
+                        // some request matches both routes.
+                        if !wider_path(g.request, this, base)
+                            || !matches!(
+                                witness::find(&[this, g.request], &[], base, None),
+                                Search::Found(_)
+                            )
+                        {
+                            return None;
+                        }
+                        let Search::Found(taken) =
+                            witness::find(&[this, g.request], &all[..k], base, None)
+                        else {
+                            return None;
+                        };
+                        Some(Reach::Partly {
+                            taker: refer(g.members[0]),
+                            reaching: reaching.clone(),
+                            taken,
+                        })
+                    });
+                Verdict {
+                    reach,
+                    covered_by: None,
+                }
+            }
+            Search::Unknown => Verdict::open(),
+        }
+    }
+
+    /// The first earlier route that alone takes every request `this`
+    /// matches.
+    fn covered_alone(
+        &self,
+        this: &RequestMatch,
+        groups: &[&Group],
+        base: &Request,
+        refer: impl Fn(usize) -> RouteRef<'c>,
+    ) -> Verdict<'c> {
+        // Past the search limit, only matches whose candidates are complete
+        // are tried: a sampled regex alone never proves a cover.
+        let bounded = groups.len() > SEARCH_LIMIT;
+        let alone = groups.iter().find(|g| {
+            !(bounded && witness::has_opaque(g.request))
+                && matches!(
+                    witness::find(&[this], &[g.request], base, None),
+                    Search::Impossible
+                )
+        });
+        match alone {
+            Some(g) => Verdict {
+                reach: Some(Reach::Dead {
+                    takers: vec![refer(g.members[0])],
+                    more: 0,
+                }),
+                covered_by: Some(g.members[0]),
+            },
+            None => Verdict::open(),
         }
     }
 
