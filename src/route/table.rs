@@ -4,7 +4,7 @@
 mod coverage;
 mod overlap;
 
-pub use coverage::{NAMED_TAKERS, Reach, RouteRef, Shadowing};
+pub use coverage::{Reach, RouteRef, Shadowing};
 
 use super::decision::{
     Action, Decision, FaultAbortView, FaultDelayView, FaultView, Matched, Mirror, Outcome,

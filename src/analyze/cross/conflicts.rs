@@ -4,9 +4,9 @@
 //! Two documents with the same kind, namespace and name are one object
 //! written twice (the later replaces the earlier), never a conflict.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use super::Reporter;
+use super::{NAMED, Reporter, listed};
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
 use crate::mesh::names::fqdn;
@@ -115,24 +115,48 @@ fn check_mesh_hosts(index: &Index, out: &mut Reporter) {
         }
     }
     for (host, claims) in &by_host {
+        // Claims by exportTo scope: scopes are few, claims can be many.
+        let mut scopes: Vec<(Option<Vec<String>>, Vec<usize>)> = Vec::new();
+        let mut per_object: HashMap<(&str, &str), usize> = HashMap::new();
+        for (c, (vs, _)) in claims.iter().enumerate() {
+            *per_object.entry((&vs.namespace, vs.name())).or_default() += 1;
+            let mine = scope(&vs.spec.export_to, &vs.namespace);
+            match scopes.iter_mut().find(|(s, _)| *s == mine) {
+                Some((_, members)) => members.push(c),
+                None => scopes.push((mine, vec![c])),
+            }
+        }
         for (vs, i) in claims {
             let mine = scope(&vs.spec.export_to, &vs.namespace);
-            let others: Vec<String> = claims
+            let own = |c: &usize| same_object(vs, claims[*c].0);
+            let seen: Vec<&Vec<usize>> = scopes
                 .iter()
-                .filter(|(o, _)| !same_object(vs, o))
-                .filter(|(o, _)| scopes_overlap(&mine, &scope(&o.spec.export_to, &o.namespace)))
-                .map(|(o, _)| format!("{}/{}", o.namespace, o.name()))
+                .filter(|(s, _)| scopes_overlap(&mine, s))
+                .map(|(_, members)| members)
                 .collect();
-            if others.is_empty() {
+            // Its own claims are in its own scope, which it always sees.
+            let total = seen.iter().map(|members| members.len()).sum::<usize>()
+                - per_object[&(vs.namespace.as_str(), vs.name())];
+            if total == 0 {
                 continue;
             }
+            let mut first: Vec<usize> = seen
+                .iter()
+                .flat_map(|members| members.iter().filter(|c| !own(c)).take(NAMED + 1))
+                .copied()
+                .collect();
+            first.sort_unstable();
+            let names: Vec<String> = first
+                .iter()
+                .map(|&c| format!("{}/{}", claims[c].0.namespace, claims[c].0.name()))
+                .collect();
             out.report(
                 &CONFLICTING_MESH_HOSTS,
                 vs,
                 &format!("/spec/hosts/{i}"),
                 format!(
                     "host {host} is also defined for sidecars by {}; sidecars use only the oldest of them",
-                    others.join(", ")
+                    listed(&names, total)
                 ),
             )
             .label("defined more than once")
@@ -190,28 +214,41 @@ fn servers_clash(a: &Server, a_port: &ServerPort, b: &Server, b_port: &ServerPor
 
 fn check_gateways(index: &Index, out: &mut Reporter) {
     let gateways = &index.config.gateways;
+    // Servers by port number and bind: only those can clash.
+    let mut by_port: HashMap<(u64, Option<&str>), Vec<(usize, &Server, &ServerPort)>> =
+        HashMap::new();
+    for (g, gw) in gateways.iter().enumerate() {
+        for server in &gw.spec.servers {
+            if let Some(port) = &server.port {
+                by_port
+                    .entry((port.number, server.bind.as_deref()))
+                    .or_default()
+                    .push((g, server, port));
+            }
+        }
+    }
     for gw in gateways {
         for (i, server) in gw.spec.servers.iter().enumerate() {
             let Some(port) = &server.port else { continue };
-            let rivals: Vec<String> = gateways
+            let mut rivals: Vec<usize> = by_port[&(port.number, server.bind.as_deref())]
                 .iter()
-                .filter(|o| {
-                    !same_object(gw, o) && selectors_overlap(&gw.spec.selector, &o.spec.selector)
+                .filter(|(o, s, p)| {
+                    let other = &gateways[*o];
+                    !same_object(gw, other)
+                        && selectors_overlap(&gw.spec.selector, &other.spec.selector)
+                        && servers_clash(s, p, server, port)
                 })
-                .filter(|o| {
-                    o.spec.servers.iter().any(|s| {
-                        s.port.as_ref().is_some_and(|p| {
-                            p.number == port.number
-                                && s.bind == server.bind
-                                && servers_clash(s, p, server, port)
-                        })
-                    })
-                })
-                .map(|o| format!("{}/{}", o.namespace, o.name()))
+                .map(|(o, _, _)| *o)
                 .collect();
+            rivals.dedup();
             if rivals.is_empty() {
                 continue;
             }
+            let names: Vec<String> = rivals
+                .iter()
+                .take(NAMED + 1)
+                .map(|&o| format!("{}/{}", gateways[o].namespace, gateways[o].name()))
+                .collect();
             out.report(
                 &CONFLICTING_GATEWAYS,
                 gw,
@@ -220,7 +257,7 @@ fn check_gateways(index: &Index, out: &mut Reporter) {
                     "port {} with hosts {} is also claimed by {} on the same gateway workloads",
                     port.number,
                     server.hosts.join(", "),
-                    rivals.join(", ")
+                    listed(&names, rivals.len())
                 ),
             )
             .label("conflicting server")
@@ -231,28 +268,47 @@ fn check_gateways(index: &Index, out: &mut Reporter) {
 
 fn check_service_entries(index: &Index, out: &mut Reporter) {
     let entries = &index.config.service_entries;
+    // Declared protocols by host and port number.
+    let mut by_port: HashMap<(&str, u64), Vec<(usize, &str)>> = HashMap::new();
+    for (e, se) in entries.iter().enumerate() {
+        for port in &se.spec.ports {
+            let Some(protocol) = port.protocol.as_deref() else {
+                continue;
+            };
+            for host in &se.spec.hosts {
+                by_port
+                    .entry((host, port.number))
+                    .or_default()
+                    .push((e, protocol));
+            }
+        }
+    }
     for se in entries {
         for (pi, port) in se.spec.ports.iter().enumerate() {
             let Some(protocol) = port.protocol.as_deref() else {
                 continue;
             };
-            let rivals: Vec<String> = entries
+            let mut rivals: Vec<usize> = se
+                .spec
+                .hosts
                 .iter()
-                .filter(|o| !same_object(se, o))
-                .filter(|o| o.spec.hosts.iter().any(|h| se.spec.hosts.contains(h)))
-                .filter(|o| {
-                    o.spec.ports.iter().any(|p| {
-                        p.number == port.number
-                            && p.protocol
-                                .as_deref()
-                                .is_some_and(|q| !q.eq_ignore_ascii_case(protocol))
-                    })
+                .filter_map(|h| by_port.get(&(h.as_str(), port.number)))
+                .flatten()
+                .filter(|(o, q)| {
+                    !same_object(se, &entries[*o]) && !q.eq_ignore_ascii_case(protocol)
                 })
-                .map(|o| format!("{}/{}", o.namespace, o.name()))
+                .map(|(o, _)| *o)
                 .collect();
+            rivals.sort_unstable();
+            rivals.dedup();
             if rivals.is_empty() {
                 continue;
             }
+            let names: Vec<String> = rivals
+                .iter()
+                .take(NAMED + 1)
+                .map(|&o| format!("{}/{}", entries[o].namespace, entries[o].name()))
+                .collect();
             out.report(
                 &CONFLICTING_SE_PROTOCOL,
                 se,
@@ -260,7 +316,7 @@ fn check_service_entries(index: &Index, out: &mut Reporter) {
                 format!(
                     "port {} is {protocol} here but has another protocol in {}",
                     port.number,
-                    rivals.join(", ")
+                    listed(&names, rivals.len())
                 ),
             )
             .label("conflicting protocol")

@@ -17,6 +17,22 @@ use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Document;
 use crate::model::Resource;
 
+/// How many other resources or routes a message names; the rest are counted,
+/// so that a message stays short however many resources share the problem.
+/// Callers pass the first `NAMED + 1` names: one more is named rather than
+/// counted.
+pub const NAMED: usize = 3;
+
+/// `a, b, c and 4 more`: `names` (the first of `total`), at most [`NAMED`]
+/// of them unless one more completes the list.
+pub fn listed(names: &[String], total: usize) -> String {
+    if total <= NAMED + 1 && names.len() == total {
+        return names.join(", ");
+    }
+    let shown = &names[..names.len().min(NAMED)];
+    format!("{} and {} more", shown.join(", "), total - shown.len())
+}
+
 /// Reports findings on any resource of the input.
 pub struct Reporter<'a> {
     docs: &'a [Document],

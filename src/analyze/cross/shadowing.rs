@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Reporter;
+use super::{Reporter, listed};
 use crate::analyze::index::Index;
 use crate::analyze::rules::vs_unreachable;
 use crate::diagnostic::{ResourceRef, Rule, Severity};
@@ -109,7 +109,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
                 matchn: if whole { None } else { f.route.matchn },
                 ..f.route
             };
-            let Reach::Dead { takers, more } = &f.reach else {
+            let Reach::Dead { takers, total } = &f.reach else {
                 continue;
             };
             out.report(
@@ -120,7 +120,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
                     "{} is never used{}: {}",
                     describe(&r, r.resource, true),
                     context(f),
-                    taken_by(takers, *more, r.resource)
+                    taken_by(takers, *total, r.resource)
                 ),
             )
             .label("never reached")
@@ -172,21 +172,20 @@ fn context(f: &Shadowing) -> String {
     }
 }
 
-fn taken_by(takers: &[RouteRef], more: usize, home: &Resource<VirtualService>) -> String {
-    let mut names: Vec<String> = takers.iter().map(|t| describe(t, home, false)).collect();
-    if more > 0 {
-        names.push(format!(
-            "{more} more route{}",
-            if more == 1 { "" } else { "s" }
-        ));
-    }
+/// Who takes a dead route's requests: `takers` are the first of `total`.
+fn taken_by(takers: &[RouteRef], total: usize, home: &Resource<VirtualService>) -> String {
+    let names: Vec<String> = takers.iter().map(|t| describe(t, home, false)).collect();
     match names.as_slice() {
-        [one] => format!("{one} takes every request it matches first"),
-        [init @ .., last] => format!(
+        [] => "no request satisfies all of its conditions".into(),
+        [one] if total == 1 => format!("{one} takes every request it matches first"),
+        [init @ .., last] if total == names.len() => format!(
             "{} and {last} take every request it matches between them",
             init.join(", ")
         ),
-        [] => "no request satisfies all of its conditions".into(),
+        _ => format!(
+            "{} take every request it matches between them",
+            listed(&names, total)
+        ),
     }
 }
 

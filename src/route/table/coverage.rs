@@ -24,12 +24,12 @@ pub struct RouteRef<'c> {
 /// What the earlier routes leave for a route.
 #[derive(Debug)]
 pub enum Reach<'c> {
-    /// No request reaches it. One taker alone covers it when `takers` has
-    /// one entry and `more` is 0; otherwise they cover it together (the
-    /// first [`NAMED_TAKERS`] named, `more` others counted).
+    /// No request reaches it. One taker alone covers it when `total` is 1;
+    /// otherwise `total` routes cover it together, of which `takers` holds
+    /// the first (at most [`NAMED_TAKERS`]).
     Dead {
         takers: Vec<RouteRef<'c>>,
-        more: usize,
+        total: usize,
     },
     /// `reaching` arrives; `taken` matches it too but goes to `taker` first.
     Partly {
@@ -63,8 +63,8 @@ struct RouteList {
 /// time in its routes.
 const SEARCH_LIMIT: usize = 64;
 
-/// How many routes a finding names; the rest are counted.
-pub const NAMED_TAKERS: usize = 3;
+/// How many of the routes that cover a dead route together a finding keeps.
+pub const NAMED_TAKERS: usize = 4;
 
 /// What one route's analysis found, and the earlier route that alone
 /// covers it, if one does.
@@ -159,7 +159,7 @@ impl<'c> RoutingTable<'c> {
             return Verdict {
                 reach: Some(Reach::Dead {
                     takers: vec![refer(taker)],
-                    more: 0,
+                    total: 1,
                 }),
                 covered_by: Some(taker),
             };
@@ -209,12 +209,12 @@ impl<'c> RoutingTable<'c> {
                         .flat_map(|g| g.members.iter().copied())
                         .collect();
                     takers.sort_unstable();
-                    let more = takers.len().saturating_sub(NAMED_TAKERS);
+                    let total = takers.len();
                     takers.truncate(NAMED_TAKERS);
                     Verdict {
                         reach: Some(Reach::Dead {
                             takers: takers.into_iter().map(refer).collect(),
-                            more,
+                            total,
                         }),
                         covered_by: None,
                     }
@@ -279,7 +279,7 @@ impl<'c> RoutingTable<'c> {
             Some(g) => Verdict {
                 reach: Some(Reach::Dead {
                     takers: vec![refer(g.members[0])],
-                    more: 0,
+                    total: 1,
                 }),
                 covered_by: Some(g.members[0]),
             },
