@@ -449,3 +449,34 @@ fn a_baseline_lets_ci_fail_only_on_new_findings() {
                 .and(predicate::str::contains("not a meshctl baseline")),
         );
 }
+
+/// IST0109 among many VirtualServices: each message names three of the
+/// others and counts the rest, so the report grows with the resources, not
+/// with their pairs.
+#[test]
+fn conflicting_mesh_hosts_name_three_others_and_count_the_rest() {
+    let docs: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: reviews-{i}, namespace: shop}}\nspec:\n  hosts: [reviews]\n  http:\n  - route: [{{destination: {{host: reviews}}}}]\n"
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.yaml");
+    std::fs::write(&file, docs.join("---\n")).unwrap();
+    let report = validate_json(&[file.to_str().unwrap()]);
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "MC2101")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 6, "{messages:?}");
+    assert_eq!(
+        messages[0],
+        "host reviews.shop.svc.cluster.local is also defined for sidecars by shop/reviews-1, shop/reviews-2, shop/reviews-3 and 2 more; sidecars use only the oldest of them"
+    );
+    assert!(messages[5].contains("by shop/reviews-0, shop/reviews-1, shop/reviews-2 and 2 more;"));
+}

@@ -127,3 +127,70 @@ impl<'m> EarlierMatches<'m> {
         found
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::common::StringMatch;
+    use crate::model::virtual_service::HttpMatch;
+    use crate::route::matcher::Regexes;
+    use crate::route::witness::may_overlap;
+
+    /// A uri condition: 0 exact, 1 prefix, 2 regex (literal then a class),
+    /// 3 case-folded prefix, 4 none; plus a method condition or not.
+    fn compile(kind: u8, literal: &str, method: bool, regexes: &mut Regexes) -> RequestMatch {
+        let sm = |f: fn(&mut StringMatch, String), v: String| {
+            let mut m = StringMatch::default();
+            f(&mut m, v);
+            Some(m)
+        };
+        let uri = match kind {
+            0 => sm(|m, v| m.exact = Some(v), literal.into()),
+            1 | 3 => sm(|m, v| m.prefix = Some(v), literal.into()),
+            2 => sm(|m, v| m.regex = Some(v), format!("{literal}[a-z]*")),
+            _ => None,
+        };
+        let m = HttpMatch {
+            uri,
+            ignore_uri_case: kind == 3,
+            method: method
+                .then(|| sm(|m, v| m.exact = Some(v), "GET".into()))
+                .flatten(),
+            ..HttpMatch::default()
+        };
+        RequestMatch::compile(&m, regexes)
+    }
+
+    proptest! {
+        /// The index never hides an earlier match that may overlap: what
+        /// it returns is a superset of what `may_overlap` keeps.
+        #[test]
+        fn the_index_keeps_every_match_that_may_overlap(
+            routes in prop::collection::vec((0u8..5, "[/ab]{0,4}", any::<bool>()), 1..40)
+        ) {
+            let mut regexes = Regexes::default();
+            let matches: Vec<RequestMatch> = routes
+                .iter()
+                .map(|(kind, literal, method)| compile(*kind, literal, *method, &mut regexes))
+                .collect();
+            let mut earlier = EarlierMatches::default();
+            for (pos, m) in matches.iter().enumerate() {
+                let found = earlier.overlapping(m);
+                for g in 0..earlier.groups.len() {
+                    if may_overlap(m, earlier.group(g).request) {
+                        prop_assert!(found.contains(&g), "route {pos} misses group {g}");
+                    }
+                }
+                prop_assert!(found.windows(2).all(|w| w[0] < w[1]), "in order, once");
+                earlier.push(pos, m);
+            }
+            // Identical matches share a group.
+            for m in &matches {
+                let group = earlier.same_as(m).expect("every pushed match has a group");
+                prop_assert!(group.members.iter().all(|&p| super::key(&matches[p]) == super::key(m)));
+            }
+        }
+    }
+}
