@@ -122,13 +122,7 @@ impl Settings {
             {
                 return false;
             }
-            let level = self
-                .severity
-                .iter()
-                .filter_map(|(selector, level)| specificity(d.rule, selector).map(|s| (s, *level)))
-                .max_by_key(|(s, _)| *s)
-                .map(|(_, level)| level);
-            match level {
+            match self.level(d.rule) {
                 Some(Level::Off) => false,
                 Some(Level::Error) => keep_as(d, Severity::Error),
                 Some(Level::Warning) => keep_as(d, Severity::Warning),
@@ -136,6 +130,20 @@ impl Settings {
                 None => true,
             }
         });
+    }
+
+    /// Whether `severity` turns `rule` off everywhere.
+    pub fn turns_off(&self, rule: &Rule) -> bool {
+        self.level(rule) == Some(Level::Off)
+    }
+
+    /// The level the most specific `severity` selector gives `rule`.
+    fn level(&self, rule: &Rule) -> Option<Level> {
+        self.severity
+            .iter()
+            .filter_map(|(selector, level)| specificity(rule, selector).map(|s| (s, *level)))
+            .max_by_key(|(s, _)| *s)
+            .map(|(_, level)| level)
     }
 
     fn ignored_in(&self, rule: &Rule, file: &str) -> bool {

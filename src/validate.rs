@@ -29,6 +29,17 @@ pub struct Options {
     pub settings: Settings,
 }
 
+impl Options {
+    /// Whether `rule` can report: `select` names it (or is empty), `ignore`
+    /// does not, and the settings do not turn it off. Checks whose rules
+    /// are all disabled do not run.
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        (self.select.is_empty() || rule_matches(rule, &self.select))
+            && !rule_matches(rule, &self.ignore)
+            && !self.settings.turns_off(rule)
+    }
+}
+
 /// The result of a run.
 #[derive(Debug)]
 pub struct Outcome {
@@ -175,6 +186,8 @@ fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
     let mut skipped = Vec::new();
     let mut resources = 0;
     let mut suppressed = BTreeMap::new();
+    let check_schema =
+        depth == Depth::Full && schema::rules::RULES.iter().any(|r| options.enabled(r));
     for (index, doc) in documents.iter().enumerate() {
         let Some(kind) = model::classify(doc) else {
             skipped.push((
@@ -187,7 +200,7 @@ fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
         };
         resources += 1;
         let first_new = diagnostics.len();
-        let schema_ok = depth == Depth::Routing
+        let schema_ok = !check_schema
             || schema::validate(doc, &sources[doc.source].text, kind, &mut diagnostics);
         if let Err(err) = config.add(index, doc, kind, &options.default_namespace)
             && schema_ok
@@ -223,7 +236,9 @@ fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
     );
     config.derive();
     let unchecked = match depth {
-        Depth::Full => analyze::check_resources(&config, &documents, &mut diagnostics),
+        Depth::Full => analyze::check_resources(&config, &documents, &mut diagnostics, &|rule| {
+            options.enabled(rule)
+        }),
         Depth::Routing => Vec::new(),
     };
     apply_suppressions(&suppressed, &mut diagnostics);

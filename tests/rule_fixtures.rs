@@ -123,3 +123,37 @@ fn rule_codes_and_names_are_unique() {
         "fixture folders sharing a code: {shared:?}"
     );
 }
+
+/// The full report of `validate --format json ARGS`, diagnostics only.
+fn diagnostics(args: &[&str]) -> Vec<serde_json::Value> {
+    validate_json(args)["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .clone()
+}
+
+/// Checks that `--select` turns off do not run, and that this changes no
+/// finding of the rules that stay on: each rule's findings on its bad
+/// fixture are the same alone (`--select CODE`) as in the full run, and
+/// `--ignore CODE` removes exactly them.
+#[test]
+fn selecting_a_rule_gives_exactly_its_findings_of_the_full_run() {
+    let mut failures = Vec::new();
+    for entry in fs::read_dir("fixtures/rules").expect("fixtures/rules exists") {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let code = name.split('-').next().unwrap().to_string();
+        let bad = dir.join("bad.yaml");
+        let bad = bad.to_str().unwrap();
+        let full = diagnostics(&[bad]);
+        let (mine, others): (Vec<_>, Vec<_>) =
+            full.into_iter().partition(|d| d["code"] == code.as_str());
+        if diagnostics(&["--select", &code, bad]) != mine {
+            failures.push(format!("{name}: --select {code} differs from the full run"));
+        }
+        if diagnostics(&["--ignore", &code, bad]) != others {
+            failures.push(format!("{name}: --ignore {code} differs from the full run"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

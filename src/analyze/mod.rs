@@ -73,16 +73,18 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// Runs every rule over the configuration; returns the references that
-/// could not be checked because the input does not describe their target.
+/// Runs the checks of the rules `enabled` accepts over the configuration;
+/// returns the references that could not be checked because the input does
+/// not describe their target.
 pub fn check_resources(
     config: &Config,
     docs: &[Document],
     out: &mut Vec<Diagnostic>,
+    enabled: &dyn Fn(&Rule) -> bool,
 ) -> Vec<String> {
     let mesh = Mesh::build(config);
     let mut index = Index::new(&mesh, docs);
-    for entry in ENTRIES {
+    for entry in ENTRIES.iter().filter(|e| e.needed(enabled)) {
         match entry.check {
             Check::Config(check) => check(&mut index, &mut Reporter::new(docs, out)),
             check => run_per_resource(check, config, docs, out, &|_| true),

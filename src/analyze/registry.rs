@@ -25,6 +25,17 @@ pub enum Check {
 pub struct RuleEntry {
     pub rules: &'static [&'static Rule],
     pub check: Check,
+    /// Later rules that read this check's findings (and leave alone what
+    /// it reports), so it runs whenever they do.
+    pub feeds: &'static [&'static Rule],
+}
+
+impl RuleEntry {
+    /// Whether the check must run: one of its rules, or of the rules it
+    /// feeds, is enabled.
+    pub fn needed(&self, enabled: &dyn Fn(&Rule) -> bool) -> bool {
+        self.rules.iter().chain(self.feeds).any(|r| enabled(r))
+    }
 }
 
 macro_rules! entry {
@@ -35,6 +46,7 @@ macro_rules! entry {
         RuleEntry {
             rules: rules::$module::RULES,
             check: Check::$kind(rules::$module::$check),
+            feeds: &[],
         }
     };
 }
@@ -44,6 +56,7 @@ macro_rules! cross_entry {
         RuleEntry {
             rules: cross::$module::RULES,
             check: Check::Config(cross::$module::check),
+            feeds: &[],
         }
     };
 }
@@ -65,7 +78,12 @@ pub static ENTRIES: &[RuleEntry] = &[
     entry!(VirtualService, vs_retries),
     entry!(VirtualService, vs_fault),
     entry!(VirtualService, vs_l4_routes),
-    entry!(VirtualService, vs_unreachable),
+    // Shadowing leaves to Istio's own heuristics what they report.
+    RuleEntry {
+        rules: rules::vs_unreachable::RULES,
+        check: Check::VirtualService(rules::vs_unreachable::check),
+        feeds: cross::shadowing::RULES,
+    },
     entry!(VirtualService, export_to, check_virtual_service),
     entry!(DestinationRule, dr_subsets),
     entry!(DestinationRule, dr_traffic_policy),
