@@ -3,13 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analyze;
 use crate::diagnostic::{Diagnostic, ResourceRef, Rule, Severity};
 use crate::load::spans::escape;
 use crate::load::{Document, Loaded, Source};
-use crate::model::{self, Config};
+use crate::model::{self, Config, Typed};
 use crate::schema;
 use crate::settings::Settings;
 
@@ -78,6 +79,15 @@ pub fn rule_matches(rule: &Rule, selectors: &[String]) -> bool {
                 || rule.istio_code.is_some_and(|c| c.eq_ignore_ascii_case(s))
                 || (s.len() >= 3 && rule.code.starts_with(&s.to_ascii_uppercase())))
     })
+}
+
+/// One document checked and read on its own.
+struct DocumentRead {
+    kind: model::Kind,
+    /// Its schema findings.
+    found: Vec<Diagnostic>,
+    schema_ok: bool,
+    typed: Result<Typed, model::ReadError>,
 }
 
 /// How much of the pipeline runs.
@@ -188,8 +198,32 @@ fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
     let mut suppressed = BTreeMap::new();
     let check_schema =
         depth == Depth::Full && schema::rules::RULES.iter().any(|r| options.enabled(r));
-    for (index, doc) in documents.iter().enumerate() {
-        let Some(kind) = model::classify(doc) else {
+    // Each document on its own, in parallel; then in input order.
+    let read: Vec<Option<DocumentRead>> = documents
+        .par_iter()
+        .enumerate()
+        .map(|(index, doc)| {
+            let kind = model::classify(doc)?;
+            let mut found = Vec::new();
+            let schema_ok =
+                !check_schema || schema::validate(doc, &sources[doc.source].text, kind, &mut found);
+            let typed = Typed::read(index, doc, kind, &options.default_namespace);
+            Some(DocumentRead {
+                kind,
+                found,
+                schema_ok,
+                typed,
+            })
+        })
+        .collect();
+    for (doc, read) in documents.iter().zip(read) {
+        let Some(DocumentRead {
+            kind,
+            found,
+            schema_ok,
+            typed,
+        }) = read
+        else {
             skipped.push((
                 doc.source,
                 format!("{} {}", doc.api_version(), doc.kind())
@@ -200,19 +234,18 @@ fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
         };
         resources += 1;
         let first_new = diagnostics.len();
-        let schema_ok = !check_schema
-            || schema::validate(doc, &sources[doc.source].text, kind, &mut diagnostics);
-        if let Err(err) = config.add(index, doc, kind, &options.default_namespace)
-            && schema_ok
-        {
-            diagnostics.push(
+        diagnostics.extend(found);
+        match typed {
+            Ok(typed) => config.insert(typed),
+            Err(err) if schema_ok => diagnostics.push(
                 Diagnostic::new(
                     &schema::rules::UNREADABLE_RESOURCE,
                     format!("cannot read this {}: {}", kind.as_str(), err.message),
                 )
                 .at(doc.label_location(&err.pointer))
                 .with_path(doc.full_pointer(&err.pointer)),
-            );
+            ),
+            Err(_) => {}
         }
         let resource = resource_ref(doc, kind, &options.default_namespace);
         for diag in &mut diagnostics[first_new..] {

@@ -11,6 +11,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 pub use source::Source;
@@ -126,6 +127,76 @@ impl Document {
     }
 }
 
+/// One source as read: its text, documents and load findings.
+struct Parsed {
+    source: Source,
+    docs: Vec<yaml::ParsedDoc>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads one source's bytes as source `id`: refuses what is too large, binary
+/// or not UTF-8, and parses the rest.
+fn parse_source(id: SourceId, name: String, bytes: Vec<u8>, keys: yaml::Keys) -> Parsed {
+    let refused = |name: String, text: String, diagnostic: Diagnostic| Parsed {
+        source: Source::new(name, text),
+        docs: Vec::new(),
+        diagnostics: vec![diagnostic],
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return refused(
+            name,
+            String::new(),
+            Diagnostic::new(
+                &rules::UNREADABLE_FILE,
+                format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
+            )
+            .with_help("split it into smaller files")
+            .at(Location {
+                source: id,
+                span: 0..0,
+            }),
+        );
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        return refused(
+            name,
+            String::new(),
+            Diagnostic::new(
+                &rules::UNREADABLE_FILE,
+                format!("file looks binary (NUL byte at offset {nul})"),
+            )
+            .with_help("only UTF-8 YAML or JSON manifests can be checked")
+            .at(Location {
+                source: id,
+                span: 0..0,
+            }),
+        );
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let diagnostic = Diagnostic::new(&rules::UNREADABLE_FILE, "file is not valid UTF-8")
+                .with_label("invalid byte sequence")
+                .with_help("save the file as UTF-8")
+                .at(Location {
+                    source: id,
+                    span: at..end,
+                });
+            return refused(name, text, diagnostic);
+        }
+    };
+    let mut diagnostics = Vec::new();
+    let docs = yaml::parse_stream(id, &text, keys, &mut diagnostics);
+    Parsed {
+        source: Source::new(name, text),
+        docs,
+        diagnostics,
+    }
+}
+
 /// Everything read from the inputs.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -138,9 +209,10 @@ pub struct Loaded {
     pub keys: yaml::Keys,
 }
 
-/// Reads every input. Only I/O failures are errors; content problems are diagnostics.
+/// Reads every input. Only I/O failures are errors; content problems are
+/// diagnostics. Files are read in order, then parsed in parallel.
 pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
-    let mut loaded = Loaded::default();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for input in inputs {
         match input {
             Input::Stdin => {
@@ -152,24 +224,26 @@ pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
                         path: "<stdin>".into(),
                         error,
                     })?;
-                loaded.add_bytes("<stdin>".into(), bytes);
+                files.push(("<stdin>".into(), bytes));
             }
             Input::Path(path) => {
-                let mut files = Vec::new();
-                walk::collect(path, &mut files).map_err(|error| LoadError {
+                let mut found = Vec::new();
+                walk::collect(path, &mut found).map_err(|error| LoadError {
                     path: path.display().to_string(),
                     error,
                 })?;
-                for file in files {
+                for file in found {
                     let bytes = read_file(&file).map_err(|error| LoadError {
                         path: file.display().to_string(),
                         error,
                     })?;
-                    loaded.add_bytes(file.display().to_string(), bytes);
+                    files.push((file.display().to_string(), bytes));
                 }
             }
         }
     }
+    let mut loaded = Loaded::default();
+    loaded.add_files(files);
     Ok(loaded)
 }
 
@@ -196,61 +270,31 @@ impl Loaded {
 
     /// Parses one source's bytes (exposed for tests and stdin).
     pub fn add_bytes(&mut self, name: String, bytes: Vec<u8>) {
-        let id = self.sources.len();
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            self.sources.push(Source::new(name, String::new()));
-            self.diagnostics.push(
-                Diagnostic::new(
-                    &rules::UNREADABLE_FILE,
-                    format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
-                )
-                .with_help("split it into smaller files")
-                .at(Location {
-                    source: id,
-                    span: 0..0,
-                }),
-            );
-            return;
-        }
-        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-            self.sources.push(Source::new(name, String::new()));
-            self.diagnostics.push(
-                Diagnostic::new(
-                    &rules::UNREADABLE_FILE,
-                    format!("file looks binary (NUL byte at offset {nul})"),
-                )
-                .with_help("only UTF-8 YAML or JSON manifests can be checked")
-                .at(Location {
-                    source: id,
-                    span: 0..0,
-                }),
-            );
-            return;
-        }
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(err) => {
-                let at = err.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-                let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-                self.sources.push(Source::new(name, text));
-                self.diagnostics.push(
-                    Diagnostic::new(&rules::UNREADABLE_FILE, "file is not valid UTF-8")
-                        .with_label("invalid byte sequence")
-                        .with_help("save the file as UTF-8")
-                        .at(Location {
-                            source: id,
-                            span: at..end,
-                        }),
-                );
-                return;
+        self.add_files(vec![(name, bytes)]);
+    }
+
+    /// Parses sources (name, bytes) in parallel and adds them in order.
+    pub fn add_files(&mut self, files: Vec<(String, Vec<u8>)>) {
+        let first = self.sources.len();
+        let keys = self.keys;
+        let parsed: Vec<Parsed> = files
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, (name, bytes))| parse_source(first + i, name, bytes, keys))
+            .collect();
+        for Parsed {
+            source,
+            docs,
+            diagnostics,
+        } in parsed
+        {
+            let id = self.sources.len();
+            self.sources.push(source);
+            self.diagnostics.extend(diagnostics);
+            self.yaml_documents += docs.len();
+            for doc in docs {
+                self.add_document(id, doc);
             }
-        };
-        let docs = yaml::parse_stream(id, &text, self.keys, &mut self.diagnostics);
-        self.sources.push(Source::new(name, text));
-        self.yaml_documents += docs.len();
-        for doc in docs {
-            self.add_document(id, doc);
         }
     }
 

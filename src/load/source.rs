@@ -64,6 +64,14 @@ impl CharIndex {
         }
     }
 
+    /// The character index of the character starting at byte `byte`.
+    pub(crate) fn char_at(&self, byte: usize) -> usize {
+        match self {
+            CharIndex::Ascii => byte,
+            CharIndex::Table(t) => t.partition_point(|&b| b < byte),
+        }
+    }
+
     pub(crate) fn byte(&self, char_index: usize) -> usize {
         match self {
             CharIndex::Ascii => char_index,
@@ -95,5 +103,6 @@ mod tests {
         assert_eq!(idx.byte(0), 0);
         assert_eq!(idx.byte(1), 2);
         assert_eq!(idx.byte(2), 3);
+        assert_eq!((idx.char_at(0), idx.char_at(2), idx.char_at(3)), (0, 1, 2));
     }
 }

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
+use rayon::prelude::*;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
@@ -43,28 +44,96 @@ pub enum Keys {
     AsWritten,
 }
 
+/// Streams smaller than this are parsed in one piece.
+const PARALLEL_BYTES: usize = 1 << 20;
+/// Each piece parsed on its own holds at least this many bytes of documents.
+const PIECE_BYTES: usize = 256 << 10;
+
 /// Parses every document of `text`; problems become diagnostics in `diags`.
+/// A large stream is cut at its document markers and the pieces parsed in
+/// parallel; the documents, spans and findings are those of one pass.
 pub fn parse_stream(
     source: SourceId,
     text: &str,
     keys: Keys,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ParsedDoc> {
+    let chars = CharIndex::new(text);
+    let pieces = pieces(text);
+    if pieces.len() > 1 {
+        let parsed: Vec<(Vec<ParsedDoc>, Vec<Diagnostic>, bool)> = pieces
+            .par_iter()
+            .map(|range| {
+                let mut found = Vec::new();
+                let (docs, clean) =
+                    parse_piece(source, text, range.clone(), &chars, keys, &mut found);
+                (docs, found, clean)
+            })
+            .collect();
+        // A syntax error ends the whole stream's parse: only one pass says
+        // where, and that the rest was not read.
+        if parsed.iter().all(|(_, _, clean)| *clean) {
+            let mut docs = Vec::new();
+            for (piece_docs, found, _) in parsed {
+                docs.extend(piece_docs);
+                diags.extend(found);
+            }
+            return docs;
+        }
+    }
+    parse_piece(source, text, 0..text.len(), &chars, keys, diags).0
+}
+
+/// Where a large stream can be cut: before lines that start a document
+/// (`---` at the first column, which no scalar may contain), in pieces of
+/// at least [`PIECE_BYTES`]. One piece when the stream is small or has
+/// directives (which belong to the document after them).
+fn pieces(text: &str) -> Vec<Range<usize>> {
+    if text.len() < PARALLEL_BYTES || text.starts_with('%') || text.contains("\n%") {
+        return vec![0..text.len()];
+    }
+    let mut cuts = vec![0];
+    let mut last = 0;
+    for (at, _) in text.match_indices("\n---") {
+        let start = at + 1;
+        let after = text.as_bytes().get(start + 3);
+        let marker = matches!(after, None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+        if marker && start - last >= PIECE_BYTES {
+            cuts.push(start);
+            last = start;
+        }
+    }
+    cuts.push(text.len());
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
+}
+
+/// Parses the documents in `text[range]`; returns them, and false when the
+/// parser stopped at a syntax error.
+fn parse_piece(
+    source: SourceId,
+    text: &str,
+    range: Range<usize>,
+    chars: &CharIndex,
+    keys: Keys,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<ParsedDoc>, bool) {
+    let char_base = chars.char_at(range.start);
     let mut builder = Builder {
         text,
         keys,
-        chars: CharIndex::new(text),
+        chars,
+        char_base,
         source,
         diags,
         doc: DocState::default(),
         docs: Vec::new(),
         pool: Vec::new(),
     };
-    for event in Parser::new_from_str(text) {
+    for event in Parser::new_from_str(&text[range]) {
         match event {
             Ok((event, span)) => builder.event(event, span),
             Err(err) => {
-                let at = builder.chars.byte(err.marker().index());
+                let at = builder.byte(err.marker().index());
                 let info = err.info();
                 let rule = if info.contains("recursion limit") {
                     &rules::NESTING_TOO_DEEP
@@ -85,11 +154,11 @@ pub fn parse_stream(
                         ),
                     at..end,
                 );
-                break;
+                return (builder.docs, false);
             }
         }
     }
-    builder.docs
+    (builder.docs, true)
 }
 
 fn next_char_boundary(text: &str, at: usize) -> usize {
@@ -139,9 +208,12 @@ struct PendingKey {
 }
 
 struct Builder<'a> {
+    /// The whole stream (spans are byte ranges in it).
     text: &'a str,
     keys: Keys,
-    chars: CharIndex,
+    chars: &'a CharIndex,
+    /// Characters of the stream before the piece the parser reads.
+    char_base: usize,
     source: SourceId,
     diags: &'a mut Vec<Diagnostic>,
     doc: DocState,
@@ -157,8 +229,13 @@ impl Builder<'_> {
         }));
     }
 
+    /// The byte offset in the stream of a character index in the piece.
+    fn byte(&self, char_index: usize) -> usize {
+        self.chars.byte(self.char_base + char_index)
+    }
+
     fn byte_span(&self, span: &Span) -> Range<usize> {
-        self.chars.byte(span.start.index())..self.chars.byte(span.end.index())
+        self.byte(span.start.index())..self.byte(span.end.index())
     }
 
     fn event(&mut self, event: Event<'_>, span: Span) {
@@ -762,5 +839,63 @@ mod tests {
         let d = &docs[0];
         let p = d.spans.lookup(d.root, &d.value, "/spec/ports/0/port");
         assert_eq!(&text[p.value], "80");
+    }
+
+    /// A stream large enough to be cut into pieces: documents with
+    /// multi-byte characters, YAML 1.1 spellings (warnings) and anchors.
+    fn large_stream(broken_at: Option<usize>) -> String {
+        let mut text = String::from("# a header comment\n");
+        let mut i = 0;
+        while text.len() < 3 * PARALLEL_BYTES {
+            text.push_str(&format!(
+                "---\nkind: VirtualService\nmetadata: {{name: vs-{i}, labels: {{note: \"café ☕\"}}}}\nspec:\n  on: yes\n  base: &b {{a: 1}}\n  copy: *b\n  text: |\n    --- not a marker, indented\n    line\n"
+            ));
+            if broken_at == Some(i) {
+                text.push_str("  bad: [unclosed\n");
+            }
+            i += 1;
+        }
+        text
+    }
+
+    /// Everything one parse yields, as text: values, spans and findings.
+    fn outcome(docs: &[ParsedDoc], diags: &[Diagnostic]) -> String {
+        format!("{docs:?}\n{diags:?}")
+    }
+
+    #[test]
+    fn a_stream_cut_into_pieces_parses_as_in_one_pass() {
+        for broken in [None, Some(2_000)] {
+            let text = large_stream(broken);
+            assert!(pieces(&text).len() > 2, "the stream is cut");
+            let (docs, diags) = parse(&text);
+            let chars = CharIndex::new(&text);
+            let mut one_diags = Vec::new();
+            let (one, _) = parse_piece(
+                0,
+                &text,
+                0..text.len(),
+                &chars,
+                Keys::Kubectl,
+                &mut one_diags,
+            );
+            assert_eq!(outcome(&docs, &diags), outcome(&one, &one_diags));
+            assert!(
+                diags.iter().any(|d| d.rule.code == "MC0005"),
+                "warnings kept"
+            );
+            assert_eq!(
+                broken.is_some(),
+                diags.iter().any(|d| d.rule.code == "MC0001"),
+                "a syntax error is reported once, where one pass stops"
+            );
+        }
+    }
+
+    #[test]
+    fn directives_keep_a_stream_in_one_piece() {
+        let mut text = large_stream(None);
+        text.insert_str(0, "%YAML 1.2\n");
+        assert_eq!(pieces(&text).len(), 1);
     }
 }

@@ -187,22 +187,55 @@ impl Config {
         self.generated = generated::generate(self);
     }
 
-    /// Reads one document as `kind` and adds it.
-    pub fn add(
-        &mut self,
+    /// Adds a resource read before.
+    pub fn insert(&mut self, typed: Typed) {
+        match typed {
+            Typed::VirtualService(r) => self.virtual_services.push(r),
+            Typed::DestinationRule(r) => self.destination_rules.push(r),
+            Typed::Gateway(r) => self.gateways.push(r),
+            Typed::ServiceEntry(r) => self.service_entries.push(r),
+            Typed::Service(r) => self.services.push(r),
+            Typed::Workload(r) => self.workloads.push(r),
+            Typed::KubeGateway(r) => self.kube_gateways.push(r),
+            Typed::HttpRoute(r) => self.http_routes.push(r),
+            Typed::ReferenceGrant(r) => self.reference_grants.push(r),
+            Typed::GatewayClass(r) => self.gateway_classes.push(r),
+        }
+    }
+}
+
+/// One document read as its kind, ready to be added to a [`Config`]:
+/// documents are read independently (in parallel), then added in order.
+#[derive(Debug)]
+pub enum Typed {
+    VirtualService(Resource<VirtualService>),
+    DestinationRule(Resource<DestinationRule>),
+    Gateway(Resource<Gateway>),
+    ServiceEntry(Resource<ServiceEntry>),
+    Service(Resource<Service>),
+    Workload(Resource<Workload>),
+    KubeGateway(Resource<KubeGateway>),
+    HttpRoute(Resource<HttpRouteSpec>),
+    ReferenceGrant(Resource<ReferenceGrantSpec>),
+    GatewayClass(Resource<GatewayClassSpec>),
+}
+
+impl Typed {
+    /// Reads document `index` as `kind`.
+    pub fn read(
         index: usize,
         doc: &Document,
         kind: Kind,
         default_namespace: &str,
-    ) -> Result<(), ReadError> {
+    ) -> Result<Typed, ReadError> {
         let meta: ObjectMeta = read(&doc.value, "metadata")?;
         let namespace = match &meta.namespace {
             Some(ns) if !ns.is_empty() => ns.clone(),
             _ => default_namespace.to_string(),
         };
-        macro_rules! push {
-            ($list:ident, $spec:expr) => {
-                self.$list.push(Resource {
+        macro_rules! typed {
+            ($variant:ident, $spec:expr) => {
+                Typed::$variant(Resource {
                     kind,
                     meta,
                     namespace,
@@ -211,33 +244,32 @@ impl Config {
                 })
             };
         }
-        match kind {
-            Kind::VirtualService => push!(virtual_services, read(&doc.value, "spec")?),
-            Kind::DestinationRule => push!(destination_rules, read(&doc.value, "spec")?),
-            Kind::Gateway => push!(gateways, read(&doc.value, "spec")?),
-            Kind::ServiceEntry => push!(service_entries, read(&doc.value, "spec")?),
-            Kind::Service => push!(services, read(&doc.value, "spec")?),
-            Kind::KubeGateway => push!(kube_gateways, read(&doc.value, "spec")?),
-            Kind::HttpRoute => push!(http_routes, read(&doc.value, "spec")?),
-            Kind::ReferenceGrant => push!(reference_grants, read(&doc.value, "spec")?),
-            Kind::GatewayClass => push!(gateway_classes, read(&doc.value, "spec")?),
+        Ok(match kind {
+            Kind::VirtualService => typed!(VirtualService, read(&doc.value, "spec")?),
+            Kind::DestinationRule => typed!(DestinationRule, read(&doc.value, "spec")?),
+            Kind::Gateway => typed!(Gateway, read(&doc.value, "spec")?),
+            Kind::ServiceEntry => typed!(ServiceEntry, read(&doc.value, "spec")?),
+            Kind::Service => typed!(Service, read(&doc.value, "spec")?),
+            Kind::KubeGateway => typed!(KubeGateway, read(&doc.value, "spec")?),
+            Kind::HttpRoute => typed!(HttpRoute, read(&doc.value, "spec")?),
+            Kind::ReferenceGrant => typed!(ReferenceGrant, read(&doc.value, "spec")?),
+            Kind::GatewayClass => typed!(GatewayClass, read(&doc.value, "spec")?),
             Kind::Deployment => {
                 let spec: kube::DeploymentSpec = read(&doc.value, "spec")?;
                 let workload = Workload {
                     labels: spec.template.metadata.labels,
                     replicas: spec.replicas.unwrap_or(1),
                 };
-                push!(workloads, workload)
+                typed!(Workload, workload)
             }
             Kind::Pod => {
                 let workload = Workload {
                     labels: meta.labels.clone(),
                     replicas: 1,
                 };
-                push!(workloads, workload)
+                typed!(Workload, workload)
             }
-        }
-        Ok(())
+        })
     }
 }
 
