@@ -89,18 +89,18 @@ pub fn parse_stream(
 /// at least [`PIECE_BYTES`]. One piece when the stream is small or has
 /// directives (which belong to the document after them).
 fn pieces(text: &str) -> Vec<Range<usize>> {
-    if text.len() < PARALLEL_BYTES || text.starts_with('%') || text.contains("\n%") {
-        return vec![0..text.len()];
-    }
     let mut cuts = vec![0];
-    let mut last = 0;
-    for (at, _) in text.match_indices("\n---") {
-        let start = at + 1;
-        let after = text.as_bytes().get(start + 3);
-        let marker = matches!(after, None | Some(b' ' | b'\t' | b'\n' | b'\r'));
-        if marker && start - last >= PIECE_BYTES {
-            cuts.push(start);
-            last = start;
+    let whole = text.len() < PARALLEL_BYTES || text.starts_with('%') || text.contains("\n%");
+    if !whole {
+        let mut last = 0;
+        for (at, _) in text.match_indices("\n---") {
+            let start = at + 1;
+            let after = text.as_bytes().get(start + 3);
+            let marker = matches!(after, None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+            if marker && start - last >= PIECE_BYTES {
+                cuts.push(start);
+                last = start;
+            }
         }
     }
     cuts.push(text.len());

@@ -191,7 +191,7 @@ impl Config {
     pub fn insert(&mut self, typed: Typed) {
         match typed {
             Typed::VirtualService(r) => self.virtual_services.push(r),
-            Typed::DestinationRule(r) => self.destination_rules.push(r),
+            Typed::DestinationRule(r) => self.destination_rules.push(*r),
             Typed::Gateway(r) => self.gateways.push(r),
             Typed::ServiceEntry(r) => self.service_entries.push(r),
             Typed::Service(r) => self.services.push(r),
@@ -209,7 +209,8 @@ impl Config {
 #[derive(Debug)]
 pub enum Typed {
     VirtualService(Resource<VirtualService>),
-    DestinationRule(Resource<DestinationRule>),
+    /// Boxed: a DestinationRule is many times larger than the others.
+    DestinationRule(Box<Resource<DestinationRule>>),
     Gateway(Resource<Gateway>),
     ServiceEntry(Resource<ServiceEntry>),
     Service(Resource<Service>),
@@ -233,41 +234,43 @@ impl Typed {
             Some(ns) if !ns.is_empty() => ns.clone(),
             _ => default_namespace.to_string(),
         };
-        macro_rules! typed {
-            ($variant:ident, $spec:expr) => {
-                Typed::$variant(Resource {
+        macro_rules! resource {
+            ($spec:expr) => {
+                Resource {
                     kind,
                     meta,
                     namespace,
                     spec: $spec,
                     doc: index,
-                })
+                }
             };
         }
         Ok(match kind {
-            Kind::VirtualService => typed!(VirtualService, read(&doc.value, "spec")?),
-            Kind::DestinationRule => typed!(DestinationRule, read(&doc.value, "spec")?),
-            Kind::Gateway => typed!(Gateway, read(&doc.value, "spec")?),
-            Kind::ServiceEntry => typed!(ServiceEntry, read(&doc.value, "spec")?),
-            Kind::Service => typed!(Service, read(&doc.value, "spec")?),
-            Kind::KubeGateway => typed!(KubeGateway, read(&doc.value, "spec")?),
-            Kind::HttpRoute => typed!(HttpRoute, read(&doc.value, "spec")?),
-            Kind::ReferenceGrant => typed!(ReferenceGrant, read(&doc.value, "spec")?),
-            Kind::GatewayClass => typed!(GatewayClass, read(&doc.value, "spec")?),
+            Kind::VirtualService => Typed::VirtualService(resource!(read(&doc.value, "spec")?)),
+            Kind::DestinationRule => {
+                Typed::DestinationRule(Box::new(resource!(read(&doc.value, "spec")?)))
+            }
+            Kind::Gateway => Typed::Gateway(resource!(read(&doc.value, "spec")?)),
+            Kind::ServiceEntry => Typed::ServiceEntry(resource!(read(&doc.value, "spec")?)),
+            Kind::Service => Typed::Service(resource!(read(&doc.value, "spec")?)),
+            Kind::KubeGateway => Typed::KubeGateway(resource!(read(&doc.value, "spec")?)),
+            Kind::HttpRoute => Typed::HttpRoute(resource!(read(&doc.value, "spec")?)),
+            Kind::ReferenceGrant => Typed::ReferenceGrant(resource!(read(&doc.value, "spec")?)),
+            Kind::GatewayClass => Typed::GatewayClass(resource!(read(&doc.value, "spec")?)),
             Kind::Deployment => {
                 let spec: kube::DeploymentSpec = read(&doc.value, "spec")?;
                 let workload = Workload {
                     labels: spec.template.metadata.labels,
                     replicas: spec.replicas.unwrap_or(1),
                 };
-                typed!(Workload, workload)
+                Typed::Workload(resource!(workload))
             }
             Kind::Pod => {
                 let workload = Workload {
                     labels: meta.labels.clone(),
                     replicas: 1,
                 };
-                typed!(Workload, workload)
+                Typed::Workload(resource!(workload))
             }
         })
     }

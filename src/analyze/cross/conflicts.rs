@@ -212,11 +212,13 @@ fn servers_clash(a: &Server, a_port: &ServerPort, b: &Server, b_port: &ServerPor
         })
 }
 
+/// A server of the gateway with this index, and its port.
+type ServerOf<'g> = (usize, &'g Server, &'g ServerPort);
+
 fn check_gateways(index: &Index, out: &mut Reporter) {
     let gateways = &index.config.gateways;
     // Servers by port number and bind: only those can clash.
-    let mut by_port: HashMap<(u64, Option<&str>), Vec<(usize, &Server, &ServerPort)>> =
-        HashMap::new();
+    let mut by_port: HashMap<(u64, Option<&str>), Vec<ServerOf>> = HashMap::new();
     for (g, gw) in gateways.iter().enumerate() {
         for server in &gw.spec.servers {
             if let Some(port) = &server.port {
