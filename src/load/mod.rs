@@ -22,6 +22,8 @@ use crate::diagnostic::{Diagnostic, Location, SourceId};
 
 /// Largest file meshctl reads.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Most bytes meshctl reads in all, across files.
+pub const MAX_INPUT_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Where manifests come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,39 +214,74 @@ pub struct Loaded {
 /// Reads every input. Only I/O failures are errors; content problems are
 /// diagnostics. Files are read in order, then parsed in parallel.
 pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    load_within(inputs, MAX_INPUT_BYTES)
+}
+
+/// [`load`] with at most `limit` bytes read in all: the file that would
+/// pass it gets a finding, and the files after it are not read.
+fn load_within(inputs: &[Input], limit: u64) -> Result<Loaded, LoadError> {
+    let mut paths: Vec<Option<PathBuf>> = Vec::new();
     for input in inputs {
         match input {
-            Input::Stdin => {
-                let mut bytes = Vec::new();
-                io::stdin()
-                    .take(MAX_FILE_BYTES + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|error| LoadError {
-                        path: "<stdin>".into(),
-                        error,
-                    })?;
-                files.push(("<stdin>".into(), bytes));
-            }
+            Input::Stdin => paths.push(None),
             Input::Path(path) => {
                 let mut found = Vec::new();
                 walk::collect(path, &mut found).map_err(|error| LoadError {
                     path: path.display().to_string(),
                     error,
                 })?;
-                for file in found {
-                    let bytes = read_file(&file).map_err(|error| LoadError {
-                        path: file.display().to_string(),
-                        error,
-                    })?;
-                    files.push((file.display().to_string(), bytes));
-                }
+                paths.extend(found.into_iter().map(Some));
             }
         }
     }
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut total = 0;
+    let mut past_limit = None;
+    for path in paths {
+        let (name, bytes) = match &path {
+            None => ("<stdin>".to_string(), read_stdin()),
+            Some(file) => (file.display().to_string(), read_file(file)),
+        };
+        let bytes = bytes.map_err(|error| LoadError {
+            path: name.clone(),
+            error,
+        })?;
+        total += bytes.len() as u64;
+        if total > limit {
+            past_limit = Some(name);
+            break;
+        }
+        files.push((name, bytes));
+    }
     let mut loaded = Loaded::default();
     loaded.add_files(files);
+    if let Some(name) = past_limit {
+        let id = loaded.sources.len();
+        loaded.sources.push(Source::new(name, String::new()));
+        loaded.diagnostics.push(
+            Diagnostic::new(
+                &rules::UNREADABLE_FILE,
+                format!(
+                    "the input passes {} MiB in all here: this file and the ones after it were not read",
+                    limit >> 20
+                ),
+            )
+            .with_help("check the repository in parts (one folder per run)")
+            .at(Location {
+                source: id,
+                span: 0..0,
+            }),
+        );
+    }
     Ok(loaded)
+}
+
+fn read_stdin() -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 fn read_file(path: &Path) -> io::Result<Vec<u8>> {
@@ -339,5 +376,37 @@ impl Loaded {
                 pointer_prefix: pointer,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_past_the_total_limit_is_a_finding_and_the_rest_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a", "b", "c", "d"] {
+            let doc = format!(
+                "kind: Service\nmetadata: {{name: {name}}}\n# {}\n",
+                "x".repeat(60)
+            );
+            std::fs::write(dir.path().join(format!("{name}.yaml")), doc).unwrap();
+        }
+        let loaded = load_within(&[Input::Path(dir.path().to_path_buf())], 250).unwrap();
+        let names: Vec<&str> = loaded.sources.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(names[2].ends_with("c.yaml"), "{names:?}");
+        assert_eq!(loaded.documents.len(), 2, "a and b are read, c is not");
+        let [finding] = &loaded.diagnostics[..] else {
+            panic!("one finding: {:?}", loaded.diagnostics);
+        };
+        assert_eq!(finding.rule.code, "MC0006");
+        assert!(
+            finding.message.contains("passes 0 MiB in all"),
+            "{}",
+            finding.message
+        );
+        assert_eq!(finding.location.as_ref().map(|l| l.source), Some(2));
     }
 }

@@ -68,7 +68,7 @@ pub static UNREADABLE_FILE: Rule = Rule {
     severity: Severity::Error,
     istio_code: None,
     summary: "The file is not text meshctl can read (not UTF-8, binary, or too large).",
-    docs: "## What it does\nReports files that are not UTF-8 text, contain NUL bytes, or exceed 64 MiB.\n\n\
+    docs: "## What it does\nReports files that are not UTF-8 text, contain NUL bytes, or exceed 64 MiB, and the file that takes the whole input past 512 MiB (it and the files after it are not read).\n\n\
 ## Why is this bad?\nKubernetes manifests are UTF-8 text; anything else is a wrong file in the input.\n\n\
 ## Example\nA `.yaml` file saved as UTF-16, or a binary renamed to `.yaml`.\n\n## Use instead\nSave the file as UTF-8.\n",
 };
