@@ -1,6 +1,9 @@
 //! `cargo bench --bench validate`: validate end to end on a generated corpus
 //! (≥ 10,000 resources, ≥ 10 MB), next to the raw event rate of the YAML
-//! parser on the same bytes. Single-threaded; prints MB/s and resources/s.
+//! parser on the same bytes; prints MB/s and resources/s. Then the shapes
+//! that used to take quadratic time: one VirtualService with 100,000 prefix
+//! routes, with 2,000 regex routes (distinct literal prefixes, and one shared
+//! prefix), and the corpus doubled (the time should at most double).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -79,4 +82,79 @@ fn main() {
         "end to end / raw parse: {:.0}%",
         100.0 * parse.as_secs_f64() / validate.as_secs_f64()
     );
+
+    // A second copy with its own namespaces and hosts: twice the input,
+    // and no more findings per resource.
+    let doubled: Vec<(String, String)> = files
+        .iter()
+        .cloned()
+        .chain(files.iter().map(|(name, text)| {
+            let copy = text
+                .replace("team-", "copy-team-")
+                .replace("svc-", "copy-svc-");
+            (format!("copy/{name}"), copy)
+        }))
+        .collect();
+    let twice = best(3, || {
+        validate_files(&doubled);
+    });
+    println!(
+        "doubled corpus:       {:>8.0} ms  ({:.2}x the time for 2x the input)",
+        twice.as_secs_f64() * 1e3,
+        twice.as_secs_f64() / validate.as_secs_f64()
+    );
+
+    for (shape, routes) in [
+        ("prefix routes", 100_000),
+        ("regex routes, distinct prefixes", 2_000),
+        ("regex routes, one shared prefix", 2_000),
+    ] {
+        let text = one_virtual_service(shape, routes);
+        let file = [(format!("{routes}.yaml"), text)];
+        let took = best(3, || {
+            validate_files(&file);
+        });
+        println!(
+            "1 VirtualService, {routes} {shape}: {:>6.0} ms",
+            took.as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// Runs validate on `(name, text)` files; returns the number of findings.
+fn validate_files(files: &[(String, String)]) -> usize {
+    let mut loaded = Loaded::default();
+    for (name, text) in files {
+        loaded.add_bytes(name.clone(), text.as_bytes().to_vec());
+    }
+    let outcome = run(
+        loaded,
+        &Options {
+            default_namespace: "default".into(),
+            ..Options::default()
+        },
+    );
+    black_box(outcome.diagnostics.len())
+}
+
+/// One VirtualService with `routes` routes of a shape, then a catch-all.
+fn one_virtual_service(shape: &str, routes: usize) -> String {
+    let mut text = String::from(
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: big, namespace: default}\nspec:\n  hosts: [big.example.com]\n  http:\n",
+    );
+    for i in 0..routes {
+        let uri = match shape {
+            "prefix routes" => format!("{{prefix: /api/r{i}/}}"),
+            "regex routes, distinct prefixes" => {
+                format!("{{regex: '^/api/r{i}/v[0-9]+/items/[a-z0-9-]+$'}}")
+            }
+            _ => format!("{{regex: '^/api/v[0-9]+/r{i}/[a-z0-9-]+$'}}"),
+        };
+        text.push_str(&format!(
+            "  - match: [{{uri: {uri}}}]\n    route: [{{destination: {{host: svc{}}}}}]\n",
+            i % 50
+        ));
+    }
+    text.push_str("  - route: [{destination: {host: default}}]\n");
+    text
 }
