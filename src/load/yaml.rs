@@ -398,9 +398,18 @@ impl Builder<'_> {
         self.doc.spans.close(frame.node, end, &frame.children);
         frame.children.clear();
         self.pool.push(frame.children);
+        // Collections grow by doubling while they are read; the documents
+        // are kept for the whole run, so they keep only what they hold.
         let value = match frame.container {
-            Container::Seq(items) => Value::Array(items),
-            Container::Map { map, .. } => Value::Object(map),
+            Container::Seq(mut items) => {
+                items.shrink_to_fit();
+                Value::Array(items)
+            }
+            Container::Map { map, .. } => {
+                let mut exact = Map::with_capacity(map.len());
+                exact.extend(map);
+                Value::Object(exact)
+            }
         };
         if frame.anchor != 0 {
             self.doc.anchors.insert(
