@@ -480,3 +480,53 @@ fn conflicting_mesh_hosts_name_three_others_and_count_the_rest() {
     );
     assert!(messages[5].contains("by shop/reviews-0, shop/reviews-1, shop/reviews-2 and 2 more;"));
 }
+
+/// A selector that names no rule would turn every check off and let a CI
+/// gate pass on anything: on the command line, as in `.meshctl.yaml`, it
+/// stops the run with exit 2 and the rule it was probably meant to name.
+#[test]
+fn an_unknown_selector_on_the_command_line_is_a_usage_error() {
+    for (flag, selector, hint) in [
+        ("--select", "MC9999", None),
+        ("--select", "nosuchrule", None),
+        ("--ignore", "bogus", None),
+        (
+            "--ignore",
+            "shadowed-rout",
+            Some("did you mean `shadowed-route`?"),
+        ),
+        (
+            "--select",
+            "MC2601,invalid-duraton",
+            Some("did you mean `invalid-duration`?"),
+        ),
+    ] {
+        let output = meshctl()
+            .args([
+                "validate",
+                "--no-config",
+                flag,
+                selector,
+                "fixtures/bookinfo",
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flag} {selector}: {stderr}");
+        assert!(stderr.contains("names no rule"), "{stderr}");
+        if let Some(hint) = hint {
+            assert!(stderr.contains(hint), "{stderr}");
+        }
+    }
+    // Codes, names, code prefixes and Istio codes all name rules.
+    meshctl()
+        .args([
+            "validate",
+            "--no-config",
+            "--select",
+            "MC26,invalid-duration,IST0106",
+            "fixtures/bookinfo",
+        ])
+        .assert()
+        .code(0);
+}

@@ -9,10 +9,11 @@ use super::yaml_file::YamlFile;
 use super::{CliError, exit, print_stdout};
 use crate::analyze::registry::all_rules;
 use crate::baseline;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Rule, Severity};
 use crate::load::spans::escape;
 use crate::load::{self, Input};
 use crate::report;
+use crate::schema::did_you_mean;
 use crate::settings::{self, Settings, SettingsFile};
 use crate::validate::{self, Options, rule_matches};
 
@@ -86,6 +87,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8, CliError> {
+    check_selectors(&args)?;
     let project = project_settings(&args)?;
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
     let loaded = load::load(&inputs)?;
@@ -170,6 +172,41 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     Ok(if failing { exit::FINDINGS } else { exit::OK })
 }
 
+/// Why `selector` is refused when it names no rule, with the rule it was
+/// probably meant to name: a selector that selects nothing would turn every
+/// check off, and a CI gate would pass on anything.
+fn unknown_selector(selector: &str, rules: &[&'static Rule]) -> Option<String> {
+    if rules
+        .iter()
+        .any(|r| rule_matches(r, std::slice::from_ref(&selector.to_string())))
+    {
+        return None;
+    }
+    let names = rules.iter().flat_map(|r| [r.code, r.name]);
+    let hint = did_you_mean(selector.trim(), names)
+        .map(|name| format!("; did you mean `{name}`?"))
+        .unwrap_or_default();
+    Some(format!(
+        "`{selector}` names no rule{hint} (`meshctl rules` lists them)"
+    ))
+}
+
+/// The command line's selectors, checked like the settings file's.
+fn check_selectors(args: &Args) -> Result<(), CliError> {
+    let rules = all_rules();
+    let given = args
+        .select
+        .iter()
+        .map(|s| ("--select", s))
+        .chain(args.ignore.iter().map(|s| ("--ignore", s)));
+    for (flag, selector) in given {
+        if let Some(problem) = unknown_selector(selector, &rules) {
+            return Err(CliError(format!("{flag}: {problem}")));
+        }
+    }
+    Ok(())
+}
+
 /// The settings file in force, checked: every rule selector must name a rule.
 struct Project {
     file: SettingsFile,
@@ -219,18 +256,13 @@ fn project_settings(args: &Args) -> Result<Project, CliError> {
                 .map(move |(i, s)| (format!("/per-file-ignores/{}/{i}", escape(glob)), s))
         }));
     for (pointer, selector) in selectors {
-        if !rules
-            .iter()
-            .any(|r| rule_matches(r, std::slice::from_ref(selector)))
-        {
+        if let Some(problem) = unknown_selector(selector, &rules) {
             let place = if pointer.starts_with("/severity/") {
                 yaml.key_at(&pointer)
             } else {
                 yaml.at(&pointer)
             };
-            return Err(CliError(format!(
-                "{place}: `{selector}` names no rule (`meshctl rules` lists them)"
-            )));
+            return Err(CliError(format!("{place}: {problem}")));
         }
     }
     let fail_on = match &file.fail_on {
