@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 pub use source::Source;
-use spans::{NodeId, Resolved, SpanTree};
+use spans::{NodeId, Resolved, Shape, SpanTree};
 pub use yaml::Keys;
 
 use crate::diagnostic::{Diagnostic, Location, SourceId};
@@ -88,22 +88,15 @@ impl Document {
 
     /// Where a pointer (relative to this object) lands in the source.
     pub fn locate(&self, pointer: &str) -> Resolved {
-        self.spans.lookup(self.root, &self.value, pointer)
+        self.spans.lookup(self.root, pointer)
     }
 
     /// The span to underline for a pointer: a scalar value, or the key of a
     /// collection; for a missing field, the nearest existing ancestor's key.
     pub fn label_location(&self, pointer: &str) -> Location {
-        let resolved = self.locate(pointer);
-        let target = if resolved.complete {
-            self.value.pointer(pointer)
-        } else {
-            None
-        };
-        let is_collection = match target {
-            Some(v) => v.is_object() || v.is_array(),
-            None => true,
-        };
+        let (node, complete) = self.spans.descend(self.root, pointer);
+        let resolved = self.spans.resolved(node, complete);
+        let is_collection = !complete || self.spans.shape(node) != Shape::Scalar;
         Location {
             source: self.source,
             span: resolved.label_span(is_collection),
@@ -360,14 +353,13 @@ impl Loaded {
             });
             return;
         }
-        let list_value = value.clone();
         let items = match value.get_mut("items").map(Value::take) {
             Some(Value::Array(items)) => items,
             _ => Vec::new(),
         };
         for (i, item) in items.into_iter().enumerate() {
             let pointer = format!("/items/{i}");
-            let (node, _) = spans.descend(root, &list_value, &pointer);
+            let (node, _) = spans.descend(root, &pointer);
             self.documents.push(Document {
                 source,
                 value: item,

@@ -2,12 +2,12 @@
 //!
 //! The arena mirrors the `serde_json::Value` built beside it: the i-th entry of
 //! an object (in document order, which `preserve_order` keeps) is the i-th child
-//! of its span node. Lookups are only needed when something is reported, so the
-//! arena is built cheaply and walked on demand.
+//! of its span node, and holds its key, so a pointer is followed without the
+//! value (which a run may drop once the document is read). Lookups are only
+//! needed when something is reported, so the arena is built cheaply and
+//! walked on demand.
 
 use std::ops::Range;
-
-use serde_json::Value;
 
 /// Index of a node in a [`SpanTree`].
 pub type NodeId = u32;
@@ -20,6 +20,18 @@ struct SpanNode {
     key_end: u32,
     children_start: u32,
     children_len: u32,
+    /// The key's text, a range of [`SpanTree::keys`].
+    key_text: u32,
+    key_text_len: u32,
+    shape: Shape,
+}
+
+/// What kind of value a node holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Scalar,
+    Sequence,
+    Mapping,
 }
 
 /// Spans of one document's nodes.
@@ -27,6 +39,8 @@ struct SpanNode {
 pub struct SpanTree {
     nodes: Vec<SpanNode>,
     children: Vec<NodeId>,
+    /// The text of every key, one after the other.
+    keys: String,
 }
 
 /// Where a pointer led: the deepest node reached.
@@ -52,23 +66,34 @@ impl Resolved {
 }
 
 impl SpanTree {
-    pub(crate) fn push(&mut self, value: Range<usize>, key: Option<Range<usize>>) -> NodeId {
-        let key = key.unwrap_or(u32::MAX as usize..u32::MAX as usize);
+    pub(crate) fn push(&mut self, value: Range<usize>) -> NodeId {
         self.nodes.push(SpanNode {
             start: value.start as u32,
             end: value.end as u32,
-            key_start: key.start as u32,
-            key_end: key.end as u32,
+            key_start: u32::MAX,
+            key_end: u32::MAX,
             children_start: 0,
             children_len: 0,
+            key_text: 0,
+            key_text_len: 0,
+            shape: Shape::Scalar,
         });
         (self.nodes.len() - 1) as NodeId
     }
 
-    pub(crate) fn set_key(&mut self, node: NodeId, key: Range<usize>) {
+    /// Makes `node` the map entry `name`, written at `key`.
+    pub(crate) fn set_key(&mut self, node: NodeId, key: Range<usize>, name: &str) {
+        let at = self.keys.len() as u32;
+        self.keys.push_str(name);
         let n = &mut self.nodes[node as usize];
         n.key_start = key.start as u32;
         n.key_end = key.end as u32;
+        n.key_text = at;
+        n.key_text_len = name.len() as u32;
+    }
+
+    pub(crate) fn set_shape(&mut self, node: NodeId, shape: Shape) {
+        self.nodes[node as usize].shape = shape;
     }
 
     pub(crate) fn close(&mut self, node: NodeId, end: usize, children: &[NodeId]) {
@@ -80,21 +105,38 @@ impl SpanTree {
         n.children_len = children.len() as u32;
     }
 
+    /// Frees what the arena reserved beyond what it holds.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.nodes.shrink_to_fit();
+        self.children.shrink_to_fit();
+        self.keys.shrink_to_fit();
+    }
+
+    /// The kind of value a node holds.
+    pub fn shape(&self, node: NodeId) -> Shape {
+        self.nodes[node as usize].shape
+    }
+
+    fn key_name(&self, node: NodeId) -> Option<&str> {
+        let n = &self.nodes[node as usize];
+        let at = n.key_text as usize;
+        (n.key_start != u32::MAX).then(|| &self.keys[at..at + n.key_text_len as usize])
+    }
+
     /// The span of the key holding a node, when it is a map entry.
     pub fn key_span(&self, node: NodeId) -> Option<Range<usize>> {
         let n = &self.nodes[node as usize];
         (n.key_start != u32::MAX).then_some(n.key_start as usize..n.key_end as usize)
     }
 
-    fn child(&self, node: NodeId, index: usize) -> Option<NodeId> {
+    fn children(&self, node: NodeId) -> &[NodeId] {
         let n = &self.nodes[node as usize];
-        if index >= n.children_len as usize {
-            return None;
-        }
-        Some(self.children[n.children_start as usize + index])
+        let start = n.children_start as usize;
+        &self.children[start..start + n.children_len as usize]
     }
 
-    fn resolved(&self, node: NodeId, complete: bool) -> Resolved {
+    /// What a descent that stopped at `node` resolved.
+    pub fn resolved(&self, node: NodeId, complete: bool) -> Resolved {
         let n = &self.nodes[node as usize];
         Resolved {
             value: n.start as usize..n.end as usize,
@@ -109,37 +151,34 @@ impl SpanTree {
         n.start as usize..n.end as usize
     }
 
-    /// Follows an RFC 6901 pointer from `root` (whose value is `value`).
-    pub fn lookup(&self, root: NodeId, value: &Value, pointer: &str) -> Resolved {
-        let (node, complete) = self.descend(root, value, pointer);
+    /// Follows an RFC 6901 pointer from `root`.
+    pub fn lookup(&self, root: NodeId, pointer: &str) -> Resolved {
+        let (node, complete) = self.descend(root, pointer);
         self.resolved(node, complete)
     }
 
     /// The deepest node a pointer reaches, and whether it reached the end.
-    pub fn descend(&self, root: NodeId, value: &Value, pointer: &str) -> (NodeId, bool) {
+    pub fn descend(&self, root: NodeId, pointer: &str) -> (NodeId, bool) {
         let mut node = root;
-        let mut current = value;
         if pointer.is_empty() {
             return (node, true);
         }
         for raw in pointer.strip_prefix('/').unwrap_or(pointer).split('/') {
             let segment = unescape(raw);
-            let next = match current {
-                Value::Object(map) => map
+            let children = self.children(node);
+            let next = match self.shape(node) {
+                Shape::Mapping => children
                     .iter()
-                    .position(|(k, _)| *k == segment)
-                    .and_then(|i| Some((self.child(node, i)?, &map[&*segment]))),
-                Value::Array(items) => segment
+                    .copied()
+                    .find(|&c| self.key_name(c) == Some(&*segment)),
+                Shape::Sequence => segment
                     .parse::<usize>()
                     .ok()
-                    .and_then(|i| Some((self.child(node, i)?, items.get(i)?))),
-                _ => None,
+                    .and_then(|i| children.get(i).copied()),
+                Shape::Scalar => None,
             };
             match next {
-                Some((child, v)) => {
-                    node = child;
-                    current = v;
-                }
+                Some(child) => node = child,
                 None => return (node, false),
             }
         }

@@ -17,7 +17,7 @@ use serde_json::{Map, Number, Value};
 
 use super::rules;
 use super::source::CharIndex;
-use super::spans::{NodeId, SpanTree};
+use super::spans::{NodeId, Shape, SpanTree};
 use crate::diagnostic::{Diagnostic, Location, SourceId};
 
 /// Deepest nesting of collections accepted in one document.
@@ -274,11 +274,9 @@ impl Builder<'_> {
             return;
         }
         if let Some((value, root)) = doc.root {
-            self.docs.push(ParsedDoc {
-                value,
-                spans: doc.spans,
-                root,
-            });
+            let mut spans = doc.spans;
+            spans.shrink_to_fit();
+            self.docs.push(ParsedDoc { value, spans, root });
         }
     }
 
@@ -332,7 +330,7 @@ impl Builder<'_> {
             self.set_key(Some(key), range, merge_key);
             return;
         }
-        let node = self.doc.spans.push(range.clone(), None);
+        let node = self.doc.spans.push(range.clone());
         if anchor != 0 {
             self.doc.anchors.insert(
                 anchor,
@@ -372,7 +370,7 @@ impl Builder<'_> {
             self.doc.failed = true;
             return;
         }
-        let node = self.doc.spans.push(range.clone(), None);
+        let node = self.doc.spans.push(range.clone());
         let children = self.pool.pop().unwrap_or_default();
         self.doc.stack.push(Frame {
             container,
@@ -474,11 +472,12 @@ impl Builder<'_> {
             self.set_key(key, range, false);
             return;
         }
-        let node = self.doc.spans.push(range.clone(), None);
+        let node = self.doc.spans.push(range.clone());
         self.attach(value, node, nodes, range.end);
     }
 
     fn attach(&mut self, value: Value, node: NodeId, nodes: usize, end: usize) {
+        self.doc.spans.set_shape(node, shape_of(&value));
         let Some(frame) = self.doc.stack.last_mut() else {
             self.doc.root = Some((value, node));
             return;
@@ -510,7 +509,7 @@ impl Builder<'_> {
                     }
                     return;
                 }
-                self.doc.spans.set_key(node, span.clone());
+                self.doc.spans.set_key(node, span.clone(), &key);
                 let key = match map.entry(key) {
                     serde_json::map::Entry::Vacant(slot) => {
                         slot.insert(value);
@@ -549,6 +548,14 @@ impl Builder<'_> {
     }
 }
 
+fn shape_of(value: &Value) -> Shape {
+    match value {
+        Value::Object(_) => Shape::Mapping,
+        Value::Array(_) => Shape::Sequence,
+        _ => Shape::Scalar,
+    }
+}
+
 /// Applies a YAML merge key (`<<: *base`): entries not already present are added.
 fn merge_into(
     map: &mut Map<String, Value>,
@@ -584,7 +591,9 @@ fn merge_into(
             if map.contains_key(&k) {
                 continue;
             }
-            let child = spans.push(span.clone(), Some(key_span.clone()));
+            let child = spans.push(span.clone());
+            spans.set_key(child, key_span.clone(), &k);
+            spans.set_shape(child, shape_of(&v));
             merged.push(k.clone());
             map.insert(k, v);
             children.push(child);
@@ -768,9 +777,9 @@ mod tests {
         let text = "b: \"x\"   # c\nc: 'it''s' \n";
         let (docs, _) = parse(text);
         let doc = &docs[0];
-        let b = doc.spans.lookup(doc.root, &doc.value, "/b");
+        let b = doc.spans.lookup(doc.root, "/b");
         assert_eq!(&text[b.value], "\"x\"");
-        let c = doc.spans.lookup(doc.root, &doc.value, "/c");
+        let c = doc.spans.lookup(doc.root, "/c");
         assert_eq!(&text[c.value], "'it''s'");
         assert_eq!(&text[c.key.unwrap()], "c");
     }
@@ -829,14 +838,14 @@ mod tests {
         let d = &docs[0];
         let w = d
             .spans
-            .lookup(d.root, &d.value, "/spec/http/0/route/0/weight");
+            .lookup(d.root, "/spec/http/0/route/0/weight");
         assert!(w.complete);
         assert_eq!(&text[w.value], "10");
         let l = d
             .spans
-            .lookup(d.root, &d.value, "/metadata/labels/app.kubernetes.io~1name");
+            .lookup(d.root, "/metadata/labels/app.kubernetes.io~1name");
         assert_eq!(&text[l.value], "x");
-        let missing = d.spans.lookup(d.root, &d.value, "/spec/http/0/timeout");
+        let missing = d.spans.lookup(d.root, "/spec/http/0/timeout");
         assert!(!missing.complete);
     }
 
@@ -846,7 +855,7 @@ mod tests {
         let (docs, diags) = parse(text);
         assert!(diags.is_empty());
         let d = &docs[0];
-        let p = d.spans.lookup(d.root, &d.value, "/spec/ports/0/port");
+        let p = d.spans.lookup(d.root, "/spec/ports/0/port");
         assert_eq!(&text[p.value], "80");
     }
 
