@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::analyze;
 use crate::diagnostic::{Diagnostic, ResourceRef, Rule, Severity};
 use crate::load::spans::escape;
-use crate::load::{Document, Loaded, Source};
+use crate::load::{Document, Files, Loaded, Source};
 use crate::model::{self, Config, Typed};
 use crate::schema;
 use crate::settings::Settings;
@@ -82,12 +82,51 @@ pub fn rule_matches(rule: &Rule, selectors: &[String]) -> bool {
 }
 
 /// One document checked and read on its own.
-struct DocumentRead {
+enum DocumentRead {
+    /// Not a kind meshctl reads: its apiVersion and kind.
+    Skipped(String),
+    Resource(Box<ResourceRead>),
+}
+
+/// A document of a kind meshctl reads.
+struct ResourceRead {
     kind: model::Kind,
     /// Its schema findings.
     found: Vec<Diagnostic>,
     schema_ok: bool,
     typed: Result<Typed, model::ReadError>,
+    resource: ResourceRef,
+    /// The codes its suppression annotation names.
+    suppress: Option<Vec<String>>,
+}
+
+impl DocumentRead {
+    /// Checks `doc` (read from `text`) against its schema when `check_schema`,
+    /// and reads it as its kind.
+    fn of(doc: &Document, text: &str, check_schema: bool, options: &Options) -> DocumentRead {
+        let Some(kind) = model::classify(doc) else {
+            let what = format!("{} {}", doc.api_version(), doc.kind());
+            return DocumentRead::Skipped(what.trim().to_string());
+        };
+        let mut found = Vec::new();
+        let schema_ok = !check_schema || schema::validate(doc, text, kind, &mut found);
+        let annotation = format!("/metadata/annotations/{}", escape(SUPPRESS_ANNOTATION));
+        let suppress = doc.str_field(&annotation).map(|codes| {
+            codes
+                .split(',')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect()
+        });
+        DocumentRead::Resource(Box::new(ResourceRead {
+            kind,
+            found,
+            schema_ok,
+            typed: Typed::read(doc, kind, &options.default_namespace),
+            resource: resource_ref(doc, kind, &options.default_namespace),
+            suppress,
+        }))
+    }
 }
 
 /// How much of the pipeline runs.
@@ -185,6 +224,42 @@ fn in_report_order(diagnostics: &mut Vec<Diagnostic>) {
 }
 
 fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
+    let check_schema = depth == Depth::Full && schema_enabled(options);
+    // Each document on its own, in parallel; then in input order.
+    let reads: Vec<DocumentRead> = loaded
+        .documents
+        .par_iter()
+        .map(|doc| {
+            let text = &loaded.sources[doc.source].text;
+            DocumentRead::of(doc, text, check_schema, options)
+        })
+        .collect();
+    finish(loaded, reads, options, depth)
+}
+
+/// Runs every check on the files read from the inputs. Each document is
+/// checked and read as soon as it is parsed, and its JSON value freed then:
+/// the report needs only its spans.
+pub fn run_files(files: Files, options: &Options) -> Outcome {
+    let check_schema = schema_enabled(options);
+    let mut loaded = Loaded::default();
+    let visit = |mut doc: Document, text: &str| {
+        let read = DocumentRead::of(&doc, text, check_schema, options);
+        doc.value = serde_json::Value::Null;
+        (doc, read)
+    };
+    let (documents, reads) = loaded.add_inputs(files, &visit).into_iter().unzip();
+    loaded.documents = documents;
+    finish(loaded, reads, options, Depth::Full)
+}
+
+fn schema_enabled(options: &Options) -> bool {
+    schema::rules::RULES.iter().any(|r| options.enabled(r))
+}
+
+/// The documents and what was read of each, in input order, into an
+/// outcome: resources added, findings attributed, suppressed and selected.
+fn finish(loaded: Loaded, reads: Vec<DocumentRead>, options: &Options, depth: Depth) -> Outcome {
     let Loaded {
         sources,
         documents,
@@ -196,47 +271,29 @@ fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
     let mut skipped = Vec::new();
     let mut resources = 0;
     let mut suppressed = BTreeMap::new();
-    let check_schema =
-        depth == Depth::Full && schema::rules::RULES.iter().any(|r| options.enabled(r));
-    // Each document on its own, in parallel; then in input order.
-    let read: Vec<Option<DocumentRead>> = documents
-        .par_iter()
-        .enumerate()
-        .map(|(index, doc)| {
-            let kind = model::classify(doc)?;
-            let mut found = Vec::new();
-            let schema_ok =
-                !check_schema || schema::validate(doc, &sources[doc.source].text, kind, &mut found);
-            let typed = Typed::read(index, doc, kind, &options.default_namespace);
-            Some(DocumentRead {
-                kind,
-                found,
-                schema_ok,
-                typed,
-            })
-        })
-        .collect();
-    for (doc, read) in documents.iter().zip(read) {
-        let Some(DocumentRead {
+    for (index, (doc, read)) in documents.iter().zip(reads).enumerate() {
+        let ResourceRead {
             kind,
             found,
             schema_ok,
             typed,
-        }) = read
-        else {
-            skipped.push((
-                doc.source,
-                format!("{} {}", doc.api_version(), doc.kind())
-                    .trim()
-                    .to_string(),
-            ));
-            continue;
+            resource,
+            suppress,
+        } = match read {
+            DocumentRead::Skipped(what) => {
+                skipped.push((doc.source, what));
+                continue;
+            }
+            DocumentRead::Resource(read) => *read,
         };
         resources += 1;
         let first_new = diagnostics.len();
         diagnostics.extend(found);
         match typed {
-            Ok(typed) => config.insert(typed),
+            Ok(mut typed) => {
+                typed.set_doc(index);
+                config.insert(typed);
+            }
             Err(err) if schema_ok => diagnostics.push(
                 Diagnostic::new(
                     &schema::rules::UNREADABLE_RESOURCE,
@@ -247,17 +304,10 @@ fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
             ),
             Err(_) => {}
         }
-        let resource = resource_ref(doc, kind, &options.default_namespace);
         for diag in &mut diagnostics[first_new..] {
             diag.resource.get_or_insert_with(|| resource.clone());
         }
-        let annotation = format!("/metadata/annotations/{}", escape(SUPPRESS_ANNOTATION));
-        if let Some(codes) = doc.str_field(&annotation) {
-            let codes = codes
-                .split(',')
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty())
-                .collect();
+        if let Some(codes) = suppress {
             suppressed.insert(resource, codes);
         }
     }

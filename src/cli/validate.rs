@@ -90,7 +90,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     check_selectors(&args)?;
     let project = project_settings(&args)?;
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
-    let loaded = load::load(&inputs)?;
+    let files = load::read_inputs(&inputs)?;
     let mut select = project.file.select;
     if !args.select.is_empty() {
         select.clone_from(&args.select);
@@ -114,7 +114,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         .map(baseline::read)
         .transpose()
         .map_err(CliError)?;
-    let mut outcome = validate::run(loaded, &options);
+    let mut outcome = validate::run_files(files, &options);
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &outcome.diagnostics, &outcome.sources).map_err(CliError)?;
     }

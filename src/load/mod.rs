@@ -122,16 +122,23 @@ impl Document {
     }
 }
 
-/// One source as read: its text, documents and load findings.
-struct Parsed {
+/// One source as read: its text, what became of its YAML documents (one
+/// entry each) and its load findings.
+struct Parsed<T> {
     source: Source,
-    docs: Vec<yaml::ParsedDoc>,
+    docs: Vec<Vec<T>>,
     diagnostics: Vec<Diagnostic>,
 }
 
 /// Reads one source's bytes as source `id`: refuses what is too large, binary
-/// or not UTF-8, and parses the rest.
-fn parse_source(id: SourceId, name: String, bytes: Vec<u8>, keys: yaml::Keys) -> Parsed {
+/// or not UTF-8, parses the rest and hands each object read to `visit`.
+fn parse_source<T: Send>(
+    id: SourceId,
+    name: String,
+    bytes: Vec<u8>,
+    keys: yaml::Keys,
+    visit: &Visit<'_, T>,
+) -> Parsed<T> {
     let refused = |name: String, text: String, diagnostic: Diagnostic| Parsed {
         source: Source::new(name, text),
         docs: Vec::new(),
@@ -184,12 +191,75 @@ fn parse_source(id: SourceId, name: String, bytes: Vec<u8>, keys: yaml::Keys) ->
         }
     };
     let mut diagnostics = Vec::new();
-    let docs = yaml::parse_stream(id, &text, keys, &mut diagnostics);
+    let finish = |doc: yaml::ParsedDoc| {
+        documents_of(id, doc)
+            .into_iter()
+            .map(|d| visit(d, &text))
+            .collect()
+    };
+    let docs = yaml::parse_stream_with(id, &text, keys, &mut diagnostics, &finish);
     Parsed {
         source: Source::new(name, text),
         docs,
         diagnostics,
     }
+}
+
+/// What a loader does with each object it reads, given its source's text.
+pub type Visit<'v, T> = dyn Fn(Document, &str) -> T + Sync + 'v;
+
+/// The objects of one YAML document: the document, or the items of a List.
+fn documents_of(source: SourceId, doc: yaml::ParsedDoc) -> Vec<Document> {
+    let yaml::ParsedDoc {
+        mut value,
+        spans,
+        root,
+    } = doc;
+    if value.is_null() {
+        return Vec::new();
+    }
+    let spans = Arc::new(spans);
+    let is_list = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k == "List" || k.ends_with("List"))
+        && value.get("items").is_some_and(Value::is_array);
+    if !is_list {
+        return vec![Document {
+            source,
+            value,
+            spans,
+            root,
+            pointer_prefix: String::new(),
+        }];
+    }
+    let items = match value.get_mut("items").map(Value::take) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let pointer = format!("/items/{i}");
+            let (node, _) = spans.descend(root, &pointer);
+            Document {
+                source,
+                value: item,
+                spans: Arc::clone(&spans),
+                root: node,
+                pointer_prefix: pointer,
+            }
+        })
+        .collect()
+}
+
+/// The files read from the inputs, in order.
+#[derive(Debug, Default)]
+pub struct Files {
+    files: Vec<(String, Vec<u8>)>,
+    /// The file that took the input past the limit (not read), and the limit.
+    past_limit: Option<(String, u64)>,
 }
 
 /// Everything read from the inputs.
@@ -207,12 +277,20 @@ pub struct Loaded {
 /// Reads every input. Only I/O failures are errors; content problems are
 /// diagnostics. Files are read in order, then parsed in parallel.
 pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
-    load_within(inputs, MAX_INPUT_BYTES)
+    let mut loaded = Loaded::default();
+    let documents = loaded.add_inputs(read_inputs(inputs)?, &|doc, _| doc);
+    loaded.documents.extend(documents);
+    Ok(loaded)
 }
 
-/// [`load`] with at most `limit` bytes read in all: the file that would
-/// pass it gets a finding, and the files after it are not read.
-fn load_within(inputs: &[Input], limit: u64) -> Result<Loaded, LoadError> {
+/// Reads the files of every input, at most [`MAX_INPUT_BYTES`] in all.
+pub fn read_inputs(inputs: &[Input]) -> Result<Files, LoadError> {
+    read_within(inputs, MAX_INPUT_BYTES)
+}
+
+/// [`read_inputs`] with at most `limit` bytes read in all: the file that
+/// would pass it and the files after it are not read.
+fn read_within(inputs: &[Input], limit: u64) -> Result<Files, LoadError> {
     let mut paths: Vec<Option<PathBuf>> = Vec::new();
     for input in inputs {
         match input {
@@ -241,32 +319,12 @@ fn load_within(inputs: &[Input], limit: u64) -> Result<Loaded, LoadError> {
         })?;
         total += bytes.len() as u64;
         if total > limit {
-            past_limit = Some(name);
+            past_limit = Some((name, limit));
             break;
         }
         files.push((name, bytes));
     }
-    let mut loaded = Loaded::default();
-    loaded.add_files(files);
-    if let Some(name) = past_limit {
-        let id = loaded.sources.len();
-        loaded.sources.push(Source::new(name, String::new()));
-        loaded.diagnostics.push(
-            Diagnostic::new(
-                &rules::UNREADABLE_FILE,
-                format!(
-                    "the input passes {} MiB in all here: this file and the ones after it were not read",
-                    limit >> 20
-                ),
-            )
-            .with_help("check the repository in parts (one folder per run)")
-            .at(Location {
-                source: id,
-                span: 0..0,
-            }),
-        );
-    }
-    Ok(loaded)
+    Ok(Files { files, past_limit })
 }
 
 fn read_stdin() -> io::Result<Vec<u8>> {
@@ -300,74 +358,63 @@ impl Loaded {
 
     /// Parses one source's bytes (exposed for tests and stdin).
     pub fn add_bytes(&mut self, name: String, bytes: Vec<u8>) {
-        self.add_files(vec![(name, bytes)]);
+        let documents = self.add_files(vec![(name, bytes)], &|doc, _| doc);
+        self.documents.extend(documents);
     }
 
-    /// Parses sources (name, bytes) in parallel and adds them in order.
-    pub fn add_files(&mut self, files: Vec<(String, Vec<u8>)>) {
+    /// Adds the files read from the inputs (see [`Loaded::add_files`]), and
+    /// a finding on the file that took the input past the limit.
+    pub fn add_inputs<T: Send>(&mut self, files: Files, visit: &Visit<'_, T>) -> Vec<T> {
+        let made = self.add_files(files.files, visit);
+        if let Some((name, limit)) = files.past_limit {
+            let id = self.sources.len();
+            self.sources.push(Source::new(name, String::new()));
+            self.diagnostics.push(
+                Diagnostic::new(
+                    &rules::UNREADABLE_FILE,
+                    format!(
+                        "the input passes {} MiB in all here: this file and the ones after it were not read",
+                        limit >> 20
+                    ),
+                )
+                .with_help("check the repository in parts (one folder per run)")
+                .at(Location {
+                    source: id,
+                    span: 0..0,
+                }),
+            );
+        }
+        made
+    }
+
+    /// Parses sources (name, bytes) in parallel and adds the sources and
+    /// their findings in order; returns what `visit` made of each object read
+    /// (the caller keeps the documents it wants in [`Loaded::documents`]).
+    pub fn add_files<T: Send>(
+        &mut self,
+        files: Vec<(String, Vec<u8>)>,
+        visit: &Visit<'_, T>,
+    ) -> Vec<T> {
         let first = self.sources.len();
         let keys = self.keys;
-        let parsed: Vec<Parsed> = files
+        let parsed: Vec<Parsed<T>> = files
             .into_par_iter()
             .enumerate()
-            .map(|(i, (name, bytes))| parse_source(first + i, name, bytes, keys))
+            .map(|(i, (name, bytes))| parse_source(first + i, name, bytes, keys, visit))
             .collect();
+        let mut made = Vec::new();
         for Parsed {
             source,
             docs,
             diagnostics,
         } in parsed
         {
-            let id = self.sources.len();
             self.sources.push(source);
             self.diagnostics.extend(diagnostics);
             self.yaml_documents += docs.len();
-            for doc in docs {
-                self.add_document(id, doc);
-            }
+            made.extend(docs.into_iter().flatten());
         }
-    }
-
-    fn add_document(&mut self, source: SourceId, doc: yaml::ParsedDoc) {
-        let yaml::ParsedDoc {
-            mut value,
-            spans,
-            root,
-        } = doc;
-        if value.is_null() {
-            return;
-        }
-        let spans = Arc::new(spans);
-        let is_list = value
-            .get("kind")
-            .and_then(Value::as_str)
-            .is_some_and(|k| k == "List" || k.ends_with("List"))
-            && value.get("items").is_some_and(Value::is_array);
-        if !is_list {
-            self.documents.push(Document {
-                source,
-                value,
-                spans,
-                root,
-                pointer_prefix: String::new(),
-            });
-            return;
-        }
-        let items = match value.get_mut("items").map(Value::take) {
-            Some(Value::Array(items)) => items,
-            _ => Vec::new(),
-        };
-        for (i, item) in items.into_iter().enumerate() {
-            let pointer = format!("/items/{i}");
-            let (node, _) = spans.descend(root, &pointer);
-            self.documents.push(Document {
-                source,
-                value: item,
-                spans: Arc::clone(&spans),
-                root: node,
-                pointer_prefix: pointer,
-            });
-        }
+        made
     }
 }
 
@@ -385,7 +432,10 @@ mod tests {
             );
             std::fs::write(dir.path().join(format!("{name}.yaml")), doc).unwrap();
         }
-        let loaded = load_within(&[Input::Path(dir.path().to_path_buf())], 250).unwrap();
+        let files = read_within(&[Input::Path(dir.path().to_path_buf())], 250).unwrap();
+        let mut loaded = Loaded::default();
+        let documents = loaded.add_inputs(files, &|doc, _| doc);
+        loaded.documents.extend(documents);
         let names: Vec<&str> = loaded.sources.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names.len(), 3, "{names:?}");
         assert!(names[2].ends_with("c.yaml"), "{names:?}");

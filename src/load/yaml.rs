@@ -50,23 +50,42 @@ const PARALLEL_BYTES: usize = 1 << 20;
 const PIECE_BYTES: usize = 256 << 10;
 
 /// Parses every document of `text`; problems become diagnostics in `diags`.
-/// A large stream is cut at its document markers and the pieces parsed in
-/// parallel; the documents, spans and findings are those of one pass.
 pub fn parse_stream(
     source: SourceId,
     text: &str,
     keys: Keys,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ParsedDoc> {
+    parse_stream_with(source, text, keys, diags, &|doc| doc)
+}
+
+/// Parses every document of `text` and hands each to `finish` as soon as it
+/// is read (so what it does not keep is freed at once); returns what
+/// `finish` made, in order. A large stream is cut at its document markers
+/// and the pieces parsed in parallel; the documents, spans and findings are
+/// those of one pass.
+pub fn parse_stream_with<T: Send>(
+    source: SourceId,
+    text: &str,
+    keys: Keys,
+    diags: &mut Vec<Diagnostic>,
+    finish: &(dyn Fn(ParsedDoc) -> T + Sync),
+) -> Vec<T> {
     let chars = CharIndex::new(text);
     let pieces = pieces(text);
     if pieces.len() > 1 {
-        let parsed: Vec<(Vec<ParsedDoc>, Vec<Diagnostic>, bool)> = pieces
+        let parsed: Vec<(Vec<T>, Vec<Diagnostic>, bool)> = pieces
             .par_iter()
             .map(|range| {
                 let mut found = Vec::new();
-                let (docs, clean) =
-                    parse_piece(source, text, range.clone(), &chars, keys, &mut found);
+                let piece = Piece {
+                    source,
+                    text,
+                    range: range.clone(),
+                    chars: &chars,
+                    keys,
+                };
+                let (docs, clean) = piece.parse(&mut found, finish);
                 (docs, found, clean)
             })
             .collect();
@@ -81,7 +100,14 @@ pub fn parse_stream(
             return docs;
         }
     }
-    parse_piece(source, text, 0..text.len(), &chars, keys, diags).0
+    let whole = Piece {
+        source,
+        text,
+        range: 0..text.len(),
+        chars: &chars,
+        keys,
+    };
+    whole.parse(diags, finish).0
 }
 
 /// Where a large stream can be cut: before lines that start a document
@@ -107,58 +133,68 @@ fn pieces(text: &str) -> Vec<Range<usize>> {
     cuts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
-/// Parses the documents in `text[range]`; returns them, and false when the
-/// parser stopped at a syntax error.
-fn parse_piece(
+/// A part of a stream that the parser reads on its own.
+struct Piece<'a> {
     source: SourceId,
-    text: &str,
+    /// The whole stream (spans are byte ranges in it).
+    text: &'a str,
     range: Range<usize>,
-    chars: &CharIndex,
+    chars: &'a CharIndex,
     keys: Keys,
-    diags: &mut Vec<Diagnostic>,
-) -> (Vec<ParsedDoc>, bool) {
-    let char_base = chars.char_at(range.start);
-    let mut builder = Builder {
-        text,
-        keys,
-        chars,
-        char_base,
-        source,
-        diags,
-        doc: DocState::default(),
-        docs: Vec::new(),
-        pool: Vec::new(),
-    };
-    for event in Parser::new_from_str(&text[range]) {
-        match event {
-            Ok((event, span)) => builder.event(event, span),
-            Err(err) => {
-                let at = builder.byte(err.marker().index());
-                let info = err.info();
-                let rule = if info.contains("recursion limit") {
-                    &rules::NESTING_TOO_DEEP
-                } else {
-                    &rules::YAML_SYNTAX
-                };
-                let message = if info.contains("recursion limit") {
-                    format!("collections are nested deeper than the parser allows ({info})")
-                } else {
-                    format!("YAML syntax error: {info}")
-                };
-                let end = next_char_boundary(text, at);
-                builder.report(
-                    Diagnostic::new(rule, message)
-                        .with_label("the parser stopped here")
-                        .with_help(
-                            "fix the syntax at this position; the rest of the file was not read",
-                        ),
-                    at..end,
-                );
-                return (builder.docs, false);
+}
+
+impl Piece<'_> {
+    /// Parses the documents of the piece through `finish`; returns what it
+    /// made, and false when the parser stopped at a syntax error.
+    fn parse<T>(
+        &self,
+        diags: &mut Vec<Diagnostic>,
+        finish: &dyn Fn(ParsedDoc) -> T,
+    ) -> (Vec<T>, bool) {
+        let text = self.text;
+        let mut builder = Builder {
+            text,
+            keys: self.keys,
+            chars: self.chars,
+            char_base: self.chars.char_at(self.range.start),
+            source: self.source,
+            diags,
+            doc: DocState::default(),
+            docs: Vec::new(),
+            finish,
+            pool: Vec::new(),
+        };
+        for event in Parser::new_from_str(&text[self.range.clone()]) {
+            match event {
+                Ok((event, span)) => builder.event(event, span),
+                Err(err) => {
+                    let at = builder.byte(err.marker().index());
+                    let info = err.info();
+                    let rule = if info.contains("recursion limit") {
+                        &rules::NESTING_TOO_DEEP
+                    } else {
+                        &rules::YAML_SYNTAX
+                    };
+                    let message = if info.contains("recursion limit") {
+                        format!("collections are nested deeper than the parser allows ({info})")
+                    } else {
+                        format!("YAML syntax error: {info}")
+                    };
+                    let end = next_char_boundary(text, at);
+                    builder.report(
+                        Diagnostic::new(rule, message)
+                            .with_label("the parser stopped here")
+                            .with_help(
+                                "fix the syntax at this position; the rest of the file was not read",
+                            ),
+                        at..end,
+                    );
+                    return (builder.docs, false);
+                }
             }
         }
+        (builder.docs, true)
     }
-    (builder.docs, true)
 }
 
 fn next_char_boundary(text: &str, at: usize) -> usize {
@@ -207,7 +243,7 @@ struct PendingKey {
     merge: bool,
 }
 
-struct Builder<'a> {
+struct Builder<'a, T> {
     /// The whole stream (spans are byte ranges in it).
     text: &'a str,
     keys: Keys,
@@ -217,11 +253,13 @@ struct Builder<'a> {
     source: SourceId,
     diags: &'a mut Vec<Diagnostic>,
     doc: DocState,
-    docs: Vec<ParsedDoc>,
+    /// What `finish` made of each document read.
+    docs: Vec<T>,
+    finish: &'a dyn Fn(ParsedDoc) -> T,
     pool: Vec<Vec<NodeId>>,
 }
 
-impl Builder<'_> {
+impl<T> Builder<'_, T> {
     fn report(&mut self, diag: Diagnostic, span: Range<usize>) {
         self.diags.push(diag.at(Location {
             source: self.source,
@@ -276,7 +314,8 @@ impl Builder<'_> {
         if let Some((value, root)) = doc.root {
             let mut spans = doc.spans;
             spans.shrink_to_fit();
-            self.docs.push(ParsedDoc { value, spans, root });
+            self.docs
+                .push((self.finish)(ParsedDoc { value, spans, root }));
         }
     }
 
@@ -836,9 +875,7 @@ mod tests {
         let text = "metadata:\n  labels:\n    app.kubernetes.io/name: x\nspec:\n  http:\n  - route:\n    - weight: 10\n";
         let (docs, _) = parse(text);
         let d = &docs[0];
-        let w = d
-            .spans
-            .lookup(d.root, "/spec/http/0/route/0/weight");
+        let w = d.spans.lookup(d.root, "/spec/http/0/route/0/weight");
         assert!(w.complete);
         assert_eq!(&text[w.value], "10");
         let l = d
@@ -889,14 +926,14 @@ mod tests {
             let (docs, diags) = parse(&text);
             let chars = CharIndex::new(&text);
             let mut one_diags = Vec::new();
-            let (one, _) = parse_piece(
-                0,
-                &text,
-                0..text.len(),
-                &chars,
-                Keys::Kubectl,
-                &mut one_diags,
-            );
+            let whole = Piece {
+                source: 0,
+                text: &text,
+                range: 0..text.len(),
+                chars: &chars,
+                keys: Keys::Kubectl,
+            };
+            let (one, _) = whole.parse(&mut one_diags, &|doc| doc);
             assert_eq!(outcome(&docs, &diags), outcome(&one, &one_diags));
             assert!(
                 diags.iter().any(|d| d.rule.code == "MC0005"),

@@ -222,13 +222,25 @@ pub enum Typed {
 }
 
 impl Typed {
-    /// Reads document `index` as `kind`.
-    pub fn read(
-        index: usize,
-        doc: &Document,
-        kind: Kind,
-        default_namespace: &str,
-    ) -> Result<Typed, ReadError> {
+    /// Records that the resource was read from document `doc` of the input.
+    pub fn set_doc(&mut self, doc: usize) {
+        match self {
+            Typed::VirtualService(r) => r.doc = doc,
+            Typed::DestinationRule(r) => r.doc = doc,
+            Typed::Gateway(r) => r.doc = doc,
+            Typed::ServiceEntry(r) => r.doc = doc,
+            Typed::Service(r) => r.doc = doc,
+            Typed::Workload(r) => r.doc = doc,
+            Typed::KubeGateway(r) => r.doc = doc,
+            Typed::HttpRoute(r) => r.doc = doc,
+            Typed::ReferenceGrant(r) => r.doc = doc,
+            Typed::GatewayClass(r) => r.doc = doc,
+        }
+    }
+
+    /// Reads a document as `kind` (its index is set when it is added, see
+    /// [`Typed::set_doc`]).
+    pub fn read(doc: &Document, kind: Kind, default_namespace: &str) -> Result<Typed, ReadError> {
         let meta: ObjectMeta = read(&doc.value, "metadata")?;
         let namespace = match &meta.namespace {
             Some(ns) if !ns.is_empty() => ns.clone(),
@@ -241,7 +253,7 @@ impl Typed {
                     meta,
                     namespace,
                     spec: $spec,
-                    doc: index,
+                    doc: 0,
                 }
             };
         }
