@@ -241,11 +241,11 @@ fn rule(r: &HttpRouteRule) -> HttpRoute {
         } else {
             route
         },
-        redirect,
-        rewrite,
-        direct_response,
+        redirect: redirect.map(Box::new),
+        rewrite: rewrite.map(Box::new),
+        direct_response: direct_response.map(Box::new),
         timeout,
-        retries,
+        retries: retries.map(Box::new),
         ..HttpRoute::default()
     }
 }

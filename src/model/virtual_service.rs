@@ -25,19 +25,19 @@ pub struct HttpRoute {
     #[serde(rename = "match")]
     pub matches: Vec<HttpMatch>,
     pub route: Vec<HttpRouteDestination>,
-    pub redirect: Option<HttpRedirect>,
-    pub direct_response: Option<DirectResponse>,
+    pub redirect: Option<Box<HttpRedirect>>,
+    pub direct_response: Option<Box<DirectResponse>>,
     pub delegate: Option<Delegate>,
-    pub rewrite: Option<HttpRewrite>,
+    pub rewrite: Option<Box<HttpRewrite>>,
     pub timeout: Option<String>,
-    pub retries: Option<HttpRetry>,
-    pub fault: Option<HttpFault>,
+    pub retries: Option<Box<HttpRetry>>,
+    pub fault: Option<Box<HttpFault>>,
     pub mirror: Option<Destination>,
     pub mirror_percentage: Option<Percent>,
     pub mirror_percent: Option<i64>,
     pub mirrors: Vec<HttpMirror>,
-    pub cors_policy: Option<CorsPolicy>,
-    pub headers: Option<Headers>,
+    pub cors_policy: Option<Box<CorsPolicy>>,
+    pub headers: Option<Box<Headers>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
