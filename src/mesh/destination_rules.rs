@@ -197,7 +197,7 @@ impl<'c> Mesh<'c> {
             for (dr, _) in candidates {
                 merged.sources.push(dr);
                 if merged.traffic_policy.is_none() {
-                    merged.traffic_policy = dr.spec.traffic_policy.as_ref();
+                    merged.traffic_policy = dr.spec.traffic_policy.as_deref();
                 }
                 for subset in &dr.spec.subsets {
                     if !merged.subsets.iter().any(|s| s.name == subset.name) {

@@ -10,7 +10,7 @@ use super::common::{PortSelector, WorkloadSelector};
 #[serde(default, rename_all = "camelCase")]
 pub struct DestinationRule {
     pub host: String,
-    pub traffic_policy: Option<TrafficPolicy>,
+    pub traffic_policy: Option<Box<TrafficPolicy>>,
     pub subsets: Vec<Subset>,
     pub export_to: Vec<String>,
     pub workload_selector: Option<WorkloadSelector>,
@@ -21,7 +21,7 @@ pub struct DestinationRule {
 pub struct Subset {
     pub name: String,
     pub labels: BTreeMap<String, String>,
-    pub traffic_policy: Option<TrafficPolicy>,
+    pub traffic_policy: Option<Box<TrafficPolicy>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -20,11 +20,11 @@ pub struct PolicyBlock<'a> {
 pub fn policies(dr: &DestinationRule) -> Vec<(String, &TrafficPolicy)> {
     let top = dr
         .traffic_policy
-        .as_ref()
+        .as_deref()
         .map(|p| ("/spec/trafficPolicy".to_string(), p));
     let subsets = dr.subsets.iter().enumerate().filter_map(|(i, s)| {
         s.traffic_policy
-            .as_ref()
+            .as_deref()
             .map(|p| (format!("/spec/subsets/{i}/trafficPolicy"), p))
     });
     top.into_iter().chain(subsets).collect()
