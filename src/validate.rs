@@ -404,3 +404,36 @@ fn apply_suppressions(
         },
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{self, Input};
+
+    /// Everything a report shows of an outcome.
+    fn report(outcome: &Outcome) -> String {
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}",
+            outcome.diagnostics, outcome.summary, outcome.skipped, outcome.unchecked
+        )
+    }
+
+    /// validate reads each document as it is parsed and frees its value;
+    /// the report is the one of reading everything first.
+    #[test]
+    fn streaming_the_documents_changes_nothing_in_the_report() {
+        let inputs: Vec<Input> = ["fixtures/rules", "fixtures/mesh", "fixtures/gateway-api"]
+            .iter()
+            .map(|p| Input::parse(p))
+            .collect();
+        let options = Options {
+            default_namespace: "default".into(),
+            ..Options::default()
+        };
+        let whole = run(load::load(&inputs).unwrap(), &options);
+        let streamed = run_files(load::read_inputs(&inputs).unwrap(), &options);
+        assert!(whole.diagnostics.len() > 100, "the fixtures have findings");
+        assert_eq!(report(&whole), report(&streamed));
+        assert!(streamed.documents.iter().all(|d| d.value.is_null()));
+    }
+}
