@@ -745,3 +745,34 @@ spec:
         "arrivals after the event",
     );
 }
+
+/// §4.1: `retryIgnorePreviousHosts` (default true) installs Envoy's
+/// previous_hosts predicate: a retry re-picks (up to 5 times) until it draws
+/// a host not tried yet. With two endpoints and one always failing, one
+/// retry on 5xx then almost always reaches the healthy one (least-request
+/// keeps drawing the idle failing host, so a few exhaust the re-picks); set
+/// to false, about half of the retries land on the failing host again.
+#[test]
+fn retry_ignore_previous_hosts_true_sends_retries_to_other_hosts() {
+    let services = "    queue: {endpoints: 2, endpointOverrides: {\"0\": {errors: {rate: 1.0, status: 503}}}}\n";
+    let success = |retries: &str| {
+        let r = simulate(
+            &retrying(retries),
+            &scenario(4_000, 100.0, "queue", services),
+        );
+        f(&r["success_rate"])
+    };
+    for retries in [
+        "    retries: {attempts: 1, retryOn: 5xx}",
+        "    retries: {attempts: 1, retryOn: 5xx, retryIgnorePreviousHosts: true}",
+    ] {
+        let avoided = success(retries);
+        assert!(avoided > 0.93, "{retries}: {avoided}");
+    }
+    let repicked =
+        success("    retries: {attempts: 1, retryOn: 5xx, retryIgnorePreviousHosts: false}");
+    assert!(
+        repicked < 0.85,
+        "retries that may repeat a host: {repicked}"
+    );
+}

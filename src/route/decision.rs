@@ -70,9 +70,10 @@ pub struct RetryPolicy {
     pub per_try_timeout: Option<Duration>,
     /// Base back-off interval (Envoy caps each wait at 10 × base).
     pub backoff: Duration,
-    /// `retryIgnorePreviousHosts` as written (false when unset).
+    /// Whether retries avoid the hosts already tried: Istio's
+    /// `retryIgnorePreviousHosts`, true when unset (§4.1).
     #[serde(skip)]
-    pub ignore_previous_hosts: bool,
+    pub avoid_previous_hosts: bool,
     /// True when the VirtualService sets no `retries` and the mesh default applies.
     pub mesh_default: bool,
 }

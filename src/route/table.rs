@@ -852,7 +852,7 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
             retry_on: DEFAULT_RETRY_ON.into(),
             per_try_timeout: None,
             backoff: DEFAULT_BACKOFF,
-            ignore_previous_hosts: false,
+            avoid_previous_hosts: true,
             mesh_default: true,
         },
         Some(r) => RetryPolicy {
@@ -864,7 +864,7 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
                 .unwrap_or_else(|| DEFAULT_RETRY_ON.into()),
             per_try_timeout: typed(r.per_try_timeout.as_deref()),
             backoff: typed(r.backoff.as_deref()).unwrap_or(DEFAULT_BACKOFF),
-            ignore_previous_hosts: r.retry_ignore_previous_hosts.unwrap_or(false),
+            avoid_previous_hosts: r.retry_ignore_previous_hosts.unwrap_or(true),
             mesh_default: false,
         },
     };

@@ -9,7 +9,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Exp1};
 use rand_pcg::Pcg64Mcg;
 
-use super::cluster::{HashKey, ProxyCluster};
+use super::cluster::{HashKey, Lb, ProxyCluster};
 use super::flags::Flags;
 use super::model::{Change, ClassOutcome, Model, PodBehaviour, RouteSpec, Stop};
 use super::outlier::{self, Observation};
@@ -513,7 +513,10 @@ impl<'m> Engine<'m> {
         };
         let spec = &self.m.clusters[cluster as usize];
         let route = self.route(req);
-        let avoid = route.retry.previous_hosts && !mirror;
+        // Istio installs the previous-hosts predicate except under
+        // consistent hashing, where a re-pick lands on the same host (§4.1).
+        let hashed = matches!(spec.lb, Lb::RingHash(_));
+        let avoid = route.retry.previous_hosts && !hashed && !mirror;
         let tried = self.reqs[req as usize].tried;
         let attempt = self.reqs[req as usize].attempt as usize;
         let tried = if avoid {

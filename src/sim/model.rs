@@ -425,7 +425,6 @@ impl<'s, 'c> Builder<'s, 'c> {
             per_try
         };
         let backoff_ms = policy_nanos(Some(policy.retries.backoff)) / 1_000_000;
-        let ignore_previous = policy.retries.ignore_previous_hosts;
         let fault = policy.fault.as_ref();
         let delay = fault
             .and_then(|f| f.delay.as_ref())
@@ -457,7 +456,7 @@ impl<'s, 'c> Builder<'s, 'c> {
             destinations,
             timeout,
             per_try_timeout,
-            retry: RetryRule::new(&policy.retries, backoff_ms, ignore_previous),
+            retry: RetryRule::new(&policy.retries, backoff_ms),
             delay,
             abort,
             mirrors,

@@ -40,11 +40,7 @@ impl RetryRule {
     /// Compiles the policy routing computed (Istio's default when the route has none).
     /// Tokens that only concern HTTP/2 or gRPC (refused-stream, unavailable,
     /// cancelled, ...) never match an HTTP/1.1 response here.
-    pub fn new(
-        policy: &RouteRetryPolicy,
-        backoff_ms: u64,
-        ignore_previous_hosts: bool,
-    ) -> RetryRule {
+    pub fn new(policy: &RouteRetryPolicy, backoff_ms: u64) -> RetryRule {
         let mut on = 0;
         let mut codes = Vec::new();
         for token in policy.retry_on.split(',').map(str::trim) {
@@ -71,7 +67,7 @@ impl RetryRule {
             on,
             codes,
             backoff_base_ms: backoff_ms.max(1),
-            previous_hosts: !ignore_previous_hosts,
+            previous_hosts: policy.avoid_previous_hosts,
         }
     }
 
@@ -116,11 +112,10 @@ mod tests {
                 retry_on: retry_on.into(),
                 per_try_timeout: None,
                 backoff: crate::route::table::DEFAULT_BACKOFF,
-                ignore_previous_hosts: false,
+                avoid_previous_hosts: true,
                 mesh_default: false,
             },
             25,
-            false,
         )
     }
 
