@@ -776,3 +776,40 @@ fn retry_ignore_previous_hosts_true_sends_retries_to_other_hosts() {
         "retries that may repeat a host: {repicked}"
     );
 }
+
+/// Istio drops the retry policy of `retries: {attempts: 0}`: a refused
+/// connection goes back to the caller as 503 UF after one try, with no URX
+/// (Envoy sets URX only when a retry policy ran out of retries).
+#[test]
+fn zero_attempts_retry_nothing_and_set_no_urx() {
+    let services = "    queue: {endpoints: 3, endpointOverrides: {\"0\": {down: true}}}\n";
+    let r = simulate(
+        &retrying("    retries: {attempts: 0}"),
+        &scenario(3_000, 100.0, "queue", services),
+    );
+    assert_eq!(f(&r["attempts"]["mean"]), 1.0);
+    assert!(
+        count(&r["response_flags"], "UF") > 0.0,
+        "{}",
+        r["response_flags"]
+    );
+    assert_eq!(
+        count(&r["response_flags"], "URX"),
+        0.0,
+        "{}",
+        r["response_flags"]
+    );
+}
+
+/// Envoy's num_retries is a 32-bit count: 300 retries of an always failing
+/// backend end, after 301 tries each, as 503 URX.
+#[test]
+fn hundreds_of_retries_end() {
+    let services = "    queue: {errors: {rate: 1.0, status: 503}, latency: {distribution: constant, value: 1ms}}\n";
+    let r = simulate(
+        &retrying("    retries: {attempts: 300, retryOn: 5xx}"),
+        &scenario(20, 10.0, "queue", services),
+    );
+    assert_eq!(f(&r["attempts"]["mean"]), 301.0, "{}", r["attempts"]);
+    assert_eq!(count(&r["response_flags"], "URX"), 20.0);
+}

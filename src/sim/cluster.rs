@@ -229,7 +229,7 @@ pub struct HostSlot {
     pub connections: u32,
     pub busy: u32,
     /// Tries waiting for a connection to this host: (request, generation, try).
-    pub pending: VecDeque<(u32, u32, u8)>,
+    pub pending: VecDeque<(u32, u32, u16)>,
     pub health: HostHealth,
 }
 

@@ -44,13 +44,13 @@ enum Kind {
         pod: u32,
         req: u32,
         era: u32,
-        attempt: u8,
+        attempt: u16,
         status: u16,
     },
     PerTryTimeout {
         req: u32,
         era: u32,
-        attempt: u8,
+        attempt: u16,
     },
     RouteTimeout {
         req: u32,
@@ -108,7 +108,7 @@ struct Req {
     hash: HashKey,
     arrived: u64,
     flags: Flags,
-    attempt: u8,
+    attempt: u16,
     phase: Phase,
     host: u32,
     retry_held: bool,
@@ -118,7 +118,7 @@ struct Req {
 
 struct Pod {
     busy: u32,
-    queue: VecDeque<(u32, u32, u8)>,
+    queue: VecDeque<(u32, u32, u16)>,
     behaviour: PodBehaviour,
 }
 
@@ -616,7 +616,7 @@ impl<'m> Engine<'m> {
     }
 
     /// An endpoint server starts on a request: service time and answer.
-    fn serve(&mut self, pod: u32, req: u32, era: u32, attempt: u8) {
+    fn serve(&mut self, pod: u32, req: u32, era: u32, attempt: u16) {
         let p = &mut self.pods[pod as usize];
         p.busy += 1;
         let b = p.behaviour;
@@ -638,7 +638,7 @@ impl<'m> Engine<'m> {
         );
     }
 
-    fn pod_done(&mut self, pod: u32, req: u32, era: u32, attempt: u8, status: u16) {
+    fn pod_done(&mut self, pod: u32, req: u32, era: u32, attempt: u16, status: u16) {
         let p = &mut self.pods[pod as usize];
         p.busy -= 1;
         if let Some((next, next_era, next_attempt)) = p.queue.pop_front() {
@@ -795,7 +795,9 @@ impl<'m> Engine<'m> {
         }
         let route = self.route(req);
         let flags = flags.with(flag);
-        if !route.retry.retries(result) {
+        // `attempts: 0` leaves the route without a retry policy (Istio drops
+        // it), so nothing is retried and no URX is set.
+        if route.retry.attempts == 0 || !route.retry.retries(result) {
             self.finish(req, Some(cluster), status, flags);
             return;
         }

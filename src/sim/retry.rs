@@ -63,7 +63,8 @@ impl RetryRule {
             };
         }
         RetryRule {
-            attempts: policy.attempts,
+            // A request counts its tries in 16 bits; no real policy comes near.
+            attempts: policy.attempts.min(u32::from(u16::MAX) - 1),
             on,
             codes,
             backoff_base_ms: backoff_ms.max(1),

@@ -57,6 +57,8 @@ pub struct Stats {
     latency: Histogram<u64>,
     latency_sum_ns: u128,
     tries: [u64; MAX_TRIES + 1],
+    /// Tries of every request, exact (the histogram's last bucket is not).
+    tries_sum: u64,
     clusters: Vec<ClusterCounters>,
     no_cluster: BTreeMap<String, u64>,
     local: u64,
@@ -83,6 +85,7 @@ impl Stats {
                 .expect("valid histogram bounds"),
             latency_sum_ns: 0,
             tries: [0; MAX_TRIES + 1],
+            tries_sum: 0,
             clusters: vec![ClusterCounters::default(); clusters],
             no_cluster: BTreeMap::new(),
             local: 0,
@@ -149,6 +152,7 @@ impl Stats {
         self.latency.saturating_record((latency_ns / 1000).max(1));
         self.latency_sum_ns += u128::from(latency_ns);
         self.tries[(tries as usize).min(MAX_TRIES)] += 1;
+        self.tries_sum += u64::from(tries);
         match cluster {
             Some(c) => self.clusters[c as usize].successes += u64::from(ok),
             None if tries == 0 => self.local += 1,
@@ -225,12 +229,6 @@ impl Stats {
                 errors: c.mirror_errors,
             })
             .collect();
-        let total_tries: u64 = self
-            .tries
-            .iter()
-            .enumerate()
-            .map(|(n, c)| n as u64 * c)
-            .sum();
         let upstream: u64 = self.tries.iter().skip(1).sum();
         let series = merge_series(
             &self.series,
@@ -269,7 +267,7 @@ impl Stats {
             latency_histogram: histogram_buckets(&self.latency),
             success_rate: ratio(self.successes, requests),
             attempts: Attempts {
-                mean: ratio(total_tries, upstream),
+                mean: ratio(self.tries_sum, upstream),
                 histogram: self
                     .tries
                     .iter()
