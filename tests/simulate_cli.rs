@@ -813,3 +813,18 @@ fn hundreds_of_retries_end() {
     assert_eq!(f(&r["attempts"]["mean"]), 301.0, "{}", r["attempts"]);
     assert_eq!(count(&r["response_flags"], "URX"), 20.0);
 }
+
+/// §1.2: a delay without `percentage` falls back to the deprecated integer
+/// `percent`, which Istio still honours: 25 % of requests are delayed (DI).
+#[test]
+fn the_deprecated_integer_delay_percent_is_honoured() {
+    let n = 8_000.0;
+    let delay = retrying("    fault: {delay: {fixedDelay: 20ms, percent: 25}}");
+    let r = simulate(&delay, &scenario(8_000, 200.0, "queue", "    queue: {}\n"));
+    within(
+        count(&r["response_flags"], "DI") / n,
+        0.25,
+        four_sigma(0.25, n),
+        "DI share",
+    );
+}

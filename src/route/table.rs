@@ -898,7 +898,13 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
         fault: fault.map(|f| FaultView {
             delay: f.delay.as_ref().map(|d| FaultDelayView {
                 fixed_delay: typed(d.fixed_delay.as_deref()),
-                percentage: d.percentage.map_or(0.0, |p| p.value),
+                // §1.2: without `percentage`, Istio reads the deprecated
+                // integer `percent` (0 when unset: never).
+                percentage: d
+                    .percentage
+                    .map(|p| p.value)
+                    .or(d.percent.map(|p| p as f64))
+                    .unwrap_or(0.0),
             }),
             abort: f.abort.as_ref().map(|a| FaultAbortView {
                 http_status: a.http_status,
