@@ -828,3 +828,23 @@ fn the_deprecated_integer_delay_percent_is_honoured() {
         "DI share",
     );
 }
+
+/// §1.3: current Istio does not read the deprecated `consecutiveErrors`
+/// (validate warns on it): Envoy's default of 5 consecutive 5xx ejects the
+/// failing host exactly as if the field were absent.
+#[test]
+fn the_deprecated_consecutive_errors_is_ignored() {
+    let (m, s) = outlier(", maxEjectionPercent: 50", "");
+    let times = |manifests: &str| -> Vec<f64> {
+        simulate(manifests, &s)["ejection_events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| f(&e["at_s"]))
+            .collect()
+    };
+    let default = times(&m.replace("consecutive5xxErrors: 5, ", ""));
+    let deprecated = times(&m.replace("consecutive5xxErrors: 5", "consecutiveErrors: 2"));
+    assert_eq!(default.len(), 3, "{default:?}");
+    assert_eq!(deprecated, default);
+}

@@ -35,7 +35,7 @@ fn nanos(text: Option<&str>, default: u64) -> u64 {
 impl OutlierSpec {
     /// Istio's applyOutlierDetection: consecutive5xxErrors defaults to 5
     /// (enforced), 0 disables it; gateway errors count only when set; the
-    /// deprecated consecutiveErrors means gateway errors.
+    /// deprecated consecutiveErrors is not read (validate warns on it).
     pub fn new(o: &OutlierDetection) -> OutlierSpec {
         let mut spec = OutlierSpec {
             consecutive_5xx: 5,
@@ -57,11 +57,6 @@ impl OutlierSpec {
                 .collect(),
         };
         spec.max_ejection_time = MAX_EJECTION_TIME.max(spec.base_ejection_time);
-        if let Some(n) = o.consecutive_errors.filter(|n| *n > 0) {
-            spec.consecutive_gateway = n as u32;
-            spec.enforce_gateway = true;
-            spec.enforce_5xx = false;
-        }
         if let Some(n) = o.consecutive_5xx_errors {
             spec.consecutive_5xx = n.min(u64::from(u32::MAX)) as u32;
             spec.enforce_5xx = n > 0;
