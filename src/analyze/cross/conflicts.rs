@@ -117,21 +117,29 @@ fn check_mesh_hosts(index: &Index, out: &mut Reporter) {
     for (host, claims) in &by_host {
         // Claims by exportTo scope: scopes are few, claims can be many.
         let mut scopes: Vec<(Option<Vec<String>>, Vec<usize>)> = Vec::new();
+        // Each claim's scope, by its index in `scopes`.
+        let mut scope_of: Vec<usize> = Vec::with_capacity(claims.len());
         let mut per_object: HashMap<(&str, &str), usize> = HashMap::new();
         for (c, (vs, _)) in claims.iter().enumerate() {
             *per_object.entry((&vs.namespace, vs.name())).or_default() += 1;
             let mine = scope(&vs.spec.export_to, &vs.namespace);
-            match scopes.iter_mut().find(|(s, _)| *s == mine) {
-                Some((_, members)) => members.push(c),
-                None => scopes.push((mine, vec![c])),
+            match scopes.iter().position(|(s, _)| *s == mine) {
+                Some(at) => {
+                    scopes[at].1.push(c);
+                    scope_of.push(at);
+                }
+                None => {
+                    scope_of.push(scopes.len());
+                    scopes.push((mine, vec![c]));
+                }
             }
         }
-        for (vs, i) in claims {
-            let mine = scope(&vs.spec.export_to, &vs.namespace);
+        for (c, (vs, i)) in claims.iter().enumerate() {
+            let mine = &scopes[scope_of[c]].0;
             let own = |c: &usize| same_object(vs, claims[*c].0);
             let seen: Vec<&Vec<usize>> = scopes
                 .iter()
-                .filter(|(s, _)| scopes_overlap(&mine, s))
+                .filter(|(s, _)| scopes_overlap(mine, s))
                 .map(|(_, members)| members)
                 .collect();
             // Its own claims are in its own scope, which it always sees.
