@@ -139,6 +139,26 @@ enum Depth {
     Routing,
 }
 
+/// Rules whose finding means part of the input was not read: a file, the
+/// rest of a stream, or a resource.
+static LOST_INPUT: &[&Rule] = &[
+    &crate::load::rules::YAML_SYNTAX,
+    &crate::load::rules::ALIAS_LIMIT,
+    &crate::load::rules::NESTING_TOO_DEEP,
+    &crate::load::rules::UNREADABLE_FILE,
+    &crate::load::rules::UNSUPPORTED_KEY,
+    &schema::rules::UNREADABLE_RESOURCE,
+];
+
+/// The findings that mean part of the input was not read, so an answer
+/// built on the rest could be wrong.
+pub fn lost_input(outcome: &Outcome) -> impl Iterator<Item = &Diagnostic> {
+    outcome
+        .diagnostics
+        .iter()
+        .filter(|d| LOST_INPUT.iter().any(|r| std::ptr::eq(*r, d.rule)))
+}
+
 /// Runs every check on what was loaded.
 pub fn run(loaded: Loaded, options: &Options) -> Outcome {
     run_to(loaded, options, Depth::Full)

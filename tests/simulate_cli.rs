@@ -848,3 +848,255 @@ fn the_deprecated_consecutive_errors_is_ignored() {
     assert_eq!(default.len(), 3, "{default:?}");
     assert_eq!(deprecated, default);
 }
+
+/// Envoy starts the per-try timeout when the try gets a connection (the
+/// upstream request's onPoolReady, §4.2), so time queued for
+/// `maxConnections` counts only against the route timeout. Service takes
+/// 30 ms, under the 50 ms per-try timeout: no try ever times out, however
+/// long it waited in the pending queue.
+#[test]
+fn the_per_try_timeout_starts_when_the_pool_is_ready() {
+    let manifests = format!(
+        "{}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: queue, namespace: default}}
+spec:
+  host: queue
+  trafficPolicy:
+    connectionPool: {{tcp: {{maxConnections: 1}}, http: {{http1MaxPendingRequests: 1000}}}}",
+        retrying("    retries: {attempts: 2, perTryTimeout: 50ms, retryOn: 5xx}")
+    );
+    let services = "    queue: {endpoints: 1, concurrency: 1, latency: {distribution: constant, value: 30ms}}\n";
+    let r = simulate(&manifests, &scenario(5_000, 25.0, "queue", services));
+    assert_eq!(
+        count(&r["response_flags"], "UT"),
+        0.0,
+        "{}",
+        r["response_flags"]
+    );
+    assert_eq!(f(&r["attempts"]["mean"]), 1.0);
+    assert_eq!(f(&r["success_rate"]), 1.0);
+    assert!(
+        f(&r["latency_ms"]["p99"]) > 50.0,
+        "requests did queue: {}",
+        r["latency_ms"]
+    );
+}
+
+/// A Service `queue` whose port speaks `protocol_port` (a port name), with
+/// the connection pool `limits`.
+fn pooled(port: &str, limits: &str) -> String {
+    format!(
+        "apiVersion: v1
+kind: Service
+metadata: {{name: queue, namespace: default}}
+spec:
+  selector: {{app: queue}}
+  ports: [{port}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: queue, namespace: default}}
+spec:
+  host: queue
+  trafficPolicy:
+    connectionPool: {limits}
+"
+    )
+}
+
+const BUSY: &str =
+    "    queue: {endpoints: 1, concurrency: 8, latency: {distribution: exponential, mean: 10ms}}\n";
+
+/// §4.3: Envoy multiplexes HTTP/2 streams on one connection (Istio leaves
+/// max concurrent streams at 2^31 − 1), so `maxConnections: 1` with one
+/// pending slot overflows an HTTP/1.1 upstream but never an HTTP/2 or gRPC
+/// one, nor an HTTP one under `h2UpgradePolicy: UPGRADE`.
+#[test]
+fn http2_upstreams_multiplex_streams_on_one_connection() {
+    let tight = "{tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1}}";
+    let uo = |port: &str, limits: &str| {
+        let r = simulate(
+            &pooled(port, limits),
+            &scenario(4_000, 200.0, "queue", BUSY),
+        );
+        count(&r["response_flags"], "UO")
+    };
+    assert!(
+        uo("{name: http, port: 80}", tight) > 400.0,
+        "HTTP/1.1 queues"
+    );
+    assert_eq!(uo("{name: grpc, port: 80}", tight), 0.0);
+    assert_eq!(uo("{name: web, port: 80, appProtocol: http2}", tight), 0.0);
+    let upgraded =
+        "{tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1, h2UpgradePolicy: UPGRADE}}";
+    assert_eq!(uo("{name: http, port: 80}", upgraded), 0.0);
+}
+
+/// §4.3: on HTTP/2 the request limit is `http2MaxRequests` (streams in
+/// flight on the cluster): a request past it is 503 UO.
+#[test]
+fn http2_max_requests_limits_streams_in_flight() {
+    let r = simulate(
+        &pooled("{name: grpc, port: 80}", "{http: {http2MaxRequests: 1}}"),
+        &scenario(4_000, 200.0, "queue", BUSY),
+    );
+    assert!(
+        count(&r["response_flags"], "UO") > 400.0,
+        "{}",
+        r["response_flags"]
+    );
+}
+
+/// An HTTP/2 connection that has carried `maxRequestsPerConnection` streams
+/// drains and closes when idle, still counting against `maxConnections`.
+/// With 1 of each, an HTTP/2 upstream holds one request at a time, and with
+/// one pending slot it is the M/M/1/2 loss system of the HTTP/1.1 test:
+/// blocking ρ²(1−ρ)/(1−ρ³) = 1/7 at ρ = 0.5 (4σ).
+#[test]
+fn max_requests_per_connection_drains_http2_connections() {
+    let n = 60_000.0;
+    let limits = "{tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}}";
+    let services = "    queue: {endpoints: 1, concurrency: 1, latency: {distribution: exponential, mean: 10ms}}\n";
+    let r = simulate(
+        &pooled("{name: grpc, port: 80}", limits),
+        &scenario(60_000, 50.0, "queue", services),
+    );
+    let blocked = 1.0 / 7.0;
+    within(
+        count(&r["response_flags"], "UO") / n,
+        blocked,
+        four_sigma(blocked, n),
+        "UO share",
+    );
+}
+
+/// Envoy resets a host's consecutive-5xx counter at every ejection attempt,
+/// also one the max-ejection cap refuses (DetectorImpl's
+/// onConsecutiveErrorWorker), so a host refused while another is ejected is
+/// ejected by its next 5 errors once the cap allows. Endpoint 0 fails until
+/// 20 s and is ejected at once; endpoint 1 fails from 5 s on and is refused
+/// by the 25 % cap until endpoint 0 returns at the 40 s tick.
+#[test]
+fn a_host_refused_by_the_ejection_cap_is_ejected_once_the_cap_allows() {
+    let manifests = format!(
+        "{QUEUE_SERVICE}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: queue, namespace: default}}
+spec:
+  host: queue
+  trafficPolicy:
+    outlierDetection: {{consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 25}}
+"
+    );
+    let s = "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  duration: 60s
+  traffic:
+  - {rate: 100, arrival: constant, mix: [{request: {host: queue}}]}
+  services:
+    queue:
+      endpoints: 4
+      endpointOverrides: {\"0\": {errors: {rate: 1.0, status: 500}}}
+  events:
+  - {at: 5s, service: queue, endpoint: 1, errors: {rate: 1.0, status: 500}}
+  - {at: 20s, service: queue, endpoint: 0, errors: {rate: 0.0}}
+";
+    let r = simulate(&manifests, s);
+    let events: Vec<(f64, String)> = r["ejection_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (f(&e["at_s"]), e["endpoint"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(
+        events[0].0 < 1.0 && events[0].1.ends_with("#0"),
+        "{events:?}"
+    );
+    assert!(
+        (40.0..41.0).contains(&events[1].0) && events[1].1.ends_with("#1"),
+        "{events:?}"
+    );
+}
+
+/// Envoy sends a mirrored request with the route's timeout (the shadow
+/// writer's options), so a shadow slower than the timeout ends as a failed
+/// copy at the timeout instead of running on for its whole service time.
+#[test]
+fn a_mirrored_request_carries_the_route_timeout() {
+    let manifests = format!(
+        "apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: queue, namespace: default}}
+spec:
+  hosts: [queue]
+  http:
+  - route: [{{destination: {{host: queue}}}}]
+    timeout: 100ms
+    mirror: {{host: shadow}}
+---{QUEUE_SERVICE}---
+apiVersion: v1
+kind: Service
+metadata: {{name: shadow, namespace: default}}
+spec:
+  selector: {{app: shadow}}
+  ports: [{{name: http, port: 80}}]
+"
+    );
+    let services = "    queue: {}\n    shadow: {latency: {distribution: constant, value: 600s}}\n";
+    let r = simulate(&manifests, &scenario(1_000, 100.0, "queue", services));
+    assert!(
+        f(&r["simulated_seconds"]) < 15.0,
+        "{}",
+        r["simulated_seconds"]
+    );
+    let mirror = &r["mirrors"][0];
+    assert_eq!(
+        (f(&mirror["requests"]), f(&mirror["errors"])),
+        (1000.0, 1000.0)
+    );
+}
+
+/// Envoy's JitteredExponentialBackOffStrategy draws retry n's wait from
+/// [0, 25 ms · 2^(n−1)) in whole milliseconds: 3 retries of 5 ms tries wait
+/// on average 12 + 24.5 + 49.5 ms, at most 24 + 49 + 99 ms (§4.1).
+#[test]
+fn the_backoff_interval_doubles_from_the_base_per_retry() {
+    let services = "    queue: {errors: {rate: 1.0, status: 503}, latency: {distribution: constant, value: 5ms}}\n";
+    let r = simulate(
+        &retrying("    retries: {attempts: 3, retryOn: 5xx}"),
+        &scenario(4_000, 50.0, "queue", services),
+    );
+    let l = &r["latency_ms"];
+    within(f(&l["mean"]), 20.0 + 86.0, 2.0, "mean latency");
+    assert!(f(&l["max"]) <= 20.0 + 172.0 + 0.5, "{l}");
+}
+
+/// A YAML typo that drops a VirtualService (and its retries) would make the
+/// run answer for another configuration: a load error stops simulate with
+/// exit 2, naming the file, line and rule.
+#[test]
+fn a_manifest_that_fails_to_load_stops_the_run() {
+    let manifests = format!(
+        "{}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: broken, namespace: default}}
+spec:
+  hosts: [queue
+",
+        retrying("    retries: {attempts: 3, retryOn: 5xx}")
+    );
+    let (code, json, stderr) = run(&manifests, &scenario(100, 10.0, "queue", FLAKY), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(json, Value::Null, "nothing on stdout");
+    assert!(
+        stderr.contains("manifests.yaml:") && stderr.contains("[MC0001]"),
+        "{stderr}"
+    );
+}

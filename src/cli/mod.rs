@@ -51,6 +51,7 @@ fn load_config(inputs: &[Input], namespace: &str) -> Result<crate::validate::Out
             ..crate::validate::Options::default()
         },
     );
+    refuse_lost_input(&outcome)?;
     if outcome.summary.errors > 0 {
         eprintln!(
             "meshctl: note: the configuration has {} error(s) that affect routing; `meshctl validate` shows them",
@@ -58,6 +59,30 @@ fn load_config(inputs: &[Input], namespace: &str) -> Result<crate::validate::Out
         );
     }
     Ok(outcome)
+}
+
+/// An answer built on part of the input could be wrong (a VirtualService
+/// lost to a YAML typo takes its retries with it): a file or resource that
+/// could not be read stops the command, naming where.
+fn refuse_lost_input(outcome: &crate::validate::Outcome) -> Result<(), CliError> {
+    let lost: Vec<&crate::diagnostic::Diagnostic> = crate::validate::lost_input(outcome).collect();
+    let Some(first) = lost.first() else {
+        return Ok(());
+    };
+    let place = match crate::report::position(first, &outcome.sources) {
+        Some((source, at)) => format!("{}:{}:{}: ", source.name, at.line, at.column),
+        None => crate::report::file_name(first, &outcome.sources)
+            .map(|name| format!("{name}: "))
+            .unwrap_or_default(),
+    };
+    let more = match lost.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    Err(CliError(format!(
+        "{place}{} [{}]{more}; the answer would miss what could not be read: fix the input or leave it out (`meshctl validate` shows every problem)",
+        first.message, first.rule.code
+    )))
 }
 
 /// Checks the resources an answer relies on; a note on stderr names the

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub use destination_rules::{MergedRule, SubsetLookup};
 pub use registry::{Origin, RegistryHost, RegistryPort};
 
+use crate::model::protocol::Protocol;
 use crate::model::{Config, DestinationRule, Gateway, Kind, Resource, VirtualService, Workload};
 use names::{fqdn, service_namespace};
 use registry::HostTable;
@@ -186,6 +187,18 @@ impl<'c> Mesh<'c> {
             [one] => u16::try_from(one.number).ok(),
             _ => None,
         }
+    }
+
+    /// The protocol of `port` of the registry host `fqdn` (its only port
+    /// when `port` is none).
+    pub fn port_protocol(&self, fqdn_host: &str, port: Option<u16>) -> Option<Protocol> {
+        let host = self.registry_host(fqdn_host)?;
+        let found = match port {
+            Some(n) => host.ports.iter().find(|p| p.number == u64::from(n)),
+            None if host.ports.len() == 1 => host.ports.first(),
+            None => None,
+        };
+        found.map(|p| p.protocol)
     }
 
     /// The service FQDN a request's Host names, seen from `client_ns`.

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::mesh::names::{fqdn, service_fqdn};
 use crate::model::host::host_matches;
+use crate::model::protocol::Protocol;
 use crate::model::{Config, Resource, Service, ServiceEntry, exported_to};
 
 /// Kubernetes Service annotation that limits its visibility, like exportTo.
@@ -53,7 +54,9 @@ pub enum Origin<'c> {
 pub struct RegistryPort<'c> {
     pub number: u64,
     pub name: &'c str,
-    pub protocol: Option<&'c str>,
+    /// The protocol Istio gives the port (a ServiceEntry's as written, a
+    /// Service's by `ConvertProtocol`).
+    pub protocol: Protocol,
 }
 
 /// Items indexed by host: exact hosts in a map, wildcard hosts in a list.
@@ -109,7 +112,11 @@ pub fn hosts(config: &Config) -> Vec<RegistryHost<'_>> {
                 .map(|p| RegistryPort {
                     number: p.port,
                     name: p.name.as_deref().unwrap_or(""),
-                    protocol: p.app_protocol.as_deref().or(p.protocol.as_deref()),
+                    protocol: Protocol::of_service_port(
+                        p.name.as_deref(),
+                        p.protocol.as_deref(),
+                        p.app_protocol.as_deref(),
+                    ),
                 })
                 .collect(),
             export_to,
@@ -128,7 +135,7 @@ pub fn hosts(config: &Config) -> Vec<RegistryHost<'_>> {
                     .map(|p| RegistryPort {
                         number: p.number,
                         name: &p.name,
-                        protocol: p.protocol.as_deref(),
+                        protocol: Protocol::parse(p.protocol.as_deref().unwrap_or("")),
                     })
                     .collect(),
                 export_to: se.spec.export_to.clone(),

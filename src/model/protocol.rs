@@ -38,6 +38,39 @@ impl Protocol {
         }
     }
 
+    /// Istio's `ConvertProtocol` for a Kubernetes Service port: UDP, else
+    /// the appProtocol, else the port name up to its first `-`.
+    pub fn of_service_port(
+        name: Option<&str>,
+        protocol: Option<&str>,
+        app_protocol: Option<&str>,
+    ) -> Protocol {
+        if protocol.is_some_and(|p| p.eq_ignore_ascii_case("UDP")) {
+            return Protocol::Udp;
+        }
+        if let Some(app) = app_protocol {
+            let from_app = match app {
+                "kubernetes.io/h2c" => Protocol::Http2,
+                "kubernetes.io/ws" => Protocol::Http,
+                "kubernetes.io/wss" => Protocol::Https,
+                other => Protocol::parse(other),
+            };
+            if from_app != Protocol::Unsupported {
+                return from_app;
+            }
+        }
+        let name = name.unwrap_or("");
+        if name.to_ascii_lowercase().starts_with("grpc-web") {
+            return Protocol::GrpcWeb;
+        }
+        Protocol::parse(name.split('-').next().unwrap_or(name))
+    }
+
+    /// Protocols Envoy speaks upstream as HTTP/2 (Istio's `IsHTTP2`).
+    pub fn is_http2(self) -> bool {
+        matches!(self, Protocol::Http2 | Protocol::Grpc)
+    }
+
     /// HTTP-family protocols (routed by `http` rules).
     pub fn is_http(self) -> bool {
         matches!(

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use rand::{Rng, RngExt};
 
 use super::outlier::{HostHealth, OutlierSpec};
+use super::pool::{HostPool, PoolKind};
 use crate::mesh::destination_rules::EffectiveBlocks;
 use crate::model::destination_rule::{ConnectionPool, LoadBalancer};
 use crate::route::Request;
@@ -76,6 +77,7 @@ pub struct ClusterSpec {
     pub hosts: Vec<u32>,
     pub lb: Lb,
     pub limits: Limits,
+    pub pool: PoolKind,
     pub outlier: Option<OutlierSpec>,
     /// Envoy's healthy panic threshold in percent (0 disables panic).
     pub panic_threshold: f64,
@@ -114,6 +116,19 @@ fn limits(pool: Option<&ConnectionPool>) -> Limits {
     }
 }
 
+/// The pool of an HTTP/1.1 or (`multiplexed`) HTTP/2 upstream.
+fn pool_kind(pool: Option<&ConnectionPool>, multiplexed: bool) -> PoolKind {
+    if !multiplexed {
+        return PoolKind::HTTP1;
+    }
+    let http = pool.and_then(|p| p.http.as_ref());
+    PoolKind {
+        multiplexed,
+        concurrent_streams: limit(http.and_then(|h| h.max_concurrent_streams)),
+        requests_per_connection: limit(http.and_then(|h| h.max_requests_per_connection)),
+    }
+}
+
 fn lb(block: Option<&LoadBalancer>) -> (Lb, u64) {
     let Some(block) = block else {
         return (Lb::LeastRequest, MIN_RING_SIZE);
@@ -148,12 +163,14 @@ fn lb(block: Option<&LoadBalancer>) -> (Lb, u64) {
 }
 
 impl ClusterSpec {
-    /// Compiles the DestinationRule blocks in force for this cluster.
+    /// Compiles the DestinationRule blocks in force for this cluster;
+    /// `multiplexed` for an HTTP/2 or gRPC upstream.
     pub fn new(
         host: &str,
         subset: Option<&str>,
         hosts: Vec<u32>,
         blocks: &EffectiveBlocks,
+        multiplexed: bool,
     ) -> ClusterSpec {
         let (lb, ring_size) = lb(blocks.load_balancer);
         let outlier = blocks.outlier_detection.map(OutlierSpec::new);
@@ -166,6 +183,7 @@ impl ClusterSpec {
             hosts,
             lb,
             limits: limits(blocks.connection_pool),
+            pool: pool_kind(blocks.connection_pool, multiplexed),
             outlier,
             panic_threshold,
             ring: Vec::new(),
@@ -225,9 +243,7 @@ impl ClusterSpec {
 pub struct HostSlot {
     /// Requests in flight to this host (least-request's count).
     pub active: u32,
-    /// Open HTTP/1.1 connections and how many carry a request.
-    pub connections: u32,
-    pub busy: u32,
+    pub pool: HostPool,
     /// Tries waiting for a connection to this host: (request, generation, try).
     pub pending: VecDeque<(u32, u32, u16)>,
     pub health: HostHealth,
@@ -353,7 +369,13 @@ mod tests {
     use rand_pcg::Pcg64Mcg;
 
     fn spec(lb: Lb, hosts: u32) -> ClusterSpec {
-        let mut s = ClusterSpec::new("h", None, (0..hosts).collect(), &EffectiveBlocks::default());
+        let mut s = ClusterSpec::new(
+            "h",
+            None,
+            (0..hosts).collect(),
+            &EffectiveBlocks::default(),
+            false,
+        );
         s.lb = lb;
         s
     }

@@ -111,6 +111,8 @@ struct Req {
     attempt: u16,
     phase: Phase,
     host: u32,
+    /// The connection of the current try, while it is active.
+    conn: u32,
     retry_held: bool,
     tried: [u32; TRIED_HOSTS],
     mirror: bool,
@@ -225,7 +227,7 @@ impl<'m> Engine<'m> {
         match kind {
             Kind::PerTryTimeout { req, era, attempt } => {
                 let r = &self.reqs[req as usize];
-                r.era == era && r.attempt == attempt && r.phase != Phase::Idle
+                r.era == era && r.attempt == attempt && r.phase == Phase::Active
             }
             Kind::RouteTimeout { req, era } => self.reqs[req as usize].era == era,
             _ => true,
@@ -415,6 +417,7 @@ impl<'m> Engine<'m> {
             attempt: 0,
             phase: Phase::Idle,
             host: 0,
+            conn: 0,
             retry_held: false,
             tried: [u32::MAX; TRIED_HOSTS],
             mirror: false,
@@ -473,6 +476,11 @@ impl<'m> Engine<'m> {
                 let copy = self.alloc(class, client);
                 self.reqs[copy as usize].mirror = true;
                 self.bind(copy, mirror, HashKey::Random);
+                // Envoy's shadow request carries the route timeout.
+                if route.timeout > 0 {
+                    let era = self.reqs[copy as usize].era;
+                    self.schedule_timeout(route.timeout, Kind::RouteTimeout { req: copy, era });
+                }
                 self.start_try(copy);
             }
         }
@@ -550,32 +558,19 @@ impl<'m> Engine<'m> {
         }
         let limits = spec.limits;
         let pc = self.proxy(proxy);
-        let slot = &mut pc.hosts[host as usize];
-        let connection = if slot.connections > slot.busy {
-            true
-        } else if pc.connections < limits.max_connections || slot.connections == 0 {
-            // Envoy lets every host have one connection whatever the limit.
-            slot.connections += 1;
-            pc.connections += 1;
-            true
-        } else {
-            false
-        };
-        if connection {
+        if pc.hosts[host as usize]
+            .pool
+            .can_start(spec.pool, pc.connections, limits.max_connections)
+        {
             self.attach(req);
         } else if pc.pending >= limits.max_pending {
             self.overflow(req);
-            return;
         } else {
             pc.pending += 1;
             pc.hosts[host as usize]
                 .pending
                 .push_back((req, era, attempt));
             self.reqs[req as usize].phase = Phase::Pending;
-        }
-        let per_try = route.per_try_timeout;
-        if per_try > 0 && !mirror && self.reqs[req as usize].era == era {
-            self.schedule_timeout(per_try, Kind::PerTryTimeout { req, era, attempt });
         }
     }
 
@@ -586,15 +581,17 @@ impl<'m> Engine<'m> {
         self.finish(req, Some(cluster), 503, flags);
     }
 
-    /// The request got a connection to its host: the max_requests breaker,
-    /// then the endpoint.
+    /// The request can have a connection to its host: the max_requests
+    /// breaker, then the connection, the per-try timeout (which Envoy starts
+    /// when the pool is ready, §4.2), and the endpoint.
     fn attach(&mut self, req: u32) {
-        let (cluster, proxy, host, era, attempt) = {
+        let (cluster, proxy, host, era, attempt, mirror) = {
             let r = &self.reqs[req as usize];
-            (r.cluster, r.proxy, r.host, r.era, r.attempt)
+            (r.cluster, r.proxy, r.host, r.era, r.attempt, r.mirror)
         };
         let spec = &self.m.clusters[cluster as usize];
         let max_requests = spec.limits.max_requests;
+        let kind = spec.pool;
         let pc = self.proxy(proxy);
         if pc.active >= max_requests {
             self.reqs[req as usize].phase = Phase::Idle;
@@ -604,8 +601,15 @@ impl<'m> Engine<'m> {
         pc.active += 1;
         let slot = &mut pc.hosts[host as usize];
         slot.active += 1;
-        slot.busy += 1;
-        self.reqs[req as usize].phase = Phase::Active;
+        let (conn, opened) = slot.pool.start(kind);
+        pc.connections += u32::from(opened);
+        let r = &mut self.reqs[req as usize];
+        r.phase = Phase::Active;
+        r.conn = conn;
+        let per_try = self.route(req).per_try_timeout;
+        if per_try > 0 && !mirror {
+            self.schedule_timeout(per_try, Kind::PerTryTimeout { req, era, attempt });
+        }
         let pod = spec.hosts[host as usize];
         let p = &mut self.pods[pod as usize];
         if p.busy < self.m.pods[pod as usize].concurrency {
@@ -654,16 +658,17 @@ impl<'m> Engine<'m> {
         self.after_try(req, TryResult::Response(status));
     }
 
-    /// Ends the current try's hold on the pool; `reset` closes its connection.
-    /// A freed connection serves the host's next pending request.
+    /// Ends the current try's hold on the pool; `reset` is a stream reset.
+    /// Room freed on the host's connections serves its pending requests.
     fn release(&mut self, req: u32, reset: bool) {
-        let (proxy, host, phase, cluster) = {
+        let (proxy, host, phase, cluster, conn) = {
             let r = &mut self.reqs[req as usize];
             let phase = r.phase;
             r.phase = Phase::Idle;
-            (r.proxy, r.host, phase, r.cluster)
+            (r.proxy, r.host, phase, r.cluster, r.conn)
         };
-        let max_connections = self.m.clusters[cluster as usize].limits.max_connections;
+        let spec = &self.m.clusters[cluster as usize];
+        let (kind, max_connections) = (spec.pool, spec.limits.max_connections);
         let pc = self.proxy(proxy);
         match phase {
             Phase::Idle => return,
@@ -675,19 +680,16 @@ impl<'m> Engine<'m> {
                 pc.active -= 1;
                 let slot = &mut pc.hosts[host as usize];
                 slot.active -= 1;
-                slot.busy -= 1;
-                if reset {
-                    slot.connections -= 1;
+                if slot.pool.end(kind, conn, reset) {
                     pc.connections -= 1;
                 }
             }
         }
         loop {
             let pc = self.proxy(proxy);
-            let can_connect = pc.connections < max_connections;
+            let connections = pc.connections;
             let slot = &mut pc.hosts[host as usize];
-            let has_connection = slot.connections > slot.busy;
-            if !has_connection && !can_connect && slot.connections > 0 {
+            if !slot.pool.can_start(kind, connections, max_connections) {
                 return;
             }
             let Some((next, era, attempt)) = slot.pending.pop_front() else {
@@ -697,27 +699,20 @@ impl<'m> Engine<'m> {
             if r.era != era || r.attempt != attempt || r.phase != Phase::Pending {
                 continue;
             }
-            let pc = self.proxy(proxy);
-            pc.pending -= 1;
-            if !has_connection {
-                pc.connections += 1;
-                pc.hosts[host as usize].connections += 1;
-            }
+            self.proxy(proxy).pending -= 1;
             self.attach(next);
-            return;
         }
     }
 
+    /// The per-try timeout of an active try: the stream is reset (§4.2).
     fn per_try_timeout(&mut self, req: u32) {
-        let active = self.reqs[req as usize].phase == Phase::Active;
         self.release(req, true);
-        if active {
-            self.observe(req, Observation::Timeout);
-        }
+        self.observe(req, Observation::Timeout);
         self.after_try(req, TryResult::PerTryTimeout);
     }
 
-    /// The route timeout: 504 UT at once, never retried (§4.2).
+    /// The route timeout: 504 UT at once, never retried (§4.2); a mirrored
+    /// copy just ends.
     fn route_timeout(&mut self, req: u32) {
         let active = self.reqs[req as usize].phase == Phase::Active;
         self.release(req, true);
@@ -725,6 +720,10 @@ impl<'m> Engine<'m> {
             self.observe(req, Observation::Timeout);
         }
         let r = &self.reqs[req as usize];
+        if r.mirror {
+            self.after_try(req, TryResult::PerTryTimeout);
+            return;
+        }
         let (cluster, flags) = (r.cluster, r.flags.with(Flags::UT));
         self.finish(req, Some(cluster), 504, flags);
     }

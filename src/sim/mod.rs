@@ -8,6 +8,7 @@ pub mod flags;
 pub mod latency;
 pub mod model;
 pub mod outlier;
+pub mod pool;
 pub mod retry;
 pub mod scenario;
 pub mod slo;

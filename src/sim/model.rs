@@ -13,6 +13,7 @@ use crate::diagnostic::ResourceRef;
 use crate::mesh::SubsetLookup;
 use crate::mesh::names::fqdn;
 use crate::model::Duration;
+use crate::model::protocol::Protocol;
 use crate::route::decision::RoutePolicy;
 use crate::route::{Action, Request, RoutingTable};
 
@@ -358,6 +359,26 @@ impl<'s, 'c> Builder<'s, 'c> {
         Ok(pods)
     }
 
+    /// Whether Envoy speaks HTTP/2 to this upstream: an `http2` or `grpc`
+    /// port, or an HTTP port under `h2UpgradePolicy: UPGRADE` (Istio's mesh
+    /// default is DO_NOT_UPGRADE).
+    fn multiplexed(
+        &self,
+        host: &str,
+        port: Option<u16>,
+        blocks: &crate::mesh::destination_rules::EffectiveBlocks,
+    ) -> bool {
+        let upgrade = blocks
+            .connection_pool
+            .and_then(|p| p.http.as_ref())
+            .and_then(|h| h.h2_upgrade_policy.as_deref())
+            == Some("UPGRADE");
+        match self.table.mesh().port_protocol(host, port) {
+            Some(p) => p.is_http2() || (upgrade && p == Protocol::Http),
+            None => false,
+        }
+    }
+
     fn cluster(
         &mut self,
         namespace: &str,
@@ -377,9 +398,10 @@ impl<'s, 'c> Builder<'s, 'c> {
         }
         let hosts = self.group(host, subset.unwrap_or(""))?;
         let id = self.model.clusters.len() as u32;
+        let multiplexed = self.multiplexed(host, port, blocks);
         self.model
             .clusters
-            .push(ClusterSpec::new(host, subset, hosts, blocks));
+            .push(ClusterSpec::new(host, subset, hosts, blocks, multiplexed));
         self.cluster_ids.insert(key, id);
         Ok(id)
     }

@@ -112,30 +112,53 @@ pub fn observe(
         Observation::Timeout => 504,
     };
     let h = &mut pc.hosts[host as usize].health;
-    let mut trigger = false;
+    let (mut gateway_hit, mut errors_hit) = (false, false);
     if spec.is_error(code) {
         if matches!(code, 502..=504) {
             h.consecutive_gateway += 1;
-            trigger |= spec.enforce_gateway && h.consecutive_gateway == spec.consecutive_gateway;
+            gateway_hit = h.consecutive_gateway == spec.consecutive_gateway;
         } else {
             h.consecutive_gateway = 0;
         }
         h.consecutive_5xx += 1;
-        trigger |= spec.enforce_5xx && h.consecutive_5xx == spec.consecutive_5xx;
+        errors_hit = h.consecutive_5xx == spec.consecutive_5xx;
     } else {
         h.consecutive_5xx = 0;
         h.consecutive_gateway = 0;
     }
-    if !trigger || h.ejected {
-        return false;
+    // Envoy handles the gateway event first, then the 5xx one, each only
+    // while the host is not ejected. Each attempt resets its own counter,
+    // ejected or not (refused by the cap, or not enforced), so the next run
+    // of errors can eject again.
+    let mut ejected = false;
+    if gateway_hit && !pc.hosts[host as usize].health.ejected {
+        ejected |= attempt(spec, cap, pc, host, spec.enforce_gateway, now);
+        pc.hosts[host as usize].health.consecutive_gateway = 0;
     }
+    if errors_hit && !pc.hosts[host as usize].health.ejected {
+        ejected |= attempt(spec, cap, pc, host, spec.enforce_5xx, now);
+        pc.hosts[host as usize].health.consecutive_5xx = 0;
+    }
+    ejected
+}
+
+/// Envoy's ejectHost: ejects `host` unless the detector is not enforced or
+/// the max-ejection cap refuses; returns whether it ejected.
+fn attempt(
+    spec: &OutlierSpec,
+    cap: EjectionCap,
+    pc: &mut ProxyCluster,
+    host: u32,
+    enforced: bool,
+    now: u64,
+) -> bool {
     let total = pc.hosts.len() as f64;
     let ejected = f64::from(pc.ejected);
     let allowed = match cap {
         EjectionCap::AfterEjection => 100.0 * (ejected + 1.0) / total <= spec.max_ejection_percent,
         EjectionCap::BeforeEjection => 100.0 * ejected / total < spec.max_ejection_percent,
     };
-    if !allowed {
+    if !allowed || !enforced {
         return false;
     }
     let h = &mut pc.hosts[host as usize].health;
@@ -181,8 +204,13 @@ mod tests {
 
     fn setup(hosts: u32, od: OutlierDetection) -> (OutlierSpec, ProxyCluster) {
         let spec = OutlierSpec::new(&od);
-        let cluster =
-            ClusterSpec::new("h", None, (0..hosts).collect(), &EffectiveBlocks::default());
+        let cluster = ClusterSpec::new(
+            "h",
+            None,
+            (0..hosts).collect(),
+            &EffectiveBlocks::default(),
+            false,
+        );
         (spec, ProxyCluster::new(&cluster, 0))
     }
 

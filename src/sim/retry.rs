@@ -90,14 +90,13 @@ impl RetryRule {
     }
 
     /// The wait before retry `n` (1-based) in nanoseconds: Envoy's
-    /// JitteredExponentialBackOffStrategy, `random % ((2^n − 1) × base)`
-    /// capped at 10 × base, in whole milliseconds.
+    /// JitteredExponentialBackOffStrategy draws `random % interval`, where the
+    /// interval starts at base and doubles per retry up to 10 × base (§4.1).
     pub fn backoff<R: Rng + ?Sized>(&self, n: u32, rng: &mut R) -> u64 {
         let max = self.backoff_base_ms * 10;
-        let multiplier = (1u64 << n.min(32)) - 1;
-        let range = multiplier.saturating_mul(self.backoff_base_ms).max(1);
-        let wait = rng.random_range(0..range).min(max);
-        wait * 1_000_000
+        let doublings = n.saturating_sub(1).min(32);
+        let interval = (self.backoff_base_ms << doublings).min(max).max(1);
+        rng.random_range(0..interval) * 1_000_000
     }
 }
 
@@ -150,16 +149,22 @@ mod tests {
     }
 
     #[test]
-    fn backoff_is_jittered_below_the_exponential_bound_and_capped_at_ten_times_base() {
+    fn backoff_draws_retry_n_below_base_times_two_to_the_n_minus_one_capped_at_ten_times_base() {
+        // Envoy's JitteredExponentialBackOffStrategy with base 25 ms: the
+        // intervals are 25, 50, 100, 200, then 250 ms (max = 10 × base).
         use rand::SeedableRng;
         let r = rule("5xx");
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(1);
-        for n in 1..8 {
-            let bound = ((1u64 << n) - 1) * 25;
-            for _ in 0..200 {
-                let ms = r.backoff(n, &mut rng) / 1_000_000;
-                assert!(ms < bound.max(1) && ms <= 250, "retry {n}: {ms} ms");
-            }
+        for (n, bound) in [(1, 25), (2, 50), (3, 100), (4, 200), (5, 250), (9, 250)] {
+            let waits: Vec<u64> = (0..2000)
+                .map(|_| r.backoff(n, &mut rng) / 1_000_000)
+                .collect();
+            let top = waits.iter().max().copied().unwrap_or(0);
+            assert!(top < bound, "retry {n}: {top} ms");
+            assert!(
+                top + 2 >= bound,
+                "retry {n} never came near {bound} ms: {top}"
+            );
         }
     }
 }

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
+use crate::mesh::HostLookup;
 use crate::mesh::names::fqdn;
-use crate::mesh::{HostLookup, Origin};
+use crate::model::protocol::Protocol;
 use crate::model::virtual_service::HttpRoute;
 use crate::model::{DestinationRule, Duration, Resource, VirtualService};
 
@@ -288,17 +289,7 @@ fn plain_http_destinations(
                 None if host.ports.len() == 1 => host.ports.first(),
                 None => None,
             };
-            port.is_some_and(|p| {
-                let declared = match host.origin {
-                    Origin::Service(_) => p
-                        .protocol
-                        .filter(|proto| !proto.eq_ignore_ascii_case("TCP"))
-                        .unwrap_or(p.name),
-                    Origin::ServiceEntry(_) => p.protocol.unwrap_or(p.name),
-                };
-                let base = declared.split('-').next().unwrap_or(declared);
-                base.eq_ignore_ascii_case("http")
-            })
+            port.is_some_and(|p| p.protocol == Protocol::Http)
         })
 }
 

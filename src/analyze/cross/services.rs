@@ -46,29 +46,11 @@ const SYSTEM_NAMESPACES: &[&str] = &[
 
 /// Istio's `ConvertProtocol` for a Kubernetes Service port.
 fn protocol(port: &ServicePort) -> Protocol {
-    if port
-        .protocol
-        .as_deref()
-        .is_some_and(|p| p.eq_ignore_ascii_case("UDP"))
-    {
-        return Protocol::Udp;
-    }
-    if let Some(app) = port.app_protocol.as_deref() {
-        let from_app = match app {
-            "kubernetes.io/h2c" => Protocol::Http2,
-            "kubernetes.io/ws" => Protocol::Http,
-            "kubernetes.io/wss" => Protocol::Https,
-            other => Protocol::parse(other),
-        };
-        if from_app != Protocol::Unsupported {
-            return from_app;
-        }
-    }
-    let name = port.name.as_deref().unwrap_or("");
-    if name.to_ascii_lowercase().starts_with("grpc-web") {
-        return Protocol::GrpcWeb;
-    }
-    Protocol::parse(name.split('-').next().unwrap_or(name))
+    Protocol::of_service_port(
+        port.name.as_deref(),
+        port.protocol.as_deref(),
+        port.app_protocol.as_deref(),
+    )
 }
 
 pub fn check(index: &mut Index, out: &mut Reporter) {
