@@ -1100,3 +1100,49 @@ spec:
         "{stderr}"
     );
 }
+
+/// Sizes that would exhaust memory or run for hours are refused before the
+/// run (exit 2), naming the flag and the limit.
+#[test]
+fn absurd_run_sizes_are_refused_with_the_limit_named() {
+    let s = scenario(1_000, 100.0, "queue", "    queue: {}\n");
+    for (args, expected) in [
+        (
+            &["--rate", "1e308"][..],
+            "--rate gives a total rate of 1e308 requests/s",
+        ),
+        (&["--rate", "0.000001"], "at most 7 days"),
+        (&["--duration", "100000h"], "--duration gives 4166.7 days"),
+        (&["--requests", "1000000000"], "at most 100000000"),
+        (&["--requests", "0"], "nothing to simulate"),
+    ] {
+        let (code, json, stderr) = run(QUEUE_SERVICE, &s, args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(json, Value::Null, "{args:?}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+/// A week of simulated time keeps at most 600 points in the time series:
+/// buckets widen instead of growing in number, and every request is counted.
+#[test]
+fn the_time_series_stays_bounded_over_long_simulated_time() {
+    let s = "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  duration: 168h
+  traffic:
+  - {rate: 0.5, mix: [{request: {host: queue}}]}
+";
+    let r = simulate(QUEUE_SERVICE, s);
+    let series = &r["series"];
+    let points = series["completed"].as_array().unwrap();
+    assert!(points.len() <= 600, "{}", points.len());
+    assert!(
+        f(&series["step_seconds"]) >= 1008.0,
+        "{}",
+        series["step_seconds"]
+    );
+    let counted: f64 = points.iter().map(f).sum();
+    assert_eq!(counted, f(&r["requests"]));
+}

@@ -87,6 +87,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         seed: args.seed,
     };
     let model = sim::build(scenario, &table, &overrides).map_err(|e| match &file {
+        _ if e.pointer.is_empty() => CliError(e.message),
         Some(f) => CliError(format!("{}: {}", f.position(&e.pointer), e.message)),
         None => CliError(format!("default scenario: {}", e.message)),
     })?;

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod engine;
 pub mod flags;
 pub mod latency;
+pub mod limits;
 pub mod model;
 pub mod outlier;
 pub mod pool;

@@ -694,6 +694,7 @@ pub fn build(
         });
     }
     b.model.changes.sort_by_key(|c| c.at);
+    super::limits::check(&b.model, overrides)?;
     for (name, service) in &spec.services {
         let host = fqdn(name, "default");
         if !b.groups.keys().any(|(h, _)| *h == host) {

@@ -17,6 +17,9 @@ const MAX_TRIES: usize = 16;
 const MAX_EJECTION_EVENTS: usize = 200;
 /// The per-second series is merged into at most this many points.
 const MAX_SERIES_POINTS: usize = 600;
+/// Buckets kept while running; past this, neighbours merge and the bucket
+/// width doubles, so memory stays flat however long the simulated time.
+const MAX_BUCKETS: usize = 2 * MAX_SERIES_POINTS;
 
 /// Counters of one cluster.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +31,8 @@ struct ClusterCounters {
     mirror_errors: u64,
 }
 
-/// One second of simulated time (by completion time).
+/// One bucket of simulated time, by completion time: a second, wider on
+/// long runs.
 #[derive(Debug, Clone, Default)]
 struct Second {
     completed: u64,
@@ -37,6 +41,19 @@ struct Second {
     ejections: u64,
     /// Requests per cluster, routed in this second.
     routed: Vec<u64>,
+}
+
+impl Second {
+    /// Adds `other`'s counts to these.
+    fn absorb(&mut self, other: &Second) {
+        self.completed += other.completed;
+        self.errors += other.errors;
+        self.latency_sum_ns += other.latency_sum_ns;
+        self.ejections += other.ejections;
+        for (mine, theirs) in self.routed.iter_mut().zip(&other.routed) {
+            *mine += theirs;
+        }
+    }
 }
 
 /// An ejection as it happened.
@@ -65,6 +82,8 @@ pub struct Stats {
     ejections: u64,
     ejection_events: Vec<Ejection>,
     series: Vec<Second>,
+    /// Seconds per bucket of `series`, a power of two.
+    bucket_seconds: u64,
     events: u64,
     end: u64,
 }
@@ -92,13 +111,18 @@ impl Stats {
             ejections: 0,
             ejection_events: Vec::new(),
             series: Vec::new(),
+            bucket_seconds: 1,
             events: 0,
             end: 0,
         }
     }
 
     fn second(&mut self, at: u64) -> &mut Second {
-        let index = (at / NANOS_PER_SECOND) as usize;
+        let mut index = (at / NANOS_PER_SECOND / self.bucket_seconds) as usize;
+        while index >= MAX_BUCKETS {
+            self.halve_series();
+            index /= 2;
+        }
         if self.series.len() <= index {
             let width = self.clusters.len();
             self.series.resize_with(index + 1, || Second {
@@ -107,6 +131,23 @@ impl Stats {
             });
         }
         &mut self.series[index]
+    }
+
+    /// Merges neighbouring buckets: half as many, twice as wide.
+    fn halve_series(&mut self) {
+        let halves: Vec<Second> = self
+            .series
+            .chunks_mut(2)
+            .map(|pair| {
+                let mut merged = std::mem::take(&mut pair[0]);
+                if let Some(second) = pair.get(1) {
+                    merged.absorb(second);
+                }
+                merged
+            })
+            .collect();
+        self.series = halves;
+        self.bucket_seconds *= 2;
     }
 
     /// A request was sent to `cluster` at `at`.
@@ -232,6 +273,7 @@ impl Stats {
         let upstream: u64 = self.tries.iter().skip(1).sum();
         let series = merge_series(
             &self.series,
+            self.bucket_seconds,
             &model.clusters.iter().map(|c| c.label()).collect::<Vec<_>>(),
         );
         SimResult {
@@ -321,10 +363,10 @@ fn histogram_buckets(h: &Histogram<u64>) -> Vec<(f64, u64)> {
         .collect()
 }
 
-fn merge_series(seconds: &[Second], labels: &[String]) -> Series {
+fn merge_series(seconds: &[Second], bucket_seconds: u64, labels: &[String]) -> Series {
     let step = seconds.len().div_ceil(MAX_SERIES_POINTS).max(1);
     let mut out = Series {
-        step_seconds: step as u64,
+        step_seconds: step as u64 * bucket_seconds,
         destinations: Vec::new(),
         completed: Vec::new(),
         errors: Vec::new(),
