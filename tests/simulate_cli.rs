@@ -1146,3 +1146,64 @@ spec:
     let counted: f64 = points.iter().map(f).sum();
     assert_eq!(counted, f(&r["requests"]));
 }
+
+/// Every name a scenario uses must exist in the manifests, or the run would
+/// answer for something else (a misspelt host passes through with 200, a
+/// misspelt service keeps the default behaviour, an unknown subset changes
+/// nothing): each is exit 2 at its line, with the closest name.
+#[test]
+fn scenario_references_are_checked_against_the_manifests() {
+    let with_subsets = format!(
+        "{QUEUE_SERVICE}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: queue, namespace: default}}
+spec:
+  host: queue
+  subsets: [{{name: v1, labels: {{v: '1'}}}}, {{name: v2, labels: {{v: '2'}}}}]
+"
+    );
+    let cases = [
+        (
+            scenario(100, 10.0, "queu", "    queue: {}\n"),
+            "scenario.yaml:8:",
+            "did you mean `queue.default.svc.cluster.local`?",
+        ),
+        (
+            scenario(100, 10.0, "queue", "    queeu: {errors: {rate: 0.5}}\n"),
+            "scenario.yaml:10:",
+            "`queeu` is not a host of the manifests",
+        ),
+        (
+            scenario(100, 10.0, "queue", "    queue: {subsets: {v3: {}}}\n"),
+            "scenario.yaml:10:",
+            "subset `v3` of queue.default.svc.cluster.local is not defined: its DestinationRule defines v1, v2",
+        ),
+        (
+            format!(
+                "{}  events:\n  - {{at: 1s, service: queue, subset: v22, down: true}}\n",
+                scenario(100, 10.0, "queue", "    queue: {}\n")
+            ),
+            "scenario.yaml:12:",
+            "did you mean `v2`?",
+        ),
+        (
+            scenario(
+                100,
+                10.0,
+                "queue",
+                "    queue: {latency: {p50: 10ms, p99: 120}}\n",
+            ),
+            "scenario.yaml:10:",
+            "write a duration with its unit, such as \"120ms\"",
+        ),
+    ];
+    for (s, place, message) in cases {
+        let (code, _, stderr) = run(&with_subsets, &s, &[]);
+        assert_eq!(code, 2, "{s}\n{stderr}");
+        assert!(
+            stderr.contains(place) && stderr.contains(message),
+            "{s}\n{stderr}"
+        );
+    }
+}

@@ -71,10 +71,10 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     let scenario = match &file {
         Some(f) => &f.scenario,
         None => {
-            default = scenario::default_scenario(&outcome.config);
+            default = scenario::default_scenario(&outcome.config, |g| table.entry_for(g).is_ok());
             if default.spec.traffic.is_empty() {
                 return Err(CliError(
-                    "no VirtualService routes a host, so the default scenario has no traffic; give --scenario FILE".into(),
+                    "no VirtualService or HTTPRoute routes a host from the mesh or a loaded Gateway, so the default scenario has no traffic; give --scenario FILE".into(),
                 ));
             }
             &default

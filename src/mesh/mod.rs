@@ -201,6 +201,37 @@ impl<'c> Mesh<'c> {
         found.map(|p| p.protocol)
     }
 
+    /// Whether the input defines `fqdn` (a registry host, maybe not exported
+    /// everywhere); `None` when the input does not describe where it would be
+    /// defined, so it cannot tell.
+    pub fn defines(&self, fqdn_host: &str) -> Option<bool> {
+        match self.lookup_fqdn(fqdn_host, &["*"]) {
+            HostLookup::Found(_) | HostLookup::Hidden(_) => Some(true),
+            HostLookup::Missing => Some(false),
+            HostLookup::Unchecked(_) => None,
+        }
+    }
+
+    /// The registry host closest to `fqdn`, when it looks like a typo of one:
+    /// service names are compared within the same namespace first.
+    pub fn closest_host(&self, fqdn_host: &str) -> Option<&str> {
+        let (name, rest) = fqdn_host.split_once('.').unwrap_or((fqdn_host, ""));
+        let same_namespace = self.registry.iter().filter_map(|r| {
+            r.host
+                .split_once('.')
+                .filter(|(_, tail)| *tail == rest)
+                .map(|(first, _)| first)
+        });
+        if let Some(best) = crate::schema::did_you_mean(name, same_namespace) {
+            return self
+                .registry
+                .iter()
+                .map(|r| r.host.as_str())
+                .find(|h| h.split_once('.') == Some((best, rest)));
+        }
+        crate::schema::did_you_mean(fqdn_host, self.registry.iter().map(|r| r.host.as_str()))
+    }
+
     /// The service FQDN a request's Host names, seen from `client_ns`.
     pub fn service_for_host(&self, host: &str, client_ns: &str) -> String {
         names::service_for_host(host, client_ns, |h| self.is_registered(h))

@@ -289,7 +289,7 @@ impl<'c> RoutingTable<'c> {
             None if self.has_service(&host, &req.source_namespace) => {
                 self.default_route(req, &host, port)
             }
-            None => passthrough(&host),
+            None => passthrough(&host, self.mesh.closest_host(&host)),
         }
     }
 
@@ -774,7 +774,8 @@ fn no_route(note: String) -> Decision<'static> {
     }
 }
 
-fn passthrough(host: &str) -> Decision<'static> {
+fn passthrough(host: &str, closest: Option<&str>) -> Decision<'static> {
+    let hint = closest.map_or(String::new(), |c| format!(" (did you mean {c}?)"));
     Decision {
         matched: None,
         action: Action::Passthrough,
@@ -782,7 +783,7 @@ fn passthrough(host: &str) -> Decision<'static> {
         response_flags: Vec::new(),
         virtual_host: None,
         note: Some(format!(
-            "{host} is not in the registry: ALLOW_ANY passes it to its original destination"
+            "{host} is not in the registry: ALLOW_ANY passes it to its original destination{hint}"
         )),
         location: None,
         destinations: Vec::new(),

@@ -200,7 +200,11 @@ fn translate(
                 format!("expected {expected}, found {}", describe(instance)),
             )
             .with_label(format!("expected {expected}"))
-            .with_help(type_help(&expected, instance, written))
+            .with_help(if is_duration(schema, error.schema_path().as_str()) {
+                format!("write a duration with its unit, such as \"{written}ms\" or \"{written}s\"")
+            } else {
+                type_help(&expected, instance, written)
+            })
             .at(location)
         }
         ValidationErrorKind::Enum { options } => {
@@ -326,6 +330,37 @@ fn known_properties(schema: &Value, keyword_location: &str) -> Vec<String> {
         .and_then(Value::as_object)
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// Whether the keyword at `keyword_location` (ending in `/type`) belongs to
+/// a duration field: a string of one of the duration formats. `$ref`
+/// segments are followed inside the document.
+fn is_duration(schema: &Value, keyword_location: &str) -> bool {
+    let Some(parent) = keyword_location.strip_suffix("/type") else {
+        return false;
+    };
+    let mut node = schema;
+    for segment in parent.split('/').skip(1) {
+        let next = if segment == "$ref" {
+            node.get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|r| schema.pointer(r))
+        } else {
+            let segment = segment.replace("~1", "/").replace("~0", "~");
+            match node {
+                Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => node.get(&segment),
+            }
+        };
+        let Some(next) = next else {
+            return false;
+        };
+        node = next;
+    }
+    node.get("format")
+        .and_then(Value::as_str)
+        .is_some_and(|f| f.contains("duration"))
 }
 
 /// The closest candidate by edit distance, when it is close enough to be a typo.

@@ -266,6 +266,42 @@ impl<'s, 'c> Builder<'s, 'c> {
         ))
     }
 
+    /// `host` (written `name` in the scenario); an error (with the closest
+    /// host) when the manifests describe where it would be defined and do
+    /// not define it: nothing could be simulated for it.
+    fn known_host(&self, name: &str, host: String, pointer: &str) -> Result<String, ScenarioError> {
+        let mesh = self.table.mesh();
+        if mesh.defines(&host) != Some(false) {
+            return Ok(host);
+        }
+        let hint = mesh
+            .closest_host(&host)
+            .map_or(String::new(), |c| format!("; did you mean `{c}`?"));
+        Err(ScenarioError::at(
+            pointer,
+            format!(
+                "`{name}` is not a host of the manifests: no Service or ServiceEntry defines {host}{hint}"
+            ),
+        ))
+    }
+
+    /// Checks that `subset` is a subset of `host`'s DestinationRule.
+    fn known_subset(&self, host: &str, subset: &str, pointer: &str) -> Result<(), ScenarioError> {
+        let known = self.dr_subsets(host, "default");
+        if known.iter().any(|k| k == subset) {
+            return Ok(());
+        }
+        let defined = if known.is_empty() {
+            "no DestinationRule for the host defines subsets".to_string()
+        } else {
+            format!("its DestinationRule defines {}", known.join(", "))
+        };
+        let hint = crate::schema::did_you_mean(subset, known.iter().map(String::as_str))
+            .map_or(String::new(), |best| format!("; did you mean `{best}`?"));
+        let message = format!("subset `{subset}` of {host} is not defined: {defined}{hint}");
+        Err(ScenarioError::at(pointer, message))
+    }
+
     /// The subsets a host's DestinationRules define (seen from `namespace`).
     fn dr_subsets(&self, host: &str, namespace: &str) -> Vec<String> {
         self.table
@@ -541,6 +577,13 @@ pub fn build(
         groups: BTreeMap::new(),
         latency_ids: BTreeMap::new(),
     };
+    for (name, service) in &spec.services {
+        let at = format!("/spec/services/{}", escape(name));
+        let host = b.known_host(name, fqdn(name, "default"), &at)?;
+        for subset in service.subsets.keys() {
+            b.known_subset(&host, subset, &format!("{at}/subsets/{}", escape(subset)))?;
+        }
+    }
     let total_rate: f64 = spec.traffic.iter().map(|t| t.rate).sum();
     let scale = overrides.rate.map_or(1.0, |r| r / total_rate);
     for (i, traffic) in spec.traffic.iter().enumerate() {
@@ -573,6 +616,11 @@ pub fn build(
             let decision = table
                 .route(&req)
                 .map_err(|e| ScenarioError::at(format!("{at}/mix/{j}/request/host"), e.0))?;
+            if decision.action == Action::Passthrough {
+                let name = r.host.rsplit_once(':').map_or(r.host.as_str(), |(h, _)| h);
+                let host = table.mesh().service_for_host(name, &req.source_namespace);
+                b.known_host(name, host, &format!("{at}/mix/{j}/request/host"))?;
+            }
             b.model.used.extend(decision.used_resources());
             let outcome = match (decision.action, &decision.policy) {
                 (Action::Route | Action::DefaultRoute | Action::Passthrough, Some(policy))
@@ -664,7 +712,10 @@ pub fn build(
                 "an event needs `service` (or `traffic` and `rate`)",
             ));
         };
-        let host = fqdn(service, "default");
+        let host = b.known_host(service, fqdn(service, "default"), &format!("{at}/service"))?;
+        if let Some(subset) = &event.subset {
+            b.known_subset(&host, subset, &format!("{at}/subset"))?;
+        }
         let mut pods = b.group(&host, event.subset.as_deref().unwrap_or(""))?;
         if let Some(index) = event.endpoint {
             let pod = pods.get(index as usize).copied().ok_or_else(|| {
@@ -695,20 +746,12 @@ pub fn build(
     }
     b.model.changes.sort_by_key(|c| c.at);
     super::limits::check(&b.model, overrides)?;
-    for (name, service) in &spec.services {
+    for name in spec.services.keys() {
         let host = fqdn(name, "default");
         if !b.groups.keys().any(|(h, _)| *h == host) {
             b.model.warnings.push(format!(
                 "scenario service `{name}` receives no traffic: no request of the mix is routed to it"
             ));
-        }
-        let known = b.dr_subsets(&host, "default");
-        for subset in service.subsets.keys() {
-            if !known.contains(subset) {
-                b.model.warnings.push(format!(
-                    "scenario subset `{subset}` of `{name}` is not a DestinationRule subset of {host}"
-                ));
-            }
         }
     }
     Ok(b.model)

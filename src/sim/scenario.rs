@@ -284,7 +284,9 @@ const DEFAULT_RATE: f64 = 100.0;
 /// The embedded default: a modest Poisson stream (100 requests/s for 60 s)
 /// at every host a VirtualService or HTTPRoute routes, one stream per entry point (the
 /// mesh, or a gateway), healthy default backends.
-pub fn default_scenario(config: &Config) -> Scenario {
+/// Entry points that `serves` says are not in the input (a Gateway that
+/// is not loaded) get no stream.
+pub fn default_scenario(config: &Config, serves: impl Fn(&str) -> bool) -> Scenario {
     let mut streams: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for vs in config
         .virtual_services
@@ -302,7 +304,7 @@ pub fn default_scenario(config: &Config) -> Scenario {
         };
         for host in vs.spec.hosts.iter().filter(|h| !h.contains('*')) {
             let host = fqdn(host, &vs.namespace);
-            for gateway in &gateways {
+            for gateway in gateways.iter().filter(|g| serves(g)) {
                 let hosts = streams.entry(gateway.clone()).or_default();
                 if !hosts.contains(&host) {
                     hosts.push(host.clone());
