@@ -15,7 +15,7 @@ use super::model::{Change, ClassOutcome, Model, PodBehaviour, RouteSpec, Stop};
 use super::outlier::{self, Observation};
 use super::retry::TryResult;
 use super::scenario::Arrival;
-use super::stats::{Ejection, SimResult, Stats, is_success};
+use super::stats::{Ejection, Overflow, SimResult, Stats, is_success};
 use crate::route::split;
 
 const NANOS_PER_SECOND: f64 = 1e9;
@@ -188,7 +188,7 @@ impl<'m> Engine<'m> {
                 .collect(),
             generated: 0,
             open_streams: m.streams.len(),
-            stats: Stats::new(m.clusters.len()),
+            stats: Stats::new(m.clusters.len(), m.pods.len()),
         };
         for (i, change) in m.changes.iter().enumerate() {
             engine.schedule(change.at, Kind::Change { index: i as u32 });
@@ -275,7 +275,23 @@ impl<'m> Engine<'m> {
             }
         }
         progress(1.0);
+        self.count_ejected_until_now();
         self.stats.finish(self.m)
+    }
+
+    /// Adds the time of the ejections still in force at the end.
+    fn count_ejected_until_now(&mut self) {
+        let clusters = self.m.clusters.len();
+        for (proxy, pc) in self.proxies.iter().enumerate() {
+            let Some(pc) = pc else { continue };
+            let hosts = &self.m.clusters[proxy % clusters].hosts;
+            for (slot, pod) in pc.hosts.iter().zip(hosts) {
+                if slot.health.ejected {
+                    self.stats
+                        .ejected_for(*pod, slot.health.ejected_at, self.now);
+                }
+            }
+        }
     }
 
     fn fraction_done(&self) -> f64 {
@@ -534,8 +550,7 @@ impl<'m> Engine<'m> {
         };
         let pc = self.proxies[proxy as usize].as_mut().expect("bound");
         let Some(host) = pc.pick(spec, hash, client, tried, &mut self.rng) else {
-            let flags = self.reqs[req as usize].flags.with(Flags::UH);
-            self.finish(req, Some(cluster), 503, flags);
+            self.refuse(req, Flags::UH);
             return;
         };
         let r = &mut self.reqs[req as usize];
@@ -546,10 +561,10 @@ impl<'m> Engine<'m> {
         r.host = host;
         let attempt = r.attempt;
         let era = r.era;
-        if !mirror {
-            self.stats.tried(cluster);
-        }
         let pod = spec.hosts[host as usize];
+        if !mirror {
+            self.stats.tried(cluster, pod);
+        }
         if self.pods[pod as usize].behaviour.down {
             // Connection refused: Envoy's connect failure (UF).
             self.observe(req, Observation::ConnectFailure);
@@ -564,7 +579,7 @@ impl<'m> Engine<'m> {
         {
             self.attach(req);
         } else if pc.pending >= limits.max_pending {
-            self.overflow(req);
+            self.overflow(req, Overflow::Pending);
         } else {
             pc.pending += 1;
             pc.hosts[host as usize]
@@ -575,10 +590,24 @@ impl<'m> Engine<'m> {
     }
 
     /// Circuit-breaker overflow: 503 UO, never retried (§4.3, §6.6).
-    fn overflow(&mut self, req: u32) {
-        let cluster = self.reqs[req as usize].cluster;
-        let flags = self.reqs[req as usize].flags.with(Flags::UO);
-        self.finish(req, Some(cluster), 503, flags);
+    fn overflow(&mut self, req: u32, cause: Overflow) {
+        if !self.reqs[req as usize].mirror {
+            self.stats.overflowed(cause);
+        }
+        self.refuse(req, Flags::UO);
+    }
+
+    /// The proxy answers 503 with `flag` without an upstream try; a
+    /// mirrored copy just fails.
+    fn refuse(&mut self, req: u32, flag: Flags) {
+        let r = &self.reqs[req as usize];
+        let (cluster, flags) = (r.cluster, r.flags.with(flag));
+        if r.mirror {
+            self.stats.mirrored(cluster, false);
+            self.free(req);
+        } else {
+            self.finish(req, Some(cluster), 503, flags);
+        }
     }
 
     /// The request can have a connection to its host: the max_requests
@@ -595,7 +624,7 @@ impl<'m> Engine<'m> {
         let pc = self.proxy(proxy);
         if pc.active >= max_requests {
             self.reqs[req as usize].phase = Phase::Idle;
-            self.overflow(req);
+            self.overflow(req, Overflow::MaxRequests);
             return;
         }
         pc.active += 1;
@@ -728,13 +757,21 @@ impl<'m> Engine<'m> {
         self.finish(req, Some(cluster), 504, flags);
     }
 
-    /// Feeds outlier detection with a try's result for its host.
+    /// Counts a try's result for its endpoint and feeds outlier detection.
     fn observe(&mut self, req: u32, observation: Observation) {
-        let (cluster, proxy, host, client) = {
+        let (cluster, proxy, host, client, mirror) = {
             let r = &self.reqs[req as usize];
-            (r.cluster, r.proxy, r.host, r.client)
+            (r.cluster, r.proxy, r.host, r.client, r.mirror)
         };
         let spec = &self.m.clusters[cluster as usize];
+        let pod = spec.hosts[host as usize];
+        let failed = match observation {
+            Observation::Status(status) => !is_success(status),
+            Observation::ConnectFailure | Observation::Timeout => true,
+        };
+        if failed && !mirror {
+            self.stats.pod_failed(pod);
+        }
         let Some(od) = &spec.outlier else {
             return;
         };
@@ -742,8 +779,8 @@ impl<'m> Engine<'m> {
         let now = self.now;
         let pc = self.proxies[proxy as usize].as_mut().expect("bound");
         if outlier::observe(od, cap, pc, host, observation, now) {
-            let pod = spec.hosts[host as usize];
             self.stats.ejected(
+                pod,
                 || Ejection {
                     at_s: now as f64 / NANOS_PER_SECOND,
                     client,
@@ -765,7 +802,11 @@ impl<'m> Engine<'m> {
         };
         let now = self.now;
         let pc = self.proxies[proxy as usize].as_mut().expect("bound");
-        outlier::tick(od, pc, now);
+        let hosts = &self.m.clusters[cluster].hosts;
+        let stats = &mut self.stats;
+        outlier::tick(od, pc, now, &mut |host, since| {
+            stats.ejected_for(hosts[host as usize], since, now);
+        });
         self.schedule(now + od.interval, Kind::OutlierTick { proxy });
     }
 
@@ -808,6 +849,7 @@ impl<'m> Engine<'m> {
         let max_retries = self.m.clusters[cluster as usize].limits.max_retries;
         let pc = self.proxy(proxy);
         if pc.retries >= max_retries {
+            self.stats.overflowed(Overflow::MaxRetries);
             self.finish(req, Some(cluster), status, flags.with(Flags::UO));
             return;
         }

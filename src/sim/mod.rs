@@ -8,6 +8,7 @@ pub mod flags;
 pub mod latency;
 pub mod limits;
 pub mod model;
+pub mod outcomes;
 pub mod outlier;
 pub mod pool;
 pub mod retry;

@@ -174,10 +174,16 @@ fn attempt(
 }
 
 /// The interval tick: returns ejected hosts whose time is up and decays the
-/// multiplier of hosts that stayed healthy. Returns how many came back.
-pub fn tick(spec: &OutlierSpec, pc: &mut ProxyCluster, now: u64) -> u32 {
+/// multiplier of hosts that stayed healthy. `back` hears of each host that
+/// returns (its index and when it was ejected); returns how many came back.
+pub fn tick(
+    spec: &OutlierSpec,
+    pc: &mut ProxyCluster,
+    now: u64,
+    back: &mut dyn FnMut(u32, u64),
+) -> u32 {
     let mut returned = 0;
-    for slot in &mut pc.hosts {
+    for (index, slot) in pc.hosts.iter_mut().enumerate() {
         let h = &mut slot.health;
         if !h.ejected {
             h.multiplier = h.multiplier.saturating_sub(1);
@@ -190,6 +196,7 @@ pub fn tick(spec: &OutlierSpec, pc: &mut ProxyCluster, now: u64) -> u32 {
             h.consecutive_5xx = 0;
             h.consecutive_gateway = 0;
             returned += 1;
+            back(index as u32, h.ejected_at);
         }
     }
     pc.ejected -= returned;
@@ -300,14 +307,14 @@ mod tests {
         let s = 1_000_000_000;
         three_errors(&spec, &mut pc, 1, 5 * s);
         assert!(pc.hosts[1].health.ejected);
-        assert_eq!(tick(&spec, &mut pc, 30 * s), 0);
-        assert_eq!(tick(&spec, &mut pc, 40 * s), 1);
+        assert_eq!(tick(&spec, &mut pc, 30 * s, &mut |_, _| {}), 0);
+        assert_eq!(tick(&spec, &mut pc, 40 * s, &mut |_, _| {}), 1);
         // Ejected again at once: the multiplier is now 2, so 60 s.
         three_errors(&spec, &mut pc, 1, 41 * s);
         assert_eq!(pc.hosts[1].health.multiplier, 2);
-        assert_eq!(tick(&spec, &mut pc, 100 * s), 0);
-        assert_eq!(tick(&spec, &mut pc, 110 * s), 1);
-        tick(&spec, &mut pc, 120 * s);
+        assert_eq!(tick(&spec, &mut pc, 100 * s, &mut |_, _| {}), 0);
+        assert_eq!(tick(&spec, &mut pc, 110 * s, &mut |_, _| {}), 1);
+        tick(&spec, &mut pc, 120 * s, &mut |_, _| {});
         assert_eq!(pc.hosts[1].health.multiplier, 1);
     }
 }

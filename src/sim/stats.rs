@@ -6,13 +6,15 @@ use std::collections::BTreeMap;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 
-use super::flags::{Flags, NAMES};
-use super::latency::MAX_NANOS;
+use super::flags::Flags;
 use super::model::Model;
+pub use super::outcomes::{Attempts, LatencySummary, OutcomeSummary, is_success};
+use super::outcomes::{Outcomes, ratio};
 
 const NANOS_PER_SECOND: u64 = 1_000_000_000;
-/// Attempts histogram buckets: 1..=MAX_TRIES tries, the last collecting more.
-const MAX_TRIES: usize = 16;
+/// Significant digits of the run's latency histogram, and of each cluster's.
+const RUN_DIGITS: u8 = 3;
+const CLUSTER_DIGITS: u8 = 2;
 /// Ejection events kept in the result (the count is always exact).
 const MAX_EJECTION_EVENTS: usize = 200;
 /// The per-second series is merged into at most this many points.
@@ -22,13 +24,42 @@ const MAX_SERIES_POINTS: usize = 600;
 const MAX_BUCKETS: usize = 2 * MAX_SERIES_POINTS;
 
 /// Counters of one cluster.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct ClusterCounters {
     requests: u64,
     tries: u64,
-    successes: u64,
     mirror_tries: u64,
     mirror_errors: u64,
+    /// The requests routed here that finished.
+    outcomes: Outcomes,
+}
+
+/// Why a request got 503 UO: the breaker that overflowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// `http1MaxPendingRequests`: no room in the pending queue.
+    Pending,
+    /// `http2MaxRequests`: too many requests in flight.
+    MaxRequests,
+    /// `maxRetries`: too many retries in flight.
+    MaxRetries,
+}
+
+/// 503 UO by the breaker that overflowed.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct OverflowCounts {
+    pub pending: u64,
+    pub max_requests: u64,
+    pub max_retries: u64,
+}
+
+/// Counters of one endpoint (pod), over every client proxy.
+#[derive(Debug, Clone, Copy, Default)]
+struct PodCounters {
+    tries: u64,
+    errors: u64,
+    ejections: u64,
+    ejected_ns: u64,
 }
 
 /// One bucket of simulated time, by completion time: a second, wider on
@@ -67,16 +98,10 @@ pub struct Ejection {
 
 /// The metrics being collected.
 pub struct Stats {
-    requests: u64,
-    successes: u64,
-    status: BTreeMap<u16, u64>,
-    flags: [u64; NAMES.len()],
-    latency: Histogram<u64>,
-    latency_sum_ns: u128,
-    tries: [u64; MAX_TRIES + 1],
-    /// Tries of every request, exact (the histogram's last bucket is not).
-    tries_sum: u64,
+    total: Outcomes,
     clusters: Vec<ClusterCounters>,
+    pods: Vec<PodCounters>,
+    overflow: OverflowCounts,
     no_cluster: BTreeMap<String, u64>,
     local: u64,
     ejections: u64,
@@ -88,24 +113,20 @@ pub struct Stats {
     end: u64,
 }
 
-/// Whether a final status counts as a success: 1xx-3xx.
-pub fn is_success(status: u16) -> bool {
-    status < 400
-}
-
 impl Stats {
-    pub fn new(clusters: usize) -> Stats {
-        Stats {
+    pub fn new(clusters: usize, pods: usize) -> Stats {
+        let cluster = ClusterCounters {
             requests: 0,
-            successes: 0,
-            status: BTreeMap::new(),
-            flags: [0; NAMES.len()],
-            latency: Histogram::new_with_bounds(1, MAX_NANOS / 1000, 3)
-                .expect("valid histogram bounds"),
-            latency_sum_ns: 0,
-            tries: [0; MAX_TRIES + 1],
-            tries_sum: 0,
-            clusters: vec![ClusterCounters::default(); clusters],
+            tries: 0,
+            mirror_tries: 0,
+            mirror_errors: 0,
+            outcomes: Outcomes::new(CLUSTER_DIGITS),
+        };
+        Stats {
+            total: Outcomes::new(RUN_DIGITS),
+            clusters: vec![cluster; clusters],
+            pods: vec![PodCounters::default(); pods],
+            overflow: OverflowCounts::default(),
             no_cluster: BTreeMap::new(),
             local: 0,
             ejections: 0,
@@ -161,9 +182,30 @@ impl Stats {
         *self.no_cluster.entry(label.to_string()).or_default() += 1;
     }
 
-    /// A try went to `cluster`.
-    pub fn tried(&mut self, cluster: u32) {
+    /// A try went to `cluster`, on endpoint `pod`.
+    pub fn tried(&mut self, cluster: u32, pod: u32) {
         self.clusters[cluster as usize].tries += 1;
+        self.pods[pod as usize].tries += 1;
+    }
+
+    /// A try on `pod` failed (an error status, a refused connection or a timeout).
+    pub fn pod_failed(&mut self, pod: u32) {
+        self.pods[pod as usize].errors += 1;
+    }
+
+    /// A request got 503 UO from the breaker `cause`.
+    pub fn overflowed(&mut self, cause: Overflow) {
+        let counter = match cause {
+            Overflow::Pending => &mut self.overflow.pending,
+            Overflow::MaxRequests => &mut self.overflow.max_requests,
+            Overflow::MaxRetries => &mut self.overflow.max_retries,
+        };
+        *counter += 1;
+    }
+
+    /// `pod` was ejected on some client proxy from `since` until `until`.
+    pub fn ejected_for(&mut self, pod: u32, since: u64, until: u64) {
+        self.pods[pod as usize].ejected_ns += until.saturating_sub(since);
     }
 
     /// A mirrored copy got its answer (ignored by the client).
@@ -183,19 +225,12 @@ impl Stats {
         latency_ns: u64,
         at: u64,
     ) {
-        self.requests += 1;
         let ok = is_success(status);
-        self.successes += u64::from(ok);
-        *self.status.entry(status).or_default() += 1;
-        for i in flags.indices() {
-            self.flags[i] += 1;
-        }
-        self.latency.saturating_record((latency_ns / 1000).max(1));
-        self.latency_sum_ns += u128::from(latency_ns);
-        self.tries[(tries as usize).min(MAX_TRIES)] += 1;
-        self.tries_sum += u64::from(tries);
+        self.total.record(status, flags, tries, latency_ns);
         match cluster {
-            Some(c) => self.clusters[c as usize].successes += u64::from(ok),
+            Some(c) => self.clusters[c as usize]
+                .outcomes
+                .record(status, flags, tries, latency_ns),
             None if tries == 0 => self.local += 1,
             None => {}
         }
@@ -206,9 +241,10 @@ impl Stats {
         self.end = self.end.max(at);
     }
 
-    /// An endpoint was ejected.
-    pub fn ejected(&mut self, event: impl FnOnce() -> Ejection, at: u64) {
+    /// Endpoint `pod` was ejected.
+    pub fn ejected(&mut self, pod: u32, event: impl FnOnce() -> Ejection, at: u64) {
         self.ejections += 1;
+        self.pods[pod as usize].ejections += 1;
         self.second(at).ejections += 1;
         if self.ejection_events.len() < MAX_EJECTION_EVENTS {
             self.ejection_events.push(event());
@@ -221,44 +257,43 @@ impl Stats {
     }
 
     pub fn requests(&self) -> u64 {
-        self.requests
+        self.total.finished()
     }
 
     /// The result of the run.
     pub fn finish(self, model: &Model) -> SimResult {
-        let requests = self.requests;
-        let ms = |q: f64| self.latency.value_at_quantile(q) as f64 / 1000.0;
-        let mut destinations: BTreeMap<String, DestinationResult> = BTreeMap::new();
+        let mut by_label: BTreeMap<String, Tally> = BTreeMap::new();
         for (i, c) in self.clusters.iter().enumerate() {
             if c.requests == 0 {
                 continue;
             }
             let spec = &model.clusters[i];
-            let d = destinations
+            let d = by_label
                 .entry(spec.label())
-                .or_insert_with(|| DestinationResult::new(&spec.host, spec.subset.clone()));
+                .or_insert_with(|| Tally::new(&spec.host, spec.subset.clone()));
             d.count += c.requests;
             d.tries += c.tries;
-            d.successes += c.successes;
+            d.outcomes.absorb(&c.outcomes);
         }
         for (label, count) in &self.no_cluster {
             let (host, subset) = match label.split_once('/') {
                 Some((h, s)) => (h, Some(s.to_string())),
                 None => (label.as_str(), None),
             };
-            let d = destinations
+            let d = by_label
                 .entry(label.clone())
-                .or_insert_with(|| DestinationResult::new(host, subset));
+                .or_insert_with(|| Tally::new(host, subset));
             d.count += count;
             d.cluster_missing = true;
+            for _ in 0..*count {
+                d.outcomes.record(503, Flags::NC, 0, 0);
+            }
         }
-        let mut destinations: Vec<DestinationResult> = destinations.into_values().collect();
-        for d in &mut destinations {
-            d.share = ratio(d.count, requests);
-            d.ci95 = wilson(d.count, requests);
-            d.amplification = ratio(d.tries, d.count);
-            d.success_rate = ratio(d.successes, d.count);
-        }
+        // Shares are of the requests that picked a destination: the ones
+        // answered before routing (fault aborts, no route) are counted apart.
+        let routed: u64 = by_label.values().map(|d| d.count).sum();
+        let destinations: Vec<DestinationResult> =
+            by_label.into_values().map(|d| d.result(routed)).collect();
         let mirrors: Vec<MirrorResult> = self
             .clusters
             .iter()
@@ -270,68 +305,72 @@ impl Stats {
                 errors: c.mirror_errors,
             })
             .collect();
-        let upstream: u64 = self.tries.iter().skip(1).sum();
+        let endpoints = endpoint_results(&self.pods, model, &destinations);
         let series = merge_series(
             &self.series,
             self.bucket_seconds,
             &model.clusters.iter().map(|c| c.label()).collect::<Vec<_>>(),
         );
+        let total = self.total.summary();
         SimResult {
+            version: RESULT_VERSION,
             scenario: model.name.clone(),
             seed: model.seed,
-            requests,
+            requests: total.finished,
             simulated_seconds: self.end as f64 / NANOS_PER_SECOND as f64,
             destinations,
             local_responses: self.local,
-            status_codes: self
-                .status
-                .iter()
-                .map(|(s, n)| (s.to_string(), *n))
-                .collect(),
-            response_flags: NAMES
-                .iter()
-                .zip(self.flags)
-                .filter(|(_, n)| *n > 0)
-                .map(|(name, n)| (name.to_string(), n))
-                .collect(),
-            latency_ms: LatencySummary {
-                p50: ms(0.5),
-                p90: ms(0.9),
-                p99: ms(0.99),
-                p999: ms(0.999),
-                mean: if requests == 0 {
-                    0.0
-                } else {
-                    (self.latency_sum_ns / u128::from(requests)) as f64 / 1e6
-                },
-                max: self.latency.max() as f64 / 1000.0,
-            },
-            latency_histogram: histogram_buckets(&self.latency),
-            success_rate: ratio(self.successes, requests),
-            attempts: Attempts {
-                mean: ratio(self.tries_sum, upstream),
-                histogram: self
-                    .tries
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .filter(|(_, n)| **n > 0)
-                    .map(|(k, n)| (k.to_string(), *n))
-                    .collect(),
-            },
+            status_codes: total.status_codes,
+            response_flags: total.response_flags,
+            overflow: self.overflow,
+            latency_ms: total.latency_ms,
+            latency_histogram: histogram_buckets(&total.latency),
+            success_rate: total.success_rate,
+            attempts: total.attempts,
             mirrors,
+            endpoints,
             ejections: self.ejections,
             ejection_events: self.ejection_events,
             series,
             slo: Vec::new(),
             warnings: model.warnings.clone(),
             events: self.events,
+            latency: total.latency,
         }
     }
 }
 
-fn ratio(a: u64, b: u64) -> f64 {
-    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+/// Each endpoint that got tries: its share of its destination's tries,
+/// errors and ejections over every client proxy.
+fn endpoint_results(
+    pods: &[PodCounters],
+    model: &Model,
+    destinations: &[DestinationResult],
+) -> Vec<EndpointResult> {
+    pods.iter()
+        .zip(&model.pods)
+        .filter(|(c, _)| c.tries > 0 || c.ejections > 0)
+        .map(|(c, pod)| {
+            let destination = pod
+                .name
+                .rsplit_once('#')
+                .map_or(pod.name.as_str(), |(d, _)| d);
+            let destination_tries = destinations
+                .iter()
+                .filter(|d| d.label() == destination)
+                .map(|d| d.tries)
+                .sum();
+            EndpointResult {
+                name: pod.name.clone(),
+                tries: c.tries,
+                share: ratio(c.tries, destination_tries),
+                errors: c.errors,
+                error_rate: ratio(c.errors, c.tries),
+                ejections: c.ejections,
+                ejected_seconds: c.ejected_ns as f64 / NANOS_PER_SECOND as f64,
+            }
+        })
+        .collect()
 }
 
 /// Wilson score interval at 95 % for k successes in n trials.
@@ -424,6 +463,7 @@ pub struct DestinationResult {
     pub subset: Option<String>,
     /// Requests routed here.
     pub count: u64,
+    /// Share of the requests that picked a destination.
     pub share: f64,
     /// 95 % Wilson confidence interval of the share.
     pub ci95: [f64; 2],
@@ -435,25 +475,82 @@ pub struct DestinationResult {
     /// True when the destination's cluster does not exist (503 NC).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub cluster_missing: bool,
+    pub status_codes: BTreeMap<String, u64>,
+    pub response_flags: BTreeMap<String, u64>,
+    pub latency_ms: LatencySummary,
+    pub attempts: Attempts,
+    /// The latency distribution in microseconds, for confidence intervals.
     #[serde(skip)]
-    successes: u64,
+    pub latency: Histogram<u64>,
 }
 
 impl DestinationResult {
-    fn new(host: &str, subset: Option<String>) -> DestinationResult {
-        DestinationResult {
+    /// `host` or `host/subset`.
+    pub fn label(&self) -> String {
+        match &self.subset {
+            Some(s) => format!("{}/{s}", self.host),
+            None => self.host.clone(),
+        }
+    }
+}
+
+/// A destination's counts while the result is assembled.
+struct Tally {
+    host: String,
+    subset: Option<String>,
+    count: u64,
+    tries: u64,
+    cluster_missing: bool,
+    outcomes: Outcomes,
+}
+
+impl Tally {
+    fn new(host: &str, subset: Option<String>) -> Tally {
+        Tally {
             host: host.to_string(),
             subset,
             count: 0,
-            share: 0.0,
-            ci95: [0.0, 0.0],
             tries: 0,
-            amplification: 0.0,
-            success_rate: 0.0,
             cluster_missing: false,
-            successes: 0,
+            outcomes: Outcomes::new(CLUSTER_DIGITS),
         }
     }
+
+    fn result(self, routed: u64) -> DestinationResult {
+        let summary = self.outcomes.summary();
+        DestinationResult {
+            share: ratio(self.count, routed),
+            ci95: wilson(self.count, routed),
+            amplification: ratio(self.tries, self.count),
+            success_rate: ratio(self.outcomes.successes(), self.count),
+            host: self.host,
+            subset: self.subset,
+            count: self.count,
+            tries: self.tries,
+            cluster_missing: self.cluster_missing,
+            status_codes: summary.status_codes,
+            response_flags: summary.response_flags,
+            latency_ms: summary.latency_ms,
+            attempts: summary.attempts,
+            latency: summary.latency,
+        }
+    }
+}
+
+/// One endpoint (pod) over every client proxy.
+#[derive(Debug, Clone, Serialize)]
+pub struct EndpointResult {
+    /// `host[/subset]#index`.
+    pub name: String,
+    pub tries: u64,
+    /// Share of its destination's tries.
+    pub share: f64,
+    /// Tries that failed: an error status, a refused connection, a timeout.
+    pub errors: u64,
+    pub error_rate: f64,
+    pub ejections: u64,
+    /// Time ejected, summed over the client proxies that ejected it.
+    pub ejected_seconds: f64,
 }
 
 /// Load sent to a mirror; its answers are ignored.
@@ -462,24 +559,6 @@ pub struct MirrorResult {
     pub destination: String,
     pub requests: u64,
     pub errors: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct LatencySummary {
-    pub p50: f64,
-    pub p90: f64,
-    pub p99: f64,
-    pub p999: f64,
-    pub mean: f64,
-    pub max: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Attempts {
-    /// Mean tries per request that reached an upstream.
-    pub mean: f64,
-    /// Requests by number of tries.
-    pub histogram: BTreeMap<String, u64>,
 }
 
 /// Time series, `step_seconds` per point.
@@ -506,6 +585,8 @@ pub struct SloResult {
 /// Everything a run found.
 #[derive(Debug, Clone, Serialize)]
 pub struct SimResult {
+    /// Version of this format (schemas/output/simulate.json).
+    pub version: u32,
     pub scenario: String,
     pub seed: u64,
     pub requests: u64,
@@ -515,6 +596,8 @@ pub struct SimResult {
     pub local_responses: u64,
     pub status_codes: BTreeMap<String, u64>,
     pub response_flags: BTreeMap<String, u64>,
+    /// 503 UO by the breaker that overflowed.
+    pub overflow: OverflowCounts,
     pub latency_ms: LatencySummary,
     /// (upper bound in ms, requests) per log-spaced bucket.
     pub latency_histogram: Vec<(f64, u64)>,
@@ -522,6 +605,8 @@ pub struct SimResult {
     pub attempts: Attempts,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mirrors: Vec<MirrorResult>,
+    /// Endpoints that got tries or were ejected.
+    pub endpoints: Vec<EndpointResult>,
     pub ejections: u64,
     pub ejection_events: Vec<Ejection>,
     pub series: Series,
@@ -530,4 +615,10 @@ pub struct SimResult {
     pub warnings: Vec<String>,
     /// Discrete events processed.
     pub events: u64,
+    /// The latency distribution in microseconds, for confidence intervals.
+    #[serde(skip)]
+    pub latency: Histogram<u64>,
 }
+
+/// The version of the simulate JSON format.
+pub const RESULT_VERSION: u32 = 1;
