@@ -574,13 +574,13 @@ fn slo_gates_exit_1_when_one_fails() {
         .assert()
         .code(0);
     let out = String::from_utf8_lossy(&ok.get_output().stdout).to_string();
-    assert!(out.contains("SLO ✓ success>=99%"), "{out}");
+    assert!(out.contains("SLO ✓ pass  success>=99%"), "{out}");
     meshctl()
         .args(EXAMPLE)
         .args(["--requests", "5000", "--slo", "p99<=1ms"])
         .assert()
         .code(1)
-        .stdout(predicates::str::contains("SLO ✗ p99<=1ms"));
+        .stdout(predicates::str::contains("SLO ✗ fail  p99<=1ms"));
     meshctl()
         .args(EXAMPLE)
         .args(["--slo", "latency<3"])
@@ -1205,5 +1205,198 @@ spec:
             stderr.contains(place) && stderr.contains(message),
             "{s}\n{stderr}"
         );
+    }
+}
+
+/// The canary with v2 failing 2 % of requests (503) and slower than v1.
+fn canary_run(requests: u64, slos: &[&str]) -> (i32, Value, String) {
+    let services = "    web:\n      subsets:\n        v1: {latency: {distribution: constant, value: 10ms}}\n        v2: {errors: {rate: 0.02, status: 503}, latency: {distribution: constant, value: 40ms}}\n";
+    let mut args = Vec::new();
+    for slo in slos {
+        args.push("--slo");
+        args.push(*slo);
+    }
+    run(CANARY, &scenario(requests, 500.0, "web", services), &args)
+}
+
+/// Per-destination SLOs judge only the selected destination, at 95 %
+/// confidence: a Wilson interval for success rates, an order-statistic
+/// interval for percentiles. An interval that straddles the threshold is
+/// inconclusive, fails the gate and says how many requests would decide it.
+#[test]
+fn per_destination_slos_are_pass_fail_or_inconclusive_at_95_percent() {
+    let (code, r, stderr) = canary_run(
+        20_000,
+        &[
+            "v1: success >= 99.9%",
+            "web/v2: success >= 99.9%",
+            "v2: p99 < 20ms",
+            "v1: p99 < 20ms",
+            "v2: success >= 97.9%",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let verdicts: Vec<&str> = r["slo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["pass", "fail", "fail", "pass", "inconclusive"],
+        "{}",
+        r["slo"]
+    );
+    let v2 = &r["slo"][1];
+    assert_eq!(v2["destinations"][0], "web.default.svc.cluster.local/v2");
+    let [lo, hi] = [f(&v2["ci95"][0]), f(&v2["ci95"][1])];
+    assert!(
+        lo < f(&v2["actual"]) && f(&v2["actual"]) < hi && hi < 99.9,
+        "{v2}"
+    );
+    let unsure = &r["slo"][4];
+    assert!(!unsure["passed"].as_bool().unwrap());
+    assert!(f(&unsure["requests_needed"]) > 20_000.0, "{unsure}");
+}
+
+/// A selector that names no destination of the mesh is exit 2 before the run.
+#[test]
+fn an_slo_selector_that_matches_nothing_is_refused() {
+    let (code, _, stderr) = canary_run(1_000, &["v3: success >= 99%"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no destination of the run is `v3`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("web.default.svc.cluster.local/v2"),
+        "{stderr}"
+    );
+}
+
+/// A scenario file carries its own SLOs (`spec.slo`); `--slo` adds to them.
+#[test]
+fn the_scenario_file_carries_slos() {
+    let services = "    web: {}\n";
+    let s = format!(
+        "{}  slo: [\"v2: success >= 99%\", \"p99 < 1ms\"]\n",
+        scenario(2_000, 500.0, "web", services)
+    );
+    let (code, r, stderr) = run(CANARY, &s, &["--slo", "errors < 50%"]);
+    assert_eq!(code, 1, "p99 < 1ms fails: {stderr}");
+    let exprs: Vec<&str> = r["slo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["expr"].as_str().unwrap())
+        .collect();
+    assert_eq!(exprs, ["v2: success >= 99%", "p99 < 1ms", "errors < 50%"]);
+}
+
+/// Each destination reports its own percentiles, status codes and flags,
+/// side by side; the slower, failing canary shows in its own row.
+#[test]
+fn destinations_report_their_own_latency_statuses_and_flags() {
+    let (_, r, _) = canary_run(20_000, &[]);
+    let by_subset = |s: &str| {
+        r["destinations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["subset"] == s)
+            .unwrap()
+            .clone()
+    };
+    let (v1, v2) = (by_subset("v1"), by_subset("v2"));
+    within(f(&v1["latency_ms"]["p50"]), 10.0, 0.2, "v1 p50");
+    within(f(&v2["latency_ms"]["p50"]), 40.0, 0.5, "v2 p50");
+    assert_eq!(count(&v1["status_codes"], "503"), 0.0);
+    let v2_503 = count(&v2["status_codes"], "503");
+    within(v2_503 / f(&v2["count"]), 0.02, 0.01, "v2 503 share");
+    assert_eq!(count(&v2["status_codes"], "200") + v2_503, f(&v2["count"]));
+}
+
+/// Requests aborted by a fault never pick a destination (Envoy's fault
+/// filter runs before the router): shares are of the routed requests and
+/// add up to 1, the aborts are counted apart.
+#[test]
+fn shares_add_up_when_faults_abort_requests() {
+    let manifests = CANARY.replace(
+        "  - route:\n",
+        "  - fault: {abort: {httpStatus: 500, percentage: {value: 30}}}\n    route:\n",
+    );
+    let r = simulate(&manifests, &scenario(10_000, 500.0, "web", "    web: {}\n"));
+    let shares: f64 = r["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| f(&d["share"]))
+        .sum();
+    within(shares, 1.0, 1e-9, "sum of shares");
+    let aborted = f(&r["local_responses"]);
+    within(
+        aborted / 10_000.0,
+        0.3,
+        four_sigma(0.3, 10_000.0),
+        "aborted",
+    );
+}
+
+/// 503 UO is split by the breaker that overflowed; each endpoint reports its
+/// tries, errors, ejections and the time it spent ejected.
+#[test]
+fn uo_is_split_by_breaker_and_endpoints_report_errors_and_ejections() {
+    let manifests = pool("{tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1}}");
+    let services = "    queue: {endpoints: 1, concurrency: 1, latency: {distribution: exponential, mean: 10ms}}\n";
+    let r = simulate(&manifests, &scenario(20_000, 50.0, "queue", services));
+    let o = &r["overflow"];
+    assert_eq!(f(&o["pending"]), count(&r["response_flags"], "UO"));
+    assert_eq!((f(&o["max_requests"]), f(&o["max_retries"])), (0.0, 0.0));
+
+    let (m, s) = outlier(", maxEjectionPercent: 50", "");
+    let r = simulate(&m, &s);
+    let failing = r["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"].as_str().unwrap().ends_with("#0"))
+        .unwrap()
+        .clone();
+    assert_eq!(f(&failing["errors"]), f(&failing["tries"]), "{failing}");
+    assert_eq!(f(&failing["ejections"]), 3.0, "{failing}");
+    // Ejected at ~0 s, back at 40 s; again at once until 110 s; again to the end (130 s).
+    within(
+        f(&failing["ejected_seconds"]),
+        40.0 + 70.0 + 20.0,
+        1.5,
+        "time ejected",
+    );
+}
+
+/// Every `-o json` result matches schemas/output/simulate.json: SLO verdicts
+/// with intervals, per-destination outcomes, endpoints, mirrors, ejections.
+#[test]
+fn json_results_match_their_published_schema() {
+    let schema: Value =
+        serde_json::from_str(include_str!("../schemas/output/simulate.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let (_, canary, _) = canary_run(
+        5_000,
+        &["v2: success >= 99.9%", "p99 < 1s", "web/v1: p99 < 11ms"],
+    );
+    let (m, s) = outlier(", maxEjectionPercent: 50", "");
+    let ejecting = simulate(&m, &s);
+    let storm = simulate(
+        &pool("{tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1}}"),
+        &scenario(5_000, 100.0, "queue", FLAKY),
+    );
+    for (name, result) in [("canary", canary), ("outlier", ejecting), ("pool", storm)] {
+        assert_eq!(result["version"], 1);
+        let errors: Vec<String> = validator
+            .iter_errors(&result)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
     }
 }

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::load::{self, Input};
+use crate::sim::slo::{Slo, SloResult};
 use clap_complete::Shell;
 
 /// A failure that stops the command: printed as one line, exit code 2.
@@ -120,12 +121,40 @@ fn print_stdout(text: &str) -> Result<(), CliError> {
 }
 
 /// Parses `--slo` expressions.
-fn parse_slos(exprs: &[String]) -> Result<Vec<crate::sim::slo::Slo>, CliError> {
-    exprs
-        .iter()
-        .map(|s| crate::sim::slo::Slo::parse(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(CliError)
+/// The SLOs of the scenario file (`spec.slo`) and then of `--slo`.
+fn collect_slos(
+    file: Option<&crate::sim::scenario::ScenarioFile>,
+    flags: &[String],
+) -> Result<Vec<Slo>, CliError> {
+    let mut slos = Vec::new();
+    if let Some(file) = file {
+        for (i, text) in file.scenario.spec.slo.iter().enumerate() {
+            let slo = Slo::parse(text).map_err(|e| {
+                CliError(format!("{}: {e}", file.position(&format!("/spec/slo/{i}"))))
+            })?;
+            slos.push(slo);
+        }
+    }
+    for text in flags {
+        slos.push(Slo::parse(text).map_err(CliError)?);
+    }
+    Ok(slos)
+}
+
+/// Checks each SLO's selector against the destinations the model can route to.
+fn check_slo_selectors(slos: &[Slo], model: &crate::sim::Model) -> Result<(), CliError> {
+    let labels = model.destination_labels();
+    for slo in slos {
+        slo.select(&labels).map_err(CliError)?;
+    }
+    Ok(())
+}
+
+/// Judges each SLO on a run.
+fn judge(slos: &[Slo], result: &crate::sim::SimResult) -> Result<Vec<SloResult>, CliError> {
+    slos.iter()
+        .map(|s| s.check(result).map_err(CliError))
+        .collect()
 }
 
 /// Exit codes of cli.md.

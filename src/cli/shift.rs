@@ -6,7 +6,7 @@ use std::path::Path;
 
 use clap::ArgGroup;
 
-use super::{CliError, exit, parse_slos, print_stdout};
+use super::{CliError, check_slo_selectors, collect_slos, exit, judge, print_stdout};
 use crate::baseline::Entry;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::{self, Input, Loaded};
@@ -19,7 +19,7 @@ use crate::route::RoutingTable;
 use crate::shift;
 use crate::shift::strategy::Strategy;
 use crate::shift::target::{self, Selector, Split};
-use crate::sim::slo::Slo;
+use crate::sim::slo::Verdict;
 use crate::sim::{self, Overrides, scenario};
 use crate::validate::{self, Options, Outcome};
 
@@ -155,7 +155,7 @@ struct Step {
 
 pub fn run(args: Args) -> Result<u8, CliError> {
     let strategy = args.strategy()?;
-    let slos = parse_slos(&args.slo)?;
+    collect_slos(None, &args.slo)?;
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
     let options = Options {
         default_namespace: args.namespace.clone(),
@@ -223,7 +223,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         return Ok(exit::FINDINGS);
     }
     if let Some(gate) = &args.gate
-        && let Some(refusal) = gate_fails(gate, &slos, &checked)?
+        && let Some(refusal) = gate_fails(gate, &args.slo, &checked)?
     {
         eprintln!("meshctl: refused: {refusal}; nothing written");
         return Ok(exit::FINDINGS);
@@ -294,21 +294,27 @@ fn new_errors(before: &Outcome, after: &Outcome, source: usize) -> Option<String
     (!added.is_empty()).then(|| format!("the result would fail validate: {}", added.join("; ")))
 }
 
-/// Runs the gate scenario on the edited configuration; `Some(why)` when an SLO fails.
-fn gate_fails(path: &str, slos: &[Slo], checked: &Outcome) -> Result<Option<String>, CliError> {
+/// Runs the gate scenario on the edited configuration with its SLOs and
+/// `--slo`; `Some(why)` when one does not pass (an inconclusive one fails).
+fn gate_fails(path: &str, flags: &[String], checked: &Outcome) -> Result<Option<String>, CliError> {
     let file = scenario::read(path)?;
+    let slos = collect_slos(Some(&file), flags)?;
     let mesh = Mesh::build(&checked.config);
     let table = RoutingTable::build(&mesh);
     let model = sim::build(&file.scenario, &table, &Overrides::default())
         .map_err(|e| CliError(format!("{}: {}", file.position(&e.pointer), e.message)))?;
+    check_slo_selectors(&slos, &model)?;
     let result = sim::run(&model, &mut |_| {});
     let mut failed = Vec::new();
-    for slo in slos {
-        let r = slo.check(&result);
+    for r in judge(&slos, &result)? {
         eprintln!(
             "meshctl: gate {}: {} (measured {:.2})",
             r.expr,
-            if r.passed { "met" } else { "FAILED" },
+            match r.verdict {
+                Verdict::Pass => "met",
+                Verdict::Fail => "FAILED",
+                Verdict::Inconclusive => "INCONCLUSIVE (fails the gate)",
+            },
             r.actual
         );
         if !r.passed {

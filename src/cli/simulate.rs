@@ -4,7 +4,10 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{CliError, HumanOrJson, exit, load_config, note_used, parse_slos, print_stdout};
+use super::{
+    CliError, HumanOrJson, check_slo_selectors, collect_slos, exit, judge, load_config, note_used,
+    print_stdout,
+};
 use crate::load::Input;
 use crate::mesh::Mesh;
 use crate::model::Duration;
@@ -49,7 +52,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8, CliError> {
-    let slos = parse_slos(&args.slo)?;
+    collect_slos(None, &args.slo)?;
     let duration = args
         .duration
         .as_deref()
@@ -63,6 +66,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         return Err(CliError("--rate must be a positive number".into()));
     }
     let file: Option<ScenarioFile> = args.scenario.as_deref().map(scenario::read).transpose()?;
+    let slos = collect_slos(file.as_ref(), &args.slo)?;
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
     let outcome = load_config(&inputs, &args.namespace)?;
     let mesh = Mesh::build(&outcome.config);
@@ -91,6 +95,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         Some(f) => CliError(format!("{}: {}", f.position(&e.pointer), e.message)),
         None => CliError(format!("default scenario: {}", e.message)),
     })?;
+    check_slo_selectors(&slos, &model)?;
     note_used(&outcome, &model.used);
     for warning in &model.warnings {
         eprintln!("meshctl: warning: {warning}");
@@ -111,7 +116,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    result.slo = slos.iter().map(|s| s.check(&result)).collect();
+    result.slo = judge(&slos, &result)?;
     if let Some(path) = &args.html {
         std::fs::write(path, html(&result)).map_err(|e| CliError(format!("{path}: {e}")))?;
     }

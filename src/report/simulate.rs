@@ -6,6 +6,7 @@ use std::fmt::Write;
 use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 
 use crate::sim::SimResult;
+use crate::sim::slo::{SloResult, Verdict};
 
 /// Rows of the terminal latency histogram.
 const HISTOGRAM_ROWS: usize = 14;
@@ -116,6 +117,9 @@ pub fn human(r: &SimResult) -> String {
         }
     }
     let _ = writeln!(out, "{table}");
+    if !r.destinations.is_empty() {
+        let _ = writeln!(out, "{}", outcome_table(r));
+    }
     if r.local_responses > 0 {
         let _ = writeln!(
             out,
@@ -153,6 +157,16 @@ pub fn human(r: &SimResult) -> String {
             flags.join("  ")
         }
     );
+    let o = &r.overflow;
+    if o.pending + o.max_requests + o.max_retries > 0 {
+        let _ = writeln!(
+            out,
+            "UO by breaker   pending queue {}  max requests {}  max retries {}",
+            thousands(o.pending),
+            thousands(o.max_requests),
+            thousands(o.max_retries)
+        );
+    }
     let tries: Vec<String> = r
         .attempts
         .histogram
@@ -177,6 +191,24 @@ pub fn human(r: &SimResult) -> String {
             ))
             .unwrap_or_default()
     );
+    if r.ejections > 0 {
+        let per = r.series.ejections.len().div_ceil(SPARKLINE_WIDTH).max(1);
+        let merged: Vec<u64> = r
+            .series
+            .ejections
+            .chunks(per)
+            .map(|c| c.iter().sum())
+            .collect();
+        let _ = writeln!(
+            out,
+            "ejections over time  |{}|  ({} s per column)",
+            sparkline(&merged),
+            r.series.step_seconds * per as u64
+        );
+    }
+    if r.endpoints.iter().any(|e| e.errors > 0 || e.ejections > 0) {
+        let _ = writeln!(out, "\n{}", endpoint_table(r));
+    }
     let l = &r.latency_ms;
     let _ = writeln!(
         out,
@@ -198,19 +230,142 @@ pub fn human(r: &SimResult) -> String {
     if !r.slo.is_empty() {
         let _ = writeln!(out);
         for s in &r.slo {
-            let _ = writeln!(
-                out,
-                "SLO {} {}  (actual {:.3})",
-                if s.passed { "✓" } else { "✗" },
-                s.expr,
-                s.actual
-            );
+            let _ = writeln!(out, "{}", slo_line(s));
         }
     }
     for w in &r.warnings {
         let _ = writeln!(out, "warning: {w}");
     }
     out
+}
+
+/// Latency percentiles, status codes and response flags per destination.
+fn outcome_table(r: &SimResult) -> Table {
+    let mut table = Table::new();
+    table.load_style(UTF8_BORDERS_ONLY).set_header(vec![
+        "destination",
+        "p50 ms",
+        "p90 ms",
+        "p99 ms",
+        "p99.9 ms",
+        "status codes",
+        "response flags",
+    ]);
+    let counts = |m: &std::collections::BTreeMap<String, u64>| {
+        if m.is_empty() {
+            "-".to_string()
+        } else {
+            m.iter()
+                .map(|(k, n)| format!("{k} {}", thousands(*n)))
+                .collect::<Vec<_>>()
+                .join("  ")
+        }
+    };
+    for d in &r.destinations {
+        let l = &d.latency_ms;
+        table.add_row(vec![
+            destination_label(&d.host, &d.subset),
+            format!("{:.1}", l.p50),
+            format!("{:.1}", l.p90),
+            format!("{:.1}", l.p99),
+            format!("{:.1}", l.p999),
+            counts(&d.status_codes),
+            counts(&d.response_flags),
+        ]);
+    }
+    for col in 1..5 {
+        if let Some(c) = table.column_mut(col) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table
+}
+
+/// Endpoints shown in the terminal; `-o json` has them all.
+const ENDPOINT_ROWS: usize = 12;
+
+/// The endpoints with the most errors and ejections.
+fn endpoint_table(r: &SimResult) -> String {
+    let mut shown: Vec<_> = r.endpoints.iter().collect();
+    shown.sort_by(|a, b| {
+        (b.errors, b.ejections)
+            .cmp(&(a.errors, a.ejections))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let hidden = shown.len().saturating_sub(ENDPOINT_ROWS);
+    shown.truncate(ENDPOINT_ROWS);
+    let mut table = Table::new();
+    table.load_style(UTF8_BORDERS_ONLY).set_header(vec![
+        "endpoint",
+        "tries",
+        "share",
+        "errors",
+        "error rate",
+        "ejections",
+        "ejected s",
+    ]);
+    for e in shown {
+        table.add_row(vec![
+            e.name.clone(),
+            thousands(e.tries),
+            pct(e.share),
+            thousands(e.errors),
+            pct(e.error_rate),
+            thousands(e.ejections),
+            format!("{:.1}", e.ejected_seconds),
+        ]);
+    }
+    for col in 1..7 {
+        if let Some(c) = table.column_mut(col) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let mut text = table.to_string();
+    if hidden > 0 {
+        let _ = write!(text, "\n… {hidden} more endpoints in -o json");
+    }
+    text
+}
+
+/// Columns of the ejections-over-time line.
+const SPARKLINE_WIDTH: usize = 60;
+
+/// One character per point, ▁ to █ by value (blank for none).
+fn sparkline(values: &[u64]) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().max().unwrap_or(0).max(1);
+    values
+        .iter()
+        .map(|v| {
+            if *v == 0 {
+                ' '
+            } else {
+                LEVELS[((*v * 7).div_ceil(max)) as usize]
+            }
+        })
+        .collect()
+}
+
+/// An SLO verdict, its measure and interval, and what would decide it.
+fn slo_line(s: &SloResult) -> String {
+    let mark = match s.verdict {
+        Verdict::Pass => "✓ pass",
+        Verdict::Fail => "✗ fail",
+        Verdict::Inconclusive => "? inconclusive",
+    };
+    let mut line = format!("SLO {mark}  {}  (actual {:.3}", s.expr, s.actual);
+    if let Some([lo, hi]) = s.ci95 {
+        let _ = write!(line, ", 95% CI {lo:.3}–{hi:.3}");
+    }
+    line.push(')');
+    match (s.verdict, s.requests_needed) {
+        (Verdict::Inconclusive, Some(n)) => {
+            let _ = write!(line, "; about {} requests would decide it", thousands(n));
+        }
+        (Verdict::Inconclusive, None) => line.push_str("; the measure sits on the threshold"),
+        _ => {}
+    }
+    line
 }
 
 /// The JSON report (cli.md fields and more).

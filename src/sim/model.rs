@@ -150,6 +150,26 @@ pub struct Model {
     pub used: BTreeSet<ResourceRef>,
 }
 
+impl Model {
+    /// Every destination a request may be routed to, as `host[/subset]`.
+    pub fn destination_labels(&self) -> Vec<String> {
+        let mut labels: Vec<String> = self
+            .classes
+            .iter()
+            .filter_map(|c| match &c.outcome {
+                ClassOutcome::Route(route) => {
+                    Some(route.destinations.iter().map(|d| d.label.clone()))
+                }
+                ClassOutcome::Local { .. } => None,
+            })
+            .flatten()
+            .collect();
+        labels.sort();
+        labels.dedup();
+        labels
+    }
+}
+
 /// Run-time overrides from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {

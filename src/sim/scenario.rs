@@ -40,6 +40,8 @@ pub struct ScenarioSpec {
     pub defaults: Option<Behaviour>,
     pub events: Vec<EventSpec>,
     pub proxy: ProxySpec,
+    /// SLO gates, as `--slo` takes them.
+    pub slo: Vec<String>,
 }
 
 /// One request stream.

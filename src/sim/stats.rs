@@ -9,7 +9,8 @@ use serde::Serialize;
 use super::flags::Flags;
 use super::model::Model;
 pub use super::outcomes::{Attempts, LatencySummary, OutcomeSummary, is_success};
-use super::outcomes::{Outcomes, ratio};
+use super::outcomes::{Outcomes, ratio, wilson};
+use super::slo::SloResult;
 
 const NANOS_PER_SECOND: u64 = 1_000_000_000;
 /// Significant digits of the run's latency histogram, and of each cluster's.
@@ -373,20 +374,6 @@ fn endpoint_results(
         .collect()
 }
 
-/// Wilson score interval at 95 % for k successes in n trials.
-pub fn wilson(k: u64, n: u64) -> [f64; 2] {
-    if n == 0 {
-        return [0.0, 0.0];
-    }
-    let z = 1.959_963_984_540_054;
-    let n = n as f64;
-    let p = k as f64 / n;
-    let denom = 1.0 + z * z / n;
-    let centre = (p + z * z / (2.0 * n)) / denom;
-    let half = z * ((p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt()) / denom;
-    [(centre - half).max(0.0), (centre + half).min(1.0)]
-}
-
 /// Latency distribution as (upper bound ms, count) over log-spaced buckets.
 fn histogram_buckets(h: &Histogram<u64>) -> Vec<(f64, u64)> {
     if h.is_empty() {
@@ -572,14 +559,6 @@ pub struct Series {
     pub ejections: Vec<u64>,
     /// Requests routed to each of `destinations`, per point.
     pub routed: Vec<Vec<u64>>,
-}
-
-/// An SLO and whether the run met it.
-#[derive(Debug, Clone, Serialize)]
-pub struct SloResult {
-    pub expr: String,
-    pub actual: f64,
-    pub passed: bool,
 }
 
 /// Everything a run found.
