@@ -656,6 +656,46 @@ fn html_report_is_one_self_contained_file_with_charts() {
     assert!(!html.contains("<script") && !html.contains("<link"));
 }
 
+/// The HTML report draws a latency CDF per destination and per-destination
+/// lines over time, with labelled axes, the scenario's events and the SLO
+/// thresholds.
+#[test]
+fn html_charts_mark_events_and_slo_thresholds() {
+    let dir = TempDir::new().unwrap();
+    let page = dir.path().join("report.html");
+    let s = format!(
+        "{}  events:\n  - {{at: 5s, service: web, subset: v2, errors: {{rate: 0.5, status: 500}}}}\n",
+        scenario(5_000, 500.0, "web", "    web: {}\n")
+    );
+    let (code, _, stderr) = run(
+        CANARY,
+        &s,
+        &[
+            "--slo",
+            "v2: p99 < 300ms",
+            "--slo",
+            "errors < 1%",
+            "--html",
+            page.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    for text in [
+        "Latency per destination (CDF)",
+        "latency (ms, log scale)",
+        "simulated time (s)",
+        "errors (%)",
+        "web.default.svc.cluster.local/v1",
+        "web.default.svc.cluster.local/v2",
+        "web/v2: errors 50% (500)",
+        "SLO v2: p99 &lt; 300ms",
+        "SLO errors &lt; 1%",
+    ] {
+        assert!(html.contains(text), "missing {text:?}");
+    }
+}
+
 /// Requests routed in each simulated second, summed over destinations.
 fn routed_per_second(r: &Value) -> Vec<u64> {
     assert_eq!(r["series"]["step_seconds"], 1);

@@ -1,6 +1,7 @@
 //! Renders findings for people (miette) and for pipelines (JSON, SARIF,
 //! GitHub annotations, JUnit).
 
+pub mod charts;
 pub mod github;
 pub mod human;
 pub mod json;

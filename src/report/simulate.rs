@@ -5,8 +5,9 @@ use std::fmt::Write;
 
 use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
 
+use super::charts;
 use crate::sim::SimResult;
-use crate::sim::slo::{SloResult, Verdict};
+use crate::sim::slo::{Slo, SloResult, Verdict};
 
 /// Rows of the terminal latency histogram.
 const HISTOGRAM_ROWS: usize = 14;
@@ -375,12 +376,98 @@ pub fn json(r: &SimResult) -> String {
     s
 }
 
-const COLOURS: [&str; 8] = [
-    "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#000000",
-];
-const WIDTH: f64 = 760.0;
-const HEIGHT: f64 = 260.0;
-const MARGIN: f64 = 48.0;
+/// Where the SLOs of `r` draw their thresholds: (metric, threshold, label).
+fn slo_marks(r: &SimResult) -> Vec<(String, f64, String)> {
+    r.slo
+        .iter()
+        .filter_map(|s| {
+            let slo = Slo::parse(&s.expr).ok()?;
+            Some((
+                slo.metric().to_string(),
+                slo.threshold(),
+                format!("SLO {}", s.expr),
+            ))
+        })
+        .collect()
+}
+
+/// The points of the series that cover a whole step: the last one, cut
+/// short by the end of the run, holds only the slowest requests' answers
+/// and would show as a spike.
+fn whole_points(r: &SimResult) -> usize {
+    whole(
+        r.simulated_seconds,
+        r.series.step_seconds,
+        r.series.completed.len(),
+    )
+}
+
+/// Of `points` points `step` seconds wide, those that end by `seconds`
+/// (at least one, when there is one).
+fn whole(seconds: f64, step: u64, points: usize) -> usize {
+    let whole = (seconds / step.max(1) as f64).floor() as usize;
+    whole.clamp(1.min(points), points)
+}
+
+/// One value per whole point of the series and destination; `None` for no data.
+fn per_destination(
+    r: &SimResult,
+    value: impl Fn(usize, usize) -> Option<f64>,
+) -> Vec<charts::Line> {
+    let step = r.series.step_seconds as f64;
+    r.series
+        .destinations
+        .iter()
+        .enumerate()
+        .map(|(d, name)| charts::Line {
+            name: name.clone(),
+            points: (0..whole_points(r))
+                .map(|i| ((i as f64 + 0.5) * step, value(i, d)))
+                .collect(),
+        })
+        .collect()
+}
+
+fn over_time<'a>(
+    r: &SimResult,
+    title: &'a str,
+    y_label: &'a str,
+    lines: Vec<charts::Line>,
+    thresholds: Vec<charts::Mark>,
+) -> String {
+    charts::svg(&charts::Chart {
+        title,
+        x_label: "simulated time (s)",
+        y_label,
+        lines,
+        events: r
+            .scenario_events
+            .iter()
+            .map(|e| charts::Mark {
+                at: e.at_s,
+                label: e.what.clone(),
+            })
+            .collect(),
+        thresholds,
+        x_thresholds: Vec::new(),
+        log_x: false,
+        percent: y_label.ends_with("(%)"),
+    })
+}
+
+fn marks(
+    all: &[(String, f64, String)],
+    pick: impl Fn(&str, f64) -> Option<f64>,
+) -> Vec<charts::Mark> {
+    all.iter()
+        .filter_map(|(metric, t, label)| {
+            pick(metric, *t).map(|at| charts::Mark {
+                at,
+                label: label.clone(),
+            })
+        })
+        .collect()
+}
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -389,141 +476,107 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// An SVG line chart of several series over the same x steps.
-fn line_chart(title: &str, x_step: f64, series: &[(String, Vec<f64>)]) -> String {
-    let points = series.iter().map(|(_, v)| v.len()).max().unwrap_or(0);
-    let top = series
-        .iter()
-        .flat_map(|(_, v)| v.iter().copied())
-        .fold(0.0_f64, f64::max)
-        .max(1e-9);
-    let x = |i: usize| MARGIN + (WIDTH - 2.0 * MARGIN) * i as f64 / (points.max(2) - 1) as f64;
-    let y = |v: f64| HEIGHT - MARGIN + (2.0 * MARGIN - HEIGHT) * v / top;
-    let mut svg = format!(
-        r#"<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="11"><text x="{MARGIN}" y="18" font-size="13" font-weight="bold">{}</text>"#,
-        escape(title)
-    );
-    let _ = write!(
-        svg,
-        r##"<line x1="{MARGIN}" y1="{b}" x2="{r}" y2="{b}" stroke="#888"/><line x1="{MARGIN}" y1="{MARGIN}" x2="{MARGIN}" y2="{b}" stroke="#888"/><text x="4" y="{t}">{top:.4}</text><text x="4" y="{b}">0</text><text x="{r}" y="{l}" text-anchor="end">{end:.0} s</text>"##,
-        b = HEIGHT - MARGIN,
-        r = WIDTH - MARGIN,
-        t = MARGIN + 4.0,
-        l = HEIGHT - MARGIN + 16.0,
-        end = x_step * points as f64,
-    );
-    for (i, (name, values)) in series.iter().enumerate() {
-        let colour = COLOURS[i % COLOURS.len()];
-        let path: Vec<String> = values
+/// A self-contained HTML report: the summary, the latency CDF of each
+/// destination, and share, error rate, mean latency and ejections over time
+/// with the scenario's events and the SLO thresholds marked. SVG only: no
+/// scripts, no external resources.
+pub fn html(r: &SimResult) -> String {
+    let slos = slo_marks(r);
+    let s = &r.series;
+    let share = per_destination(r, |i, d| {
+        let total: u64 = s.routed[i].iter().sum();
+        (total > 0).then(|| 100.0 * s.routed[i][d] as f64 / total as f64)
+    });
+    let errors = per_destination(r, |i, d| {
+        let done = s.completed_by_destination[i][d];
+        (done > 0).then(|| 100.0 * s.errors_by_destination[i][d] as f64 / done as f64)
+    });
+    let latency = per_destination(r, |i, d| {
+        (s.completed_by_destination[i][d] > 0).then(|| s.mean_latency_ms_by_destination[i][d])
+    });
+    let step = s.step_seconds as f64;
+    let ejections = vec![charts::Line {
+        name: "ejections".into(),
+        points: s.ejections[..whole_points(r)]
             .iter()
             .enumerate()
-            .map(|(k, v)| format!("{:.1},{:.1}", x(k), y(*v)))
-            .collect();
-        let _ = write!(
-            svg,
-            r#"<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{}"/><text x="{}" y="{}" fill="{colour}">{}</text>"#,
-            path.join(" "),
-            MARGIN + 10.0 + 180.0 * (i % 4) as f64,
-            HEIGHT - 8.0 - 14.0 * (i / 4) as f64,
-            escape(name)
-        );
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-/// An SVG bar chart of the latency distribution.
-fn latency_chart(r: &SimResult) -> String {
-    let rows = histogram_rows(r, 40);
-    let max = rows.iter().map(|(_, _, n)| *n).max().unwrap_or(1).max(1);
-    let width = (WIDTH - 2.0 * MARGIN) / rows.len().max(1) as f64;
-    let mut svg = format!(
-        r#"<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="10"><text x="{MARGIN}" y="18" font-size="13" font-weight="bold">Latency distribution (ms, requests per bucket)</text>"#
-    );
-    for (i, (lo, hi, n)) in rows.iter().enumerate() {
-        let h = (HEIGHT - 2.0 * MARGIN) * *n as f64 / max as f64;
-        let x = MARGIN + width * i as f64;
-        let _ = write!(
-            svg,
-            r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="#4477aa"><title>{lo:.1}–{hi:.1} ms: {n}</title></rect>"##,
-            HEIGHT - MARGIN - h,
-            (width - 1.0).max(1.0)
-        );
-        if i % 5 == 0 {
-            let _ = write!(
-                svg,
-                r#"<text x="{x:.1}" y="{:.1}">{lo:.1}</text>"#,
-                HEIGHT - MARGIN + 14.0
-            );
-        }
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-/// A self-contained HTML report: summary, latency distribution, shares and
-/// errors over time. No scripts, no external resources.
-pub fn html(r: &SimResult) -> String {
-    let step = r.series.step_seconds as f64;
-    let totals: Vec<f64> = r
-        .series
-        .routed
-        .iter()
-        .map(|row| row.iter().sum::<u64>() as f64)
-        .collect();
-    let shares: Vec<(String, Vec<f64>)> = r
-        .series
-        .destinations
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            (
-                name.clone(),
-                r.series
-                    .routed
-                    .iter()
-                    .zip(&totals)
-                    .map(|(row, t)| if *t > 0.0 { row[i] as f64 / t } else { 0.0 })
-                    .collect(),
-            )
-        })
-        .collect();
-    let error_rate: Vec<f64> = r
-        .series
-        .completed
-        .iter()
-        .zip(&r.series.errors)
-        .map(|(c, e)| if *c > 0 { *e as f64 / *c as f64 } else { 0.0 })
-        .collect();
-    let ejections: Vec<f64> = r.series.ejections.iter().map(|e| *e as f64).collect();
-    let latency: Vec<f64> = r.series.mean_latency_ms.clone();
+            .map(|(i, n)| ((i as f64 + 0.5) * step, Some(*n as f64)))
+            .collect(),
+    }];
+    let legend = charts::legend(&s.destinations);
     let mut page = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>meshctl simulate</title>\
-<style>body{font-family:sans-serif;margin:2em;max-width:60em}pre{background:#f6f6f6;padding:1em;overflow:auto}svg{display:block;margin:1em 0}</style></head><body>\n",
+<style>body{font-family:sans-serif;margin:2em;max-width:62em}pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px}svg{display:block;margin:1.5em 0 0.3em}.legend{margin:0 0 1.5em 4em;font-size:13px}</style></head><body>\n",
     );
     let _ = writeln!(page, "<h1>meshctl simulate: {}</h1>", escape(&r.scenario));
+    page.push_str(&charts::latency_cdf(
+        r,
+        marks(&slos, |m, t| {
+            matches!(m, "p50" | "p90" | "p99" | "p999").then_some(t)
+        }),
+    ));
+    let labels: Vec<String> = r
+        .destinations
+        .iter()
+        .filter(|d| !d.latency.is_empty())
+        .map(|d| d.label())
+        .collect();
+    page.push_str(&charts::legend(&labels));
+    page.push_str(&over_time(
+        r,
+        "Share of requests per destination",
+        "share (%)",
+        share,
+        Vec::new(),
+    ));
+    page.push_str(&legend);
+    page.push_str(&over_time(
+        r,
+        "Error rate per destination (not 1xx-3xx)",
+        "errors (%)",
+        errors,
+        marks(&slos, |m, t| match m {
+            "errors" => Some(t),
+            "success" => Some(100.0 - t),
+            _ => None,
+        }),
+    ));
+    page.push_str(&legend);
+    page.push_str(&over_time(
+        r,
+        "Mean latency per destination",
+        "mean latency (ms)",
+        latency,
+        marks(&slos, |m, t| (m == "mean").then_some(t)),
+    ));
+    page.push_str(&legend);
+    page.push_str(&over_time(
+        r,
+        &format!("Outlier ejections per {} s", s.step_seconds),
+        "ejections",
+        ejections,
+        Vec::new(),
+    ));
     let _ = writeln!(page, "<pre>{}</pre>", escape(&human(r)));
-    page.push_str(&latency_chart(r));
-    page.push_str(&line_chart(
-        "Share of requests per destination over time",
-        step,
-        &shares,
-    ));
-    page.push_str(&line_chart(
-        "Error rate (non-1xx–3xx) over time",
-        step,
-        &[("error rate".into(), error_rate)],
-    ));
-    page.push_str(&line_chart(
-        "Mean latency (ms) over time",
-        step,
-        &[("mean latency".into(), latency)],
-    ));
-    page.push_str(&line_chart(
-        "Outlier ejections over time",
-        step,
-        &[("ejections".into(), ejections)],
-    ));
     page.push_str("\n</body></html>\n");
     page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_partial_step_is_left_out_of_time_charts() {
+        // 60.9 s in 61 one-second points: the 61st covers 0.9 s only.
+        assert_eq!(whole(60.9, 1, 61), 60);
+        assert_eq!(whole(61.0, 1, 61), 61);
+        assert_eq!(whole(20.5, 4, 6), 5);
+        assert_eq!(
+            whole(0.3, 1, 1),
+            1,
+            "a run shorter than a step keeps its point"
+        );
+        assert_eq!(whole(0.0, 1, 0), 0);
+    }
 }

@@ -128,6 +128,8 @@ pub enum Change {
 pub struct TimedChange {
     pub at: u64,
     pub change: Change,
+    /// What changes, for reports: `v2#1: errors 100% (500)`.
+    pub label: String,
 }
 
 /// Everything a run needs.
@@ -542,6 +544,34 @@ impl<'s, 'c> Builder<'s, 'c> {
     }
 }
 
+/// `service[/subset][#endpoint]: what changes`, for reports.
+fn event_label(event: &super::scenario::EventSpec, service: &str) -> String {
+    let mut target = service.split('.').next().unwrap_or(service).to_string();
+    if let Some(subset) = &event.subset {
+        target = format!("{target}/{subset}");
+    }
+    if let Some(endpoint) = event.endpoint {
+        target = format!("{target}#{endpoint}");
+    }
+    let mut what = Vec::new();
+    if let Some(e) = event.errors {
+        what.push(if e.rate > 0.0 {
+            format!("errors {}% ({})", e.rate * 100.0, e.status.unwrap_or(503))
+        } else {
+            "no errors".to_string()
+        });
+    }
+    match event.down {
+        Some(true) => what.push("down".to_string()),
+        Some(false) => what.push("up".to_string()),
+        None => {}
+    }
+    if event.latency.is_some() {
+        what.push("new latency".to_string());
+    }
+    format!("{target}: {}", what.join(", "))
+}
+
 /// JSON-pointer escaping of one segment.
 fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
@@ -723,6 +753,7 @@ pub fn build(
                     stream: stream as u32,
                     rate: rate * scale,
                 },
+                label: format!("{name}: {} requests/s", rate * scale),
             });
             continue;
         }
@@ -756,6 +787,7 @@ pub fn build(
         };
         b.model.changes.push(TimedChange {
             at: time,
+            label: event_label(event, service),
             change: Change::Pods {
                 pods,
                 latency,

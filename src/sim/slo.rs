@@ -300,6 +300,16 @@ impl Slo {
         })
     }
 
+    /// The metric: success, errors, p99, mean, a response flag, ...
+    pub fn metric(&self) -> &str {
+        &self.metric
+    }
+
+    /// The threshold in the metric's unit (percent for rates, ms for latencies).
+    pub fn threshold(&self) -> f64 {
+        self.threshold
+    }
+
     /// The destinations (`host[/subset]` labels) the selector picks among
     /// `labels`: `HOST/SUBSET`, else a subset name, else a host (short or
     /// FQDN). An error names what the run has when nothing matches.

@@ -63,29 +63,59 @@ struct PodCounters {
     ejected_ns: u64,
 }
 
-/// One bucket of simulated time, by completion time: a second, wider on
-/// long runs.
-#[derive(Debug, Clone, Default)]
-struct Second {
+/// One cluster's counts in one bucket of time: requests routed (by routing
+/// time) and finished (by completion time).
+#[derive(Debug, Clone, Copy, Default)]
+struct Slice {
+    routed: u64,
     completed: u64,
     errors: u64,
     latency_sum_ns: u128,
+}
+
+impl Slice {
+    fn absorb(&mut self, other: &Slice) {
+        self.routed += other.routed;
+        self.completed += other.completed;
+        self.errors += other.errors;
+        self.latency_sum_ns += other.latency_sum_ns;
+    }
+
+    fn mean_latency_ms(&self) -> f64 {
+        if self.completed == 0 {
+            0.0
+        } else {
+            (self.latency_sum_ns / u128::from(self.completed)) as f64 / 1e6
+        }
+    }
+}
+
+/// One bucket of simulated time: a second, wider on long runs.
+#[derive(Debug, Clone, Default)]
+struct Second {
+    /// Every request, by completion time.
+    all: Slice,
     ejections: u64,
-    /// Requests per cluster, routed in this second.
-    routed: Vec<u64>,
+    /// Per cluster.
+    clusters: Vec<Slice>,
 }
 
 impl Second {
     /// Adds `other`'s counts to these.
     fn absorb(&mut self, other: &Second) {
-        self.completed += other.completed;
-        self.errors += other.errors;
-        self.latency_sum_ns += other.latency_sum_ns;
+        self.all.absorb(&other.all);
         self.ejections += other.ejections;
-        for (mine, theirs) in self.routed.iter_mut().zip(&other.routed) {
-            *mine += theirs;
+        for (mine, theirs) in self.clusters.iter_mut().zip(&other.clusters) {
+            mine.absorb(theirs);
         }
     }
+}
+
+/// A scenario event, for reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEvent {
+    pub at_s: f64,
+    pub what: String,
 }
 
 /// An ejection as it happened.
@@ -148,7 +178,7 @@ impl Stats {
         if self.series.len() <= index {
             let width = self.clusters.len();
             self.series.resize_with(index + 1, || Second {
-                routed: vec![0; width],
+                clusters: vec![Slice::default(); width],
                 ..Second::default()
             });
         }
@@ -175,7 +205,7 @@ impl Stats {
     /// A request was sent to `cluster` at `at`.
     pub fn routed(&mut self, cluster: u32, at: u64) {
         self.clusters[cluster as usize].requests += 1;
-        self.second(at).routed[cluster as usize] += 1;
+        self.second(at).clusters[cluster as usize].routed += 1;
     }
 
     /// A request picked a destination whose cluster does not exist.
@@ -236,9 +266,13 @@ impl Stats {
             None => {}
         }
         let second = self.second(at);
-        second.completed += 1;
-        second.errors += u64::from(!ok);
-        second.latency_sum_ns += u128::from(latency_ns);
+        let slices = std::iter::once(&mut second.all)
+            .chain(cluster.map(|c| &mut second.clusters[c as usize]));
+        for slice in slices {
+            slice.completed += 1;
+            slice.errors += u64::from(!ok);
+            slice.latency_sum_ns += u128::from(latency_ns);
+        }
         self.end = self.end.max(at);
     }
 
@@ -332,6 +366,14 @@ impl Stats {
             endpoints,
             ejections: self.ejections,
             ejection_events: self.ejection_events,
+            scenario_events: model
+                .changes
+                .iter()
+                .map(|c| TimelineEvent {
+                    at_s: c.at as f64 / NANOS_PER_SECOND as f64,
+                    what: c.label.clone(),
+                })
+                .collect(),
             series,
             slo: Vec::new(),
             warnings: model.warnings.clone(),
@@ -391,15 +433,6 @@ fn histogram_buckets(h: &Histogram<u64>) -> Vec<(f64, u64)> {
 
 fn merge_series(seconds: &[Second], bucket_seconds: u64, labels: &[String]) -> Series {
     let step = seconds.len().div_ceil(MAX_SERIES_POINTS).max(1);
-    let mut out = Series {
-        step_seconds: step as u64 * bucket_seconds,
-        destinations: Vec::new(),
-        completed: Vec::new(),
-        errors: Vec::new(),
-        mean_latency_ms: Vec::new(),
-        ejections: Vec::new(),
-        routed: Vec::new(),
-    };
     // Destinations by label, in label order, merging clusters of one label.
     let mut names: Vec<&String> = labels.iter().collect();
     names.sort();
@@ -410,35 +443,47 @@ fn merge_series(seconds: &[Second], bucket_seconds: u64, labels: &[String]) -> S
             seconds.iter().any(|s| {
                 labels
                     .iter()
-                    .zip(&s.routed)
-                    .any(|(l, n)| l == *name && *n > 0)
+                    .zip(&s.clusters)
+                    .any(|(l, c)| l == *name && c.routed > 0)
             })
         })
         .collect();
-    out.destinations = used.iter().map(|s| s.to_string()).collect();
+    let mut out = Series {
+        step_seconds: step as u64 * bucket_seconds,
+        destinations: used.iter().map(|s| s.to_string()).collect(),
+        ..Series::default()
+    };
     for chunk in seconds.chunks(step) {
-        let completed: u64 = chunk.iter().map(|s| s.completed).sum();
-        let latency: u128 = chunk.iter().map(|s| s.latency_sum_ns).sum();
-        out.completed.push(completed);
-        out.errors.push(chunk.iter().map(|s| s.errors).sum());
+        let mut all = Slice::default();
+        for s in chunk {
+            all.absorb(&s.all);
+        }
+        out.completed.push(all.completed);
+        out.errors.push(all.errors);
+        out.mean_latency_ms.push(all.mean_latency_ms());
         out.ejections.push(chunk.iter().map(|s| s.ejections).sum());
-        out.mean_latency_ms.push(if completed == 0 {
-            0.0
-        } else {
-            (latency / u128::from(completed)) as f64 / 1e6
-        });
-        out.routed.push(
-            used.iter()
-                .map(|name| {
-                    chunk
-                        .iter()
-                        .flat_map(|s| labels.iter().zip(&s.routed))
-                        .filter(|(l, _)| l == name)
-                        .map(|(_, n)| n)
-                        .sum()
-                })
-                .collect(),
-        );
+        let per_destination: Vec<Slice> = used
+            .iter()
+            .map(|name| {
+                let mut merged = Slice::default();
+                for s in chunk {
+                    for (label, slice) in labels.iter().zip(&s.clusters) {
+                        if label == *name {
+                            merged.absorb(slice);
+                        }
+                    }
+                }
+                merged
+            })
+            .collect();
+        out.routed
+            .push(per_destination.iter().map(|d| d.routed).collect());
+        out.completed_by_destination
+            .push(per_destination.iter().map(|d| d.completed).collect());
+        out.errors_by_destination
+            .push(per_destination.iter().map(|d| d.errors).collect());
+        out.mean_latency_ms_by_destination
+            .push(per_destination.iter().map(Slice::mean_latency_ms).collect());
     }
     out
 }
@@ -549,7 +594,7 @@ pub struct MirrorResult {
 }
 
 /// Time series, `step_seconds` per point.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Series {
     pub step_seconds: u64,
     pub destinations: Vec<String>,
@@ -559,6 +604,11 @@ pub struct Series {
     pub ejections: Vec<u64>,
     /// Requests routed to each of `destinations`, per point.
     pub routed: Vec<Vec<u64>>,
+    /// Requests of each of `destinations` that finished, per point.
+    pub completed_by_destination: Vec<Vec<u64>>,
+    /// Of those, the ones not answered 1xx-3xx.
+    pub errors_by_destination: Vec<Vec<u64>>,
+    pub mean_latency_ms_by_destination: Vec<Vec<f64>>,
 }
 
 /// Everything a run found.
@@ -588,6 +638,8 @@ pub struct SimResult {
     pub endpoints: Vec<EndpointResult>,
     pub ejections: u64,
     pub ejection_events: Vec<Ejection>,
+    /// The scenario's events, in time order.
+    pub scenario_events: Vec<TimelineEvent>,
     pub series: Series,
     pub slo: Vec<SloResult>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
