@@ -163,6 +163,22 @@ fn the_slo_gate_simulates_the_step_first() {
         .stdout(predicate::str::contains("weight: 75"));
 }
 
+/// The gate judges each SLO at 95 % confidence: v2 fails 20 % of its
+/// requests, so `v2: success >= 80%` cannot be told apart from the threshold
+/// and is inconclusive, which refuses the step as a failure would.
+#[test]
+fn an_inconclusive_gate_slo_refuses_the_step() {
+    meshctl()
+        .args(["shift", "fixtures/shift/canary.yaml", "--step", "15"])
+        .args(["--gate", "fixtures/shift/v2-errors.scenario.yaml"])
+        .args(["--slo", "v2: success >= 80%"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("INCONCLUSIVE (fails the gate)"))
+        .stderr(predicate::str::contains("nothing written"));
+}
+
 /// Flagger's documented schedule: stepWeight 20 with maxWeight 50 runs 20, 40,
 /// 60 (overshooting maxWeight), then promotes.
 #[test]
