@@ -247,3 +247,89 @@ fn nothing_to_do_prints_the_file_unchanged() {
         .stdout(fs::read_to_string("fixtures/shift/crlf-blue-green.yaml").unwrap())
         .stderr(predicate::str::contains("nothing to do"));
 }
+
+/// `shift --in-place FILE` in a fresh folder: (folder, file path).
+fn scratch_canary() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("canary.yaml");
+    fs::copy("fixtures/shift/canary.yaml", &file).unwrap();
+    (dir, file)
+}
+
+fn shift_in_place(path: &std::path::Path) -> assert_cmd::assert::Assert {
+    meshctl()
+        .args([
+            "shift",
+            path.to_str().unwrap(),
+            "--step",
+            "15",
+            "--in-place",
+        ])
+        .assert()
+}
+
+/// A symlink is followed: its target gets the new weights, the link stays.
+#[test]
+fn in_place_through_a_symlink_edits_its_target() {
+    let (dir, file) = scratch_canary();
+    let link = dir.path().join("link.yaml");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    shift_in_place(&link).code(0);
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        fs::read(&file).unwrap(),
+        fs::read("fixtures/shift/expected/canary.step15.yaml").unwrap()
+    );
+}
+
+/// A rename would leave another hard link with the old weights: refused,
+/// nothing written, with the way to keep the links.
+#[test]
+fn in_place_refuses_a_file_with_other_hard_links() {
+    let (dir, file) = scratch_canary();
+    let other = dir.path().join("other.yaml");
+    fs::hard_link(&file, &other).unwrap();
+    let before = fs::read(&file).unwrap();
+    shift_in_place(&file)
+        .code(2)
+        .stderr(predicate::str::contains("has 2 hard links"))
+        .stderr(predicate::str::contains("nothing written"));
+    assert_eq!(fs::read(&file).unwrap(), before);
+    assert_eq!(fs::read(&other).unwrap(), before);
+}
+
+/// A read-only file is not rewritten, even by a user who could.
+#[test]
+fn in_place_refuses_a_read_only_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, file) = scratch_canary();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o444)).unwrap();
+    let before = fs::read(&file).unwrap();
+    shift_in_place(&file)
+        .code(2)
+        .stderr(predicate::str::contains("is read-only; nothing written"));
+    assert_eq!(fs::read(&file).unwrap(), before);
+}
+
+/// Owner and group stay those of the file (checked where the test may give
+/// the file away, that is as root).
+#[test]
+fn in_place_keeps_owner_and_group() {
+    use std::os::unix::fs::MetadataExt;
+    let (_dir, file) = scratch_canary();
+    let me = fs::metadata(&file).unwrap();
+    let (uid, gid) = if me.uid() == 0 {
+        std::os::unix::fs::chown(&file, Some(4242), Some(4343)).unwrap();
+        (4242, 4343)
+    } else {
+        (me.uid(), me.gid())
+    };
+    shift_in_place(&file).code(0);
+    let after = fs::metadata(&file).unwrap();
+    assert_eq!((after.uid(), after.gid()), (uid, gid));
+}

@@ -1,5 +1,6 @@
 //! Command-line definitions; each subcommand is a short function in its own file.
 
+mod in_place;
 mod route;
 mod rules;
 mod schema;

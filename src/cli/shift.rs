@@ -1,8 +1,6 @@
 //! `meshctl shift PATHS...`: write the next rollout step into the file.
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::path::Path;
 
 use clap::ArgGroup;
 
@@ -332,7 +330,7 @@ fn gate_fails(path: &str, flags: &[String], checked: &Outcome) -> Result<Option<
 /// Prints the edited file or its diff, or writes it in place.
 fn write_out(args: &Args, name: &str, original: &str, edited: &str) -> Result<u8, CliError> {
     if args.in_place {
-        write_in_place(name, original, edited)?;
+        super::in_place::replace(name, original, edited)?;
         return Ok(exit::OK);
     }
     let text = if args.diff {
@@ -345,46 +343,4 @@ fn write_out(args: &Args, name: &str, original: &str, edited: &str) -> Result<u8
     };
     print_stdout(&text)?;
     Ok(exit::OK)
-}
-
-/// Replaces `name` by a temporary file renamed over it, keeping its
-/// permissions; refuses when the file no longer holds `original`.
-fn write_in_place(name: &str, original: &str, edited: &str) -> Result<(), CliError> {
-    if original == edited {
-        return Ok(());
-    }
-    let path = Path::new(name);
-    if name == "-" || !path.is_file() {
-        return Err(CliError(format!(
-            "{name}: --in-place needs a file; the input came from stdin"
-        )));
-    }
-    let changed = || -> Result<bool, CliError> {
-        let now = std::fs::read(path).map_err(|e| CliError(format!("{name}: {e}")))?;
-        Ok(now != original.as_bytes())
-    };
-    let refuse = || {
-        CliError(format!(
-            "{name} changed since meshctl read it; nothing written (run shift again)"
-        ))
-    };
-    if changed()? {
-        return Err(refuse());
-    }
-    let permissions = std::fs::metadata(path)?.permissions();
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| CliError(format!("{name}: cannot create a temporary file: {e}")))?;
-    tmp.write_all(edited.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), permissions)?;
-    if changed()? {
-        return Err(refuse());
-    }
-    tmp.persist(path)
-        .map_err(|e| CliError(format!("{name}: cannot replace the file: {}", e.error)))?;
-    Ok(())
 }
