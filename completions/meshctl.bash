@@ -547,7 +547,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__validate)
-            opts="-o -n -v -h --format --fail-on --select --ignore --namespace --config --no-config --verbose --baseline --write-baseline --help"
+            opts="-o -n -v -h --format --fail-on --select --ignore --namespace --config --no-config --verbose --baseline --write-baseline --allow-empty --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

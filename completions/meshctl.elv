@@ -47,6 +47,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --no-config 'Ignore any .meshctl.yaml'
             cand -v 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
             cand --verbose 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
+            cand --allow-empty 'Accept a folder without manifests (nothing to check, exit 0); by default it is an error, as the path is most likely wrong'
             cand -h 'Print help'
             cand --help 'Print help'
         }

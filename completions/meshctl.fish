@@ -53,6 +53,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l baseline -d
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l write-baseline -d 'Write every current finding to FILE as the new baseline' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l no-config -d 'Ignore any .meshctl.yaml'
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s v -l verbose -d 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l allow-empty -d 'Accept a folder without manifests (nothing to check, exit 0); by default it is an error, as the path is most likely wrong'
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l host -d 'Host (authority) of the request, optionally with a port: reviews.shop:9080' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l path -d 'Request path, with an optional query string' -r

@@ -451,7 +451,10 @@ mod tests {
             ..Options::default()
         };
         let whole = run(load::load(&inputs).unwrap(), &options);
-        let streamed = run_files(load::read_inputs(&inputs).unwrap(), &options);
+        let streamed = run_files(
+            load::read_inputs(&inputs, load::Empty::Refused).unwrap(),
+            &options,
+        );
         assert!(whole.diagnostics.len() > 100, "the fixtures have findings");
         assert_eq!(report(&whole), report(&streamed));
         assert!(streamed.documents.iter().all(|d| d.value.is_null()));

@@ -530,3 +530,40 @@ fn an_unknown_selector_on_the_command_line_is_a_usage_error() {
         .assert()
         .code(0);
 }
+
+/// A folder without manifests is most likely a wrong path: exit 2 naming it,
+/// unless `--allow-empty` says an empty folder is fine.
+#[test]
+fn an_empty_folder_is_an_error_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a manifest").unwrap();
+    meshctl()
+        .args(["validate"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no manifests found"));
+    meshctl()
+        .args(["validate", "--allow-empty"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("checked 0 files"));
+}
+
+/// A symlinked folder is walked like any other; a link back to a folder
+/// being walked is a loop and is skipped, so the walk ends.
+#[test]
+fn symlinked_folders_are_followed_and_loops_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    let top = dir.path().join("top");
+    std::fs::create_dir_all(&real).unwrap();
+    std::fs::create_dir_all(&top).unwrap();
+    std::fs::copy("fixtures/shift/canary.yaml", real.join("canary.yaml")).unwrap();
+    std::os::unix::fs::symlink(&real, top.join("linked")).unwrap();
+    std::os::unix::fs::symlink(&top, top.join("loop")).unwrap();
+    let report = validate_json(&[top.to_str().unwrap()]);
+    assert_eq!(report["summary"]["files"], 1, "{report}");
+    assert_eq!(report["summary"]["resources"], 2, "{report}");
+}

@@ -84,13 +84,22 @@ pub struct Args {
     /// Write every current finding to FILE as the new baseline.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<String>,
+    /// Accept a folder without manifests (nothing to check, exit 0); by
+    /// default it is an error, as the path is most likely wrong.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 pub fn run(args: Args) -> Result<u8, CliError> {
     check_selectors(&args)?;
     let project = project_settings(&args)?;
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
-    let files = load::read_inputs(&inputs)?;
+    let empty = if args.allow_empty {
+        load::Empty::Allowed
+    } else {
+        load::Empty::Refused
+    };
+    let files = load::read_inputs(&inputs, empty)?;
     let mut select = project.file.select;
     if !args.select.is_empty() {
         select.clone_from(&args.select);

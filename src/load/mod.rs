@@ -278,19 +278,28 @@ pub struct Loaded {
 /// diagnostics. Files are read in order, then parsed in parallel.
 pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
-    let documents = loaded.add_inputs(read_inputs(inputs)?, &|doc, _| doc);
+    let documents = loaded.add_inputs(read_inputs(inputs, Empty::Refused)?, &|doc, _| doc);
     loaded.documents.extend(documents);
     Ok(loaded)
 }
 
+/// What a directory without manifests is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Empty {
+    /// An error: the path is most likely wrong (`validate` exits 2).
+    Refused,
+    /// Fine: nothing to check (`validate --allow-empty`).
+    Allowed,
+}
+
 /// Reads the files of every input, at most [`MAX_INPUT_BYTES`] in all.
-pub fn read_inputs(inputs: &[Input]) -> Result<Files, LoadError> {
-    read_within(inputs, MAX_INPUT_BYTES)
+pub fn read_inputs(inputs: &[Input], empty: Empty) -> Result<Files, LoadError> {
+    read_within(inputs, MAX_INPUT_BYTES, empty)
 }
 
 /// [`read_inputs`] with at most `limit` bytes read in all: the file that
 /// would pass it and the files after it are not read.
-fn read_within(inputs: &[Input], limit: u64) -> Result<Files, LoadError> {
+fn read_within(inputs: &[Input], limit: u64, empty: Empty) -> Result<Files, LoadError> {
     let mut paths: Vec<Option<PathBuf>> = Vec::new();
     for input in inputs {
         match input {
@@ -301,6 +310,14 @@ fn read_within(inputs: &[Input], limit: u64) -> Result<Files, LoadError> {
                     path: path.display().to_string(),
                     error,
                 })?;
+                if found.is_empty() && empty == Empty::Refused {
+                    return Err(LoadError {
+                        path: path.display().to_string(),
+                        error: io::Error::other(
+                            "no manifests found (files ending in .yaml, .yml or .json; hidden files and folders are skipped); `validate --allow-empty` accepts an empty folder",
+                        ),
+                    });
+                }
                 paths.extend(found.into_iter().map(Some));
             }
         }
@@ -432,7 +449,12 @@ mod tests {
             );
             std::fs::write(dir.path().join(format!("{name}.yaml")), doc).unwrap();
         }
-        let files = read_within(&[Input::Path(dir.path().to_path_buf())], 250).unwrap();
+        let files = read_within(
+            &[Input::Path(dir.path().to_path_buf())],
+            250,
+            Empty::Refused,
+        )
+        .unwrap();
         let mut loaded = Loaded::default();
         let documents = loaded.add_inputs(files, &|doc, _| doc);
         loaded.documents.extend(documents);
