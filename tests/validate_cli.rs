@@ -567,3 +567,69 @@ fn symlinked_folders_are_followed_and_loops_skipped() {
     assert_eq!(report["summary"]["files"], 1, "{report}");
     assert_eq!(report["summary"]["resources"], 2, "{report}");
 }
+
+/// Names, hosts and subsets with escape sequences, a bell and a newline,
+/// as an attacker would write them.
+const HOSTILE: &str = r#"apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: "evil\e[2J", namespace: default}
+spec:
+  hosts: ["api\e[31m.example.com"]
+  http:
+  - route:
+    - destination: {host: "nowhere\nerror[MC0000]: fake finding", subset: "v\e]0;title\a1"}
+"#;
+
+/// No report writes a control character from the input: terminals get no
+/// escape sequence and no line of their own, JUnit stays well-formed XML,
+/// JSON and SARIF stay parseable.
+#[test]
+fn hostile_values_are_escaped_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("evil.yaml");
+    fs::write(&file, HOSTILE).unwrap();
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let out = meshctl()
+            .args(["validate", "-o", format])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}']),
+            "{format} writes a control character"
+        );
+        assert!(
+            !text.lines().any(|l| l.starts_with("error[MC0000]")),
+            "{format} lets a value start a line"
+        );
+        match format {
+            "json" | "sarif" => {
+                serde_json::from_str::<serde_json::Value>(&text).expect("parseable JSON");
+            }
+            "junit" => {
+                roxmltree::Document::parse(&text).expect("well-formed XML");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `route` prints the hostile host and destination with their control
+/// characters escaped.
+#[test]
+fn hostile_values_are_escaped_in_route_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("evil.yaml");
+    fs::write(&file, HOSTILE).unwrap();
+    let out = meshctl()
+        .arg("route")
+        .arg(&file)
+        .args(["--host", "api\u{1b}[31m.example.com"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\\u{1b}[31m"), "{text}");
+    assert!(!text.contains(['\u{1b}', '\u{7}']), "{text}");
+}

@@ -108,6 +108,28 @@ fn note_used<'r>(
     }
 }
 
+/// Writes a human report to stdout: control characters that came from the
+/// input (escape sequences, carriage returns) are written as escapes; the
+/// report's own line breaks and tabs stay.
+fn print_human(text: &str) -> Result<(), CliError> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return print_stdout(text);
+    }
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(|part| crate::diagnostic::printable(part).into_owned())
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect();
+    print_stdout(&lines.join("\n"))
+}
+
 /// Writes a command's output to stdout; a closed pipe (`| head`) is not an error.
 fn print_stdout(text: &str) -> Result<(), CliError> {
     use std::io::Write;

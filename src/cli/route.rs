@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{CliError, HumanOrJson, exit, load_config, note_used, print_stdout};
+use super::{CliError, HumanOrJson, exit, load_config, note_used, print_human, print_stdout};
 use crate::load::Input;
 use crate::mesh::Mesh;
 use crate::model::Duration;
@@ -129,9 +129,9 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         decision: &decision,
         split_preview,
     };
-    print_stdout(&match args.format {
-        HumanOrJson::Human => human(&report),
-        HumanOrJson::Json => json(&report),
-    })?;
+    match args.format {
+        HumanOrJson::Human => print_human(&human(&report))?,
+        HumanOrJson::Json => print_stdout(&json(&report))?,
+    }
     Ok(exit::OK)
 }

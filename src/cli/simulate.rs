@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{
     CliError, HumanOrJson, check_slo_selectors, collect_slos, exit, judge, load_config, note_used,
-    print_stdout,
+    print_human, print_stdout,
 };
 use crate::load::Input;
 use crate::mesh::Mesh;
@@ -120,10 +120,10 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     if let Some(path) = &args.html {
         std::fs::write(path, html(&result)).map_err(|e| CliError(format!("{path}: {e}")))?;
     }
-    print_stdout(&match args.format {
-        HumanOrJson::Human => human(&result),
-        HumanOrJson::Json => json(&result),
-    })?;
+    match args.format {
+        HumanOrJson::Human => print_human(&human(&result))?,
+        HumanOrJson::Json => print_stdout(&json(&result))?,
+    }
     Ok(if result.slo.iter().all(|s| s.passed) {
         exit::OK
     } else {

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::yaml_file::YamlFile;
 use std::fmt::Write;
 
-use super::{CliError, HumanOrJson, exit, load_config, note_used, print_stdout};
+use super::{CliError, HumanOrJson, exit, load_config, note_used, print_human, print_stdout};
 use crate::load::Input;
 use crate::mesh::Mesh;
 use crate::report::route::trace_line;
@@ -99,7 +99,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             for u in &uncovered {
                 let _ = writeln!(out, "  not covered: {u}");
             }
-            print_stdout(&out)?;
+            print_human(&out)?;
         }
     }
     let under = args.fail_under.is_some_and(|min| coverage < min);

@@ -62,9 +62,22 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], fail_at: Option<Se
     xml
 }
 
+/// XML text: markup escaped, and characters XML 1.0 does not allow (most
+/// control characters, even as references) written as `\u{..}`.
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || ('\u{fffe}'..='\u{ffff}').contains(&c) => {
+                out.extend(c.escape_unicode())
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
