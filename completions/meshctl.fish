@@ -63,8 +63,8 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l query -d 'A qu
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l port -d 'Destination port (listener), when the host carries none' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l gateway -d '`mesh`, or a gateway as NAMESPACE/NAME or a NAME unique across namespaces' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l source-label -d 'A label of the calling workload, k=v (repeatable)' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l source-namespace -d 'Namespace of the caller; short host names resolve in it' -r
-complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s n -l namespace -d 'Namespace of resources without metadata.namespace' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l source-namespace -d 'Namespace of the caller; short host names resolve in it [default: --namespace]' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s n -l namespace -d 'Namespace of resources without metadata.namespace, and of the caller unless --source-namespace says otherwise (as `kubectl -n` puts everything in one namespace)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l rate -d 'Split preview: request rate per second...' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l window -d '...over this window (e.g. 10m), giving expected requests per destination' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s o -l format -r -f -a "human\t''

@@ -432,3 +432,23 @@ fn the_shipped_route_test_file_matches_its_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+/// `-n shop`, as a kubectl user types it, puts the caller in shop too (unless
+/// `--source-namespace` says otherwise): the short host `reviews` means
+/// reviews.shop, exactly as with `--source-namespace shop`.
+#[test]
+fn dash_n_is_the_callers_namespace_unless_source_namespace_is_given() {
+    let run = |args: &[&str]| -> Value {
+        let out = meshctl()
+            .args(["route", SHOP, "--host", "reviews", "-o", "json"])
+            .args(args)
+            .output()
+            .expect("runs");
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let by_n = run(&["-n", "shop"]);
+    assert_eq!(by_n["request"]["source_namespace"], "shop");
+    assert_eq!(by_n, run(&["--source-namespace", "shop"]));
+    let overridden = run(&["-n", "shop", "--source-namespace", "default"]);
+    assert_eq!(overridden["request"]["source_namespace"], "default");
+}

@@ -38,10 +38,13 @@ pub struct Args {
     /// A label of the calling workload, k=v (repeatable).
     #[arg(long, value_name = "K=V")]
     source_label: Vec<String>,
-    /// Namespace of the caller; short host names resolve in it.
-    #[arg(long, default_value = "default")]
-    source_namespace: String,
-    /// Namespace of resources without metadata.namespace.
+    /// Namespace of the caller; short host names resolve in it [default:
+    /// --namespace].
+    #[arg(long)]
+    source_namespace: Option<String>,
+    /// Namespace of resources without metadata.namespace, and of the caller
+    /// unless --source-namespace says otherwise (as `kubectl -n` puts
+    /// everything in one namespace).
     #[arg(short = 'n', long, default_value = "default")]
     namespace: String,
     /// Split preview: request rate per second...
@@ -75,7 +78,10 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     let mut req = Request::new(&args.host);
     req.method = args.method.to_ascii_uppercase();
     req.port = args.port;
-    req.source_namespace = args.source_namespace.clone();
+    req.source_namespace = args
+        .source_namespace
+        .clone()
+        .unwrap_or_else(|| args.namespace.clone());
     req.path = args.path.clone();
     for q in &args.query {
         let (k, v) = key_value(q, '=', "--query")?;
