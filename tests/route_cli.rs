@@ -452,3 +452,27 @@ fn dash_n_is_the_callers_namespace_unless_source_namespace_is_given() {
     let overridden = run(&["-n", "shop", "--source-namespace", "default"]);
     assert_eq!(overridden["request"]["source_namespace"], "default");
 }
+
+/// Every `route -o json` answer — a match, a redirect, no route, the
+/// default route, a passthrough, a split preview — carries `version` 1 and
+/// matches schemas/output/route.json.
+#[test]
+fn json_answers_match_their_published_schema() {
+    let schema: Value = serde_json::from_str(include_str!("../schemas/output/route.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let answers = [
+        route(&["--host", "api", "--path", "/v2/7"]),
+        route(&["--host", "api", "--path", "/healthz?probe=1"]),
+        route(&["--host", "api", "--path", "/nothing-here"]),
+        route(&["--host", "reviews", "--rate", "2", "--window", "10s"]),
+        route(&["--host", "unknown.example.com"]),
+    ];
+    for answer in answers {
+        assert_eq!(answer["version"], 1);
+        let errors: Vec<String> = validator
+            .iter_errors(&answer)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{answer}");
+    }
+}

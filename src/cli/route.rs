@@ -124,6 +124,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         _ => None,
     };
     let report = RouteReport {
+        version: crate::report::route::ROUTE_VERSION,
         request: RequestView {
             method: req.method.clone(),
             authority: req.authority.clone(),

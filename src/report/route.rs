@@ -35,6 +35,8 @@ pub struct PreviewRow {
 /// Everything `meshctl route` reports.
 #[derive(Debug, Serialize)]
 pub struct RouteReport<'a, 'c> {
+    /// Version of this format (schemas/output/route.json).
+    pub version: u32,
     pub request: RequestView,
     #[serde(flatten)]
     pub decision: &'a Decision<'c>,
@@ -49,6 +51,9 @@ pub struct SplitPreviewReport {
     pub window_seconds: f64,
     pub destinations: Vec<PreviewRow>,
 }
+
+/// The version of the route JSON format.
+pub const ROUTE_VERSION: u32 = 1;
 
 /// `--format json`.
 pub fn json(report: &RouteReport) -> String {
