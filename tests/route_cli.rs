@@ -476,3 +476,40 @@ fn json_answers_match_their_published_schema() {
         assert!(errors.is_empty(), "{errors:?}\n{answer}");
     }
 }
+
+/// `test -o json`, passing and failing, carries `version` 1 and matches
+/// schemas/output/test.json.
+#[test]
+fn test_json_matches_its_published_schema() {
+    let schema: Value = serde_json::from_str(include_str!("../schemas/output/test.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "fixtures/bookinfo/reviews-canary.yaml",
+        dir.path().join("m.yaml"),
+    )
+    .unwrap();
+    let failing = dir.path().join("t.yaml");
+    std::fs::write(
+        &failing,
+        "manifests: [m.yaml]\ntests:\n- name: wrong\n  request: {host: reviews.shop, headers: {end-user: jason}}\n  expect: {subset: v1}\n",
+    )
+    .unwrap();
+    for file in [
+        std::path::PathBuf::from("fixtures/route-tests/bookinfo.test.yaml"),
+        failing,
+    ] {
+        let out = meshctl()
+            .args(["test", "-o", "json"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let answer: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(answer["version"], 1);
+        let errors: Vec<String> = validator
+            .iter_errors(&answer)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}\n{answer}");
+    }
+}

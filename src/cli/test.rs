@@ -13,6 +13,9 @@ use crate::report::route::trace_line;
 use crate::route::RoutingTable;
 use crate::route::suite::{self, TestFile};
 
+/// The version of the `test -o json` format (schemas/output/test.json).
+const TEST_VERSION: u32 = 1;
+
 #[derive(clap::Args)]
 pub struct Args {
     /// Route test files (YAML; see schemas/route-test.json).
@@ -69,7 +72,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
                 .iter()
                 .map(|(p, r)| serde_json::json!({"file": p, "cases": r.cases}))
                 .collect();
-            let out = serde_json::json!({"passed": total - failed, "failed": failed, "coverage_percent": coverage, "uncovered_rules": uncovered, "files": files});
+            let out = serde_json::json!({"version": TEST_VERSION, "passed": total - failed, "failed": failed, "coverage_percent": coverage, "uncovered_rules": uncovered, "files": files});
             let text = serde_json::to_string_pretty(&out).expect("serializes");
             print_stdout(&format!("{text}\n"))?;
         }
