@@ -134,26 +134,35 @@ fn draw<'a>(
     if chart.log_x {
         x0 = x0.max(1e-3);
         let mut ctx = builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)?;
-        ctx.configure_mesh()
-            .x_desc(chart.x_label)
-            .y_desc(chart.y_label)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
-        plot(&mut ctx, chart, (y0, y1))?;
+        axes_and_lines(&mut ctx, chart, (y0, y1))?;
     } else {
         let mut ctx = builder.build_cartesian_2d(x0..x1, y0..y1)?;
-        ctx.configure_mesh()
-            .x_desc(chart.x_label)
-            .y_desc(chart.y_label)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
-        plot(&mut ctx, chart, (y0, y1))?;
+        axes_and_lines(&mut ctx, chart, (y0, y1))?;
     }
     Ok(())
+}
+
+/// The labelled axes, then the chart's marks and lines.
+fn axes_and_lines<'a, X>(
+    ctx: &mut ChartContext<
+        'a,
+        SVGBackend<'a>,
+        Cartesian2d<X, plotters::coord::types::RangedCoordf64>,
+    >,
+    chart: &Chart,
+    y: (f64, f64),
+) -> Result<(), Box<dyn std::error::Error + 'a>>
+where
+    X: Ranged<ValueType = f64> + plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    ctx.configure_mesh()
+        .x_desc(chart.x_label)
+        .y_desc(chart.y_label)
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    plot(ctx, chart, y)
 }
 
 fn plot<'a, X>(

@@ -43,27 +43,21 @@ pub fn check(model: &Model, overrides: &Overrides) -> Result<(), ScenarioError> 
         })
         .sum();
     let rate_flag = overrides.rate.map(|_| "--rate");
-    if rate.is_nan() || rate > MAX_RATE {
-        let (at, by) = origin(rate_flag, "/spec/traffic");
-        return Err(ScenarioError::at(
-            at,
-            format!(
-                "{by}a total rate of {} requests/s, more than one run simulates (at most {} requests/s)",
-                number(rate),
-                number(MAX_RATE)
-            ),
-        ));
-    }
-    if peak.is_nan() || peak > MAX_RATE {
-        let (at, by) = origin(rate_flag, "/spec/events");
-        return Err(ScenarioError::at(
-            at,
-            format!(
-                "{by}a total rate of {} requests/s after the traffic events, more than one run simulates (at most {} requests/s)",
-                number(peak),
-                number(MAX_RATE)
-            ),
-        ));
+    for (total, pointer, when) in [
+        (rate, "/spec/traffic", ""),
+        (peak, "/spec/events", " after the traffic events"),
+    ] {
+        if total.is_nan() || total > MAX_RATE {
+            let (at, by) = origin(rate_flag, pointer);
+            return Err(ScenarioError::at(
+                at,
+                format!(
+                    "{by}a total rate of {} requests/s{when}, more than one run simulates (at most {} requests/s)",
+                    number(total),
+                    number(MAX_RATE)
+                ),
+            ));
+        }
     }
     match model.stop {
         Stop::Requests(n) => {

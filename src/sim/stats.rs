@@ -390,6 +390,7 @@ fn endpoint_results(
     model: &Model,
     destinations: &[DestinationResult],
 ) -> Vec<EndpointResult> {
+    let tries: BTreeMap<String, u64> = destinations.iter().map(|d| (d.label(), d.tries)).collect();
     pods.iter()
         .zip(&model.pods)
         .filter(|(c, _)| c.tries > 0 || c.ejections > 0)
@@ -398,11 +399,7 @@ fn endpoint_results(
                 .name
                 .rsplit_once('#')
                 .map_or(pod.name.as_str(), |(d, _)| d);
-            let destination_tries = destinations
-                .iter()
-                .filter(|d| d.label() == destination)
-                .map(|d| d.tries)
-                .sum();
+            let destination_tries = tries.get(destination).copied().unwrap_or(0);
             EndpointResult {
                 name: pod.name.clone(),
                 tries: c.tries,

@@ -49,3 +49,13 @@ pub fn findings(report: &Value) -> Vec<(String, u64, u64)> {
         })
         .collect()
 }
+
+/// What `value` breaks of the JSON schema `schema` (its text), one line each.
+pub fn schema_errors(schema: &str, value: &Value) -> Vec<String> {
+    let schema: Value = serde_json::from_str(schema).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
