@@ -211,6 +211,8 @@ struct DocState {
     root: Option<(Value, NodeId)>,
     /// Set after a fatal problem: the rest of the document is read but not built.
     failed: bool,
+    /// How many findings the stream had when this document started.
+    first_diag: usize,
 }
 
 struct Anchored {
@@ -241,6 +243,24 @@ struct PendingKey {
     key: Option<String>,
     span: Range<usize>,
     merge: bool,
+}
+
+/// A Kubernetes manifest names its `apiVersion` and `kind`; other YAML (a
+/// Helm values file, a CI config) is not read by kubectl.
+fn is_manifest(value: &Value) -> bool {
+    value
+        .as_object()
+        .is_some_and(|map| map.contains_key("kind") && map.contains_key("apiVersion"))
+}
+
+/// The YAML 1.1 quirks matter only to what kubectl reads: the warnings of a
+/// document that is not a manifest, from `first` on, are dropped.
+fn drop_yaml11_warnings(diags: &mut Vec<Diagnostic>, first: usize) {
+    let mut index = 0;
+    diags.retain(|d| {
+        index += 1;
+        index <= first || !std::ptr::eq(d.rule, &rules::YAML11_SCALAR)
+    });
 }
 
 struct Builder<'a, T> {
@@ -285,7 +305,12 @@ impl<T> Builder<'_, T> {
             return;
         }
         match event {
-            Event::DocumentStart(_) => self.doc = DocState::default(),
+            Event::DocumentStart(_) => {
+                self.doc = DocState {
+                    first_diag: self.diags.len(),
+                    ..DocState::default()
+                }
+            }
             Event::DocumentEnd | Event::StreamEnd => self.finish_document(),
             Event::Scalar(text, style, anchor, tag) => {
                 self.scalar(text, style, anchor, tag.as_deref(), &span)
@@ -312,6 +337,9 @@ impl<T> Builder<'_, T> {
             return;
         }
         if let Some((value, root)) = doc.root {
+            if !is_manifest(&value) {
+                drop_yaml11_warnings(self.diags, doc.first_diag);
+            }
             let mut spans = doc.spans;
             spans.shrink_to_fit();
             self.docs
@@ -789,26 +817,50 @@ mod tests {
 
     #[test]
     fn plain_keys_resolve_like_kubectl_or_as_written() {
-        let text = "on: 1\nno: 2\n'off': 3\n";
+        let text = "kind: A\napiVersion: v1\non: 1\nno: 2\n'off': 3\n";
         let (docs, diags) = parse(text);
-        assert_eq!(docs[0].value, json!({"true": 1, "false": 2, "off": 3}));
+        let head = |rest: serde_json::Value| {
+            let mut value = json!({"kind": "A", "apiVersion": "v1"});
+            value
+                .as_object_mut()
+                .unwrap()
+                .extend(rest.as_object().unwrap().clone());
+            value
+        };
+        assert_eq!(
+            docs[0].value,
+            head(json!({"true": 1, "false": 2, "off": 3}))
+        );
         assert_eq!(diags.len(), 2, "{diags:?}");
         let (docs, diags) = parse_with(text, Keys::AsWritten);
-        assert_eq!(docs[0].value, json!({"on": 1, "no": 2, "off": 3}));
+        assert_eq!(docs[0].value, head(json!({"on": 1, "no": 2, "off": 3})));
         assert!(diags.is_empty(), "{diags:?}");
     }
 
     #[test]
     fn scalars_resolve_like_kubectl() {
         let (docs, diags) = parse(
-            "a: on\nb: 0755\nc: '0755'\nd: 1_000\ne: 1.5\nf: ~\ng: 0x1F\nh: .inf\ni: 12:30\nj: -7\n",
+            "kind: A\napiVersion: v1\na: on\nb: 0755\nc: '0755'\nd: 1_000\ne: 1.5\nf: ~\ng: 0x1F\nh: .inf\ni: 12:30\nj: -7\n",
         );
         assert_eq!(
             docs[0].value,
-            json!({"a": true, "b": 493, "c": "0755", "d": 1000, "e": 1.5, "f": null, "g": 31, "h": ".inf", "i": "12:30", "j": -7})
+            json!({"kind": "A", "apiVersion": "v1", "a": true, "b": 493, "c": "0755", "d": 1000, "e": 1.5, "f": null, "g": 31, "h": ".inf", "i": "12:30", "j": -7})
         );
         let warned: Vec<_> = diags.iter().map(|d| d.rule.code).collect();
         assert_eq!(warned, vec!["MC0005", "MC0005", "MC0005"]);
+    }
+
+    #[test]
+    fn yaml11_warnings_only_concern_kubernetes_manifests() {
+        let text = "enabled: on\n---\napiVersion: v1\nkind: Service\nmetadata: {labels: {canary: on}}\n---\nmode: 0755\n";
+        let (docs, diags) = parse(text);
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[0].value, json!({"enabled": true}), "read the same way");
+        let warned: Vec<usize> = diags
+            .iter()
+            .map(|d| d.location.as_ref().unwrap().span.start)
+            .collect();
+        assert_eq!(warned, vec![text.find("on}").unwrap()], "{diags:?}");
     }
 
     #[test]
@@ -903,7 +955,7 @@ mod tests {
         let mut i = 0;
         while text.len() < 3 * PARALLEL_BYTES {
             text.push_str(&format!(
-                "---\nkind: VirtualService\nmetadata: {{name: vs-{i}, labels: {{note: \"café ☕\"}}}}\nspec:\n  on: yes\n  base: &b {{a: 1}}\n  copy: *b\n  text: |\n    --- not a marker, indented\n    line\n"
+                "---\napiVersion: v1\nkind: VirtualService\nmetadata: {{name: vs-{i}, labels: {{note: \"café ☕\"}}}}\nspec:\n  on: yes\n  base: &b {{a: 1}}\n  copy: *b\n  text: |\n    --- not a marker, indented\n    line\n"
             ));
             if broken_at == Some(i) {
                 text.push_str("  bad: [unclosed\n");
