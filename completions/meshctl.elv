@@ -18,6 +18,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
     }
     var completions = [
         &'meshctl'= {
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -34,6 +35,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshctl;validate'= {
+            cand -f 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
+            cand --filename 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
             cand -o 'Output format'
             cand --format 'Output format'
             cand --fail-on 'Exit 1 when a finding at or above this severity remains [default: error, or `fail-on` of the settings file]'
@@ -44,6 +47,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --config 'Settings file to use instead of the nearest .meshctl.yaml'
             cand --baseline 'Report only findings that are not in this baseline file'
             cand --write-baseline 'Write every current finding to FILE as the new baseline'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand --no-config 'Ignore any .meshctl.yaml'
             cand -v 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
             cand --verbose 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
@@ -52,6 +56,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --help 'Print help'
         }
         &'meshctl;route'= {
+            cand -f 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
+            cand --filename 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
             cand --host 'Host (authority) of the request, optionally with a port: reviews.shop:9080'
             cand --path 'Request path, with an optional query string'
             cand --method 'method'
@@ -68,10 +74,13 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --window '...over this window (e.g. 10m), giving expected requests per destination'
             cand -o 'o'
             cand --format 'format'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'meshctl;simulate'= {
+            cand -f 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
+            cand --filename 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
             cand --scenario 'Scenario file (request stream and backend behaviour); without one, an embedded default sends 100 requests/s for 60 s at every routed host'
             cand --requests 'Total requests to send (overrides the scenario''s duration or requests)'
             cand --duration 'Simulated time during which requests arrive, e.g. 120s'
@@ -83,10 +92,13 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --namespace 'Namespace of resources without metadata.namespace'
             cand -o 'o'
             cand --format 'format'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'meshctl;shift'= {
+            cand -f 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
+            cand --filename 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
             cand --virtual-service 'The VirtualService to shift, as NAME or NAMESPACE/NAME'
             cand --route 'The http route to shift, by name or index'
             cand --from 'The destination traffic leaves (subset, or host without subsets)'
@@ -99,10 +111,13 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --step-weights 'Flagger''s stepWeights (comma list)'
             cand --set-weights 'Argo Rollouts'' setWeight steps (comma list)'
             cand --interval 'With --plan: how long each step is held (e.g. 5m), for the time to promotion'
+            cand -o 'With --plan: the format of the plan'
+            cand --format 'With --plan: the format of the plan'
             cand --gate 'Simulate this scenario on the edited configuration first'
             cand --slo 'The SLO the gated simulation must meet (repeatable)'
             cand -n 'Namespace of resources without metadata.namespace'
             cand --namespace 'Namespace of resources without metadata.namespace'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand --promote 'All traffic to the --to destination'
             cand --rollback 'All traffic back to the --from destination'
             cand --switch 'Blue/green: flip all traffic to the other destination'
@@ -116,22 +131,27 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --fail-under 'Exit 1 when the tests cover less than this percentage of routing rules'
             cand -o 'o'
             cand --format 'format'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'meshctl;rules'= {
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'meshctl;schema'= {
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'meshctl;completions'= {
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'meshctl;man'= {
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_meshctl_global_optspecs
-    string join \n h/help V/version
+    string join \n color= h/help V/version
 end
 
 function __fish_meshctl_needs_command
@@ -24,6 +24,9 @@ function __fish_meshctl_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c meshctl -n "__fish_meshctl_needs_command" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c meshctl -n "__fish_meshctl_needs_command" -s h -l help -d 'Print help'
 complete -c meshctl -n "__fish_meshctl_needs_command" -s V -l version -d 'Print version'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "validate" -d 'Check manifests against schemas, Istio\'s validation rules and each other'
@@ -36,6 +39,7 @@ complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "schema" -d 'Print t
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "man" -d 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s f -l filename -d 'A file or directory to read, as with kubectl (repeatable; added to PATHS)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s o -l format -d 'Output format' -r -f -a "human\t''
 json\t''
 sarif\t''
@@ -51,10 +55,14 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s n -l namesp
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l config -d 'Settings file to use instead of the nearest .meshctl.yaml' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l baseline -d 'Report only findings that are not in this baseline file' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l write-baseline -d 'Write every current finding to FILE as the new baseline' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l no-config -d 'Ignore any .meshctl.yaml'
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s v -l verbose -d 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l allow-empty -d 'Accept a folder without manifests (nothing to check, exit 0); by default it is an error, as the path is most likely wrong'
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s f -l filename -d 'A file or directory to read, as with kubectl (repeatable; added to PATHS)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l host -d 'Host (authority) of the request, optionally with a port: reviews.shop:9080' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l path -d 'Request path, with an optional query string' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l method -r
@@ -69,7 +77,11 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l rate -d 'Split
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l window -d '...over this window (e.g. 10m), giving expected requests per destination' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s o -l format -r -f -a "human\t''
 json\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s f -l filename -d 'A file or directory to read, as with kubectl (repeatable; added to PATHS)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l scenario -d 'Scenario file (request stream and backend behaviour); without one, an embedded default sends 100 requests/s for 60 s at every routed host' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l requests -d 'Total requests to send (overrides the scenario\'s duration or requests)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l duration -d 'Simulated time during which requests arrive, e.g. 120s' -r
@@ -80,7 +92,11 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l html -d 'Al
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s n -l namespace -d 'Namespace of resources without metadata.namespace' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s o -l format -r -f -a "human\t''
 json\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -s f -l filename -d 'A file or directory to read, as with kubectl (repeatable; added to PATHS)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l virtual-service -d 'The VirtualService to shift, as NAME or NAMESPACE/NAME' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l route -d 'The http route to shift, by name or index' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l from -d 'The destination traffic leaves (subset, or host without subsets)' -r
@@ -94,9 +110,14 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l max-weight -d 
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l step-weights -d 'Flagger\'s stepWeights (comma list)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l set-weights -d 'Argo Rollouts\' setWeight steps (comma list)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l interval -d 'With --plan: how long each step is held (e.g. 5m), for the time to promotion' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -s o -l format -d 'With --plan: the format of the plan' -r -f -a "human\t''
+json\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l gate -d 'Simulate this scenario on the edited configuration first' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l slo -d 'The SLO the gated simulation must meet (repeatable)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -s n -l namespace -d 'Namespace of resources without metadata.namespace' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l promote -d 'All traffic to the --to destination'
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l rollback -d 'All traffic back to the --from destination'
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l switch -d 'Blue/green: flip all traffic to the other destination'
@@ -107,10 +128,25 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -s h -l help -d '
 complete -c meshctl -n "__fish_meshctl_using_subcommand test" -l fail-under -d 'Exit 1 when the tests cover less than this percentage of routing rules' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand test" -s o -l format -r -f -a "human\t''
 json\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand test" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand test" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand rules" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand rules" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand schema" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand man" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "validate" -d 'Check manifests against schemas, Istio\'s validation rules and each other'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "route" -d 'Show where a request goes and why: the rules considered, the split, the policy'

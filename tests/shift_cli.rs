@@ -7,7 +7,7 @@ mod common;
 
 use std::fs;
 
-use common::meshctl;
+use common::{json_of, meshctl, schema_errors};
 use predicates::prelude::*;
 
 /// (input, args, expected output)
@@ -206,6 +206,65 @@ fn plan_prints_the_flagger_schedule_and_the_time_to_promotion() {
         .stdout(predicate::str::contains(
             "3 step(s): all traffic on `v2` after 4m (2m per step)",
         ));
+}
+
+/// `--plan -o json` carries the same schedule, a version and follows
+/// schemas/output/shift-plan.json, with or without `--interval`.
+#[test]
+fn plan_as_json_follows_its_published_schema() {
+    let schema = include_str!("../schemas/output/shift-plan.json");
+    let plan = json_of(&[
+        "shift",
+        "fixtures/shift/flow.yaml",
+        "--schedule",
+        "flagger",
+        "--step-weight",
+        "20",
+        "--max-weight",
+        "50",
+        "--plan",
+        "--interval",
+        "2m",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(schema_errors(schema, &plan), Vec::<String>::new(), "{plan}");
+    assert_eq!(plan["version"], 1);
+    assert_eq!(plan["current"], serde_json::json!([80, 20]));
+    let steps: Vec<_> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["weights"].clone(), s["applied_at"].clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (serde_json::json!([60, 40]), serde_json::json!("0s")),
+            (serde_json::json!([40, 60]), serde_json::json!("2m")),
+            (serde_json::json!([0, 100]), serde_json::json!("4m")),
+        ]
+    );
+    assert_eq!(plan["last"], "v2");
+    assert_eq!(plan["duration"], "4m");
+    let untimed = json_of(&[
+        "shift",
+        "fixtures/shift/flow.yaml",
+        "--set-weights",
+        "80",
+        "--schedule",
+        "argo",
+        "--plan",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(
+        schema_errors(schema, &untimed),
+        Vec::<String>::new(),
+        "{untimed}"
+    );
+    assert!(untimed["steps"][0].get("applied_at").is_none(), "{untimed}");
+    assert!(untimed.get("duration").is_none(), "{untimed}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Command-line definitions; each subcommand is a short function in its own file.
 
 mod in_place;
+mod output;
 mod route;
 mod rules;
 mod schema;
@@ -18,6 +19,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::load::{self, Input};
 use crate::sim::slo::{Slo, SloResult};
 use clap_complete::Shell;
+use output::{ColorChoice, Paths, print_stdout};
 
 /// A failure that stops the command: printed as one line, exit code 2.
 #[derive(Debug)]
@@ -108,42 +110,6 @@ fn note_used<'r>(
     }
 }
 
-/// Writes a human report to stdout: control characters that came from the
-/// input (escape sequences, carriage returns) are written as escapes; the
-/// report's own line breaks and tabs stay.
-fn print_human(text: &str) -> Result<(), CliError> {
-    if !text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return print_stdout(text);
-    }
-    let lines: Vec<String> = text
-        .split('\n')
-        .map(|line| {
-            line.split('\t')
-                .map(|part| crate::diagnostic::printable(part).into_owned())
-                .collect::<Vec<_>>()
-                .join("\t")
-        })
-        .collect();
-    print_stdout(&lines.join("\n"))
-}
-
-/// Writes a command's output to stdout; a closed pipe (`| head`) is not an error.
-fn print_stdout(text: &str) -> Result<(), CliError> {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
-        _ => Ok(()),
-    }
-}
-
-/// Parses `--slo` expressions.
 /// The SLOs of the scenario file (`spec.slo`) and then of `--slo`.
 fn collect_slos(
     file: Option<&crate::sim::scenario::ScenarioFile>,
@@ -196,6 +162,10 @@ pub mod exit {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colours in human output: auto (on a terminal, unless NO_COLOR is set
+    /// or TERM=dumb), always or never.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    color: ColorChoice,
 }
 
 #[derive(Subcommand)]
@@ -250,12 +220,13 @@ fn man_page(command: Option<&str>) -> Result<u8, CliError> {
 /// Parses arguments, runs the subcommand, and maps the result to an exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let style = output::style(cli.color);
     let result = match cli.command {
-        Command::Validate(args) => validate::run(args),
-        Command::Route(args) => route::run(args),
-        Command::Simulate(args) => simulate::run(args),
-        Command::Shift(args) => shift::run(args),
-        Command::Test(args) => test::run(args),
+        Command::Validate(args) => validate::run(args, style),
+        Command::Route(args) => route::run(args, style),
+        Command::Simulate(args) => simulate::run(args, style),
+        Command::Shift(args) => shift::run(args, style),
+        Command::Test(args) => test::run(args, style),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions { shell } => {

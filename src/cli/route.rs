@@ -2,19 +2,18 @@
 
 use std::collections::BTreeMap;
 
-use super::{CliError, HumanOrJson, exit, load_config, note_used, print_human, print_stdout};
-use crate::load::Input;
+use super::{CliError, HumanOrJson, Paths, exit, load_config, note_used, print_stdout};
 use crate::mesh::Mesh;
 use crate::model::Duration;
 use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
+use crate::report::terminal::Style;
 use crate::route::split::preview;
 use crate::route::{Request, RoutingTable};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files, directories (walked for *.yaml, *.yml, *.json), or - for stdin.
-    #[arg(required = true, value_name = "PATHS")]
-    paths: Vec<String>,
+    #[command(flatten)]
+    paths: Paths,
     /// Host (authority) of the request, optionally with a port: reviews.shop:9080.
     #[arg(long)]
     host: String,
@@ -69,8 +68,8 @@ fn key_value(text: &str, sep: char, what: &str) -> Result<(String, String), CliE
         })
 }
 
-pub fn run(args: Args) -> Result<u8, CliError> {
-    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
+pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
+    let inputs = args.paths.inputs();
     let outcome = load_config(&inputs, &args.namespace)?;
     let mesh = Mesh::build(&outcome.config);
     let table = RoutingTable::build(&mesh);
@@ -137,7 +136,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         split_preview,
     };
     match args.format {
-        HumanOrJson::Human => print_human(&human(&report))?,
+        HumanOrJson::Human => print_stdout(&human(&report, style))?,
         HumanOrJson::Json => print_stdout(&json(&report))?,
     }
     Ok(exit::OK)

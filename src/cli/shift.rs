@@ -4,15 +4,17 @@ use std::collections::BTreeSet;
 
 use clap::ArgGroup;
 
-use super::{CliError, check_slo_selectors, collect_slos, exit, judge, print_stdout};
+use super::{
+    CliError, HumanOrJson, Paths, check_slo_selectors, collect_slos, exit, judge, print_stdout,
+};
 use crate::baseline::Entry;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::{self, Input, Loaded};
+use crate::load::{self, Loaded};
 use crate::mesh::names::fqdn;
 use crate::mesh::{Mesh, SubsetLookup};
 use crate::model::Duration;
-use crate::report;
-use crate::report::shift::weights_text;
+use crate::report::shift::{Plan, weights_text};
+use crate::report::terminal::Style;
 use crate::route::RoutingTable;
 use crate::shift;
 use crate::shift::strategy::Strategy;
@@ -33,9 +35,8 @@ pub enum Schedule {
 #[derive(clap::Args)]
 #[command(group(ArgGroup::new("strategy").required(true).args(["step", "steps", "schedule", "promote", "rollback", "switch"])))]
 pub struct Args {
-    /// Manifests (the VirtualService and, for the safety checks, its DestinationRules).
-    #[arg(required = true, value_name = "PATHS")]
-    paths: Vec<String>,
+    #[command(flatten)]
+    paths: Paths,
     /// The VirtualService to shift, as NAME or NAMESPACE/NAME.
     #[arg(long, value_name = "NAME")]
     virtual_service: Option<String>,
@@ -84,6 +85,15 @@ pub struct Args {
     /// With --plan: how long each step is held (e.g. 5m), for the time to promotion.
     #[arg(long, value_name = "DURATION", requires = "plan")]
     interval: Option<String>,
+    /// With --plan: the format of the plan.
+    #[arg(
+        short = 'o',
+        long,
+        value_enum,
+        default_value = "human",
+        requires = "plan"
+    )]
+    format: HumanOrJson,
     /// Print a unified diff instead of the edited file.
     #[arg(long, conflicts_with = "in_place")]
     diff: bool,
@@ -151,10 +161,10 @@ struct Step {
     after: Vec<u32>,
 }
 
-pub fn run(args: Args) -> Result<u8, CliError> {
+pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     let strategy = args.strategy()?;
     collect_slos(None, &args.slo)?;
-    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
+    let inputs = args.paths.inputs();
     let options = Options {
         default_namespace: args.namespace.clone(),
         ..Options::default()
@@ -191,7 +201,11 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             .map(|i| Duration::parse(i).map_err(|e| CliError(format!("--interval `{i}`: {e}"))))
             .transpose()?;
         let schedule = strategy.schedule(current);
-        print_stdout(&report::shift::plan(&split, &before, &schedule, interval))?;
+        let plan = Plan::new(&split, &before, &schedule, interval);
+        print_stdout(&match args.format {
+            HumanOrJson::Human => plan.human(style),
+            HumanOrJson::Json => plan.json(),
+        })?;
         return Ok(exit::OK);
     }
     let doc = &outcome.documents[split.doc];

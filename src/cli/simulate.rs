@@ -5,22 +5,21 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{
-    CliError, HumanOrJson, check_slo_selectors, collect_slos, exit, judge, load_config, note_used,
-    print_human, print_stdout,
+    CliError, HumanOrJson, Paths, check_slo_selectors, collect_slos, exit, judge, load_config,
+    note_used, print_stdout,
 };
-use crate::load::Input;
 use crate::mesh::Mesh;
 use crate::model::Duration;
 use crate::report::simulate::{html, human, json};
+use crate::report::terminal::Style;
 use crate::route::RoutingTable;
 use crate::sim::scenario::{self, ScenarioFile};
 use crate::sim::{self, Overrides};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Manifest files, directories (walked for *.yaml, *.yml, *.json), or - for stdin.
-    #[arg(required = true, value_name = "PATHS")]
-    paths: Vec<String>,
+    #[command(flatten)]
+    paths: Paths,
     /// Scenario file (request stream and backend behaviour); without one, an
     /// embedded default sends 100 requests/s for 60 s at every routed host.
     #[arg(long, value_name = "FILE")]
@@ -51,7 +50,7 @@ pub struct Args {
     format: HumanOrJson,
 }
 
-pub fn run(args: Args) -> Result<u8, CliError> {
+pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     collect_slos(None, &args.slo)?;
     let duration = args
         .duration
@@ -67,7 +66,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     }
     let file: Option<ScenarioFile> = args.scenario.as_deref().map(scenario::read).transpose()?;
     let slos = collect_slos(file.as_ref(), &args.slo)?;
-    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
+    let inputs = args.paths.inputs();
     let outcome = load_config(&inputs, &args.namespace)?;
     let mesh = Mesh::build(&outcome.config);
     let table = RoutingTable::build(&mesh);
@@ -121,7 +120,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         std::fs::write(path, html(&result)).map_err(|e| CliError(format!("{path}: {e}")))?;
     }
     match args.format {
-        HumanOrJson::Human => print_human(&human(&result))?,
+        HumanOrJson::Human => print_stdout(&human(&result, style))?,
         HumanOrJson::Json => print_stdout(&json(&result))?,
     }
     Ok(if result.slo.iter().all(|s| s.passed) {

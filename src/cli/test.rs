@@ -4,12 +4,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::yaml_file::YamlFile;
-use std::fmt::Write;
 
-use super::{CliError, HumanOrJson, exit, load_config, note_used, print_human, print_stdout};
+use super::{CliError, HumanOrJson, exit, load_config, note_used, print_stdout};
 use crate::load::Input;
 use crate::mesh::Mesh;
 use crate::report::route::trace_line;
+use crate::report::terminal::{Style, Tone};
+use crate::report_line;
 use crate::route::RoutingTable;
 use crate::route::suite::{self, TestFile};
 
@@ -32,7 +33,47 @@ fn read_test_file(path: &str) -> Result<TestFile, CliError> {
     YamlFile::read(path)?.parse()
 }
 
-pub fn run(args: Args) -> Result<u8, CliError> {
+/// The human report: a PASS or FAIL line per case with its failures and
+/// trace, then the totals and the rules no case reached.
+fn human(
+    reports: &[(String, suite::SuiteResult)],
+    failed: usize,
+    total: usize,
+    coverage: f64,
+    uncovered: &[String],
+    style: Style,
+) -> String {
+    let mut out = String::new();
+    for (path, result) in reports {
+        for case in &result.cases {
+            let verdict = if case.passed {
+                style.paint(Tone::Good, "PASS")
+            } else {
+                style.paint(Tone::Bad, "FAIL")
+            };
+            out.push_str(&verdict);
+            report_line!(&mut out, " {path}: {}", case.name);
+            for f in &case.failures {
+                report_line!(&mut out, "    {f}");
+            }
+            for step in &case.trace {
+                report_line!(&mut out, "    {}", trace_line(step));
+            }
+        }
+    }
+    report_line!(&mut out);
+    report_line!(
+        &mut out,
+        "{} passed, {failed} failed; {coverage:.0}% of routing rules covered",
+        total - failed
+    );
+    for u in uncovered {
+        report_line!(&mut out, "  not covered: {u}");
+    }
+    out
+}
+
+pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     let mut failed = 0;
     let mut total = 0;
     let mut covered = BTreeSet::new();
@@ -77,32 +118,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             print_stdout(&format!("{text}\n"))?;
         }
         HumanOrJson::Human => {
-            let mut out = String::new();
-            for (path, result) in &reports {
-                for case in &result.cases {
-                    let _ = writeln!(
-                        out,
-                        "{} {path}: {}",
-                        if case.passed { "PASS" } else { "FAIL" },
-                        case.name
-                    );
-                    for f in &case.failures {
-                        let _ = writeln!(out, "    {f}");
-                    }
-                    for step in &case.trace {
-                        let _ = writeln!(out, "    {}", trace_line(step));
-                    }
-                }
-            }
-            let _ = writeln!(
-                out,
-                "\n{} passed, {failed} failed; {coverage:.0}% of routing rules covered",
-                total - failed
-            );
-            for u in &uncovered {
-                let _ = writeln!(out, "  not covered: {u}");
-            }
-            print_human(&out)?;
+            print_stdout(&human(&reports, failed, total, coverage, &uncovered, style))?
         }
     }
     let under = args.fail_under.is_some_and(|min| coverage < min);

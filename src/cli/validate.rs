@@ -1,18 +1,18 @@
 //! `meshctl validate PATHS...`
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
 use super::yaml_file::YamlFile;
-use super::{CliError, exit, print_stdout};
+use super::{CliError, Paths, exit, print_stdout};
 use crate::analyze::registry::all_rules;
 use crate::baseline;
 use crate::diagnostic::{Rule, Severity};
+use crate::load;
 use crate::load::spans::escape;
-use crate::load::{self, Input};
 use crate::report;
+use crate::report::terminal::Style;
 use crate::schema::did_you_mean;
 use crate::settings::{self, Settings, SettingsFile};
 use crate::validate::{self, Options, rule_matches};
@@ -47,9 +47,8 @@ impl FailOn {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files, directories (walked for *.yaml, *.yml, *.json), or - for stdin.
-    #[arg(required = true, value_name = "PATHS")]
-    paths: Vec<String>,
+    #[command(flatten)]
+    paths: Paths,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "human")]
     format: Format,
@@ -90,10 +89,10 @@ pub struct Args {
     allow_empty: bool,
 }
 
-pub fn run(args: Args) -> Result<u8, CliError> {
+pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     check_selectors(&args)?;
     let project = project_settings(&args)?;
-    let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
+    let inputs = args.paths.inputs();
     let empty = if args.allow_empty {
         load::Empty::Allowed
     } else {
@@ -152,21 +151,12 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     }
     let threshold = fail_on.threshold();
     let text = match args.format {
-        Format::Human => {
-            let stdout = std::io::stdout();
-            let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let width = if stdout.is_terminal() {
-                terminal_width()
-            } else {
-                100
-            };
-            report::human::render(
-                &outcome.diagnostics,
-                &outcome.sources,
-                &outcome.summary,
-                report::human::Style { color, width },
-            )
-        }
+        Format::Human => report::human::render(
+            &outcome.diagnostics,
+            &outcome.sources,
+            &outcome.summary,
+            style,
+        ),
         Format::Json => {
             report::json::render(&outcome.diagnostics, &outcome.sources, &outcome.summary)
         }
@@ -294,11 +284,4 @@ fn project_settings(args: &Args) -> Result<Project, CliError> {
         settings,
         fail_on,
     })
-}
-
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
 }

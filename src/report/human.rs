@@ -1,13 +1,16 @@
 //! Human output: miette reports with the source snippet, a label on the
 //! offending token and the help text, then a one-line summary.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, printable};
 use crate::load::Source;
 use crate::validate::Summary;
+
+use super::terminal::Style;
 
 /// Adapter giving miette what it needs to draw one diagnostic.
 struct Report<'a> {
@@ -68,13 +71,6 @@ impl miette::Diagnostic for Report<'_> {
     }
 }
 
-/// How to draw: colours only on a terminal, and the width to wrap at.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub color: bool,
-    pub width: usize,
-}
-
 /// Every diagnostic, then a summary line.
 pub fn render(
     diagnostics: &[Diagnostic],
@@ -88,7 +84,7 @@ pub fn render(
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
+        .with_width(style.width.map_or(100, usize::from))
         .with_links(false);
     let mut out = String::new();
     for diag in diagnostics {
@@ -96,7 +92,7 @@ pub fn render(
             .location
             .as_ref()
             .and_then(|l| sources.get(l.source))
-            .map(|s| NamedSource::new(&s.name, s.text.clone()));
+            .map(|s| NamedSource::new(printable(&s.name), drawable(&s.text).into_owned()));
         let mut code = format!("{} {}", diag.rule.code, diag.rule.name);
         if let Some(istio) = diag.rule.istio_code {
             code.push_str(&format!(" ({istio})"));
@@ -118,6 +114,27 @@ pub fn render(
     }
     out.push_str(&summary_line(summary));
     out
+}
+
+/// The source as the snippet draws it: a control character (an escape
+/// sequence, a lone carriage return) becomes `?`, one per byte, so that spans
+/// still point at the same bytes.
+fn drawable(text: &str) -> Cow<'_, str> {
+    let mut redrawn: Option<String> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let drawn = !c.is_control() || c == '\n' || c == '\t' || (c == '\r' && next == Some('\n'));
+        if drawn {
+            if let Some(out) = &mut redrawn {
+                out.push(c);
+            }
+            continue;
+        }
+        let out = redrawn.get_or_insert_with(|| text[..at].to_string());
+        out.extend(std::iter::repeat_n('?', c.len_utf8()));
+    }
+    redrawn.map_or(Cow::Borrowed(text), Cow::Owned)
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -10,6 +10,7 @@ pub mod route;
 pub mod sarif;
 pub mod shift;
 pub mod simulate;
+pub mod terminal;
 
 use crate::diagnostic::Diagnostic;
 use crate::load::Source;

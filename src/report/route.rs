@@ -1,12 +1,11 @@
 //! `meshctl route` output: the trace of rules considered, the destinations
 //! with their shares, and the policy in force.
 
-use std::fmt::Write;
-
-use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 use serde::Serialize;
 
+use super::terminal::{Style, Tone, cell};
 use crate::mesh::destination_rules::PoolView;
+use crate::report_line;
 use crate::route::Decision;
 use crate::route::decision::{Outcome, RoutePolicy, TraceStep};
 use crate::route::split::SplitPreview;
@@ -101,15 +100,15 @@ fn policy_lines(p: &RoutePolicy, out: &mut String) {
             r.attempts, r.retry_on, r.backoff
         )
     };
-    let _ = match p.timeout {
-        Some(t) => writeln!(out, "  timeout: {t}"),
-        None => writeln!(out, "  timeout: disabled"),
-    };
-    let _ = writeln!(out, "  retries: {retries}");
+    match p.timeout {
+        Some(t) => report_line!(out, "  timeout: {t}"),
+        None => report_line!(out, "  timeout: disabled"),
+    }
+    report_line!(out, "  retries: {retries}");
     if let Some(f) = &p.fault {
         if let Some(d) = &f.delay {
             let delay = d.fixed_delay.map_or("?".to_string(), |d| d.to_string());
-            let _ = writeln!(
+            report_line!(
                 out,
                 "  fault:   delay {delay} for {}% of requests (DI)",
                 d.percentage
@@ -121,7 +120,7 @@ fn policy_lines(p: &RoutePolicy, out: &mut String) {
                 (None, Some(g)) => format!("gRPC {g}"),
                 (None, None) => "no status".into(),
             };
-            let _ = writeln!(
+            report_line!(
                 out,
                 "  fault:   abort with {status} for {}% of requests (FI)",
                 a.percentage
@@ -134,10 +133,11 @@ fn policy_lines(p: &RoutePolicy, out: &mut String) {
             .as_deref()
             .map(|s| format!(" subset {s}"))
             .unwrap_or_default();
-        let _ = writeln!(
+        report_line!(
             out,
             "  mirror:  {}{subset} ({}% of requests, responses ignored)",
-            m.host, m.percentage
+            m.host,
+            m.percentage
         );
     }
 }
@@ -162,26 +162,31 @@ fn pool_text(p: &PoolView) -> String {
 }
 
 /// Human output.
-pub fn human(report: &RouteReport) -> String {
+pub fn human(report: &RouteReport, style: Style) -> String {
     let d = report.decision;
     let r = &report.request;
     let mut out = String::new();
     let port = r.port.map(|p| format!(" port {p}")).unwrap_or_default();
-    let _ = writeln!(
-        out,
+    report_line!(
+        &mut out,
         "{} {}{} via {}{port} (caller in namespace {})",
-        r.method, r.authority, r.path, r.entry, r.source_namespace
+        r.method,
+        r.authority,
+        r.path,
+        r.entry,
+        r.source_namespace
     );
     if let Some(note) = &d.note {
-        let _ = writeln!(out, "{note}");
+        report_line!(&mut out, "{note}");
     }
     if let Some(vh) = &d.virtual_host {
-        let _ = writeln!(out, "virtual host: {vh}");
+        report_line!(&mut out, "virtual host: {vh}");
     }
     if !d.trace.is_empty() {
-        let _ = writeln!(out, "\nrules considered (first match wins):");
+        report_line!(&mut out);
+        report_line!(&mut out, "rules considered (first match wins):");
         for step in &d.trace {
-            let _ = writeln!(out, "{}", trace_line(step));
+            report_line!(&mut out, "{}", trace_line(step));
         }
     }
     let flags = if d.response_flags.is_empty() {
@@ -190,20 +195,20 @@ pub fn human(report: &RouteReport) -> String {
         format!(" {}", d.response_flags.join(","))
     };
     let action = d.action.as_str();
-    let _ = writeln!(out, "\n→ {}{flags} ({action})", d.status);
+    let tone = if d.status < 400 {
+        Tone::Good
+    } else {
+        Tone::Bad
+    };
+    let answer = format!("→ {}{flags}", d.status);
+    out.push('\n');
+    out.push_str(&style.paint(tone, &answer));
+    report_line!(&mut out, " ({action})");
     if let Some(loc) = &d.location {
-        let _ = writeln!(out, "  location: {loc}");
+        report_line!(&mut out, "  location: {loc}");
     }
     if !d.destinations.is_empty() {
-        let mut table = Table::new();
-        table.load_style(UTF8_BORDERS_ONLY).set_header(vec![
-            "destination",
-            "subset",
-            "port",
-            "weight",
-            "share",
-            "policy",
-        ]);
+        let mut table = style.table(["destination", "subset", "port", "weight", "share", "policy"]);
         for dest in &d.destinations {
             let mut policy = Vec::new();
             policy.push(format!("lb {}", dest.policy.load_balancer));
@@ -214,7 +219,7 @@ pub fn human(report: &RouteReport) -> String {
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect();
-                policy.push(format!("labels {}", labels.join(",")));
+                policy.push(cell(&format!("labels {}", labels.join(","))));
             }
             if let Some(pool) = &dest.policy.connection_pool {
                 policy.push(format!("pool {}", pool_text(pool)));
@@ -232,15 +237,15 @@ pub fn human(report: &RouteReport) -> String {
                 policy.push(format!("{} {flag} (see below)", dest.status));
             }
             table.add_row(vec![
-                dest.host.clone(),
-                dest.subset.clone().unwrap_or_else(|| "-".into()),
+                cell(&dest.host),
+                dest.subset.as_deref().map_or("-".into(), cell),
                 dest.port.map_or("-".into(), |p| p.to_string()),
                 dest.weight.to_string(),
                 format!("{:.1}%", dest.share * 100.0),
                 policy.join("\n"),
             ]);
         }
-        let _ = writeln!(out, "{table}");
+        out.push_str(&format!("{table}\n"));
         for dest in &d.destinations {
             let Some(note) = &dest.note else { continue };
             let name = match &dest.subset {
@@ -248,24 +253,24 @@ pub fn human(report: &RouteReport) -> String {
                 None => dest.host.clone(),
             };
             match dest.response_flag {
-                Some(flag) => writeln!(out, "  {name}: {} {flag}: {note}", dest.status),
-                None => writeln!(out, "  {name}: {note}"),
+                Some(flag) => report_line!(&mut out, "  {name}: {} {flag}: {note}", dest.status),
+                None => report_line!(&mut out, "  {name}: {note}"),
             }
-            .ok();
         }
     }
     if let Some(p) = &d.policy {
-        let _ = writeln!(out, "route policy:");
+        report_line!(&mut out, "route policy:");
         policy_lines(p, &mut out);
     }
     if let Some(sp) = &report.split_preview {
-        let _ = writeln!(
-            out,
-            "\nsplit preview: {} requests/s for {} s (Poisson arrivals)",
-            sp.rate_per_second, sp.window_seconds
+        report_line!(&mut out);
+        report_line!(
+            &mut out,
+            "split preview: {} requests/s for {} s (Poisson arrivals)",
+            sp.rate_per_second,
+            sp.window_seconds
         );
-        let mut table = Table::new();
-        table.load_style(UTF8_BORDERS_ONLY).set_header(vec![
+        let mut table = style.table([
             "destination",
             "subset",
             "expected",
@@ -274,14 +279,14 @@ pub fn human(report: &RouteReport) -> String {
         ]);
         for row in &sp.destinations {
             table.add_row(vec![
-                row.host.clone(),
-                row.subset.clone().unwrap_or_else(|| "-".into()),
+                cell(&row.host),
+                row.subset.as_deref().map_or("-".into(), cell),
                 format!("{:.1}", row.preview.expected),
                 format!("{}–{}", row.preview.low, row.preview.high),
                 format!("{:.4}", row.preview.p_none),
             ]);
         }
-        let _ = writeln!(out, "{table}");
+        out.push_str(&format!("{table}\n"));
     }
     out
 }

@@ -1,9 +1,15 @@
-//! Renders `meshctl shift --plan` and the one-line step summaries.
+//! Renders `meshctl shift --plan` (human and JSON) and the one-line step
+//! summaries.
 
-use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
+use serde::Serialize;
 
+use super::terminal::{Style, cell};
 use crate::model::Duration;
+use crate::report_line;
 use crate::shift::target::Split;
+
+/// The version of the `shift --plan -o json` format (schemas/output/shift-plan.json).
+pub const PLAN_VERSION: u32 = 1;
 
 /// `v1 90 / v2 10`.
 pub fn weights_text(split: &Split, weights: &[u32]) -> String {
@@ -16,51 +22,147 @@ pub fn weights_text(split: &Split, weights: &[u32]) -> String {
         .join(" / ")
 }
 
-/// The remaining schedule as a table, with the time each step is applied
-/// when every step is held for `interval` (the first is applied now).
-pub fn plan(split: &Split, before: &[u32], schedule: &[u32], interval: Option<Duration>) -> String {
-    let mut out = format!(
-        "{}: {} now\n",
-        split.describe(),
-        weights_text(split, before)
-    );
-    if schedule.is_empty() {
-        out.push_str("nothing to do\n");
-        return out;
-    }
-    let mut table = Table::new();
-    let mut header = vec!["step".to_string()];
-    header.extend(split.destinations.iter().map(|d| d.label.clone()));
-    if interval.is_some() {
-        header.push("applied at".into());
-    }
-    table.load_style(UTF8_BORDERS_ONLY).set_header(header);
-    let held = |steps: usize| interval.map(|i| Duration::from_nanos(i.as_nanos() * steps as u128));
-    for (i, w) in schedule.iter().enumerate() {
-        let weights = split.weights_with(before, *w);
-        let mut row = vec![(i + 1).to_string()];
-        row.extend(weights.iter().map(u32::to_string));
-        if let Some(at) = held(i) {
-            row.push(format!("+{at}"));
+/// The rest of a rollout from the current weights: what `--plan` reports.
+#[derive(Debug, Serialize)]
+pub struct Plan {
+    /// Version of this format.
+    pub version: u32,
+    /// The route being shifted: `VirtualService shop/reviews rule #0`.
+    pub route: String,
+    pub destinations: Vec<PlanDestination>,
+    /// The weights now, in the order of `destinations`.
+    pub current: Vec<u32>,
+    /// One entry per step still to apply; empty when there is nothing to do.
+    pub steps: Vec<PlanStep>,
+    /// The destination that has all the traffic after the last step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<String>,
+    /// With `--interval`: how long each step is held, and the time from now
+    /// to the last step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+}
+
+/// A destination of the shifted route.
+#[derive(Debug, Serialize)]
+pub struct PlanDestination {
+    /// Its subset, or its host when it has none.
+    pub label: String,
+    pub host: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subset: Option<String>,
+}
+
+/// One step of the plan.
+#[derive(Debug, Serialize)]
+pub struct PlanStep {
+    /// 1 for the step applied now.
+    pub step: usize,
+    /// The weights after this step, in the order of `destinations`.
+    pub weights: Vec<u32>,
+    /// With `--interval`: when the step is applied, from now (`0s` for the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applied_at: Option<String>,
+}
+
+impl Plan {
+    /// The plan of `schedule` (the canary's weight at each step) from
+    /// `before`, every step held for `interval` when given.
+    pub fn new(
+        split: &Split,
+        before: &[u32],
+        schedule: &[u32],
+        interval: Option<Duration>,
+    ) -> Plan {
+        let held =
+            |steps: usize| interval.map(|i| Duration::from_nanos(i.as_nanos() * steps as u128));
+        let steps = schedule
+            .iter()
+            .enumerate()
+            .map(|(i, w)| PlanStep {
+                step: i + 1,
+                weights: split.weights_with(before, *w),
+                applied_at: held(i).map(|at| at.to_string()),
+            })
+            .collect();
+        let last = schedule.last().map(|&w| {
+            let end = if w == 0 { split.from } else { split.to };
+            split.destinations[end].label.clone()
+        });
+        Plan {
+            version: PLAN_VERSION,
+            route: split.describe(),
+            destinations: split
+                .destinations
+                .iter()
+                .map(|d| PlanDestination {
+                    label: d.label.clone(),
+                    host: d.host.clone(),
+                    subset: d.subset.clone(),
+                })
+                .collect(),
+            current: before.to_vec(),
+            steps,
+            last,
+            interval: interval
+                .filter(|_| !schedule.is_empty())
+                .map(|i| i.to_string()),
+            duration: schedule
+                .len()
+                .checked_sub(1)
+                .and_then(held)
+                .map(|d| d.to_string()),
         }
-        table.add_row(row);
     }
-    out.push_str(&table.to_string());
-    out.push('\n');
-    let end = if schedule.last() == Some(&0) {
-        split.from
-    } else {
-        split.to
-    };
-    let label = &split.destinations[end].label;
-    let steps = schedule.len();
-    match (held(steps - 1), interval) {
-        (Some(total), Some(each)) => out.push_str(&format!(
-            "{steps} step(s): all traffic on `{label}` after {total} ({each} per step)\n"
-        )),
-        _ => out.push_str(&format!(
-            "{steps} step(s): all traffic on `{label}` at the last\n"
-        )),
+
+    /// `-o json`.
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("plan serializes") + "\n"
     }
-    out
+
+    /// The human report: the weights now, the steps as a table, and when
+    /// all traffic is on the last destination.
+    pub fn human(&self, style: Style) -> String {
+        let mut out = String::new();
+        let now: Vec<String> = self
+            .destinations
+            .iter()
+            .zip(&self.current)
+            .map(|(d, w)| format!("{} {w}", d.label))
+            .collect();
+        report_line!(&mut out, "{}: {} now", self.route, now.join(" / "));
+        let Some(last) = &self.last else {
+            report_line!(&mut out, "nothing to do");
+            return out;
+        };
+        let mut header = vec!["step".to_string()];
+        header.extend(self.destinations.iter().map(|d| cell(&d.label)));
+        if self.interval.is_some() {
+            header.push("applied at".into());
+        }
+        let mut table = style.table(header);
+        for step in &self.steps {
+            let mut row = vec![step.step.to_string()];
+            row.extend(step.weights.iter().map(u32::to_string));
+            if let Some(at) = &step.applied_at {
+                row.push(format!("+{at}"));
+            }
+            table.add_row(row);
+        }
+        out.push_str(&format!("{table}\n"));
+        let steps = self.steps.len();
+        match (&self.duration, &self.interval) {
+            (Some(total), Some(each)) => report_line!(
+                &mut out,
+                "{steps} step(s): all traffic on `{last}` after {total} ({each} per step)"
+            ),
+            _ => report_line!(
+                &mut out,
+                "{steps} step(s): all traffic on `{last}` at the last"
+            ),
+        }
+        out
+    }
 }

@@ -3,9 +3,11 @@
 
 use std::fmt::Write;
 
-use comfy_table::{CellAlignment, Table, presets::UTF8_BORDERS_ONLY};
+use comfy_table::{CellAlignment, Table};
 
 use super::charts;
+use super::terminal::{Style, Tone, cell};
+use crate::report_line;
 use crate::sim::SimResult;
 use crate::sim::slo::{Slo, SloResult, Verdict};
 
@@ -29,10 +31,11 @@ fn pct(x: f64) -> String {
     format!("{:.2}%", 100.0 * x)
 }
 
+/// `host / subset`, on one line whatever the input holds.
 fn destination_label(host: &str, subset: &Option<String>) -> String {
     match subset {
-        Some(s) => format!("{host} / {s}"),
-        None => host.to_string(),
+        Some(s) => cell(&format!("{host} / {s}")),
+        None => cell(host),
     }
 }
 
@@ -78,18 +81,18 @@ fn bar(count: u64, max: u64) -> String {
 }
 
 /// The human report.
-pub fn human(r: &SimResult) -> String {
+pub fn human(r: &SimResult, style: Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Simulated `{}`: {} requests over {:.1} s of simulated time (seed {})\n",
+    report_line!(
+        &mut out,
+        "Simulated `{}`: {} requests over {:.1} s of simulated time (seed {})",
         r.scenario,
         thousands(r.requests),
         r.simulated_seconds,
         r.seed
     );
-    let mut table = Table::new();
-    table.load_style(UTF8_BORDERS_ONLY).set_header(vec![
+    report_line!(&mut out);
+    let mut table = style.table([
         "destination",
         "requests",
         "share",
@@ -117,40 +120,41 @@ pub fn human(r: &SimResult) -> String {
             c.set_cell_alignment(CellAlignment::Right);
         }
     }
-    let _ = writeln!(out, "{table}");
+    out.push_str(&format!("{table}\n"));
     if !r.destinations.is_empty() {
-        let _ = writeln!(out, "{}", outcome_table(r));
+        out.push_str(&format!("{}\n", outcome_table(r, style)));
     }
     if r.local_responses > 0 {
-        let _ = writeln!(
-            out,
+        report_line!(
+            &mut out,
             "{} requests answered by the proxy itself (no route, redirect, direct response, fault abort, missing cluster)",
             thousands(r.local_responses)
         );
     }
     for m in &r.mirrors {
-        let _ = writeln!(
-            out,
+        report_line!(
+            &mut out,
             "mirror {}: {} copies, {} failed (responses ignored)",
             m.destination,
             thousands(m.requests),
             thousands(m.errors)
         );
     }
-    let _ = writeln!(out, "\nsuccess rate {} (1xx–3xx)", pct(r.success_rate));
+    report_line!(&mut out);
+    report_line!(&mut out, "success rate {} (1xx–3xx)", pct(r.success_rate));
     let codes: Vec<String> = r
         .status_codes
         .iter()
         .map(|(c, n)| format!("{c} {}", thousands(*n)))
         .collect();
-    let _ = writeln!(out, "status codes    {}", codes.join("  "));
+    report_line!(&mut out, "status codes    {}", codes.join("  "));
     let flags: Vec<String> = r
         .response_flags
         .iter()
         .map(|(f, n)| format!("{f} {}", thousands(*n)))
         .collect();
-    let _ = writeln!(
-        out,
+    report_line!(
+        &mut out,
         "response flags  {}",
         if flags.is_empty() {
             "none".to_string()
@@ -160,8 +164,8 @@ pub fn human(r: &SimResult) -> String {
     );
     let o = &r.overflow;
     if o.pending + o.max_requests + o.max_retries > 0 {
-        let _ = writeln!(
-            out,
+        report_line!(
+            &mut out,
             "UO by breaker   pending queue {}  max requests {}  max retries {}",
             thousands(o.pending),
             thousands(o.max_requests),
@@ -174,14 +178,14 @@ pub fn human(r: &SimResult) -> String {
         .iter()
         .map(|(k, n)| format!("{k}× {}", thousands(*n)))
         .collect();
-    let _ = writeln!(
-        out,
+    report_line!(
+        &mut out,
         "tries/request   mean {:.3}   {}",
         r.attempts.mean,
         tries.join("  ")
     );
-    let _ = writeln!(
-        out,
+    report_line!(
+        &mut out,
         "ejections       {}{}",
         r.ejections,
         r.ejection_events
@@ -200,27 +204,33 @@ pub fn human(r: &SimResult) -> String {
             .chunks(per)
             .map(|c| c.iter().sum())
             .collect();
-        let _ = writeln!(
-            out,
+        report_line!(
+            &mut out,
             "ejections over time  |{}|  ({} s per column)",
             sparkline(&merged),
             r.series.step_seconds * per as u64
         );
     }
     if r.endpoints.iter().any(|e| e.errors > 0 || e.ejections > 0) {
-        let _ = writeln!(out, "\n{}", endpoint_table(r));
+        out.push_str(&format!("\n{}\n", endpoint_table(r, style)));
     }
     let l = &r.latency_ms;
-    let _ = writeln!(
-        out,
-        "\nlatency ms      p50 {:.1}  p90 {:.1}  p99 {:.1}  p99.9 {:.1}  mean {:.1}  max {:.1}",
-        l.p50, l.p90, l.p99, l.p999, l.mean, l.max
+    report_line!(&mut out);
+    report_line!(
+        &mut out,
+        "latency ms      p50 {:.1}  p90 {:.1}  p99 {:.1}  p99.9 {:.1}  mean {:.1}  max {:.1}",
+        l.p50,
+        l.p90,
+        l.p99,
+        l.p999,
+        l.mean,
+        l.max
     );
     let rows = histogram_rows(r, HISTOGRAM_ROWS);
     let max = rows.iter().map(|(_, _, n)| *n).max().unwrap_or(0);
     for (lo, hi, n) in rows {
-        let _ = writeln!(
-            out,
+        report_line!(
+            &mut out,
             "  {:>9.1} – {:<9.1} {:>10} {}",
             lo,
             hi,
@@ -229,21 +239,20 @@ pub fn human(r: &SimResult) -> String {
         );
     }
     if !r.slo.is_empty() {
-        let _ = writeln!(out);
+        out.push('\n');
         for s in &r.slo {
-            let _ = writeln!(out, "{}", slo_line(s));
+            slo_line(s, style, &mut out);
         }
     }
     for w in &r.warnings {
-        let _ = writeln!(out, "warning: {w}");
+        report_line!(&mut out, "warning: {w}");
     }
     out
 }
 
 /// Latency percentiles, status codes and response flags per destination.
-fn outcome_table(r: &SimResult) -> Table {
-    let mut table = Table::new();
-    table.load_style(UTF8_BORDERS_ONLY).set_header(vec![
+fn outcome_table(r: &SimResult, style: Style) -> Table {
+    let mut table = style.table([
         "destination",
         "p50 ms",
         "p90 ms",
@@ -286,7 +295,7 @@ fn outcome_table(r: &SimResult) -> Table {
 const ENDPOINT_ROWS: usize = 12;
 
 /// The endpoints with the most errors and ejections.
-fn endpoint_table(r: &SimResult) -> String {
+fn endpoint_table(r: &SimResult, style: Style) -> String {
     let mut shown: Vec<_> = r.endpoints.iter().collect();
     shown.sort_by(|a, b| {
         (b.errors, b.ejections)
@@ -295,8 +304,7 @@ fn endpoint_table(r: &SimResult) -> String {
     });
     let hidden = shown.len().saturating_sub(ENDPOINT_ROWS);
     shown.truncate(ENDPOINT_ROWS);
-    let mut table = Table::new();
-    table.load_style(UTF8_BORDERS_ONLY).set_header(vec![
+    let mut table = style.table([
         "endpoint",
         "tries",
         "share",
@@ -307,7 +315,7 @@ fn endpoint_table(r: &SimResult) -> String {
     ]);
     for e in shown {
         table.add_row(vec![
-            e.name.clone(),
+            cell(&e.name),
             thousands(e.tries),
             pct(e.share),
             thousands(e.errors),
@@ -348,13 +356,13 @@ fn sparkline(values: &[u64]) -> String {
 }
 
 /// An SLO verdict, its measure and interval, and what would decide it.
-fn slo_line(s: &SloResult) -> String {
-    let mark = match s.verdict {
-        Verdict::Pass => "✓ pass",
-        Verdict::Fail => "✗ fail",
-        Verdict::Inconclusive => "? inconclusive",
+fn slo_line(s: &SloResult, style: Style, out: &mut String) {
+    let (tone, mark) = match s.verdict {
+        Verdict::Pass => (Tone::Good, "✓ pass"),
+        Verdict::Fail => (Tone::Bad, "✗ fail"),
+        Verdict::Inconclusive => (Tone::Unsure, "? inconclusive"),
     };
-    let mut line = format!("SLO {mark}  {}  (actual {:.3}", s.expr, s.actual);
+    let mut line = format!("  {}  (actual {:.3}", s.expr, s.actual);
     if let Some([lo, hi]) = s.ci95 {
         let _ = write!(line, ", 95% CI {lo:.3}–{hi:.3}");
     }
@@ -366,7 +374,9 @@ fn slo_line(s: &SloResult) -> String {
         (Verdict::Inconclusive, None) => line.push_str("; the measure sits on the threshold"),
         _ => {}
     }
-    line
+    out.push_str("SLO ");
+    out.push_str(&style.paint(tone, mark));
+    report_line!(out, "{line}");
 }
 
 /// The JSON report (cli.md fields and more).
@@ -557,7 +567,7 @@ pub fn html(r: &SimResult) -> String {
         ejections,
         Vec::new(),
     ));
-    let _ = writeln!(page, "<pre>{}</pre>", escape(&human(r)));
+    let _ = writeln!(page, "<pre>{}</pre>", escape(&human(r, Style::default())));
     page.push_str("\n</body></html>\n");
     page
 }

@@ -1,0 +1,81 @@
+//! What every command shares on its way out: stdout that tolerates a closed
+//! pipe, the terminal's colours and width, and the manifest paths as
+//! arguments or as kubectl's `-f`.
+
+use std::io::IsTerminal;
+
+use super::CliError;
+use crate::load::Input;
+use crate::report::terminal::Style;
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The style of human output: colours as `--color` says (`auto`: stdout is
+/// a terminal, `NO_COLOR` is unset or empty and `TERM` is not `dumb`), and
+/// the width tables fit: `COLUMNS`, else the terminal's, else none (a pipe
+/// gets whole rows).
+pub fn style(choice: ColorChoice) -> Style {
+    let terminal = std::io::stdout().is_terminal();
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    };
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|&c| c > 0);
+    let width = columns.or_else(|| {
+        terminal
+            .then(|| terminal_size::terminal_size_of(std::io::stdout()))
+            .flatten()
+            .map(|(terminal_size::Width(w), _)| w)
+    });
+    Style { color, width }
+}
+
+/// Writes a command's output to stdout; a closed pipe (`| head`) is not an error.
+pub fn print_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
+        _ => Ok(()),
+    }
+}
+
+/// The manifests a command reads: paths as arguments, or as kubectl users
+/// type them (`-f FILE -f DIR`), or both.
+#[derive(clap::Args)]
+pub struct Paths {
+    /// Files, directories (walked for *.yaml, *.yml, *.json), or - for stdin.
+    #[arg(value_name = "PATHS", required_unless_present = "filename")]
+    paths: Vec<String>,
+    /// A file or directory to read, as with kubectl (repeatable; added to PATHS).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    filename: Vec<String>,
+}
+
+impl Paths {
+    /// Every path given, arguments first.
+    pub fn inputs(&self) -> Vec<Input> {
+        self.paths
+            .iter()
+            .chain(&self.filename)
+            .map(|p| Input::parse(p))
+            .collect()
+    }
+}
