@@ -495,3 +495,28 @@ fn test_json_matches_its_published_schema() {
         assert!(errors.is_empty(), "{errors:?}\n{answer}");
     }
 }
+
+/// A host in no registry passes through under ALLOW_ANY (Istio's default
+/// outbound policy); when it looks like a typo of a known service, in the
+/// form it was typed (short, `name.namespace` or the FQDN), the note names it.
+#[test]
+fn an_unknown_host_suggests_the_service_it_looks_like() {
+    for typed in [
+        "reviewz.shop",
+        "reviewz.shop.svc.cluster.local",
+        "reveiws.shop:9080",
+    ] {
+        let d = route(&["--host", typed]);
+        assert_eq!(d["action"], "passthrough", "{typed}: {d}");
+        let note = d["note"].as_str().unwrap_or_default();
+        assert!(
+            note.contains("did you mean reviews.shop.svc.cluster.local?"),
+            "{typed}: {note}"
+        );
+    }
+    let d = route(&["--host", "api.example.org"]);
+    assert!(
+        !d["note"].as_str().unwrap_or_default().contains("did you mean"),
+        "{d}"
+    );
+}

@@ -212,24 +212,30 @@ impl<'c> Mesh<'c> {
         }
     }
 
-    /// The registry host closest to `fqdn`, when it looks like a typo of one:
-    /// service names are compared within the same namespace first.
-    pub fn closest_host(&self, fqdn_host: &str) -> Option<&str> {
-        let (name, rest) = fqdn_host.split_once('.').unwrap_or((fqdn_host, ""));
+    /// The registry host closest to `host`, when it looks like a typo of one:
+    /// service names are compared within the same namespace first, where a
+    /// short form (`reviewz.shop`, `reviewz`) is in every namespace it could
+    /// abbreviate.
+    pub fn closest_host(&self, host: &str) -> Option<&str> {
+        let (name, rest) = host.split_once('.').unwrap_or((host, ""));
+        let same_place = |tail: &str| {
+            rest.is_empty()
+                || tail == rest
+                || tail.strip_prefix(rest).is_some_and(|t| t.starts_with('.'))
+        };
         let same_namespace = self.registry.iter().filter_map(|r| {
             r.host
                 .split_once('.')
-                .filter(|(_, tail)| *tail == rest)
+                .filter(|(_, tail)| same_place(tail))
                 .map(|(first, _)| first)
         });
         if let Some(best) = crate::schema::did_you_mean(name, same_namespace) {
-            return self
-                .registry
-                .iter()
-                .map(|r| r.host.as_str())
-                .find(|h| h.split_once('.') == Some((best, rest)));
+            return self.registry.iter().map(|r| r.host.as_str()).find(|h| {
+                h.split_once('.')
+                    .is_some_and(|(first, tail)| first == best && same_place(tail))
+            });
         }
-        crate::schema::did_you_mean(fqdn_host, self.registry.iter().map(|r| r.host.as_str()))
+        crate::schema::did_you_mean(host, self.registry.iter().map(|r| r.host.as_str()))
     }
 
     /// The service FQDN a request's Host names, seen from `client_ns`.
