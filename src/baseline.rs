@@ -48,7 +48,12 @@ impl Entry {
 pub fn read(path: &str) -> Result<BTreeSet<Entry>, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{path}: cannot read the baseline: {e}"))?;
-    let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
+    parse(path, &text)
+}
+
+/// Parses the text of the baseline at `path`.
+pub fn parse(path: &str, text: &str) -> Result<BTreeSet<Entry>, String> {
+    let file: BaselineFile = serde_json::from_str(text).map_err(|e| {
         format!(
             "{path}:{}:{}: not a meshctl baseline: {e} (write one with --write-baseline)",
             e.line(),

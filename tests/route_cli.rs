@@ -516,7 +516,10 @@ fn an_unknown_host_suggests_the_service_it_looks_like() {
     }
     let d = route(&["--host", "api.example.org"]);
     assert!(
-        !d["note"].as_str().unwrap_or_default().contains("did you mean"),
+        !d["note"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("did you mean"),
         "{d}"
     );
 }

@@ -1,5 +1,6 @@
 //! Command-line definitions; each subcommand is a short function in its own file.
 
+pub mod fuzz;
 mod in_place;
 mod output;
 mod route;

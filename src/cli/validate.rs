@@ -207,7 +207,7 @@ fn check_selectors(args: &Args) -> Result<(), CliError> {
 }
 
 /// The settings file in force, checked: every rule selector must name a rule.
-struct Project {
+pub(super) struct Project {
     file: SettingsFile,
     settings: Settings,
     fail_on: Option<FailOn>,
@@ -228,6 +228,16 @@ fn project_settings(args: &Args) -> Result<Project, CliError> {
     };
     let name = path.to_string_lossy().into_owned();
     let yaml = YamlFile::read(&name)?;
+    let root = std::fs::canonicalize(&path)?
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    check_settings(&yaml, &root)
+}
+
+/// The settings of `yaml`, a settings file in the folder `root`: every rule
+/// selector must name a rule, and `fail-on` a severity.
+pub(super) fn check_settings(yaml: &YamlFile, root: &Path) -> Result<Project, CliError> {
     let file: SettingsFile = match yaml.document() {
         Some(_) => yaml.parse()?,
         None => SettingsFile::default(),
@@ -273,11 +283,7 @@ fn project_settings(args: &Args) -> Result<Project, CliError> {
         })?),
         None => None,
     };
-    let root = std::fs::canonicalize(&path)?
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let settings = Settings::new(&file, &root)
+    let settings = Settings::new(&file, root)
         .map_err(|(pointer, message)| CliError(format!("{}: {message}", yaml.key_at(&pointer))))?;
     Ok(Project {
         file,

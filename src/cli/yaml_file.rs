@@ -19,6 +19,11 @@ impl YamlFile {
     pub fn read(path: &str) -> Result<YamlFile, CliError> {
         let bytes =
             std::fs::read(path).map_err(|e| CliError(format!("{path}: cannot read: {e}")))?;
+        YamlFile::from_bytes(path, bytes)
+    }
+
+    /// Parses the bytes of the file at `path`.
+    pub fn from_bytes(path: &str, bytes: Vec<u8>) -> Result<YamlFile, CliError> {
         let mut loaded = Loaded {
             keys: Keys::AsWritten,
             ..Loaded::default()
