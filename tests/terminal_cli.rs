@@ -47,7 +47,7 @@ fn hostile_dir() -> tempfile::TempDir {
 
 /// A value's newline never starts a line and its escape sequences are
 /// written as escapes: in route's table and notes, simulate's tables and
-/// test's case lines.
+/// test's case lines, and in the notes on stderr.
 #[test]
 fn input_never_forges_a_line_in_route_simulate_or_test() {
     let dir = hostile_dir();
@@ -57,7 +57,18 @@ fn input_never_forges_a_line_in_route_simulate_or_test() {
         &["simulate", "evil.yaml", "--requests", "50"],
         &["test", "evil.test.yaml"],
     ] {
-        let text = stdout_of(dir.path(), args, &[]);
+        let out = meshctl()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stderr.contains("evil\\u{1b}[2J"),
+            "{args:?} names the resource:\n{stderr}"
+        );
+        assert!(!stderr.contains('\u{1b}'), "{args:?}:\n{stderr}");
+        let text = String::from_utf8(out.stdout).unwrap();
         assert!(!text.is_empty(), "{args:?} printed nothing");
         assert!(!text.contains(['\u{1b}', '\u{7}']), "{args:?}:\n{text}");
         for line in text.lines() {

@@ -1,5 +1,13 @@
 //! Command-line definitions; each subcommand is a short function in its own file.
 
+/// Writes `meshctl: MESSAGE` on stderr, with the control characters of
+/// each line (from names in the input) escaped.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::output::eprint_escaped(&format!($($arg)*))
+    };
+}
+
 pub mod fuzz;
 mod in_place;
 mod output;
@@ -58,8 +66,8 @@ fn load_config(inputs: &[Input], namespace: &str) -> Result<crate::validate::Out
     );
     refuse_lost_input(&outcome)?;
     if outcome.summary.errors > 0 {
-        eprintln!(
-            "meshctl: note: the configuration has {} error(s) that affect routing; `meshctl validate` shows them",
+        say!(
+            "note: the configuration has {} error(s) that affect routing; `meshctl validate` shows them",
             outcome.summary.errors
         );
     }
@@ -104,8 +112,8 @@ fn note_used<'r>(
         .filter_map(|d| d.resource.as_ref().map(ToString::to_string))
         .collect();
     if !errors.is_empty() {
-        eprintln!(
-            "meshctl: note: this answer uses resources with validation errors ({}); `meshctl validate` shows them",
+        say!(
+            "note: this answer uses resources with validation errors ({}); `meshctl validate` shows them",
             errors.into_iter().collect::<Vec<_>>().join(", ")
         );
     }
@@ -240,7 +248,7 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("meshctl: error: {err}");
+            say!("error: {err}");
             ExitCode::from(exit::FAILURE)
         }
     }

@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 
 use super::CliError;
+use crate::diagnostic::printable;
 use crate::load::Input;
 use crate::report::terminal::Style;
 
@@ -55,6 +56,12 @@ pub fn print_stdout(text: &str) -> Result<(), CliError> {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
         _ => Ok(()),
     }
+}
+
+/// `meshctl: ` and `text` on stderr, each line's control characters escaped.
+pub fn eprint_escaped(text: &str) {
+    let lines: Vec<_> = text.split('\n').map(printable).collect();
+    eprintln!("meshctl: {}", lines.join("\n"));
 }
 
 /// The manifests a command reads: paths as arguments, or as kubectl users

@@ -211,8 +211,8 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     let doc = &outcome.documents[split.doc];
     let source = &outcome.sources[doc.source];
     let Some(next) = strategy.next(current) else {
-        eprintln!(
-            "meshctl: nothing to do: {} already sends {current}% to `{}`",
+        say!(
+            "nothing to do: {} already sends {current}% to `{}`",
             split.describe(),
             split.destinations[split.to].label
         );
@@ -225,23 +225,23 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         after,
     };
     if let Some(refusal) = subset_missing(&outcome, &step) {
-        eprintln!("meshctl: refused: {refusal}; nothing written");
+        say!("refused: {refusal}; nothing written");
         return Ok(exit::FINDINGS);
     }
     let edited = shift::rewrite(&outcome, &step.split, &step.after).map_err(CliError)?;
     let checked = revalidate(&outcome, doc.source, &edited, &options);
     if let Some(refusal) = new_errors(&outcome, &checked, doc.source) {
-        eprintln!("meshctl: refused: {refusal}; nothing written");
+        say!("refused: {refusal}; nothing written");
         return Ok(exit::FINDINGS);
     }
     if let Some(gate) = &args.gate
         && let Some(refusal) = gate_fails(gate, &args.slo, &checked)?
     {
-        eprintln!("meshctl: refused: {refusal}; nothing written");
+        say!("refused: {refusal}; nothing written");
         return Ok(exit::FINDINGS);
     }
-    eprintln!(
-        "meshctl: {}: {} → {}",
+    say!(
+        "{}: {} → {}",
         step.split.describe(),
         weights_text(&step.split, &step.before),
         weights_text(&step.split, &step.after)
@@ -263,7 +263,7 @@ fn subset_missing(outcome: &Outcome, step: &Step) -> Option<String> {
     match mesh.subset(&host, subset, &split.namespace) {
         SubsetLookup::Defined => None,
         SubsetLookup::Unchecked(why) => {
-            eprintln!("meshctl: not checked: {why}, so subset `{subset}` cannot be checked");
+            say!("not checked: {why}, so subset `{subset}` cannot be checked");
             None
         }
         SubsetLookup::Missing(why) => Some(why),
@@ -319,8 +319,8 @@ fn gate_fails(path: &str, flags: &[String], checked: &Outcome) -> Result<Option<
     let result = sim::run(&model, &mut |_| {});
     let mut failed = Vec::new();
     for r in judge(&slos, &result)? {
-        eprintln!(
-            "meshctl: gate {}: {} (measured {:.2})",
+        say!(
+            "gate {}: {} (measured {:.2})",
             r.expr,
             match r.verdict {
                 Verdict::Pass => "met",

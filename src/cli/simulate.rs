@@ -97,7 +97,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     check_slo_selectors(&slos, &model)?;
     note_used(&outcome, &model.used);
     for warning in &model.warnings {
-        eprintln!("meshctl: warning: {warning}");
+        say!("warning: {warning}");
     }
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(1000);

@@ -123,8 +123,8 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     }
     let under = args.fail_under.is_some_and(|min| coverage < min);
     if under {
-        eprintln!(
-            "meshctl: coverage {coverage:.1}% is below --fail-under {}",
+        say!(
+            "coverage {coverage:.1}% is below --fail-under {}",
             args.fail_under.unwrap_or_default()
         );
     }

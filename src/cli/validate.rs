@@ -135,8 +135,8 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     }
     if args.verbose {
         for (source, kind) in &outcome.skipped {
-            eprintln!(
-                "meshctl: skipped {} in {} (not a kind meshctl checks)",
+            say!(
+                "skipped {} in {} (not a kind meshctl checks)",
                 if kind.is_empty() {
                     "a document without kind"
                 } else {
@@ -146,7 +146,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
             );
         }
         for what in &outcome.unchecked {
-            eprintln!("meshctl: not checked: {what}");
+            say!("not checked: {what}");
         }
     }
     let threshold = fail_on.threshold();
