@@ -1,5 +1,6 @@
 //! Reading manifests: paths and stdin to sources, sources to documents with spans.
 
+mod flow_lines;
 pub mod rules;
 pub mod source;
 pub mod spans;

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
+use super::flow_lines;
 use super::rules;
 use super::source::CharIndex;
 use super::spans::{NodeId, Shape, SpanTree};
@@ -81,6 +82,7 @@ pub fn parse_stream_with<T: Send>(
                 let piece = Piece {
                     source,
                     text,
+                    parse_text: text,
                     range: range.clone(),
                     chars: &chars,
                     keys,
@@ -103,11 +105,33 @@ pub fn parse_stream_with<T: Send>(
     let whole = Piece {
         source,
         text,
+        parse_text: text,
         range: 0..text.len(),
         chars: &chars,
         keys,
     };
-    whole.parse(diags, finish).0
+    let mut found = Vec::new();
+    let (docs, clean) = whole.parse(&mut found, finish);
+    let indentation = |d: &Diagnostic| {
+        std::ptr::eq(d.rule, &rules::YAML_SYNTAX) && d.message.contains("indentation")
+    };
+    if !clean && keys == Keys::Kubectl && found.iter().any(indentation) {
+        let joined = flow_lines::join_shallow_flow_lines(text);
+        if let Cow::Owned(joined) = &joined {
+            let mut again = Vec::new();
+            let retry = Piece {
+                parse_text: joined,
+                ..whole
+            };
+            let (retried, clean) = retry.parse(&mut again, finish);
+            if clean {
+                diags.extend(again);
+                return retried;
+            }
+        }
+    }
+    diags.extend(found);
+    docs
 }
 
 /// Where a large stream can be cut: before lines that start a document
@@ -138,6 +162,9 @@ struct Piece<'a> {
     source: SourceId,
     /// The whole stream (spans are byte ranges in it).
     text: &'a str,
+    /// What the parser reads: `text`, or a copy of the same length (see
+    /// [`flow_lines`]).
+    parse_text: &'a str,
     range: Range<usize>,
     chars: &'a CharIndex,
     keys: Keys,
@@ -164,7 +191,7 @@ impl Piece<'_> {
             finish,
             pool: Vec::new(),
         };
-        for event in Parser::new_from_str(&text[self.range.clone()]) {
+        for event in Parser::new_from_str(&self.parse_text[self.range.clone()]) {
             match event {
                 Ok((event, span)) => builder.event(event, span),
                 Err(err) => {
@@ -213,6 +240,8 @@ struct DocState {
     failed: bool,
     /// How many findings the stream had when this document started.
     first_diag: usize,
+    /// A mapping has a key with a null value (`annotations:`).
+    null_member: bool,
 }
 
 struct Anchored {
@@ -251,6 +280,19 @@ fn is_manifest(value: &Value) -> bool {
     value
         .as_object()
         .is_some_and(|map| map.contains_key("kind") && map.contains_key("apiVersion"))
+}
+
+/// What the API server stores of a manifest: a field whose value is null
+/// (`annotations:` with nothing after it) is dropped, as if absent.
+fn prune_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(prune_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(prune_nulls),
+        _ => {}
+    }
 }
 
 /// The YAML 1.1 quirks matter only to what kubectl reads: the warnings of a
@@ -336,9 +378,11 @@ impl<T> Builder<'_, T> {
         if doc.failed {
             return;
         }
-        if let Some((value, root)) = doc.root {
+        if let Some((mut value, root)) = doc.root {
             if !is_manifest(&value) {
                 drop_yaml11_warnings(self.diags, doc.first_diag);
+            } else if doc.null_member {
+                prune_nulls(&mut value);
             }
             let mut spans = doc.spans;
             spans.shrink_to_fit();
@@ -449,6 +493,33 @@ impl<T> Builder<'_, T> {
         });
     }
 
+    /// kubectl's YAML reader (go-yaml) ends a plain scalar at a `:` only
+    /// when a blank follows, so in `[1.2.3.4, 2001:db8::]` the last item is
+    /// the string `2001:db8::`. The YAML 1.2 parser ends it before `:]` and
+    /// reads a one-pair mapping with an empty value; this gives back the
+    /// scalar kubectl reads for such a pair, which starts at `start`.
+    fn glued_colon(&self, map: &Map<String, Value>, start: usize) -> Option<String> {
+        if self.keys != Keys::Kubectl
+            || !matches!(
+                self.doc.stack.last(),
+                Some(Frame {
+                    container: Container::Seq(_),
+                    ..
+                })
+            )
+        {
+            return None;
+        }
+        let mut entries = map.iter();
+        let (key, value) = entries.next().filter(|_| entries.next().is_none())?;
+        let rest = self.text.get(start..)?.strip_prefix(key.as_str())?;
+        let glued = value.is_null()
+            && !key.is_empty()
+            && rest.starts_with(':')
+            && rest[1..].starts_with([',', ']', '}']);
+        glued.then(|| format!("{key}:"))
+    }
+
     fn close(&mut self, span: &Span) {
         let Some(mut frame) = self.doc.stack.pop() else {
             return;
@@ -471,9 +542,14 @@ impl<T> Builder<'_, T> {
                 Value::Array(items)
             }
             Container::Map { map, .. } => {
-                let mut exact = Map::with_capacity(map.len());
-                exact.extend(map);
-                Value::Object(exact)
+                match self.glued_colon(&map, self.doc.spans.span(frame.node).start) {
+                    Some(scalar) => Value::String(scalar),
+                    None => {
+                        let mut exact = Map::with_capacity(map.len());
+                        exact.extend(map);
+                        Value::Object(exact)
+                    }
+                }
             }
         };
         if frame.anchor != 0 {
@@ -557,6 +633,7 @@ impl<T> Builder<'_, T> {
                 frame.children.push(node);
             }
             Container::Map { map, key, merged } => {
+                self.doc.null_member |= value.is_null();
                 let Some(PendingKey { key, span, merge }) = key.take() else {
                     return;
                 };
@@ -844,10 +921,58 @@ mod tests {
         );
         assert_eq!(
             docs[0].value,
-            json!({"kind": "A", "apiVersion": "v1", "a": true, "b": 493, "c": "0755", "d": 1000, "e": 1.5, "f": null, "g": 31, "h": ".inf", "i": "12:30", "j": -7})
+            json!({"kind": "A", "apiVersion": "v1", "a": true, "b": 493, "c": "0755", "d": 1000, "e": 1.5, "g": 31, "h": ".inf", "i": "12:30", "j": -7}),
+            "`f: ~` is null, and a null field of a manifest is dropped"
         );
         let warned: Vec<_> = diags.iter().map(|d| d.rule.code).collect();
         assert_eq!(warned, vec!["MC0005", "MC0005", "MC0005"]);
+    }
+
+    #[test]
+    fn null_fields_of_a_manifest_are_dropped_as_the_api_server_prunes_them() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  annotations:\n  labels: {a: ~}\nspec:\n  ports: [null, {port: 80, name: null}]\n---\nplain: null\n";
+        let (docs, diags) = parse(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            docs[0].value,
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"labels": {}}, "spec": {"ports": [null, {"port": 80}]}})
+        );
+        assert_eq!(
+            docs[1].value,
+            json!({"plain": null}),
+            "not a manifest: kept as written"
+        );
+    }
+
+    #[test]
+    fn a_colon_before_a_flow_indicator_stays_in_the_scalar_as_kubectl_reads_it() {
+        let (docs, diags) =
+            parse("a: [1.2.3.4, 2001:db8::]\nb: [fe80::, 10.0.0.1]\nc: [{k: v}, x: z]\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            docs[0].value,
+            json!({"a": ["1.2.3.4", "2001:db8::"], "b": ["fe80::", "10.0.0.1"], "c": [{"k": "v"}, {"x": "z"}]})
+        );
+    }
+
+    #[test]
+    fn flow_collections_ignore_indentation_as_kubectl_does() {
+        let text = "spec:\n  hosts: [\n  a.example.com,\n    b\n  ]\n  gateways: [g,\n  h]\n";
+        let (docs, diags) = parse(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            docs[0].value,
+            json!({"spec": {"hosts": ["a.example.com", "b"], "gateways": ["g", "h"]}})
+        );
+        let doc = &docs[0];
+        let b = doc.spans.lookup(doc.root, "/spec/hosts/1");
+        assert_eq!(&text[b.value], "b", "spans point into the text as written");
+        let (_, diags) = parse("a: [x,\n  y\nb: 1\n");
+        assert_eq!(
+            diags.len(),
+            1,
+            "a flow collection never closed is still an error"
+        );
     }
 
     #[test]
@@ -981,6 +1106,7 @@ mod tests {
             let whole = Piece {
                 source: 0,
                 text: &text,
+                parse_text: &text,
                 range: 0..text.len(),
                 chars: &chars,
                 keys: Keys::Kubectl,
