@@ -2,7 +2,9 @@
 
 use crate::analyze::Checker;
 use crate::diagnostic::{Rule, Severity};
+use crate::load::spans::escape;
 use crate::model::host::{is_dns1123_label, validate_wildcard_domain};
+use crate::model::labels::first_label_error;
 use crate::model::{DestinationRule, Resource};
 
 pub static INVALID_SUBSET: Rule = Rule {
@@ -10,7 +12,7 @@ pub static INVALID_SUBSET: Rule = Rule {
     name: "invalid-subset",
     severity: Severity::Error,
     istio_code: Some("IST0106"),
-    summary: "A subset name that is not a DNS label, or that repeats another subset of the same DestinationRule.",
+    summary: "A subset name that is not a DNS label or repeats another subset of the same DestinationRule, or subset labels that are not valid Kubernetes labels.",
     docs: "## What it does\nRequires each subset `name` to be a DNS-1123 label and unique within the DestinationRule.\n\n\
 ## Why is this bad?\nIstio rejects the DestinationRule; each subset becomes an Envoy cluster named after it.\n\n\
 ## Example\n```yaml\nsubsets:\n- name: v1\n  labels: {version: v1}\n- name: v1\n  labels: {version: v2}\n```\n\n\
@@ -53,6 +55,16 @@ pub fn check(res: &Resource<DestinationRule>, cx: &mut Checker) {
             )
             .label("repeated name")
             .help("give each subset its own name");
+        }
+        // validateSubset: the labels are a Kubernetes label map.
+        if let Some((key, reason)) = first_label_error(&subset.labels) {
+            cx.report_key(
+                &INVALID_SUBSET,
+                &format!("/spec/subsets/{i}/labels/{}", escape(key)),
+                reason,
+            )
+            .label("invalid label")
+            .help("label keys are [prefix/]name and values at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit");
         }
     }
 }

@@ -33,6 +33,28 @@ pub static DEPRECATED_DELAY_PERCENT: Rule = Rule {
 pub static RULES: &[&Rule] = &[&INVALID_FAULT, &DEPRECATED_DELAY_PERCENT];
 
 /// Istio's `validatePercentage`: 0, or within [0.0001, 100].
+/// The gRPC status names Istio's `validateGRPCStatus` accepts
+/// (pkg/util/grpc: the codes of grpc's statuscodes.md).
+const GRPC_STATUS_NAMES: [&str; 17] = [
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED",
+];
+
 fn check_percentage(cx: &mut Checker, at: &str, percentage: Option<Percent>) {
     if let Some(p) = percentage.filter(|p| p.value != 0.0 && !(0.0001..=100.0).contains(&p.value)) {
         cx.report(
@@ -110,6 +132,23 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
                     format!("HTTP status {status} is not within 200..600"),
                 )
                 .label("invalid status");
+            }
+            if let Some(status) = abort
+                .grpc_status
+                .as_deref()
+                .filter(|s| !GRPC_STATUS_NAMES.contains(s))
+            {
+                let diag = cx
+                    .report(
+                        &INVALID_FAULT,
+                        &format!("{at}/abort/grpcStatus"),
+                        format!("gRPC status `{status}` is not a status name Istio knows"),
+                    )
+                    .label("unknown gRPC status");
+                match crate::schema::did_you_mean(status, GRPC_STATUS_NAMES.iter().copied()) {
+                    Some(best) => diag.help(format!("did you mean `{best}`?")),
+                    None => diag.help(format!("use one of {}", GRPC_STATUS_NAMES.join(", "))),
+                };
             }
             check_percentage(cx, &format!("{at}/abort"), abort.percentage);
         }

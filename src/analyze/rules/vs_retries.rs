@@ -82,10 +82,28 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
         let Some(retry_on) = &retries.retry_on else {
             continue;
         };
-        for token in retry_on.split(',').map(str::trim) {
+        // Istio's validateHTTPRetry splits on commas and does not trim.
+        for token in retry_on.split(',') {
             let known = RETRY_ON_POLICIES.contains(&token)
                 || token.parse::<u16>().is_ok_and(is_known_http_status);
-            if !known {
+            if !known && token.trim() != token && !token.trim().is_empty() {
+                cx.report(
+                    &INVALID_RETRIES,
+                    &format!("{at}/retryOn"),
+                    format!(
+                        "`{token}` is not a retry condition: Istio does not trim spaces in retryOn"
+                    ),
+                )
+                .label("space around a condition")
+                .help(format!(
+                    "write the conditions without spaces: `{}`",
+                    retry_on
+                        .split(',')
+                        .map(str::trim)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ));
+            } else if !known {
                 let suggestion =
                     crate::schema::did_you_mean(token, RETRY_ON_POLICIES.iter().copied());
                 let diag = cx
