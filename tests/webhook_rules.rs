@@ -79,3 +79,43 @@ fn validate_subset_requires_kubernetes_labels() {
         vec![]
     );
 }
+
+fn dr_policy(policy: &str) -> String {
+    format!(
+        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: r, namespace: shop}}\nspec:\n  host: r.example.com\n  trafficPolicy:\n    {policy}\n"
+    )
+}
+
+/// `validateTunnelSettings`: protocol CONNECT or POST, a target host that is
+/// an FQDN or an IP, a valid target port.
+#[test]
+fn validate_tunnel_settings() {
+    let tunnel = |t: &str| errors_of(&dr_policy(&format!("tunnel: {t}")));
+    assert_eq!(
+        tunnel("{protocol: GET, targetHost: \"a b\", targetPort: 70000}"),
+        vec![("MC1203".into(), 7); 3]
+    );
+    assert_eq!(
+        tunnel("{protocol: POST, targetHost: 10.0.0.1, targetPort: 8443}"),
+        vec![]
+    );
+    assert_eq!(
+        tunnel("{targetHost: proxy.example.com, targetPort: 3128}"),
+        vec![]
+    );
+}
+
+/// `ValidateTLS`: a `configmap://` credential names its namespace and map,
+/// and the namespace is the DestinationRule's own.
+#[test]
+fn validate_tls_keeps_configmap_credentials_in_the_rule_namespace() {
+    let tls = |credential: &str| {
+        errors_of(&dr_policy(&format!(
+            "tls: {{mode: SIMPLE, credentialName: \"{credential}\"}}"
+        )))
+    };
+    assert_eq!(tls("configmap://other/ca"), vec![("MC1211".into(), 7)]);
+    assert_eq!(tls("configmap://ca"), vec![("MC1211".into(), 7)]);
+    assert_eq!(tls("configmap://shop/ca"), vec![]);
+    assert_eq!(tls("other/secret"), vec![], "secrets may live elsewhere");
+}

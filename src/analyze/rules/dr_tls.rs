@@ -24,7 +24,7 @@ pub static RULES: &[&Rule] = &[&INVALID_CLIENT_TLS];
 pub fn check(res: &Resource<DestinationRule>, cx: &mut Checker) {
     for block in policy_blocks(&res.spec) {
         if let Some(tls) = block.tls {
-            check_tls(cx, &format!("{}/tls", block.pointer), tls);
+            check_tls(cx, &format!("{}/tls", block.pointer), tls, &res.namespace);
         }
     }
 }
@@ -33,7 +33,39 @@ fn set(v: &Option<String>) -> bool {
     v.as_deref().is_some_and(|s| !s.is_empty())
 }
 
-fn check_tls(cx: &mut Checker, at: &str, tls: &ClientTls) {
+/// Istio's `ValidateTLS`: a `configmap://NAMESPACE/NAME` credential names
+/// both, in the DestinationRule's own namespace.
+fn configmap_problem(credential: &str, namespace: &str) -> Option<String> {
+    let rest = credential.strip_prefix("configmap://")?;
+    let mut parts = rest.split('/');
+    let (Some(ns), Some(name)) = (parts.next(), parts.next()) else {
+        return Some(format!(
+            "`{credential}` must name a namespace and a config map: configmap://{namespace}/NAME"
+        ));
+    };
+    if ns.is_empty() || name.is_empty() {
+        return Some(format!(
+            "`{credential}` must name a namespace and a config map: configmap://{namespace}/NAME"
+        ));
+    }
+    (ns != namespace).then(|| {
+        format!("`{credential}` reads a config map of namespace `{ns}`: only the DestinationRule's own namespace `{namespace}` is allowed")
+    })
+}
+
+fn check_tls(cx: &mut Checker, at: &str, tls: &ClientTls, namespace: &str) {
+    if let Some(problem) = tls
+        .credential_name
+        .as_deref()
+        .and_then(|c| configmap_problem(c, namespace))
+    {
+        cx.report(
+            &INVALID_CLIENT_TLS,
+            &format!("{at}/credentialName"),
+            problem,
+        )
+        .label("invalid configmap:// credential");
+    }
     let mode = tls.mode.as_deref().unwrap_or("DISABLE");
     if tls.insecure_skip_verify == Some(true) {
         let conflict = match mode {

@@ -4,7 +4,8 @@
 use crate::analyze::Checker;
 use crate::analyze::rules::dr_policy_blocks::{policies, policy_blocks};
 use crate::diagnostic::{Rule, Severity};
-use crate::model::destination_rule::{ConnectionPool, OutlierDetection};
+use crate::model::destination_rule::{ConnectionPool, OutlierDetection, Tunnel};
+use crate::model::host::{is_ip, validate_fqdn};
 use crate::model::{DestinationRule, Resource};
 
 pub static INVALID_TRAFFIC_POLICY: Rule = Rule {
@@ -12,7 +13,7 @@ pub static INVALID_TRAFFIC_POLICY: Rule = Rule {
     name: "invalid-traffic-policy",
     severity: Severity::Error,
     istio_code: Some("IST0106"),
-    summary: "An empty traffic policy, `tunnel` with `proxyProtocol`, or a port-level setting without port or settings.",
+    summary: "An empty traffic policy, `tunnel` with `proxyProtocol` or with an invalid protocol, host or port, or a port-level setting without port or settings.",
     docs: "## What it does\nA `trafficPolicy` sets at least one policy; `tunnel` and `proxyProtocol` exclude each other; \
 each `portLevelSettings` entry names a `port` and sets at least one of outlierDetection, connectionPool, loadBalancer, tls.\n\n\
 ## Why is this bad?\nIstio rejects the DestinationRule.\n\n## Example\n```yaml\ntrafficPolicy:\n  portLevelSettings:\n  - port: {number: 80}\n```\n\n\
@@ -84,6 +85,9 @@ pub fn check(res: &Resource<DestinationRule>, cx: &mut Checker) {
             )
             .label("conflicts with `tunnel`");
         }
+        if let Some(tunnel) = &p.tunnel {
+            check_tunnel(cx, &format!("{at}/tunnel"), tunnel);
+        }
         for (j, pl) in p.port_level_settings.iter().enumerate() {
             let pat = format!("{at}/portLevelSettings/{j}");
             if pl.port.is_none() {
@@ -111,6 +115,46 @@ pub fn check(res: &Resource<DestinationRule>, cx: &mut Checker) {
         if let Some(od) = block.outlier_detection {
             check_outlier(cx, &format!("{}/outlierDetection", block.pointer), od);
         }
+    }
+}
+
+/// Istio's `validateTunnelSettings`: protocol CONNECT or POST (or unset), a
+/// target host that is an FQDN or an IP address, a target port 1-65535.
+fn check_tunnel(cx: &mut Checker, at: &str, tunnel: &Tunnel) {
+    if let Some(protocol) = tunnel
+        .protocol
+        .as_deref()
+        .filter(|p| !p.is_empty() && !matches!(*p, "CONNECT" | "POST"))
+    {
+        cx.report(
+            &INVALID_TRAFFIC_POLICY,
+            &format!("{at}/protocol"),
+            format!("tunnel protocol `{protocol}` is neither CONNECT nor POST"),
+        )
+        .label("unknown tunnel protocol")
+        .help("use CONNECT (the default) or POST");
+    }
+    if validate_fqdn(&tunnel.target_host).is_err() && !is_ip(&tunnel.target_host) {
+        cx.report(
+            &INVALID_TRAFFIC_POLICY,
+            &format!("{at}/targetHost"),
+            format!(
+                "tunnel target host `{}` is neither a valid FQDN nor an IP address",
+                tunnel.target_host
+            ),
+        )
+        .label("invalid target host");
+    }
+    if !(1..=65535).contains(&tunnel.target_port) {
+        cx.report(
+            &INVALID_TRAFFIC_POLICY,
+            &format!("{at}/targetPort"),
+            format!(
+                "tunnel target port {} is not within 1..65535",
+                tunnel.target_port
+            ),
+        )
+        .label("invalid port");
     }
 }
 
