@@ -119,3 +119,35 @@ fn validate_tls_keeps_configmap_credentials_in_the_rule_namespace() {
     assert_eq!(tls("configmap://shop/ca"), vec![]);
     assert_eq!(tls("other/secret"), vec![], "secrets may live elsewhere");
 }
+
+/// ServiceEntry validation of `unix://` endpoints (`ValidateUnixAddress`):
+/// an absolute socket path without a trailing `/` or an `@abstract` name, no
+/// endpoint ports, and exactly one service port.
+#[test]
+fn validate_unix_address_and_unix_endpoints() {
+    let se = |ports: &str, endpoint: &str| {
+        errors_of(&format!(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: s, namespace: default}}\nspec:\n  hosts: [s.local]\n  ports: {ports}\n  resolution: STATIC\n  endpoints:\n  - {endpoint}\n"
+        ))
+    };
+    let one = "[{number: 80, name: http, protocol: HTTP}]";
+    let two = "[{number: 80, name: http, protocol: HTTP}, {number: 81, name: b, protocol: HTTP}]";
+    assert_eq!(se(one, "{address: \"unix:///var/run/a.sock\"}"), vec![]);
+    assert_eq!(se(one, "{address: \"unix://@abstract\"}"), vec![]);
+    assert_eq!(
+        se(one, "{address: \"unix:///var/run/\"}"),
+        vec![("MC1506".into(), 9)]
+    );
+    assert_eq!(
+        se(one, "{address: \"unix://a.sock\"}"),
+        vec![("MC1506".into(), 9)]
+    );
+    assert_eq!(
+        se(one, "{address: \"unix:///a.sock\", ports: {http: 80}}"),
+        vec![("MC1506".into(), 9)]
+    );
+    assert_eq!(
+        se(two, "{address: \"unix:///a.sock\"}"),
+        vec![("MC1506".into(), 6)]
+    );
+}

@@ -295,7 +295,51 @@ fn check_resolution(cx: &mut Checker, se: &ServiceEntry, resolution: &str) {
     }
 }
 
+/// Istio's ServiceEntry validation of a `unix://` endpoint: the socket is an
+/// absolute path not ending in `/`, or an `@abstract` name
+/// (`ValidateUnixAddress`), and the endpoint lists no ports.
+fn check_unix_endpoint(cx: &mut Checker, at: &str, address: &str, port: Option<&String>) {
+    let socket = address.trim_start_matches("unix://");
+    let valid = socket.starts_with('@') || (socket.starts_with('/') && !socket.ends_with('/'));
+    if !valid {
+        cx.report(
+            &INVALID_RESOLUTION,
+            &format!("{at}/address"),
+            format!(
+                "unix socket `{socket}` is not an absolute path to a file or an @abstract name"
+            ),
+        )
+        .label("invalid unix socket")
+        .help("write unix:///path/to/socket (no trailing `/`) or unix://@name");
+    }
+    if let Some(name) = port {
+        cx.report_key(
+            &INVALID_RESOLUTION,
+            &format!("{at}/ports/{}", escape(name)),
+            format!("unix endpoint `{address}` must not list ports"),
+        )
+        .label("a socket has no ports")
+        .help("remove `ports`: the ServiceEntry's single port is used");
+    }
+}
+
 fn check_endpoints(cx: &mut Checker, se: &ServiceEntry, port_names: &BTreeSet<&str>, dns: bool) {
+    let unix = se.endpoints.iter().any(|ep| {
+        ep.address
+            .as_deref()
+            .is_some_and(|a| a.starts_with("unix://"))
+    });
+    if unix && se.ports.len() != 1 {
+        cx.report_key(
+            &INVALID_RESOLUTION,
+            "/spec/ports",
+            format!(
+                "a ServiceEntry with unix endpoints needs exactly one port, not {}",
+                se.ports.len()
+            ),
+        )
+        .label("one port for the socket");
+    }
     for (i, ep) in se.endpoints.iter().enumerate() {
         let at = format!("/spec/endpoints/{i}");
         let address = ep.address.as_deref().unwrap_or("");
@@ -317,6 +361,10 @@ fn check_endpoints(cx: &mut Checker, se: &ServiceEntry, port_names: &BTreeSet<&s
                 format!("endpoint address `{address}` is not {what}"),
             )
             .label("invalid address");
+        }
+        if unix {
+            check_unix_endpoint(cx, &at, address, ep.ports.keys().next());
+            continue;
         }
         for name in ep.ports.keys() {
             if !port_names.contains(name.as_str()) {
