@@ -151,3 +151,39 @@ fn validate_unix_address_and_unix_endpoints() {
         vec![("MC1506".into(), 6)]
     );
 }
+
+/// `ValidateWildcardDomainForVirtualServiceBoundToGateway`: a gateway
+/// VirtualService with SNI matches may name the host Envoy generates for
+/// AUTO_PASSTHROUGH, `outbound_.PORT_._.HOSTNAME`; bound to the mesh, or
+/// without SNI matches, that name is not a valid domain.
+#[test]
+fn validate_wildcard_domain_for_virtual_service_bound_to_gateway() {
+    let vs = |gateways: &str, host: &str, sni: bool| {
+        let route = if sni {
+            format!(
+                "  tls:\n  - match: [{{sniHosts: [\"{host}\"]}}]\n    route: [{{destination: {{host: r.example.com}}}}]\n"
+            )
+        } else {
+            "  http:\n  - route: [{destination: {host: r.example.com}}]\n".to_string()
+        };
+        errors_of(&format!(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: r, namespace: default}}\nspec:\n  hosts: [\"{host}\"]\n  gateways: {gateways}\n{route}"
+        ))
+    };
+    let generated = "outbound_.9080_._.reviews.default.svc.cluster.local";
+    assert_eq!(vs("[istio-system/eastwest]", generated, true), vec![]);
+    assert_eq!(
+        vs("[mesh]", generated, true),
+        vec![("MC1102".into(), 5), ("MC1123".into(), 8)],
+        "the host and the SNI host (validateSniHost) are refused on the mesh"
+    );
+    assert_eq!(
+        vs("[istio-system/eastwest]", generated, false),
+        vec![("MC1102".into(), 5)]
+    );
+    assert_eq!(
+        vs("[istio-system/eastwest]", "outbound_.http_._.reviews", true),
+        vec![("MC1102".into(), 5), ("MC1123".into(), 8)],
+        "the port part needs a digit"
+    );
+}

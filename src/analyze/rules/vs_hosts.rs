@@ -64,6 +64,26 @@ pub fn applies_to_mesh(vs: &VirtualService) -> bool {
     vs.gateways.is_empty() || vs.gateways.iter().any(|g| g == "mesh")
 }
 
+/// Istio's `ValidateWildcardDomainForVirtualServiceBoundToGateway`: on a
+/// gateway VirtualService with SNI matches, a host may be the name Envoy
+/// generates for AUTO_PASSTHROUGH, `outbound_.PORT_._.HOSTNAME` — split on
+/// `_`, the first part `outbound`, the second with a digit, the fourth with
+/// a letter.
+pub fn is_auto_generated_sni(host: &str) -> bool {
+    if host.is_empty() || host.len() > 255 || !host.starts_with("outbound_") {
+        return false;
+    }
+    let parts: Vec<&str> = host.split('_').collect();
+    parts.len() >= 4
+        && parts[0] == "outbound"
+        && parts[1]
+            .trim_matches('.')
+            .contains(|c: char| c.is_ascii_digit())
+        && parts[3]
+            .trim_matches('.')
+            .contains(|c: char| c.is_ascii_alphabetic())
+}
+
 pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
     let vs = &res.spec;
     if vs.http.is_empty() && vs.tcp.is_empty() && vs.tls.is_empty() {
@@ -76,6 +96,11 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
         .help("add an `http:` (or `tcp:`/`tls:`) list of routes");
     }
     let mesh = applies_to_mesh(vs);
+    let sni_on_gateway = !mesh
+        && vs
+            .tls
+            .iter()
+            .any(|t| t.matches.iter().any(|m| !m.sni_hosts.is_empty()));
     for (i, host) in vs.hosts.iter().enumerate() {
         let pointer = format!("/spec/hosts/{i}");
         if host == "*" {
@@ -92,6 +117,7 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
         }
         if let Err(reason) = validate_wildcard_domain(host)
             && !is_ip(host)
+            && !(sni_on_gateway && is_auto_generated_sni(host))
         {
             cx.report(&INVALID_HOST, &pointer, reason)
                 .label("invalid host")

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::analyze::Checker;
+use crate::analyze::rules::vs_hosts::is_auto_generated_sni;
 use crate::diagnostic::{Rule, Severity};
 use crate::load::spans::escape;
 use crate::model::host::{host_matches, is_ip, is_ip_or_cidr, validate_wildcard_domain};
@@ -70,7 +71,7 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
                 .label("no sniHosts");
             }
             for (k, sni) in m.sni_hosts.iter().enumerate() {
-                check_sni(cx, &format!("{mat}/sniHosts/{k}"), sni, &vs.hosts);
+                check_sni(cx, &format!("{mat}/sniHosts/{k}"), sni, vs);
             }
             check_l4(cx, &mat, &m.destination_subnets, &m.source_labels);
         }
@@ -104,9 +105,18 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
     }
 }
 
-/// Istio's `validateSniHost`.
-fn check_sni(cx: &mut Checker, p: &str, sni: &str, hosts: &[String]) {
-    if let Err(reason) = validate_wildcard_domain(sni) {
+/// Istio's `validateSniHost`: on a VirtualService whose `gateways` do not
+/// name `mesh` (`isGateway`, true also when there are none), the name Envoy
+/// generates for AUTO_PASSTHROUGH is a valid SNI host.
+fn check_sni(cx: &mut Checker, p: &str, sni: &str, vs: &VirtualService) {
+    let generated = !vs.gateways.iter().any(|g| g == "mesh") && is_auto_generated_sni(sni);
+    let hosts = &vs.hosts;
+    let checked = if generated {
+        Ok(())
+    } else {
+        validate_wildcard_domain(sni)
+    };
+    if let Err(reason) = checked {
         if is_ip(sni) {
             cx.report(
                 &IP_SNI_HOST,
