@@ -67,6 +67,8 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Documents of kinds meshctl does not check, by kind (`""` for none).
+    pub skipped: BTreeMap<String, usize>,
 }
 
 /// Whether a rule is named by one of the selectors (code, name, or code prefix).
@@ -357,6 +359,12 @@ fn finish(loaded: Loaded, reads: Vec<DocumentRead>, options: &Options, depth: De
             files: sources.len(),
             documents: yaml_documents,
             resources,
+            skipped: skipped
+                .iter()
+                .fold(BTreeMap::new(), |mut kinds, (_, kind)| {
+                    *kinds.entry(kind.clone()).or_insert(0) += 1;
+                    kinds
+                }),
             ..Summary::default()
         },
         sources,

@@ -145,10 +145,29 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// `checked 3 files, 12 resources: 1 error, 2 warnings, 0 infos`.
+/// `checked 3 files, 12 resources: 1 error, 2 warnings, 0 infos`, and the
+/// documents left unchecked: `; skipped 2 documents (Sidecar 1, no kind 1)`.
 pub fn summary_line(summary: &Summary) -> String {
+    let skipped: usize = summary.skipped.values().sum();
+    let kinds: Vec<String> = summary
+        .skipped
+        .iter()
+        .map(|(kind, n)| match kind.as_str() {
+            "" => format!("no kind {n}"),
+            kind => format!("{} {n}", printable(kind)),
+        })
+        .collect();
+    let unchecked = if skipped == 0 {
+        String::new()
+    } else {
+        format!(
+            "; skipped {} of kinds meshctl does not check ({})",
+            plural(skipped, "document"),
+            kinds.join(", ")
+        )
+    };
     format!(
-        "checked {}, {}: {}, {}, {}\n",
+        "checked {}, {}: {}, {}, {}{unchecked}\n",
         plural(summary.files, "file"),
         plural(summary.resources, "resource"),
         plural(summary.errors, "error"),
