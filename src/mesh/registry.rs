@@ -112,11 +112,7 @@ pub fn hosts(config: &Config) -> Vec<RegistryHost<'_>> {
                 .map(|p| RegistryPort {
                     number: p.port,
                     name: p.name.as_deref().unwrap_or(""),
-                    protocol: Protocol::of_service_port(
-                        p.name.as_deref(),
-                        p.protocol.as_deref(),
-                        p.app_protocol.as_deref(),
-                    ),
+                    protocol: p.istio_protocol(),
                 })
                 .collect(),
             export_to,

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::protocol::Protocol;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Service {
@@ -25,6 +27,18 @@ pub struct ServicePort {
     pub target_port: Option<serde_json::Value>,
     pub protocol: Option<String>,
     pub app_protocol: Option<String>,
+}
+
+impl ServicePort {
+    /// The protocol Istio gives this port (`ConvertProtocol`).
+    pub fn istio_protocol(&self) -> Protocol {
+        Protocol::of_service_port(
+            self.port,
+            self.name.as_deref(),
+            self.protocol.as_deref(),
+            self.app_protocol.as_deref(),
+        )
+    }
 }
 
 /// The labels a Deployment's pods (or a Pod) carry.

@@ -38,9 +38,13 @@ impl Protocol {
         }
     }
 
-    /// Istio's `ConvertProtocol` for a Kubernetes Service port: UDP, else
-    /// the appProtocol, else the port name up to its first `-`.
+    /// Istio's `ConvertProtocol` (pkg/config/kube/conversion.go) for a
+    /// Kubernetes Service port: UDP; else the appProtocol when it is set (the
+    /// port name is then not read), else the port name, up to its first `-`;
+    /// an unrecognised protocol on a well-known port (25, 53, 3306, 27017)
+    /// is TCP.
     pub fn of_service_port(
+        number: u64,
         name: Option<&str>,
         protocol: Option<&str>,
         app_protocol: Option<&str>,
@@ -48,22 +52,20 @@ impl Protocol {
         if protocol.is_some_and(|p| p.eq_ignore_ascii_case("UDP")) {
             return Protocol::Udp;
         }
-        if let Some(app) = app_protocol {
-            let from_app = match app {
-                "kubernetes.io/h2c" => Protocol::Http2,
-                "kubernetes.io/ws" => Protocol::Http,
-                "kubernetes.io/wss" => Protocol::Https,
-                other => Protocol::parse(other),
-            };
-            if from_app != Protocol::Unsupported {
-                return from_app;
-            }
-        }
-        let name = name.unwrap_or("");
+        let name = match app_protocol {
+            Some("kubernetes.io/h2c") => return Protocol::Http2,
+            Some("kubernetes.io/ws") => return Protocol::Http,
+            Some("kubernetes.io/wss") => return Protocol::Https,
+            Some(app) => app,
+            None => name.unwrap_or(""),
+        };
         if name.to_ascii_lowercase().starts_with("grpc-web") {
             return Protocol::GrpcWeb;
         }
-        Protocol::parse(name.split('-').next().unwrap_or(name))
+        match Protocol::parse(name.split('-').next().unwrap_or(name)) {
+            Protocol::Unsupported if matches!(number, 25 | 53 | 3306 | 27017) => Protocol::Tcp,
+            parsed => parsed,
+        }
     }
 
     /// Protocols Envoy speaks upstream as HTTP/2 (Istio's `IsHTTP2`).

@@ -2,10 +2,11 @@
 //! cannot be told from its name or appProtocol is sniffed (IST0118), and an
 //! ExternalName Service needs a protocol-bearing name (IST0150).
 
+use std::collections::BTreeMap;
+
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
-use crate::model::kube::ServicePort;
 use crate::model::protocol::Protocol;
 
 pub static PORT_NAME_CONVENTION: Rule = Rule {
@@ -15,8 +16,9 @@ pub static PORT_NAME_CONVENTION: Rule = Rule {
     istio_code: Some("IST0118"),
     summary: "A Service port whose protocol Istio cannot tell from its name (`<protocol>[-<suffix>]`) or appProtocol.",
     docs: "## What it does\nDerives each port's protocol the way Istio does: `protocol: UDP`, else `appProtocol`, else the \
-port name up to the first `-` (`http`, `http2`, `https`, `grpc`, `grpc-web`, `tcp`, `tls`, `mongo`, `mysql`, `redis`). \
-System namespaces (kube-system, kube-public, kube-node-lease, local-path-storage) are skipped.\n\n\
+port name up to the first `-` (`http`, `http2`, `https`, `grpc`, `grpc-web`, `tcp`, `tls`, `mongo`, `mysql`, `redis`); \
+ports 25, 53, 3306 and 27017 are TCP when nothing else says. The Istio control plane (a label `istio`, or `release: istio`) \
+and Services of Istio's gateway controllers (`gateway.istio.io/managed`) are skipped.\n\n\
 ## Why is this bad?\nIstio falls back to protocol sniffing: HTTP routing rules may not apply and server-first \
 protocols can stall.\n\n\
 ## Example\n```yaml\nports:\n- name: web\n  port: 80\n```\n\n## Use instead\n```yaml\nports:\n- name: http-web\n  port: 80\n```\n",
@@ -37,33 +39,35 @@ port name its traffic is handled as opaque TCP on the port and can clash with ot
 
 pub static RULES: &[&Rule] = &[&PORT_NAME_CONVENTION, &EXTERNAL_NAME_PORT];
 
-const SYSTEM_NAMESPACES: &[&str] = &[
-    "kube-system",
-    "kube-public",
-    "kube-node-lease",
-    "local-path-storage",
-];
+/// `util.IsIstioControlPlane`: any label key `istio`, or `release: istio`.
+fn is_istio_control_plane(labels: &BTreeMap<String, String>) -> bool {
+    labels.contains_key("istio") || labels.get("release").is_some_and(|r| r == "istio")
+}
 
-/// Istio's `ConvertProtocol` for a Kubernetes Service port.
-fn protocol(port: &ServicePort) -> Protocol {
-    Protocol::of_service_port(
-        port.name.as_deref(),
-        port.protocol.as_deref(),
-        port.app_protocol.as_deref(),
-    )
+/// Services Istio's gateway controllers create (`gateway.istio.io/managed`),
+/// which the port-name analyzer leaves alone.
+fn is_gateway_managed(labels: &BTreeMap<String, String>) -> bool {
+    labels.get("gateway.istio.io/managed").is_some_and(|v| {
+        matches!(
+            v.as_str(),
+            "istio.io-gateway-controller"
+                | "istio.io-mesh-controller"
+                | "istio.io-eastwest-controller"
+        )
+    })
 }
 
 pub fn check(index: &mut Index, out: &mut Reporter) {
     for svc in &index.config.services {
-        if SYSTEM_NAMESPACES.contains(&svc.namespace.as_str())
-            || svc.meta.labels.get("app").is_some_and(|a| a == "istiod")
-        {
+        // service/portname.go: the control plane and gateway-managed
+        // Services are skipped.
+        if is_istio_control_plane(&svc.meta.labels) || is_gateway_managed(&svc.meta.labels) {
             continue;
         }
         let external = svc.spec.service_type.as_deref() == Some("ExternalName");
         for (i, port) in svc.spec.ports.iter().enumerate() {
             let name = port.name.as_deref().unwrap_or("");
-            let unsupported = protocol(port) == Protocol::Unsupported;
+            let unsupported = port.istio_protocol() == Protocol::Unsupported;
             if external && (unsupported || name == "tcp") {
                 out.report(
                     &EXTERNAL_NAME_PORT,

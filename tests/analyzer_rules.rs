@@ -1,0 +1,86 @@
+//! `istioctl analyze` analyzers (pkg/config/analysis/analyzers), rule by
+//! rule: each test is named after the Go analyzer whose behaviour it pins.
+
+mod common;
+
+use common::validate_json;
+
+/// Codes (with their line) that `validate` reports for `yaml`.
+fn codes_of(yaml: &str, code: &str) -> Vec<u64> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("resources.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let report = validate_json(&[file.to_str().unwrap()]);
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect()
+}
+
+fn service(namespace: &str, labels: &str, port: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n  namespace: {namespace}\n  labels: {labels}\nspec:\n  ports:\n  - {port}\n"
+    )
+}
+
+/// service/portname.go (`PortNameAnalyzer`) with `ConvertProtocol`: the
+/// appProtocol, when set, decides alone; ports 25, 53, 3306 and 27017 are
+/// TCP without a name; the control plane (a label `istio`, or `release:
+/// istio`) and gateway-managed Services are skipped, system namespaces are
+/// not.
+#[test]
+fn port_name_analyzer() {
+    let ist0118 = |namespace: &str, labels: &str, port: &str| {
+        codes_of(&service(namespace, labels, port), "MC2401")
+    };
+    assert_eq!(ist0118("shop", "{}", "{port: 80, name: web}"), vec![9]);
+    assert_eq!(
+        ist0118("shop", "{}", "{port: 80, name: http-web}"),
+        Vec::<u64>::new()
+    );
+    assert_eq!(
+        ist0118("shop", "{}", "{port: 80, name: http, appProtocol: custom}"),
+        vec![9],
+        "appProtocol wins over the name"
+    );
+    assert_eq!(
+        ist0118("shop", "{}", "{port: 80, name: web, appProtocol: http}"),
+        Vec::<u64>::new()
+    );
+    for port in [25, 53, 3306, 27017] {
+        assert_eq!(
+            ist0118("shop", "{}", &format!("{{port: {port}}}")),
+            Vec::<u64>::new(),
+            "{port}"
+        );
+    }
+    assert_eq!(ist0118("shop", "{}", "{port: 8080}"), vec![9]);
+    assert_eq!(
+        ist0118("kube-system", "{}", "{port: 80, name: web}"),
+        vec![9]
+    );
+    for skipped in [
+        "{istio: pilot}",
+        "{release: istio}",
+        "{gateway.istio.io/managed: istio.io-gateway-controller}",
+        "{gateway.istio.io/managed: istio.io-mesh-controller}",
+        "{gateway.istio.io/managed: istio.io-eastwest-controller}",
+    ] {
+        assert_eq!(
+            ist0118("shop", skipped, "{port: 80, name: web}"),
+            Vec::<u64>::new(),
+            "{skipped}"
+        );
+    }
+    assert_eq!(
+        ist0118(
+            "shop",
+            "{gateway.istio.io/managed: someone-else}",
+            "{port: 80, name: web}"
+        ),
+        vec![9]
+    );
+}
