@@ -84,3 +84,70 @@ fn port_name_analyzer() {
         vec![9]
     );
 }
+
+fn service_entry(name: &str, namespace: &str, export_to: &str, port: &str) -> String {
+    format!(
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n  hosts: [api.example.com]\n  exportTo: {export_to}\n  location: MESH_EXTERNAL\n  resolution: DNS\n  ports: [{port}]\n"
+    )
+}
+
+/// serviceentry/conflictingserviceentries.go
+/// (`ConflictingServiceEntryProtocolAnalyzer`): one host and port with
+/// different protocols conflict within an exportTo scope the entries share
+/// (export-to-all is shared by every scope); an unset protocol is a protocol
+/// of its own; each ServiceEntry is reported once, at its name.
+#[test]
+fn conflicting_service_entry_protocol_analyzer() {
+    let https = "{number: 443, name: https, protocol: HTTPS}";
+    let tls = "{number: 443, name: tls, protocol: TLS}";
+    // Each side: namespace, exportTo (`*` or `.`), ports.
+    let ports = |name: &str| match name {
+        "https" => "{number: 443, name: https, protocol: HTTPS}",
+        "tls" => "{number: 443, name: tls, protocol: TLS}",
+        "unset" => "{number: 443, name: web}",
+        "https+admin" => {
+            "{number: 443, name: https, protocol: HTTPS}, {number: 8443, name: admin, protocol: HTTPS}"
+        }
+        _ => "{number: 443, name: tls, protocol: TLS}, {number: 8443, name: admin, protocol: TCP}",
+    };
+    for (why, a, b, conflict) in [
+        (
+            "both exported everywhere",
+            "shop * https",
+            "shop * tls",
+            true,
+        ),
+        (
+            "no namespace sees both",
+            "shop . https",
+            "billing . tls",
+            false,
+        ),
+        ("shop sees both", "shop . https", "billing * tls", true),
+        (
+            "an unset protocol differs from HTTPS",
+            "shop * https",
+            "shop * unset",
+            true,
+        ),
+        (
+            "one report per entry, however many ports",
+            "shop * https+admin",
+            "shop * tls+admin",
+            true,
+        ),
+    ] {
+        let entry = |name: &str, side: &str| {
+            let parts: Vec<&str> = side.split(' ').collect();
+            service_entry(
+                name,
+                parts[0],
+                &format!("[\"{}\"]", parts[1]),
+                ports(parts[2]),
+            )
+        };
+        let yaml = format!("{}---\n{}", entry("a", a), entry("b", b));
+        let expected: Vec<u64> = if conflict { vec![3, 13] } else { vec![] };
+        assert_eq!(codes_of(&yaml, "MC2103"), expected, "{why}");
+    }
+}

@@ -4,7 +4,7 @@
 //! Two documents with the same kind, namespace and name are one object
 //! written twice (the later replaces the earlier), never a conflict.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{NAMED, Reporter, listed};
 use crate::analyze::index::Index;
@@ -51,7 +51,8 @@ pub static CONFLICTING_SE_PROTOCOL: Rule = Rule {
     severity: Severity::Warning,
     istio_code: Some("IST0177"),
     summary: "ServiceEntries that give the same host and port different protocols.",
-    docs: "## What it does\nCompares the ports of ServiceEntries that share a host.\n\n\
+    docs: "## What it does\nCompares the ports of ServiceEntries that share a host, as written, within an exportTo scope \
+they share; an unset protocol counts as a protocol of its own. Each ServiceEntry is reported once.\n\n\
 ## Why is this bad?\nIstio builds one listener per host and port; only one protocol can win, so the other \
 entry's traffic is treated wrongly (for example HTTP sniffed as TCP).\n\n\
 ## Example\n```yaml\n# entry a\nhosts: [api.example.com]\nports: [{number: 443, name: https, protocol: HTTPS}]\n---\n# entry b\nhosts: [api.example.com]\nports: [{number: 443, name: tls, protocol: TLS}]\n```\n\n\
@@ -276,61 +277,68 @@ fn check_gateways(index: &Index, out: &mut Reporter) {
     }
 }
 
+/// serviceentry/conflictingserviceentries.go: ServiceEntries that give one
+/// host (as written) and port different protocols (an unset protocol counts
+/// as one), within an exportTo scope they share (every namespace shares the
+/// export-to-all scope). Each ServiceEntry is reported once, at its name.
 fn check_service_entries(index: &Index, out: &mut Reporter) {
     let entries = &index.config.service_entries;
-    // Declared protocols by host and port number.
-    let mut by_port: HashMap<(&str, u64), Vec<(usize, &str)>> = HashMap::new();
+    // (scope, host, port) → (entry, protocol); scope `None` is every namespace.
+    type Key<'a> = (Option<String>, &'a str, u64);
+    let mut by_key: BTreeMap<Key, Vec<(usize, String)>> = BTreeMap::new();
     for (e, se) in entries.iter().enumerate() {
-        for port in &se.spec.ports {
-            let Some(protocol) = port.protocol.as_deref() else {
-                continue;
-            };
+        let scopes: Vec<Option<String>> = match scope(&se.spec.export_to, &se.namespace) {
+            None => vec![None],
+            Some(namespaces) => namespaces.into_iter().map(Some).collect(),
+        };
+        for scope in scopes {
             for host in &se.spec.hosts {
-                by_port
-                    .entry((host, port.number))
-                    .or_default()
-                    .push((e, protocol));
+                for port in &se.spec.ports {
+                    let protocol = port.protocol.as_deref().unwrap_or("").to_ascii_uppercase();
+                    by_key
+                        .entry((scope.clone(), host, port.number))
+                        .or_default()
+                        .push((e, protocol));
+                }
             }
         }
     }
-    for se in entries {
-        for (pi, port) in se.spec.ports.iter().enumerate() {
-            let Some(protocol) = port.protocol.as_deref() else {
-                continue;
-            };
-            let mut rivals: Vec<usize> = se
-                .spec
-                .hosts
-                .iter()
-                .filter_map(|h| by_port.get(&(h.as_str(), port.number)))
-                .flatten()
-                .filter(|(o, q)| {
-                    !same_object(se, &entries[*o]) && !q.eq_ignore_ascii_case(protocol)
-                })
-                .map(|(o, _)| *o)
-                .collect();
-            rivals.sort_unstable();
-            rivals.dedup();
-            if rivals.is_empty() {
+    let mut reported = vec![false; entries.len()];
+    for ((scope, host, port), claims) in &by_key {
+        let everywhere = scope
+            .as_ref()
+            .and_then(|_| by_key.get(&(None, *host, *port)))
+            .map_or(&[][..], Vec::as_slice);
+        let group: Vec<&(usize, String)> = claims.iter().chain(everywhere).collect();
+        let protocols: BTreeSet<&str> = group.iter().map(|(_, p)| p.as_str()).collect();
+        if protocols.len() < 2 {
+            continue;
+        }
+        let names: BTreeSet<String> = group
+            .iter()
+            .map(|(e, _)| format!("{}/{}", entries[*e].namespace, entries[*e].name()))
+            .collect();
+        let names: Vec<String> = names.into_iter().collect();
+        let shown: Vec<&str> = protocols
+            .iter()
+            .map(|p| if p.is_empty() { "unset" } else { p })
+            .collect();
+        for &&(e, _) in &group {
+            if std::mem::replace(&mut reported[e], true) {
                 continue;
             }
-            let names: Vec<String> = rivals
-                .iter()
-                .take(NAMED + 1)
-                .map(|&o| format!("{}/{}", entries[o].namespace, entries[o].name()))
-                .collect();
             out.report(
                 &CONFLICTING_SE_PROTOCOL,
-                se,
-                &format!("/spec/ports/{pi}/protocol"),
+                &entries[e],
+                "/metadata/name",
                 format!(
-                    "port {} is {protocol} here but has another protocol in {}",
-                    port.number,
-                    listed(&names, rivals.len())
+                    "host {host} port {port} is declared with different protocols ({}) by {}",
+                    shown.join(", "),
+                    listed(&names[..names.len().min(NAMED + 1)], names.len())
                 ),
             )
             .label("conflicting protocol")
-            .help("declare each host and port once, with one protocol");
+            .help("declare each host and port once, with one protocol, or keep the entries apart with exportTo");
         }
     }
 }
