@@ -98,8 +98,6 @@ fn service_entry(name: &str, namespace: &str, export_to: &str, port: &str) -> St
 /// of its own; each ServiceEntry is reported once, at its name.
 #[test]
 fn conflicting_service_entry_protocol_analyzer() {
-    let https = "{number: 443, name: https, protocol: HTTPS}";
-    let tls = "{number: 443, name: tls, protocol: TLS}";
     // Each side: namespace, exportTo (`*` or `.`), ports.
     let ports = |name: &str| match name {
         "https" => "{number: 443, name: https, protocol: HTTPS}",
