@@ -2,8 +2,8 @@
 //! of fuzz/corpus/TARGET, then the same seeds mutated the way a fuzzer
 //! would (bytes flipped, cut, lines repeated, YAML tokens and control
 //! characters inserted), from a fixed seed so every run tries the same
-//! inputs. The entry points assert what their command promises; a panic
-//! here is a bug the fuzzer would have found.
+//! inputs. The entry points check what their command promises; a broken
+//! promise or a panic here is a bug the fuzzer would have found.
 
 use std::path::Path;
 
@@ -109,10 +109,12 @@ fn mutate(rng: &mut Pcg64, input: &[u8], other: &[u8]) -> Vec<u8> {
     out
 }
 
-fn smoke(target: &str, entry: fn(&[u8])) {
+fn smoke(target: &str, entry: fn(&[u8]) -> fuzz::Promise) {
     let seeds = seeds(target);
-    for seed in &seeds {
-        entry(seed);
+    for (i, seed) in seeds.iter().enumerate() {
+        if let Err(broken) = entry(seed) {
+            panic!("fuzz target `{target}`, seed #{i}: {broken}");
+        }
     }
     let mut rng = Pcg64::seed_from_u64(0x6d65_7368);
     for (i, seed) in seeds.iter().enumerate() {
@@ -120,13 +122,15 @@ fn smoke(target: &str, entry: fn(&[u8])) {
         let mut input = seed.clone();
         for _ in 0..MUTATIONS {
             input = mutate(&mut rng, &input, other);
-            let result = std::panic::catch_unwind(|| entry(&input));
-            if result.is_err() {
-                panic!(
-                    "fuzz target `{target}` failed on a mutation of seed #{i}:\n{}",
-                    String::from_utf8_lossy(&input)
-                );
-            }
+            let broken = match std::panic::catch_unwind(|| entry(&input)) {
+                Ok(Ok(())) => continue,
+                Ok(Err(broken)) => broken,
+                Err(_) => "panicked".to_string(),
+            };
+            panic!(
+                "fuzz target `{target}` failed on a mutation of seed #{i} ({broken}):\n{}",
+                String::from_utf8_lossy(&input)
+            );
         }
     }
 }

@@ -2,4 +2,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| meshctl::cli::fuzz::baseline(data));
+fuzz_target!(|data: &[u8]| {
+    if let Err(broken) = meshctl::cli::fuzz::baseline(data) {
+        panic!("{broken}");
+    }
+});

@@ -2,4 +2,8 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| meshctl::cli::fuzz::route_tests(data));
+fuzz_target!(|data: &[u8]| {
+    if let Err(broken) = meshctl::cli::fuzz::route_tests(data) {
+        panic!("{broken}");
+    }
+});

@@ -228,7 +228,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         say!("refused: {refusal}; nothing written");
         return Ok(exit::FINDINGS);
     }
-    let edited = shift::rewrite(&outcome, &step.split, &step.after).map_err(CliError)?;
+    let edited = shift::rewrite(&outcome, &step.split, &step.after)?;
     let checked = revalidate(&outcome, doc.source, &edited, &options);
     if let Some(refusal) = new_errors(&outcome, &checked, doc.source) {
         say!("refused: {refusal}; nothing written");

@@ -7,15 +7,42 @@ pub mod edit;
 pub mod strategy;
 pub mod target;
 
+use std::fmt;
+
 use crate::load::Loaded;
 use crate::validate::Outcome;
 use target::Split;
 
+/// Why a step could not be written.
+#[derive(Debug)]
+pub enum RewriteError {
+    /// The file cannot take the edit (a weight the editor cannot reach).
+    CannotEdit(String),
+    /// The edited file, re-read, differs in more than the weights: a bug
+    /// in meshctl, caught before anything is written.
+    ChangedMore(String),
+}
+
+impl fmt::Display for RewriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RewriteError::CannotEdit(why) => f.write_str(why),
+            RewriteError::ChangedMore(file) => write!(
+                f,
+                "{file}: the edit would change more than the weights (a bug in meshctl; please report it); nothing written"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RewriteError {}
+
 /// The text of the file holding `split`'s VirtualService with the weights
 /// `after` (in route order) written in: only the weights that change, and
-/// `weight` keys inserted where an entry has none. The result is re-read and
-/// must differ from the original in those weights alone.
-pub fn rewrite(outcome: &Outcome, split: &Split, after: &[u32]) -> Result<String, String> {
+/// `weight` keys inserted where an entry has none. The result is re-read:
+/// the split's document must differ in those weights alone, and every other
+/// document of the file not at all.
+pub fn rewrite(outcome: &Outcome, split: &Split, after: &[u32]) -> Result<String, RewriteError> {
     let doc = &outcome.documents[split.doc];
     let source = &outcome.sources[doc.source];
     let before = split.weights();
@@ -26,7 +53,7 @@ pub fn rewrite(outcome: &Outcome, split: &Split, after: &[u32]) -> Result<String
             continue;
         }
         let e = edit::set_weight(&source.text, doc, &d.pointer, after[i])
-            .map_err(|e| format!("{}: {e}", source.name))?;
+            .map_err(|e| RewriteError::CannotEdit(format!("{}: {e}", source.name)))?;
         edits.push(e);
         changes.push((d.pointer.clone(), after[i]));
     }
@@ -38,19 +65,21 @@ pub fn rewrite(outcome: &Outcome, split: &Split, after: &[u32]) -> Result<String
         .iter()
         .enumerate()
         .filter(|(_, d)| d.source == doc.source)
-        .map(|(i, _)| i)
         .collect();
-    let position = siblings.iter().position(|&i| i == split.doc);
     let same = reread.documents.len() == siblings.len()
-        && position
-            .and_then(|p| reread.documents.get(p))
-            .is_some_and(|new| edit::verify(&doc.value, &new.value, &changes));
+        && siblings
+            .iter()
+            .zip(&reread.documents)
+            .all(|((i, original), new)| {
+                if *i == split.doc {
+                    edit::verify(&original.value, &new.value, &changes)
+                } else {
+                    original.value == new.value
+                }
+            });
     if same {
         Ok(edited)
     } else {
-        Err(format!(
-            "{}: the edit would change more than the weights (a bug in meshctl; please report it); nothing written",
-            source.name
-        ))
+        Err(RewriteError::ChangedMore(source.name.clone()))
     }
 }
