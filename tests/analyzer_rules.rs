@@ -3,17 +3,11 @@
 
 mod common;
 
-use common::validate_json;
+use common::diagnostics_of;
 
-/// Codes (with their line) that `validate` reports for `yaml`.
+/// The lines where `validate` reports `code` for `yaml`.
 fn codes_of(yaml: &str, code: &str) -> Vec<u64> {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("resources.yaml");
-    std::fs::write(&file, yaml).unwrap();
-    let report = validate_json(&[file.to_str().unwrap()]);
-    report["diagnostics"]
-        .as_array()
-        .unwrap()
+    diagnostics_of(yaml)
         .iter()
         .filter(|d| d["code"] == code)
         .map(|d| d["line"].as_u64().unwrap())

@@ -179,24 +179,28 @@ fn an_inconclusive_gate_slo_refuses_the_step() {
         .stderr(predicate::str::contains("nothing written"));
 }
 
+/// `shift --plan` of a Flagger schedule (stepWeight 20, maxWeight 50, 2m
+/// per step) from the 80/20 of fixtures/shift/flow.yaml.
+const FLAGGER_PLAN: &[&str] = &[
+    "shift",
+    "fixtures/shift/flow.yaml",
+    "--schedule",
+    "flagger",
+    "--step-weight",
+    "20",
+    "--max-weight",
+    "50",
+    "--plan",
+    "--interval",
+    "2m",
+];
+
 /// Flagger's documented schedule: stepWeight 20 with maxWeight 50 runs 20, 40,
 /// 60 (overshooting maxWeight), then promotes.
 #[test]
 fn plan_prints_the_flagger_schedule_and_the_time_to_promotion() {
     meshctl()
-        .args([
-            "shift",
-            "fixtures/shift/flow.yaml",
-            "--schedule",
-            "flagger",
-            "--step-weight",
-            "20",
-            "--max-weight",
-            "50",
-            "--plan",
-            "--interval",
-            "2m",
-        ])
+        .args(FLAGGER_PLAN)
         .assert()
         .code(0)
         .stdout(predicate::str::contains("v1 80 / v2 20 now"))
@@ -213,21 +217,7 @@ fn plan_prints_the_flagger_schedule_and_the_time_to_promotion() {
 #[test]
 fn plan_as_json_follows_its_published_schema() {
     let schema = include_str!("../schemas/output/shift-plan.json");
-    let plan = json_of(&[
-        "shift",
-        "fixtures/shift/flow.yaml",
-        "--schedule",
-        "flagger",
-        "--step-weight",
-        "20",
-        "--max-weight",
-        "50",
-        "--plan",
-        "--interval",
-        "2m",
-        "-o",
-        "json",
-    ]);
+    let plan = json_of(&[FLAGGER_PLAN, &["-o", "json"]].concat());
     assert_eq!(schema_errors(schema, &plan), Vec::<String>::new(), "{plan}");
     assert_eq!(plan["version"], 1);
     assert_eq!(plan["current"], serde_json::json!([80, 20]));

@@ -4,17 +4,11 @@
 
 mod common;
 
-use common::validate_json;
+use common::diagnostics_of;
 
 /// (code, line) of every error `validate` reports for `yaml`.
 fn errors_of(yaml: &str) -> Vec<(String, u64)> {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("resource.yaml");
-    std::fs::write(&file, yaml).unwrap();
-    let report = validate_json(&[file.to_str().unwrap()]);
-    report["diagnostics"]
-        .as_array()
-        .unwrap()
+    diagnostics_of(yaml)
         .iter()
         .filter(|d| d["severity"] == "error")
         .map(|d| {

@@ -497,8 +497,8 @@ impl<T> Builder<'_, T> {
     /// when a blank follows, so in `[1.2.3.4, 2001:db8::]` the last item is
     /// the string `2001:db8::`. The YAML 1.2 parser ends it before `:]` and
     /// reads a one-pair mapping with an empty value; this gives back the
-    /// scalar kubectl reads for such a pair, which starts at `start`.
-    fn glued_colon(&self, map: &Map<String, Value>, start: usize) -> Option<String> {
+    /// scalar kubectl reads for such a pair (the mapping `node`).
+    fn glued_colon(&self, map: &Map<String, Value>, node: NodeId) -> Option<String> {
         if self.keys != Keys::Kubectl
             || !matches!(
                 self.doc.stack.last(),
@@ -512,11 +512,12 @@ impl<T> Builder<'_, T> {
         }
         let mut entries = map.iter();
         let (key, value) = entries.next().filter(|_| entries.next().is_none())?;
+        if !value.is_null() || key.is_empty() {
+            return None;
+        }
+        let start = self.doc.spans.span(node).start;
         let rest = self.text.get(start..)?.strip_prefix(key.as_str())?;
-        let glued = value.is_null()
-            && !key.is_empty()
-            && rest.starts_with(':')
-            && rest[1..].starts_with([',', ']', '}']);
+        let glued = rest.starts_with(':') && rest[1..].starts_with([',', ']', '}']);
         glued.then(|| format!("{key}:"))
     }
 
@@ -541,16 +542,14 @@ impl<T> Builder<'_, T> {
                 items.shrink_to_fit();
                 Value::Array(items)
             }
-            Container::Map { map, .. } => {
-                match self.glued_colon(&map, self.doc.spans.span(frame.node).start) {
-                    Some(scalar) => Value::String(scalar),
-                    None => {
-                        let mut exact = Map::with_capacity(map.len());
-                        exact.extend(map);
-                        Value::Object(exact)
-                    }
+            Container::Map { map, .. } => match self.glued_colon(&map, frame.node) {
+                Some(scalar) => Value::String(scalar),
+                None => {
+                    let mut exact = Map::with_capacity(map.len());
+                    exact.extend(map);
+                    Value::Object(exact)
                 }
-            }
+            },
         };
         if frame.anchor != 0 {
             self.doc.anchors.insert(

@@ -13,11 +13,13 @@ pub const PLAN_VERSION: u32 = 1;
 
 /// `v1 90 / v2 10`.
 pub fn weights_text(split: &Split, weights: &[u32]) -> String {
-    split
-        .destinations
-        .iter()
+    labelled(split.destinations.iter().map(|d| d.label.as_str()), weights)
+}
+
+fn labelled<'a>(labels: impl Iterator<Item = &'a str>, weights: &[u32]) -> String {
+    labels
         .zip(weights)
-        .map(|(d, w)| format!("{} {w}", d.label))
+        .map(|(label, w)| format!("{label} {w}"))
         .collect::<Vec<_>>()
         .join(" / ")
 }
@@ -126,13 +128,9 @@ impl Plan {
     /// all traffic is on the last destination.
     pub fn human(&self, style: Style) -> String {
         let mut out = String::new();
-        let now: Vec<String> = self
-            .destinations
-            .iter()
-            .zip(&self.current)
-            .map(|(d, w)| format!("{} {w}", d.label))
-            .collect();
-        report_line!(&mut out, "{}: {} now", self.route, now.join(" / "));
+        let labels = self.destinations.iter().map(|d| d.label.as_str());
+        let now = labelled(labels, &self.current);
+        report_line!(&mut out, "{}: {now} now", self.route);
         let Some(last) = &self.last else {
             report_line!(&mut out, "nothing to do");
             return out;

@@ -62,7 +62,8 @@ pub fn push_line(out: &mut String, text: &str) {
     out.push('\n');
 }
 
-/// `push_line` with `format!` arguments: `line!(out, "{host}")`.
+/// `push_line` with `format!` arguments: `report_line!(&mut out, "{host}")`;
+/// with no arguments, an empty line.
 #[macro_export]
 macro_rules! report_line {
     ($out:expr) => {

@@ -34,6 +34,18 @@ pub fn validate_json(args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).expect("JSON output")
 }
 
+/// The diagnostics `validate` reports for one file holding `yaml`.
+pub fn diagnostics_of(yaml: &str) -> Vec<Value> {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let file = dir.path().join("resources.yaml");
+    std::fs::write(&file, yaml).expect("written");
+    let report = validate_json(&[file.to_str().expect("UTF-8 path")]);
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .clone()
+}
+
 /// (code, line, column) of every diagnostic.
 pub fn findings(report: &Value) -> Vec<(String, u64, u64)> {
     report["diagnostics"]

@@ -37,12 +37,8 @@ fn set(v: &Option<String>) -> bool {
 /// both, in the DestinationRule's own namespace.
 fn configmap_problem(credential: &str, namespace: &str) -> Option<String> {
     let rest = credential.strip_prefix("configmap://")?;
-    let mut parts = rest.split('/');
-    let (Some(ns), Some(name)) = (parts.next(), parts.next()) else {
-        return Some(format!(
-            "`{credential}` must name a namespace and a config map: configmap://{namespace}/NAME"
-        ));
-    };
+    let (ns, name) = rest.split_once('/').unwrap_or((rest, ""));
+    let name = name.split('/').next().unwrap_or("");
     if ns.is_empty() || name.is_empty() {
         return Some(format!(
             "`{credential}` must name a namespace and a config map: configmap://{namespace}/NAME"
