@@ -143,3 +143,90 @@ fn conflicting_service_entry_protocol_analyzer() {
         assert_eq!(codes_of(&yaml, "MC2103"), expected, "{why}");
     }
 }
+
+/// A mesh VirtualService `namespace/name` for `hosts`, exported to `export_to`
+/// (a YAML list, or empty for the default) and bound to `gateways`.
+fn mesh_virtual_service(name: &str, hosts: &str, export_to: &str, gateways: &str) -> String {
+    let (namespace, name) = name.split_once('/').expect("namespace/name");
+    let export_to = if export_to.is_empty() {
+        String::new()
+    } else {
+        format!("  exportTo: {export_to}\n")
+    };
+    format!(
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n  hosts: {hosts}\n{export_to}  gateways: {gateways}\n  http: [{{route: [{{destination: {{host: backend}}}}]}}]\n---\n"
+    )
+}
+
+/// The `namespace/name` of each resource `validate` reports `code` on, sorted.
+fn reported(yaml: &str, code: &str) -> Vec<String> {
+    let mut names: Vec<String> = diagnostics_of(yaml)
+        .iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| {
+            format!(
+                "{}/{}",
+                d["resource"]["namespace"].as_str().unwrap(),
+                d["resource"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// virtualservice/conflictingmeshgatewayhosts.go
+/// (`ConflictingMeshGatewayHostsAnalyzer`): mesh VirtualServices conflict on a
+/// host (short names expanded) within one exportTo scope; a restricted scope
+/// also sees every export-to-all VirtualService whose host overlaps it,
+/// wildcards included; each VirtualService is reported once.
+#[test]
+fn conflicting_mesh_gateway_hosts_analyzer() {
+    let all = "[mesh]";
+    let yaml = [
+        // Same host after expansion, both exported everywhere.
+        mesh_virtual_service("foo/ratings", "[ratings, other.example.com]", "", all),
+        mesh_virtual_service(
+            "bar/ratings",
+            "[ratings.foo.svc.cluster.local, other.example.com]",
+            "",
+            "[edge, mesh]",
+        ),
+        // A gateway-only VirtualService is not a mesh one.
+        mesh_virtual_service("bar/edge", "[ratings.foo.svc.cluster.local]", "", "[edge]"),
+        // Restricted to their own namespaces: no namespace sees both.
+        mesh_virtual_service(
+            "team1/details",
+            "[details.team1.svc.cluster.local]",
+            "[\".\"]",
+            all,
+        ),
+        mesh_virtual_service(
+            "team2/details",
+            "[details.team1.svc.cluster.local]",
+            "[\".\"]",
+            all,
+        ),
+        // Restricted `*.shop.d` overlaps export-to-all `*.d`.
+        mesh_virtual_service("foo/shop-d", "[\"*.shop.d\"]", "[\".\"]", all),
+        mesh_virtual_service("bar/shop-d", "[\"*.d\"]", "[\"*\"]", all),
+        // Both export-to-all, different names: Istio does not compare wildcards there.
+        mesh_virtual_service("foo/shop-e", "[\"*.e\"]", "", all),
+        mesh_virtual_service("bar/shop-e", "[\"a.e\"]", "", all),
+        // Restricted to one namespace each, the same namespace: a conflict.
+        mesh_virtual_service("foo/shop-f", "[\"*.shop.f\"]", "[foo]", all),
+        mesh_virtual_service("bar/shop-f", "[\"*.shop.f\"]", "[foo]", all),
+    ]
+    .concat();
+    assert_eq!(
+        reported(&yaml, "MC2101"),
+        [
+            "bar/ratings",
+            "bar/shop-d",
+            "bar/shop-f",
+            "foo/ratings",
+            "foo/shop-d",
+            "foo/shop-f"
+        ]
+    );
+}

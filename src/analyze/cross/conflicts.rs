@@ -10,10 +10,10 @@ use super::{NAMED, Reporter, listed};
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
 use crate::mesh::names::fqdn;
+use crate::model::Resource;
 use crate::model::gateway::{Server, ServerPort};
 use crate::model::host::hosts_intersect;
 use crate::model::protocol::Protocol;
-use crate::model::{Resource, VirtualService};
 
 pub static CONFLICTING_MESH_HOSTS: Rule = Rule {
     code: "MC2101",
@@ -22,7 +22,9 @@ pub static CONFLICTING_MESH_HOSTS: Rule = Rule {
     istio_code: Some("IST0109"),
     summary: "Several VirtualServices that apply to sidecars define the same host for a namespace that sees them all.",
     docs: "## What it does\nGroups the VirtualServices bound to `mesh` (no `gateways`, or `mesh` listed) by host, \
-after short-name expansion, and reports those whose exportTo scopes overlap.\n\n\
+after short-name expansion, within each exportTo scope (every namespace a restricted VirtualService is exported \
+to); a restricted scope also sees the export-to-all VirtualServices whose host overlaps its own, wildcards \
+included (`*.d` covers `*.shop.d`). Each VirtualService is reported once.\n\n\
 ## Why is this bad?\nSidecars never merge VirtualServices: only the oldest one is used for the host and the \
 others are ignored without a word.\n\n\
 ## Example\n```yaml\n# two VirtualServices in namespace shop\nhosts: [reviews]\n---\nhosts: [reviews.shop.svc.cluster.local]\n```\n\n\
@@ -65,30 +67,17 @@ pub static RULES: &[&Rule] = &[
     &CONFLICTING_SE_PROTOCOL,
 ];
 
-/// Namespaces that see a resource: `None` is every namespace.
-fn scope(export_to: &[String], namespace: &str) -> Option<Vec<String>> {
+/// The exportTo scopes a resource is in: `None` is every namespace, else
+/// each namespace it is exported to (`.` is its own).
+fn scopes(export_to: &[String], namespace: &str) -> Vec<Option<String>> {
     if export_to.is_empty() || export_to.iter().any(|e| e == "*") {
-        return None;
+        return vec![None];
     }
-    Some(
-        export_to
-            .iter()
-            .map(|e| {
-                if e == "." {
-                    namespace.to_string()
-                } else {
-                    e.clone()
-                }
-            })
-            .collect(),
-    )
-}
-
-fn scopes_overlap(a: &Option<Vec<String>>, b: &Option<Vec<String>>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => a.iter().any(|n| b.contains(n)),
-        _ => true,
-    }
+    let named: BTreeSet<&str> = export_to
+        .iter()
+        .map(|e| if e == "." { namespace } else { e.as_str() })
+        .collect();
+    named.into_iter().map(|n| Some(n.to_string())).collect()
 }
 
 fn same_object<T>(a: &Resource<T>, b: &Resource<T>) -> bool {
@@ -101,71 +90,95 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
     check_service_entries(index, out);
 }
 
+/// virtualservice/conflictingmeshgatewayhosts.go: mesh VirtualServices that
+/// define one host (after short-name expansion) within one exportTo scope
+/// (each namespace a restricted VirtualService is exported to is a scope of
+/// its own); a restricted scope also sees every export-to-all VirtualService
+/// whose host overlaps (wildcards included). Each VirtualService is reported
+/// once, at the first host that conflicts.
 fn check_mesh_hosts(index: &Index, out: &mut Reporter) {
-    let mut by_host: BTreeMap<String, Vec<(&Resource<VirtualService>, usize)>> = BTreeMap::new();
-    for vs in index
-        .virtual_services()
-        .iter()
-        .filter(|v| v.spec.applies_to_mesh())
-    {
-        for (i, host) in vs.spec.hosts.iter().enumerate() {
-            by_host
-                .entry(fqdn(host, &vs.namespace))
-                .or_default()
-                .push((vs, i));
+    let services = index.virtual_services();
+    // (scope, host) → (VirtualService, host index); scope `None` is every namespace.
+    let mut by_key: BTreeMap<(Option<String>, String), Vec<(usize, usize)>> = BTreeMap::new();
+    for (v, vs) in services.iter().enumerate() {
+        if !vs.spec.applies_to_mesh() {
+            continue;
+        }
+        for scope in scopes(&vs.spec.export_to, &vs.namespace) {
+            for (i, host) in vs.spec.hosts.iter().enumerate() {
+                by_key
+                    .entry((scope.clone(), fqdn(host, &vs.namespace)))
+                    .or_default()
+                    .push((v, i));
+            }
         }
     }
-    for (host, claims) in &by_host {
-        // Claims by exportTo scope: scopes are few, claims can be many.
-        let mut scopes: Vec<(Option<Vec<String>>, Vec<usize>)> = Vec::new();
-        // Each claim's scope, by its index in `scopes`.
-        let mut scope_of: Vec<usize> = Vec::with_capacity(claims.len());
-        let mut per_object: HashMap<(&str, &str), usize> = HashMap::new();
-        for (c, (vs, _)) in claims.iter().enumerate() {
-            *per_object.entry((&vs.namespace, vs.name())).or_default() += 1;
-            let mine = scope(&vs.spec.export_to, &vs.namespace);
-            match scopes.iter().position(|(s, _)| *s == mine) {
-                Some(at) => {
-                    scopes[at].1.push(c);
-                    scope_of.push(at);
-                }
-                None => {
-                    scope_of.push(scopes.len());
-                    scopes.push((mine, vec![c]));
-                }
-            }
+    // Export-to-all wildcard hosts: the only ones a restricted exact host can
+    // overlap besides its own name.
+    let wildcards: Vec<&String> = by_key
+        .keys()
+        .filter(|(scope, host)| scope.is_none() && host.starts_with('*'))
+        .map(|(_, host)| host)
+        .collect();
+    let everywhere = |host: &str| -> Vec<(usize, usize)> {
+        let overlapping: Vec<&String> = if host.starts_with('*') {
+            by_key
+                .keys()
+                .filter(|(scope, other)| scope.is_none() && hosts_intersect(host, other))
+                .map(|(_, other)| other)
+                .collect()
+        } else {
+            let exact = by_key
+                .get_key_value(&(None, host.to_string()))
+                .map(|((_, h), _)| h);
+            exact
+                .into_iter()
+                .chain(
+                    wildcards
+                        .iter()
+                        .copied()
+                        .filter(|w| hosts_intersect(host, w)),
+                )
+                .collect()
+        };
+        overlapping
+            .into_iter()
+            .flat_map(|other| by_key[&(None, other.clone())].iter().copied())
+            .collect()
+    };
+    let object = |v: usize| (services[v].namespace.as_str(), services[v].name());
+    let mut reported = vec![false; services.len()];
+    for ((scope, host), claims) in &by_key {
+        let mut group = claims.clone();
+        if scope.is_some() {
+            group.extend(everywhere(host));
         }
-        for (c, (vs, i)) in claims.iter().enumerate() {
-            let mine = &scopes[scope_of[c]].0;
-            let own = |c: &usize| same_object(vs, claims[*c].0);
-            let seen: Vec<&Vec<usize>> = scopes
-                .iter()
-                .filter(|(s, _)| scopes_overlap(mine, s))
-                .map(|(_, members)| members)
-                .collect();
-            // Its own claims are in its own scope, which it always sees.
-            let total = seen.iter().map(|members| members.len()).sum::<usize>()
-                - per_object[&(vs.namespace.as_str(), vs.name())];
-            if total == 0 {
+        let objects: BTreeSet<(&str, &str)> = group.iter().map(|&(v, _)| object(v)).collect();
+        if objects.len() < 2 {
+            continue;
+        }
+        let names: Vec<String> = objects
+            .iter()
+            .map(|(ns, name)| format!("{ns}/{name}"))
+            .collect();
+        for &(v, i) in &group {
+            if std::mem::replace(&mut reported[v], true) {
                 continue;
             }
-            let mut first: Vec<usize> = seen
+            let own = format!("{}/{}", object(v).0, object(v).1);
+            let others: Vec<String> = names
                 .iter()
-                .flat_map(|members| members.iter().filter(|c| !own(c)).take(NAMED + 1))
-                .copied()
-                .collect();
-            first.sort_unstable();
-            let names: Vec<String> = first
-                .iter()
-                .map(|&c| format!("{}/{}", claims[c].0.namespace, claims[c].0.name()))
+                .filter(|n| **n != own)
+                .take(NAMED + 1)
+                .cloned()
                 .collect();
             out.report(
                 &CONFLICTING_MESH_HOSTS,
-                vs,
+                &services[v],
                 &format!("/spec/hosts/{i}"),
                 format!(
                     "host {host} is also defined for sidecars by {}; sidecars use only the oldest of them",
-                    listed(&names, total)
+                    listed(&others, names.len() - 1)
                 ),
             )
             .label("defined more than once")
@@ -287,11 +300,7 @@ fn check_service_entries(index: &Index, out: &mut Reporter) {
     type Key<'a> = (Option<String>, &'a str, u64);
     let mut by_key: BTreeMap<Key, Vec<(usize, String)>> = BTreeMap::new();
     for (e, se) in entries.iter().enumerate() {
-        let scopes: Vec<Option<String>> = match scope(&se.spec.export_to, &se.namespace) {
-            None => vec![None],
-            Some(namespaces) => namespaces.into_iter().map(Some).collect(),
-        };
-        for scope in scopes {
+        for scope in scopes(&se.spec.export_to, &se.namespace) {
             for host in &se.spec.hosts {
                 for port in &se.spec.ports {
                     let protocol = port.protocol.as_deref().unwrap_or("").to_ascii_uppercase();
