@@ -230,3 +230,25 @@ fn conflicting_mesh_gateway_hosts_analyzer() {
         ]
     );
 }
+
+/// virtualservice/gateways.go (`GatewayAnalyzer`, `vsHostInKubernetesGateway`):
+/// a VirtualService bound to a Gateway API Gateway must share a host with one
+/// of its listeners, and a listener without a hostname serves every host.
+#[test]
+fn gateway_analyzer_kubernetes_gateway_hosts() {
+    let yaml = |listeners: &str| {
+        format!(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {{name: edge, namespace: shop}}\nspec:\n  gatewayClassName: istio\n  listeners:\n{listeners}---\n{}",
+            mesh_virtual_service("shop/web", "[web.example.com]", "", "[edge]")
+        )
+    };
+    let named = "  - {name: a, port: 80, protocol: HTTP, hostname: api.example.com}\n";
+    let wildcard = "  - {name: b, port: 80, protocol: HTTP, hostname: \"*.example.com\"}\n";
+    let any = "  - {name: c, port: 8080, protocol: HTTP}\n";
+    assert_eq!(reported(&yaml(named), "MC2006"), ["shop/web"]);
+    assert!(reported(&yaml(&format!("{named}{wildcard}")), "MC2006").is_empty());
+    assert!(
+        reported(&yaml(&format!("{named}{any}")), "MC2006").is_empty(),
+        "a listener without hostname matches all"
+    );
+}

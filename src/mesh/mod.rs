@@ -21,7 +21,9 @@ pub use destination_rules::{MergedRule, SubsetLookup};
 pub use registry::{Origin, RegistryHost, RegistryPort};
 
 use crate::model::protocol::Protocol;
-use crate::model::{Config, DestinationRule, Gateway, Kind, Resource, VirtualService, Workload};
+use crate::model::{
+    Config, DestinationRule, Gateway, Kind, KubeGateway, Resource, VirtualService, Workload,
+};
 use names::{fqdn, service_namespace};
 use registry::HostTable;
 
@@ -39,7 +41,7 @@ pub enum HostLookup<'m, 'c> {
 pub enum GatewayLookup<'c> {
     Istio(&'c Resource<Gateway>),
     /// A Gateway API Gateway of that name.
-    GatewayApi,
+    GatewayApi(&'c Resource<KubeGateway>),
     Missing,
     /// The input has no Gateways in that namespace: not checked (why).
     Unchecked(String),
@@ -254,13 +256,13 @@ impl<'c> Mesh<'c> {
         {
             return GatewayLookup::Istio(gw);
         }
-        if self
+        if let Some(gw) = self
             .config
             .kube_gateways
             .iter()
-            .any(|g| g.namespace == ns && g.name() == name)
+            .find(|g| g.namespace == ns && g.name() == name)
         {
-            return GatewayLookup::GatewayApi;
+            return GatewayLookup::GatewayApi(gw);
         }
         if !self.gateway_namespaces.contains(ns) {
             return GatewayLookup::Unchecked(format!(
