@@ -55,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Ignore any .meshctl.yaml')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also list skipped documents (unknown kinds) and unchecked references on stderr')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also list skipped documents (unknown kinds) and unchecked references on stderr')
+            [CompletionResult]::new('--complete', '--complete', [CompletionResultType]::ParameterName, 'The input is the whole cluster, as `istioctl analyze` assumes without one: a host, gateway, subset or pod the input lacks does not exist, and is reported [default: `complete` of the settings file, else off: references into namespaces the input does not describe are not checked]')
             [CompletionResult]::new('--allow-empty', '--allow-empty', [CompletionResultType]::ParameterName, 'Accept a folder without manifests (nothing to check, exit 0); by default it is an error, as the path is most likely wrong')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

@@ -615,7 +615,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__validate)
-            opts="-f -o -n -v -h --filename --format --fail-on --select --ignore --namespace --config --no-config --verbose --baseline --write-baseline --allow-empty --color --help"
+            opts="-f -o -n -v -h --filename --format --fail-on --select --ignore --namespace --config --no-config --verbose --baseline --write-baseline --complete --allow-empty --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

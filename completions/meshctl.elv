@@ -51,6 +51,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --no-config 'Ignore any .meshctl.yaml'
             cand -v 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
             cand --verbose 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
+            cand --complete 'The input is the whole cluster, as `istioctl analyze` assumes without one: a host, gateway, subset or pod the input lacks does not exist, and is reported [default: `complete` of the settings file, else off: references into namespaces the input does not describe are not checked]'
             cand --allow-empty 'Accept a folder without manifests (nothing to check, exit 0); by default it is an error, as the path is most likely wrong'
             cand -h 'Print help'
             cand --help 'Print help'

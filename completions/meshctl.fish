@@ -60,6 +60,7 @@ always\t''
 never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l no-config -d 'Ignore any .meshctl.yaml'
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s v -l verbose -d 'Also list skipped documents (unknown kinds) and unchecked references on stderr'
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l complete -d 'The input is the whole cluster, as `istioctl analyze` assumes without one: a host, gateway, subset or pod the input lacks does not exist, and is reported [default: `complete` of the settings file, else off: references into namespaces the input does not describe are not checked]'
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l allow-empty -d 'Accept a folder without manifests (nothing to check, exit 0); by default it is an error, as the path is most likely wrong'
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s f -l filename -d 'A file or directory to read, as with kubectl (repeatable; added to PATHS)' -r

@@ -23,6 +23,8 @@ pub struct SettingsFile {
     pub fail_on: Option<String>,
     /// Default of `-n/--namespace`.
     pub namespace: Option<String>,
+    /// Default of `--complete`: the input is the whole cluster.
+    pub complete: Option<bool>,
     /// Only these rules (codes, names, Istio codes or code prefixes).
     #[serde(default)]
     pub select: Vec<String>,

@@ -26,6 +26,8 @@ pub struct Options {
     pub select: Vec<String>,
     /// Never these codes, names or code prefixes.
     pub ignore: Vec<String>,
+    /// The input is the whole cluster (`--complete`).
+    pub complete: bool,
     /// Severities and per-file ignores of the settings file.
     pub settings: Settings,
 }
@@ -341,9 +343,13 @@ fn finish(loaded: Loaded, reads: Vec<DocumentRead>, options: &Options, depth: De
     );
     config.derive();
     let unchecked = match depth {
-        Depth::Full => analyze::check_resources(&config, &documents, &mut diagnostics, &|rule| {
-            options.enabled(rule)
-        }),
+        Depth::Full => analyze::check_resources(
+            &config,
+            &documents,
+            &mut diagnostics,
+            options.complete,
+            &|rule| options.enabled(rule),
+        ),
         Depth::Routing => Vec::new(),
     };
     apply_suppressions(&suppressed, &mut diagnostics);

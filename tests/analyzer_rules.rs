@@ -252,3 +252,62 @@ fn gateway_analyzer_kubernetes_gateway_hosts() {
         "a listener without hostname matches all"
     );
 }
+
+/// The subsets `validate ARGS` reports as selecting no pods (MC2302), by
+/// line, for a DestinationRule of `web` with `subsets`, the Service, a Pod
+/// on `node-1` and `node` (a Node document, or nothing).
+fn subsets_without_pods(subsets: &str, node: &str, args: &[&str]) -> Vec<u64> {
+    let yaml = format!(
+        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: web, namespace: shop}}\nspec:\n  host: web.shop.svc.cluster.local\n  subsets:\n{subsets}---\napiVersion: v1\nkind: Service\nmetadata: {{name: web, namespace: shop}}\nspec:\n  selector: {{app: web}}\n  ports: [{{name: http, port: 80}}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: web-1, namespace: shop, labels: {{app: web, version: v1}}}}\nspec: {{nodeName: node-1}}\n{node}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("web.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let mut argv = vec![file.to_str().unwrap()];
+    argv.extend(args);
+    common::validate_json(&argv)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "MC2302")
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect()
+}
+
+/// destinationrule/subset.go (`PodNotSelectedAnalyzer`) with pilot's
+/// `label.AugmentLabels`: a pod carries its node's region, zone and subzone
+/// and `kubernetes.io/hostname` from its nodeName; empty values are not
+/// added, so a subset selecting an empty topology label selects nothing.
+/// Without the Node in the input a topology label is unknown (not
+/// reported) unless `--complete` says the input is the whole cluster.
+#[test]
+fn pod_not_selected_analyzer_augment_labels() {
+    let subsets = [
+        "  - {name: empty-region, labels: {topology.kubernetes.io/region: \"\"}}\n",
+        "  - {name: west, labels: {topology.kubernetes.io/region: eu-west-1}}\n",
+        "  - {name: east, labels: {topology.kubernetes.io/region: us-east-1}}\n",
+        "  - {name: zone-a, labels: {topology.kubernetes.io/zone: eu-west-1a}}\n",
+        "  - {name: on-node, labels: {kubernetes.io/hostname: node-1}}\n",
+        "  - {name: v1-west, labels: {version: v1, topology.kubernetes.io/region: eu-west-1}}\n",
+        "  - {name: cluster, labels: {topology.istio.io/cluster: c1}}\n",
+    ]
+    .concat();
+    let node = "---\napiVersion: v1\nkind: Node\nmetadata:\n  name: node-1\n  labels: {topology.kubernetes.io/region: eu-west-1, topology.kubernetes.io/zone: eu-west-1a}\n";
+    // Lines of the subsets: empty-region 7, east 9, cluster 13.
+    assert_eq!(subsets_without_pods(&subsets, node, &[]), [7, 9]);
+    assert_eq!(
+        subsets_without_pods(&subsets, node, &["--complete"]),
+        [7, 9, 13],
+        "the cluster ID is Istio's own: unknown unless the input is complete"
+    );
+    assert_eq!(
+        subsets_without_pods(&subsets, "", &[]),
+        [7],
+        "without the Node only the empty value is known to select nothing"
+    );
+    assert_eq!(
+        subsets_without_pods(&subsets, "", &["--complete"]),
+        [7, 8, 9, 10, 12, 13],
+        "a complete input without the Node: the pod has no region or zone"
+    );
+}

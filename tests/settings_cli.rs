@@ -151,3 +151,36 @@ fn bad_settings_stop_with_the_place_and_what_to_do() {
             .stderr(predicate::str::contains(expected));
     }
 }
+
+/// `--complete` and `complete: true` of the settings file say the input is
+/// the whole cluster: the references into namespaces it does not describe
+/// (a gateway, a host, a DestinationRule host) and a subset without any
+/// DestinationRule are reported, as `istioctl analyze` does without a
+/// cluster; by default they are not checked.
+#[test]
+fn complete_reports_what_the_input_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        "fixtures/complete/outside-refs.yaml",
+        dir.path().join("refs.yaml"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = validate_in(
+            dir.path(),
+            &[&["--fail-on", "never", "refs.yaml"], args].concat(),
+        );
+        let mut found: Vec<String> = codes(&out.get_output().stdout)
+            .into_iter()
+            .map(|(code, _)| code)
+            .collect();
+        found.sort();
+        found
+    };
+    fs::write(dir.path().join(".meshctl.yaml"), "namespace: shop\n").unwrap();
+    assert!(run(&[]).is_empty());
+    let expected = ["MC2001", "MC2004", "MC2005", "MC2006", "MC2301"];
+    assert_eq!(run(&["--complete"]), expected);
+    fs::write(dir.path().join(".meshctl.yaml"), "complete: true\n").unwrap();
+    assert_eq!(run(&[]), expected);
+}

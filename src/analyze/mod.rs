@@ -73,16 +73,17 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// Runs the checks of the rules `enabled` accepts over the configuration;
-/// returns the references that could not be checked because the input does
-/// not describe their target.
+/// Runs the checks of the rules `enabled` accepts over the configuration
+/// (`complete`: it is the whole cluster); returns the references that could
+/// not be checked because the input does not describe their target.
 pub fn check_resources(
     config: &Config,
     docs: &[Document],
     out: &mut Vec<Diagnostic>,
+    complete: bool,
     enabled: &dyn Fn(&Rule) -> bool,
 ) -> Vec<String> {
-    let mesh = Mesh::build(config);
+    let mesh = Mesh::build_as(config, complete);
     let mut index = Index::new(&mesh, docs);
     for entry in ENTRIES.iter().filter(|e| e.needed(enabled)) {
         match entry.check {

@@ -83,6 +83,13 @@ pub struct Args {
     /// Write every current finding to FILE as the new baseline.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<String>,
+    /// The input is the whole cluster, as `istioctl analyze` assumes without
+    /// one: a host, gateway, subset or pod the input lacks does not exist,
+    /// and is reported [default: `complete` of the settings file, else off:
+    /// references into namespaces the input does not describe are not
+    /// checked].
+    #[arg(long)]
+    complete: bool,
     /// Accept a folder without manifests (nothing to check, exit 0); by
     /// default it is an error, as the path is most likely wrong.
     #[arg(long)]
@@ -113,6 +120,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
             .unwrap_or_else(|| "default".into()),
         select,
         ignore,
+        complete: args.complete || project.file.complete.unwrap_or(false),
         settings: project.settings,
     };
     let fail_on = args.fail_on.or(project.fail_on).unwrap_or(FailOn::Error);

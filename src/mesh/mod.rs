@@ -14,6 +14,7 @@
 pub mod destination_rules;
 pub mod names;
 pub mod registry;
+mod topology;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -76,11 +77,22 @@ pub struct Mesh<'c> {
     workloads_by_namespace: HashMap<&'c str, Vec<&'c Resource<Workload>>>,
     service_namespaces: BTreeSet<&'c str>,
     gateway_namespaces: BTreeSet<&'c str>,
+    topology: topology::Topology<'c>,
+    /// The input is the whole cluster: what it lacks does not exist.
+    complete: bool,
 }
 
 impl<'c> Mesh<'c> {
-    /// Resolves `config` once.
+    /// Resolves `config` once; what the input does not describe is not
+    /// checked.
     pub fn build(config: &'c Config) -> Mesh<'c> {
+        Mesh::build_as(config, false)
+    }
+
+    /// Resolves `config` once; `complete` says it is the whole cluster
+    /// (`validate --complete`), so a namespace without Services, a gateway
+    /// namespace without Gateways or a pod without a Node lacks them.
+    pub fn build_as(config: &'c Config, complete: bool) -> Mesh<'c> {
         let registry = registry::hosts(config);
         let mut registry_hosts = HostTable::default();
         for (i, r) in registry.iter().enumerate() {
@@ -119,12 +131,22 @@ impl<'c> Mesh<'c> {
                 .iter()
                 .map(|g| g.namespace.as_str())
                 .collect(),
+            topology: topology::Topology::new(config, complete),
+            complete,
         }
+    }
+
+    /// Whether the input is the whole cluster (`validate --complete`).
+    pub fn is_complete(&self) -> bool {
+        self.complete
     }
 
     /// Whether the input describes where `fqdn` would be defined; the reason
     /// it was not checked otherwise.
     fn describes(&self, fqdn_host: &str) -> Result<(), String> {
+        if self.complete {
+            return Ok(());
+        }
         match service_namespace(fqdn_host) {
             Some(ns) if self.service_namespaces.contains(ns) => Ok(()),
             Some(ns) => Err(format!(
@@ -264,7 +286,7 @@ impl<'c> Mesh<'c> {
         {
             return GatewayLookup::GatewayApi(gw);
         }
-        if !self.gateway_namespaces.contains(ns) {
+        if !self.complete && !self.gateway_namespaces.contains(ns) {
             return GatewayLookup::Unchecked(format!(
                 "gateway {reference}: the input has no Gateways in namespace {ns}"
             ));
@@ -371,13 +393,14 @@ impl<'c> Mesh<'c> {
         in_scope.filter(move |w| {
             selector
                 .iter()
-                .all(|(k, v)| w.spec.labels.get(*k).is_some_and(|l| l == v))
+                .all(|(k, v)| self.topology.may_carry(w, k, v))
         })
     }
 
     /// The pods behind the Kubernetes Service `fqdn`: its selector plus
-    /// `labels` (a subset's; topology labels, which pods do not carry, are
-    /// left out). `None` when the host is no Service with a selector.
+    /// `labels` (a subset's), matched against the labels pilot gives the
+    /// pods (their node's topology included). `None` when the host is no
+    /// Service with a selector.
     pub fn service_pods(
         &self,
         fqdn_host: &str,
@@ -393,7 +416,7 @@ impl<'c> Mesh<'c> {
             .spec
             .selector
             .iter()
-            .chain(labels.iter().filter(|(k, _)| !k.starts_with("topology.")))
+            .chain(labels)
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         let pods = self

@@ -1,5 +1,5 @@
-//! The Kubernetes core objects meshctl reads: Service, and workload labels
-//! from Deployments and Pods.
+//! The Kubernetes core objects meshctl reads: Service, workload labels
+//! from Deployments and Pods, and Node labels.
 
 use std::collections::BTreeMap;
 
@@ -46,7 +46,14 @@ impl ServicePort {
 pub struct Workload {
     pub labels: BTreeMap<String, String>,
     pub replicas: u64,
+    /// `spec.nodeName`: the node the pods are bound to, when written.
+    pub node_name: Option<String>,
 }
+
+/// A Node: only its labels (in the metadata) matter, for the topology
+/// Istio adds to the labels of the pods it runs.
+#[derive(Debug, Clone, Default)]
+pub struct Node;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -59,6 +66,13 @@ pub(crate) struct DeploymentSpec {
 #[serde(default)]
 pub(crate) struct PodTemplate {
     pub metadata: TemplateMeta,
+    pub spec: PodSpec,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub(crate) struct PodSpec {
+    pub node_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -28,6 +28,7 @@ pub enum Kind {
     Service,
     Deployment,
     Pod,
+    Node,
     KubeGateway,
     HttpRoute,
     ReferenceGrant,
@@ -50,6 +51,7 @@ impl Kind {
             ("Service", "", "v1") => Some(Kind::Service),
             ("Pod", "", "v1") => Some(Kind::Pod),
             ("Deployment", "apps", "v1") => Some(Kind::Deployment),
+            ("Node", "", "v1") => Some(Kind::Node),
             ("Gateway", ..) if gateway_api => Some(Kind::KubeGateway),
             ("HTTPRoute", ..) if gateway_api => Some(Kind::HttpRoute),
             ("ReferenceGrant", ..) if gateway_api => Some(Kind::ReferenceGrant),
@@ -68,6 +70,7 @@ impl Kind {
             Kind::Service => "Service",
             Kind::Deployment => "Deployment",
             Kind::Pod => "Pod",
+            Kind::Node => "Node",
             Kind::HttpRoute => "HTTPRoute",
             Kind::ReferenceGrant => "ReferenceGrant",
             Kind::GatewayClass => "GatewayClass",
@@ -84,6 +87,7 @@ impl Kind {
             Kind::Service => "service",
             Kind::Deployment => "deployment",
             Kind::Pod => "pod",
+            Kind::Node => "node",
             Kind::KubeGateway => "k8s-gateway",
             Kind::HttpRoute => "httproute",
             Kind::ReferenceGrant => "referencegrant",
@@ -91,7 +95,7 @@ impl Kind {
         }
     }
 
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::VirtualService,
         Kind::DestinationRule,
         Kind::Gateway,
@@ -99,6 +103,7 @@ impl Kind {
         Kind::Service,
         Kind::Deployment,
         Kind::Pod,
+        Kind::Node,
         Kind::KubeGateway,
         Kind::HttpRoute,
         Kind::ReferenceGrant,
@@ -107,6 +112,6 @@ impl Kind {
 
     /// Whether a Kubernetes object of this kind lives in a namespace.
     pub fn is_namespaced(self) -> bool {
-        self != Kind::GatewayClass
+        !matches!(self, Kind::GatewayClass | Kind::Node)
     }
 }

@@ -21,7 +21,7 @@ pub use destination_rule::DestinationRule;
 pub use duration::Duration;
 pub use gateway::Gateway;
 pub use gateway_api::{GatewayClassSpec, HttpRouteSpec, KubeGateway, ReferenceGrantSpec};
-pub use kube::{Service, Workload};
+pub use kube::{Node, Service, Workload};
 pub use meta::{Kind, ObjectMeta};
 pub use service_entry::ServiceEntry;
 pub use virtual_service::VirtualService;
@@ -84,6 +84,7 @@ pub struct Config {
     pub service_entries: Vec<Resource<ServiceEntry>>,
     pub services: Vec<Resource<Service>>,
     pub workloads: Vec<Resource<Workload>>,
+    pub nodes: Vec<Resource<Node>>,
     pub kube_gateways: Vec<Resource<KubeGateway>>,
     pub http_routes: Vec<Resource<HttpRouteSpec>>,
     pub reference_grants: Vec<Resource<ReferenceGrantSpec>>,
@@ -153,6 +154,7 @@ impl Config {
             + self.service_entries.len()
             + self.services.len()
             + self.workloads.len()
+            + self.nodes.len()
             + self.kube_gateways.len()
             + self.http_routes.len()
             + self.reference_grants.len()
@@ -173,6 +175,7 @@ impl Config {
         keep_last(&mut self.service_entries, &mut out);
         keep_last(&mut self.services, &mut out);
         keep_last(&mut self.workloads, &mut out);
+        keep_last(&mut self.nodes, &mut out);
         keep_last(&mut self.kube_gateways, &mut out);
         keep_last(&mut self.http_routes, &mut out);
         keep_last(&mut self.reference_grants, &mut out);
@@ -196,6 +199,7 @@ impl Config {
             Typed::ServiceEntry(r) => self.service_entries.push(r),
             Typed::Service(r) => self.services.push(r),
             Typed::Workload(r) => self.workloads.push(r),
+            Typed::Node(r) => self.nodes.push(r),
             Typed::KubeGateway(r) => self.kube_gateways.push(r),
             Typed::HttpRoute(r) => self.http_routes.push(r),
             Typed::ReferenceGrant(r) => self.reference_grants.push(r),
@@ -215,6 +219,7 @@ pub enum Typed {
     ServiceEntry(Resource<ServiceEntry>),
     Service(Resource<Service>),
     Workload(Resource<Workload>),
+    Node(Resource<Node>),
     KubeGateway(Resource<KubeGateway>),
     HttpRoute(Resource<HttpRouteSpec>),
     ReferenceGrant(Resource<ReferenceGrantSpec>),
@@ -231,6 +236,7 @@ impl Typed {
             Typed::ServiceEntry(r) => r.doc = doc,
             Typed::Service(r) => r.doc = doc,
             Typed::Workload(r) => r.doc = doc,
+            Typed::Node(r) => r.doc = doc,
             Typed::KubeGateway(r) => r.doc = doc,
             Typed::HttpRoute(r) => r.doc = doc,
             Typed::ReferenceGrant(r) => r.doc = doc,
@@ -274,16 +280,20 @@ impl Typed {
                 let workload = Workload {
                     labels: spec.template.metadata.labels,
                     replicas: spec.replicas.unwrap_or(1),
+                    node_name: spec.template.spec.node_name,
                 };
                 Typed::Workload(resource!(workload))
             }
             Kind::Pod => {
+                let spec: kube::PodSpec = read(&doc.value, "spec")?;
                 let workload = Workload {
                     labels: meta.labels.clone(),
                     replicas: 1,
+                    node_name: spec.node_name,
                 };
                 Typed::Workload(resource!(workload))
             }
+            Kind::Node => Typed::Node(resource!(Node)),
         })
     }
 }

@@ -27,6 +27,7 @@ fn raw_schema(kind: Kind) -> &'static str {
         Kind::Service => include_str!("../../schemas/service.json"),
         Kind::Deployment => include_str!("../../schemas/deployment.json"),
         Kind::Pod => include_str!("../../schemas/pod.json"),
+        Kind::Node => include_str!("../../schemas/node.json"),
         Kind::KubeGateway => include_str!("../../schemas/k8s-gateway.json"),
         Kind::HttpRoute => include_str!("../../schemas/httproute.json"),
         Kind::ReferenceGrant => include_str!("../../schemas/referencegrant.json"),

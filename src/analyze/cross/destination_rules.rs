@@ -247,9 +247,10 @@ fn check_subset_pods(
     dr: &Resource<DestinationRule>,
     host: &str,
 ) {
-    let described = index
-        .service_pods(host, &BTreeMap::new())
-        .is_some_and(|all| !all.pods.is_empty());
+    let described = index.is_complete()
+        || index
+            .service_pods(host, &BTreeMap::new())
+            .is_some_and(|all| !all.pods.is_empty());
     if !described {
         return;
     }

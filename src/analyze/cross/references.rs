@@ -291,7 +291,7 @@ fn check_subset(
     subset: &str,
 ) {
     let at = format!("{}/subset", d.pointer);
-    let described = index.destination_rules_matching(name).next().is_some();
+    let described = index.is_complete() || index.destination_rules_matching(name).next().is_some();
     let visible: Vec<&Resource<DestinationRule>> = index
         .destination_rules_matching(name)
         .filter(|dr| exported_to(&dr.spec.export_to, &dr.namespace, &vs.namespace))
@@ -308,14 +308,16 @@ fn check_subset(
             &UNKNOWN_SUBSET,
             vs,
             &at,
-            format!(
-                "no DestinationRule for {name} defines subset `{subset}` ({})",
-                if known.is_empty() {
-                    "it defines none".to_string()
-                } else {
-                    format!("defined: {}", known.join(", "))
-                }
-            ),
+            if visible.is_empty() {
+                format!("subset `{subset}` of {name} is not defined: no DestinationRule for this host applies here")
+            } else if known.is_empty() {
+                format!("no DestinationRule for {name} defines subset `{subset}` (it defines none)")
+            } else {
+                format!(
+                    "no DestinationRule for {name} defines subset `{subset}` (defined: {})",
+                    known.join(", ")
+                )
+            },
         )
         .label("unknown subset")
         .help("add the subset to the DestinationRule, or route to a defined one; requests would get 503 NC");
