@@ -32,8 +32,10 @@ pub static SUBSET_SELECTS_NO_PODS: Rule = Rule {
     istio_code: Some("IST0173"),
     summary: "A subset whose labels, with the Service's selector, match no Deployment or Pod of the input (checked only when the input has workloads).",
     docs: "## What it does\nCombines the Service's selector with the subset's labels and looks for Deployments and Pods \
-in the Service's namespace that carry them all (topology labels, which pods do not carry, are left out). Checked \
-only when the input has workloads of the Service. A warning, not an error: a subset often comes before its deployment.\n\n\
+in the Service's namespace that carry them all, with the topology pilot adds to pod labels (the region, zone and \
+subzone of the pod's Node, `kubernetes.io/hostname` from its nodeName; never an empty value). A topology label the \
+input cannot tell (no Node) may have any value. Checked only when the input has workloads of the Service, or with \
+`--complete`. A warning, not an error: a subset often comes before its deployment.\n\n\
 ## Why is this bad?\nThe subset's cluster has no endpoints: requests routed to it get 503 UH.\n\n\
 ## Example\n```yaml\nsubsets:\n- name: v2\n  labels: {version: v2}   # the pods are labelled version: v2.0\n```\n\n\
 ## Use instead\nUse the labels the pods really carry.\n",
