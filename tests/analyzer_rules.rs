@@ -311,3 +311,29 @@ fn pod_not_selected_analyzer_augment_labels() {
         "a complete input without the Node: the pod has no region or zone"
     );
 }
+
+/// serviceentry/protocoladdresses.go (`ProtocolAddressesAnalyzer`): each
+/// port whose protocol is unset, empty or TCP (any case) needs an address
+/// when the ServiceEntry has none, unless its status holds an allocated
+/// one; the resolution and the auto-allocation label do not matter.
+#[test]
+fn protocol_addresses_analyzer() {
+    let entry = |extra: &str, port: &str| {
+        format!(
+            "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {{name: db, namespace: shop, labels: {{networking.istio.io/enable-autoallocate-ip: \"true\"}}}}\nspec:\n  hosts: [db.example.com]\n  location: MESH_EXTERNAL\n  resolution: DNS\n{extra}  ports:\n  - {port}\n"
+        )
+    };
+    let ist0134 = |extra: &str, port: &str| codes_of(&entry(extra, port), "MC1505");
+    let tcp = "{number: 5432, name: pg, protocol: TCP}";
+    assert_eq!(ist0134("", tcp), vec![9], "the label does not silence it");
+    assert_eq!(ist0134("", "{number: 5432, name: pg, protocol: tcp}"), vec![9]);
+    assert_eq!(ist0134("", "{number: 5432, name: pg}"), vec![9]);
+    assert_eq!(ist0134("", "{number: 5432, name: pg, protocol: \"\"}"), vec![9]);
+    assert!(ist0134("", "{number: 443, name: https, protocol: HTTPS}").is_empty());
+    assert!(ist0134("  addresses: [240.240.0.10]\n", tcp).is_empty());
+    let allocated = format!(
+        "{}status:\n  addresses: [{{value: 240.240.0.10, host: db.example.com}}]\n",
+        entry("", tcp)
+    );
+    assert!(codes_of(&allocated, "MC1505").is_empty(), "allocated in the status");
+}

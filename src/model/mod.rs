@@ -269,7 +269,12 @@ impl Typed {
                 Typed::DestinationRule(Box::new(resource!(read(&doc.value, "spec")?)))
             }
             Kind::Gateway => Typed::Gateway(resource!(read(&doc.value, "spec")?)),
-            Kind::ServiceEntry => Typed::ServiceEntry(resource!(read(&doc.value, "spec")?)),
+            Kind::ServiceEntry => {
+                let mut spec: ServiceEntry = read(&doc.value, "spec")?;
+                let status: service_entry::ServiceEntryStatus = read(&doc.value, "status")?;
+                spec.allocated = !status.addresses.is_empty();
+                Typed::ServiceEntry(resource!(spec))
+            }
             Kind::Service => Typed::Service(resource!(read(&doc.value, "spec")?)),
             Kind::KubeGateway => Typed::KubeGateway(resource!(read(&doc.value, "spec")?)),
             Kind::HttpRoute => Typed::HttpRoute(resource!(read(&doc.value, "spec")?)),

@@ -18,6 +18,17 @@ pub struct ServiceEntry {
     pub workload_selector: Option<WorkloadSelector>,
     pub export_to: Vec<String>,
     pub subject_alt_names: Vec<String>,
+    /// Whether `status.addresses` holds addresses Istio allocated (read
+    /// from the object's status, not its spec).
+    #[serde(skip)]
+    pub allocated: bool,
+}
+
+/// The part of a ServiceEntry's `status` meshctl reads.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ServiceEntryStatus {
+    pub addresses: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -63,9 +63,13 @@ pub static ADDRESSES_REQUIRED: Rule = Rule {
     name: "service-entry-addresses-required",
     severity: Severity::Warning,
     istio_code: Some("IST0134"),
-    summary: "A TCP (or protocol-less) port on a ServiceEntry without addresses and without IP auto-allocation.",
-    docs: "## What it does\nWarns when a port's protocol is TCP or unset, the ServiceEntry has no `addresses`, and it \
-does not opt into IP auto-allocation (label `networking.istio.io/enable-autoallocate-ip: \"true\"`).\n\n\
+    summary: "A TCP (or protocol-less) port on a ServiceEntry without addresses, none allocated in its status.",
+    docs: "## What it does\nFollows istioctl analyze (serviceentry/protocoladdresses.go): warns for each port whose \
+protocol is TCP or unset when the ServiceEntry has no `addresses` and its `status.addresses` holds none either. \
+Istio's webhook warns in a subset of these cases: when IP auto-allocation cannot help (resolution NONE, or the label \
+`networking.istio.io/enable-autoallocate-ip: \"false\"`). The mesh config's DNS auto-allocation \
+(`ISTIO_META_DNS_AUTO_ALLOCATE`), which also silences the analyzer, is not part of the input: turn the rule off in \
+`.meshctl.yaml` where it is on.\n\n\
 ## Why is this bad?\nTCP traffic is matched by destination IP and port; without an address every such ServiceEntry \
 shares the port's listener, and traffic can go to the wrong one.\n\n\
 ## Example\n```yaml\nhosts: [db.example.com]\nports: [{number: 5432, name: tcp-pg, protocol: TCP}]\nresolution: DNS\n```\n\n\
@@ -109,8 +113,6 @@ pub static RULES: &[&Rule] = &[
     &QUESTIONABLE_RESOLUTION,
 ];
 
-const AUTO_ALLOCATE_LABEL: &str = "networking.istio.io/enable-autoallocate-ip";
-
 pub fn check(res: &Resource<ServiceEntry>, cx: &mut Checker) {
     let se = &res.spec;
     check_hosts(cx, se);
@@ -129,12 +131,10 @@ pub fn check(res: &Resource<ServiceEntry>, cx: &mut Checker) {
                 .label("CIDR with DNS resolution");
         }
     }
-    let auto_allocate = res
-        .meta
-        .labels
-        .get(AUTO_ALLOCATE_LABEL)
-        .is_some_and(|v| v == "true");
-    check_ports(cx, se, auto_allocate);
+    // serviceentry/protocoladdresses.go: no address written and none
+    // allocated in the status (the mesh-wide DNS auto-allocation of the
+    // mesh config is not in the input).
+    check_ports(cx, se, se.addresses.is_empty() && !se.allocated);
     check_resolution(cx, se, resolution);
 }
 
@@ -166,7 +166,7 @@ fn check_hosts(cx: &mut Checker, se: &ServiceEntry) {
     }
 }
 
-fn check_ports(cx: &mut Checker, se: &ServiceEntry, auto_allocate: bool) {
+fn check_ports(cx: &mut Checker, se: &ServiceEntry, needs_address: bool) {
     let mut names = BTreeSet::new();
     let mut numbers = BTreeSet::new();
     for (i, port) in se.ports.iter().enumerate() {
@@ -203,13 +203,14 @@ fn check_ports(cx: &mut Checker, se: &ServiceEntry, auto_allocate: bool) {
             )
             .label("unknown protocol");
         }
-        if se.addresses.is_empty()
-            && !auto_allocate
-            && (protocol.is_empty() || protocol.eq_ignore_ascii_case("TCP"))
-        {
-            cx.report_key(&ADDRESSES_REQUIRED, &at, "addresses are required for ports serving TCP (or unset) protocol when IP auto-allocation is not enabled")
-                .label("TCP port without an address")
-                .help("add `addresses`, set the port's protocol, or label the entry `networking.istio.io/enable-autoallocate-ip: \"true\"`");
+        if needs_address && (protocol.is_empty() || protocol.eq_ignore_ascii_case("TCP")) {
+            cx.report_key(
+                &ADDRESSES_REQUIRED,
+                &at,
+                "addresses are required for ports serving TCP (or unset) protocol: this ServiceEntry has none, and no address was allocated to it",
+            )
+            .label("TCP port without an address")
+            .help("add `addresses`, or set the port's protocol (HTTP, TLS, ...)");
         }
     }
 }
