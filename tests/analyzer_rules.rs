@@ -326,14 +326,23 @@ fn protocol_addresses_analyzer() {
     let ist0134 = |extra: &str, port: &str| codes_of(&entry(extra, port), "MC1505");
     let tcp = "{number: 5432, name: pg, protocol: TCP}";
     assert_eq!(ist0134("", tcp), vec![9], "the label does not silence it");
-    assert_eq!(ist0134("", "{number: 5432, name: pg, protocol: tcp}"), vec![9]);
+    assert_eq!(
+        ist0134("", "{number: 5432, name: pg, protocol: tcp}"),
+        vec![9]
+    );
     assert_eq!(ist0134("", "{number: 5432, name: pg}"), vec![9]);
-    assert_eq!(ist0134("", "{number: 5432, name: pg, protocol: \"\"}"), vec![9]);
+    assert_eq!(
+        ist0134("", "{number: 5432, name: pg, protocol: \"\"}"),
+        vec![9]
+    );
     assert!(ist0134("", "{number: 443, name: https, protocol: HTTPS}").is_empty());
     assert!(ist0134("  addresses: [240.240.0.10]\n", tcp).is_empty());
     let allocated = format!(
         "{}status:\n  addresses: [{{value: 240.240.0.10, host: db.example.com}}]\n",
         entry("", tcp)
     );
-    assert!(codes_of(&allocated, "MC1505").is_empty(), "allocated in the status");
+    assert!(
+        codes_of(&allocated, "MC1505").is_empty(),
+        "allocated in the status"
+    );
 }

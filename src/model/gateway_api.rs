@@ -10,6 +10,8 @@ pub struct KubeGateway {
     pub gateway_class_name: String,
     pub listeners: Vec<Listener>,
     pub addresses: Vec<GatewayAddress>,
+    /// Which namespaces' ListenerSets may add listeners (none by default).
+    pub allowed_listeners: Option<AllowedRoutes>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -36,6 +38,45 @@ pub struct Listener {
 #[serde(default, rename_all = "camelCase")]
 pub struct AllowedRoutes {
     pub namespaces: Option<RouteNamespaces>,
+    /// The route kinds the listener admits (by default, those of its protocol).
+    pub kinds: Vec<RouteGroupKind>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RouteGroupKind {
+    pub group: Option<String>,
+    pub kind: String,
+}
+
+impl Listener {
+    /// Whether the listener admits routes of `kind` (Gateway API core
+    /// group): the kinds of `allowedRoutes.kinds`, else those its protocol
+    /// serves.
+    pub fn admits_kind(&self, kind: &str) -> bool {
+        let listed = self.allowed_routes.as_ref().map(|a| &a.kinds);
+        match listed {
+            Some(kinds) if !kinds.is_empty() => kinds.iter().any(|k| {
+                k.kind == kind
+                    && k.group
+                        .as_deref()
+                        .is_none_or(|g| g == "gateway.networking.k8s.io")
+            }),
+            _ => default_route_kinds(&self.protocol).contains(&kind),
+        }
+    }
+}
+
+/// The route kinds a listener of `protocol` admits when it lists none.
+fn default_route_kinds(protocol: &str) -> &'static [&'static str] {
+    match protocol {
+        "HTTP" | "HTTPS" => &["HTTPRoute", "GRPCRoute"],
+        "TLS" => &["TLSRoute", "TCPRoute"],
+        "TCP" => &["TCPRoute"],
+        "UDP" => &["UDPRoute"],
+        // An implementation-specific protocol: its kinds are not known.
+        _ => &["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"],
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -137,6 +178,73 @@ pub struct BackendRef {
 pub struct HttpRouteTimeouts {
     pub request: Option<String>,
     pub backend_request: Option<String>,
+}
+
+/// A GRPCRoute, TLSRoute, TCPRoute or UDPRoute: what reference checks
+/// read (their matches and filters are checked by the schema).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RouteSpec {
+    pub parent_refs: Vec<ParentRef>,
+    pub hostnames: Vec<String>,
+    pub rules: Vec<RouteRule>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RouteRule {
+    pub backend_refs: Vec<BackendRef>,
+}
+
+/// What the reference checks read from a route of any kind.
+pub trait RouteRefs {
+    fn parent_refs(&self) -> &[ParentRef];
+    fn hostnames(&self) -> &[String];
+    /// Each backendRef with the index of its rule.
+    fn backends(&self) -> impl Iterator<Item = (usize, usize, &BackendRef)>;
+}
+
+impl RouteRefs for HttpRouteSpec {
+    fn parent_refs(&self) -> &[ParentRef] {
+        &self.parent_refs
+    }
+    fn hostnames(&self) -> &[String] {
+        &self.hostnames
+    }
+    fn backends(&self) -> impl Iterator<Item = (usize, usize, &BackendRef)> {
+        numbered(&self.rules, |r| &r.backend_refs)
+    }
+}
+
+impl RouteRefs for RouteSpec {
+    fn parent_refs(&self) -> &[ParentRef] {
+        &self.parent_refs
+    }
+    fn hostnames(&self) -> &[String] {
+        &self.hostnames
+    }
+    fn backends(&self) -> impl Iterator<Item = (usize, usize, &BackendRef)> {
+        numbered(&self.rules, |r| &r.backend_refs)
+    }
+}
+
+/// Each backendRef of `rules` with its rule's index and its own.
+fn numbered<R>(
+    rules: &[R],
+    refs: fn(&R) -> &[BackendRef],
+) -> impl Iterator<Item = (usize, usize, &BackendRef)> {
+    rules
+        .iter()
+        .enumerate()
+        .flat_map(move |(i, r)| refs(r).iter().enumerate().map(move |(j, b)| (i, j, b)))
+}
+
+/// A ListenerSet: listeners added to a parent Gateway.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ListenerSetSpec {
+    pub parent_ref: ParentRef,
+    pub listeners: Vec<Listener>,
 }
 
 /// A ReferenceGrant's `from` and `to` lists.

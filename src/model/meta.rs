@@ -31,6 +31,11 @@ pub enum Kind {
     Node,
     KubeGateway,
     HttpRoute,
+    GrpcRoute,
+    TlsRoute,
+    TcpRoute,
+    UdpRoute,
+    ListenerSet,
     ReferenceGrant,
     GatewayClass,
 }
@@ -43,6 +48,9 @@ impl Kind {
             group == "networking.istio.io" && matches!(version, "v1alpha3" | "v1beta1" | "v1");
         let gateway_api =
             group == "gateway.networking.k8s.io" && matches!(version, "v1" | "v1beta1");
+        // Route kinds that were v1alpha2 (and TLSRoute v1alpha3) before v1.
+        let gateway_api_alpha = group == "gateway.networking.k8s.io"
+            && matches!(version, "v1" | "v1alpha2" | "v1alpha3");
         match (kind, group, version) {
             ("VirtualService", ..) if istio => Some(Kind::VirtualService),
             ("DestinationRule", ..) if istio => Some(Kind::DestinationRule),
@@ -54,6 +62,11 @@ impl Kind {
             ("Node", "", "v1") => Some(Kind::Node),
             ("Gateway", ..) if gateway_api => Some(Kind::KubeGateway),
             ("HTTPRoute", ..) if gateway_api => Some(Kind::HttpRoute),
+            ("GRPCRoute", ..) if gateway_api_alpha => Some(Kind::GrpcRoute),
+            ("TLSRoute", ..) if gateway_api_alpha => Some(Kind::TlsRoute),
+            ("TCPRoute", ..) if gateway_api_alpha => Some(Kind::TcpRoute),
+            ("UDPRoute", ..) if gateway_api_alpha => Some(Kind::UdpRoute),
+            ("ListenerSet", ..) if gateway_api => Some(Kind::ListenerSet),
             ("ReferenceGrant", ..) if gateway_api => Some(Kind::ReferenceGrant),
             ("GatewayClass", ..) if gateway_api => Some(Kind::GatewayClass),
             _ => None,
@@ -72,6 +85,11 @@ impl Kind {
             Kind::Pod => "Pod",
             Kind::Node => "Node",
             Kind::HttpRoute => "HTTPRoute",
+            Kind::GrpcRoute => "GRPCRoute",
+            Kind::TlsRoute => "TLSRoute",
+            Kind::TcpRoute => "TCPRoute",
+            Kind::UdpRoute => "UDPRoute",
+            Kind::ListenerSet => "ListenerSet",
             Kind::ReferenceGrant => "ReferenceGrant",
             Kind::GatewayClass => "GatewayClass",
         }
@@ -90,12 +108,17 @@ impl Kind {
             Kind::Node => "node",
             Kind::KubeGateway => "k8s-gateway",
             Kind::HttpRoute => "httproute",
+            Kind::GrpcRoute => "grpcroute",
+            Kind::TlsRoute => "tlsroute",
+            Kind::TcpRoute => "tcproute",
+            Kind::UdpRoute => "udproute",
+            Kind::ListenerSet => "listenerset",
             Kind::ReferenceGrant => "referencegrant",
             Kind::GatewayClass => "gatewayclass",
         }
     }
 
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 17] = [
         Kind::VirtualService,
         Kind::DestinationRule,
         Kind::Gateway,
@@ -106,6 +129,11 @@ impl Kind {
         Kind::Node,
         Kind::KubeGateway,
         Kind::HttpRoute,
+        Kind::GrpcRoute,
+        Kind::TlsRoute,
+        Kind::TcpRoute,
+        Kind::UdpRoute,
+        Kind::ListenerSet,
         Kind::ReferenceGrant,
         Kind::GatewayClass,
     ];

@@ -20,7 +20,9 @@ use serde_json::Value;
 pub use destination_rule::DestinationRule;
 pub use duration::Duration;
 pub use gateway::Gateway;
-pub use gateway_api::{GatewayClassSpec, HttpRouteSpec, KubeGateway, ReferenceGrantSpec};
+pub use gateway_api::{
+    GatewayClassSpec, HttpRouteSpec, KubeGateway, ListenerSetSpec, ReferenceGrantSpec, RouteSpec,
+};
 pub use kube::{Node, Service, Workload};
 pub use meta::{Kind, ObjectMeta};
 pub use service_entry::ServiceEntry;
@@ -87,6 +89,9 @@ pub struct Config {
     pub nodes: Vec<Resource<Node>>,
     pub kube_gateways: Vec<Resource<KubeGateway>>,
     pub http_routes: Vec<Resource<HttpRouteSpec>>,
+    /// GRPCRoutes, TLSRoutes, TCPRoutes and UDPRoutes (by their `kind`).
+    pub routes: Vec<Resource<RouteSpec>>,
+    pub listener_sets: Vec<Resource<ListenerSetSpec>>,
     pub reference_grants: Vec<Resource<ReferenceGrantSpec>>,
     pub gateway_classes: Vec<Resource<GatewayClassSpec>>,
     /// What Istio derives from the Gateway API objects (see [`Config::derive`]).
@@ -157,6 +162,8 @@ impl Config {
             + self.nodes.len()
             + self.kube_gateways.len()
             + self.http_routes.len()
+            + self.routes.len()
+            + self.listener_sets.len()
             + self.reference_grants.len()
             + self.gateway_classes.len()
     }
@@ -178,6 +185,8 @@ impl Config {
         keep_last(&mut self.nodes, &mut out);
         keep_last(&mut self.kube_gateways, &mut out);
         keep_last(&mut self.http_routes, &mut out);
+        keep_last(&mut self.routes, &mut out);
+        keep_last(&mut self.listener_sets, &mut out);
         keep_last(&mut self.reference_grants, &mut out);
         keep_last(&mut self.gateway_classes, &mut out);
         out.sort_by_key(|d| d.dropped);
@@ -202,6 +211,8 @@ impl Config {
             Typed::Node(r) => self.nodes.push(r),
             Typed::KubeGateway(r) => self.kube_gateways.push(r),
             Typed::HttpRoute(r) => self.http_routes.push(r),
+            Typed::Route(r) => self.routes.push(r),
+            Typed::ListenerSet(r) => self.listener_sets.push(r),
             Typed::ReferenceGrant(r) => self.reference_grants.push(r),
             Typed::GatewayClass(r) => self.gateway_classes.push(r),
         }
@@ -222,6 +233,8 @@ pub enum Typed {
     Node(Resource<Node>),
     KubeGateway(Resource<KubeGateway>),
     HttpRoute(Resource<HttpRouteSpec>),
+    Route(Resource<RouteSpec>),
+    ListenerSet(Resource<ListenerSetSpec>),
     ReferenceGrant(Resource<ReferenceGrantSpec>),
     GatewayClass(Resource<GatewayClassSpec>),
 }
@@ -239,6 +252,8 @@ impl Typed {
             Typed::Node(r) => r.doc = doc,
             Typed::KubeGateway(r) => r.doc = doc,
             Typed::HttpRoute(r) => r.doc = doc,
+            Typed::Route(r) => r.doc = doc,
+            Typed::ListenerSet(r) => r.doc = doc,
             Typed::ReferenceGrant(r) => r.doc = doc,
             Typed::GatewayClass(r) => r.doc = doc,
         }
@@ -278,6 +293,10 @@ impl Typed {
             Kind::Service => Typed::Service(resource!(read(&doc.value, "spec")?)),
             Kind::KubeGateway => Typed::KubeGateway(resource!(read(&doc.value, "spec")?)),
             Kind::HttpRoute => Typed::HttpRoute(resource!(read(&doc.value, "spec")?)),
+            Kind::GrpcRoute | Kind::TlsRoute | Kind::TcpRoute | Kind::UdpRoute => {
+                Typed::Route(resource!(read(&doc.value, "spec")?))
+            }
+            Kind::ListenerSet => Typed::ListenerSet(resource!(read(&doc.value, "spec")?)),
             Kind::ReferenceGrant => Typed::ReferenceGrant(resource!(read(&doc.value, "spec")?)),
             Kind::GatewayClass => Typed::GatewayClass(resource!(read(&doc.value, "spec")?)),
             Kind::Deployment => {

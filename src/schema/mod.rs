@@ -30,6 +30,11 @@ fn raw_schema(kind: Kind) -> &'static str {
         Kind::Node => include_str!("../../schemas/node.json"),
         Kind::KubeGateway => include_str!("../../schemas/k8s-gateway.json"),
         Kind::HttpRoute => include_str!("../../schemas/httproute.json"),
+        Kind::GrpcRoute => include_str!("../../schemas/grpcroute.json"),
+        Kind::TlsRoute => include_str!("../../schemas/tlsroute.json"),
+        Kind::TcpRoute => include_str!("../../schemas/tcproute.json"),
+        Kind::UdpRoute => include_str!("../../schemas/udproute.json"),
+        Kind::ListenerSet => include_str!("../../schemas/listenerset.json"),
         Kind::ReferenceGrant => include_str!("../../schemas/referencegrant.json"),
         Kind::GatewayClass => include_str!("../../schemas/gatewayclass.json"),
     }
@@ -304,12 +309,17 @@ fn translate(
             )
             .at(here())
         }
-        ValidationErrorKind::AnyOf { .. } => Diagnostic::new(
-            &rules::WRONG_TYPE,
-            format!("{} is not a port number or a port name", describe(instance)),
-        )
-        .with_label("expected a port number (1..65535) or a name")
-        .at(here()),
+        ValidationErrorKind::AnyOf { .. } => match described_rule(schema, &keyword) {
+            Some(rule) => Diagnostic::new(&rules::CONSTRAINT, rule.to_string())
+                .with_label("breaks the API's rule")
+                .at(here()),
+            None => Diagnostic::new(
+                &rules::WRONG_TYPE,
+                format!("{} is not a port number or a port name", describe(instance)),
+            )
+            .with_label("expected a port number (1..65535) or a name")
+            .at(here()),
+        },
         _ => {
             let message = error.to_string();
             Diagnostic::new(&rules::CONSTRAINT, message)
@@ -334,34 +344,45 @@ fn known_properties(schema: &Value, keyword_location: &str) -> Vec<String> {
 }
 
 /// Whether the keyword at `keyword_location` (ending in `/type`) belongs to
-/// a duration field: a string of one of the duration formats. `$ref`
-/// segments are followed inside the document.
+/// a duration field: a string of one of the duration formats.
 fn is_duration(schema: &Value, keyword_location: &str) -> bool {
-    let Some(parent) = keyword_location.strip_suffix("/type") else {
-        return false;
-    };
+    keyword_location
+        .strip_suffix("/type")
+        .and_then(|parent| schema_at(schema, parent))
+        .and_then(|node| node.get("format"))
+        .and_then(Value::as_str)
+        .is_some_and(|f| f.contains("duration"))
+}
+
+/// The `description` of the schema node holding the keyword at
+/// `keyword_location` (the CRD's rule, for an `anyOf` standing for a CEL
+/// rule).
+fn described_rule<'s>(schema: &'s Value, keyword_location: &str) -> Option<&'s str> {
+    let parent = keyword_location.rsplit_once('/')?.0;
+    schema_at(schema, parent)?
+        .get("description")
+        .and_then(Value::as_str)
+}
+
+/// The schema node at `location`, following `$ref` segments inside the
+/// document.
+fn schema_at<'s>(schema: &'s Value, location: &str) -> Option<&'s Value> {
     let mut node = schema;
-    for segment in parent.split('/').skip(1) {
-        let next = if segment == "$ref" {
+    for segment in location.split('/').skip(1) {
+        node = if segment == "$ref" {
             node.get("$ref")
                 .and_then(Value::as_str)
                 .and_then(|r| r.strip_prefix('#'))
-                .and_then(|r| schema.pointer(r))
+                .and_then(|r| schema.pointer(r))?
         } else {
             let segment = segment.replace("~1", "/").replace("~0", "~");
             match node {
-                Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
-                _ => node.get(&segment),
+                Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
+                _ => node.get(&segment)?,
             }
         };
-        let Some(next) = next else {
-            return false;
-        };
-        node = next;
     }
-    node.get("format")
-        .and_then(Value::as_str)
-        .is_some_and(|f| f.contains("duration"))
+    Some(node)
 }
 
 /// The closest candidate by edit distance, when it is close enough to be a typo.

@@ -99,7 +99,8 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
 fn check_mesh_hosts(index: &Index, out: &mut Reporter) {
     let services = index.virtual_services();
     // (scope, host) → (VirtualService, host index); scope `None` is every namespace.
-    let mut by_key: BTreeMap<(Option<String>, String), Vec<(usize, usize)>> = BTreeMap::new();
+    type Claims = Vec<(usize, usize)>;
+    let mut by_key: BTreeMap<(Option<String>, String), Claims> = BTreeMap::new();
     for (v, vs) in services.iter().enumerate() {
         if !vs.spec.applies_to_mesh() {
             continue;

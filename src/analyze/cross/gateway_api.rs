@@ -1,6 +1,6 @@
-//! Gateway API references (§1.6): an HTTPRoute's parents (the Gateway, its
-//! listener, whether the listener admits the route's namespace and
-//! hostnames), its backends (the Service and port, and a ReferenceGrant for
+//! Gateway API references (§1.6): a route's parents (the Gateway or
+//! ListenerSet, its listener, whether the listener admits the route's kind,
+//! namespace and hostnames), a ListenerSet's parent Gateway, its backends (the Service and port, and a ReferenceGrant for
 //! another namespace), and identical matches in two routes, where the newer
 //! one never wins. Like the Istio checks, a reference is checked only where
 //! the input describes its target.
@@ -11,7 +11,9 @@ use crate::diagnostic::{Rule, Severity};
 use crate::mesh::HostLookup;
 use crate::mesh::names::service_fqdn;
 use crate::model::Resource;
-use crate::model::gateway_api::{HttpRouteMatch, HttpRouteSpec, KubeGateway, Listener, ParentRef};
+use crate::model::gateway_api::{
+    HttpRouteMatch, HttpRouteSpec, Listener, ListenerSetSpec, ParentRef, RouteRefs,
+};
 use crate::model::host::host_matches;
 
 pub static PARENT_NOT_FOUND: Rule = Rule {
@@ -112,8 +114,37 @@ describes never applies.\n\n\
 ## Use instead\n```yaml\nparentRefs: [{group: \"\", kind: Service, name: reviews, port: 9080}]\n```\n",
 };
 
+pub static KIND_NOT_ALLOWED: Rule = Rule {
+    code: "MC2709",
+    name: "route-kind-not-allowed",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "No listener a route attaches to admits its kind (allowedRoutes.kinds, or the kinds of the listener's protocol).",
+    docs: "## What it does\nChecks the route's kind against each named listener's `allowedRoutes.kinds`; a listener that \
+lists none admits the kinds of its protocol (HTTP and HTTPS: HTTPRoute, GRPCRoute; TLS: TLSRoute, TCPRoute; TCP: \
+TCPRoute; UDP: UDPRoute).\n\n\
+## Why is this bad?\nThe route is not accepted by that parent: no proxy serves it.\n\n\
+## Example\n```yaml\n# the listener: {name: foo, protocol: TCP, port: 8080}\nkind: HTTPRoute\nspec:\n  parentRefs: [{name: tcp-gateway, sectionName: foo}]\n```\n\n\
+## Use instead\nAttach the route to a listener of its protocol, or list its kind in `allowedRoutes.kinds`.\n",
+};
+
+pub static LISTENERS_NOT_ALLOWED: Rule = Rule {
+    code: "MC2710",
+    name: "listener-set-not-allowed",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "A ListenerSet whose parent Gateway does not allow ListenerSets from its namespace (allowedListeners defaults to none).",
+    docs: "## What it does\nLooks up the ListenerSet's parent Gateway and applies its `allowedListeners.namespaces.from`: \
+absent or `None` allows no ListenerSet, `Same` those of the Gateway's namespace, `All` and `Selector` any.\n\n\
+## Why is this bad?\nThe listeners are not added to the Gateway, and routes attached to them are not served.\n\n\
+## Example\n```yaml\n# the Gateway has no allowedListeners\nkind: ListenerSet\nspec:\n  parentRef: {name: shared-gateway, namespace: infra}\n```\n\n\
+## Use instead\nSet `allowedListeners: {namespaces: {from: All}}` (or a selector) on the Gateway.\n",
+};
+
 pub static RULES: &[&Rule] = &[
     &PARENT_NOT_FOUND,
+    &KIND_NOT_ALLOWED,
+    &LISTENERS_NOT_ALLOWED,
     &PARENT_SERVICE_NOT_FOUND,
     &LISTENER_NOT_FOUND,
     &NOT_ALLOWED,
@@ -123,27 +154,142 @@ pub static RULES: &[&Rule] = &[
     &IDENTICAL_MATCH,
 ];
 
-/// A Gateway parent of a route, resolved.
+/// A parent's kind, namespace and name.
+type Parent<'c> = (&'static str, &'c str, &'c str);
+
+/// A Gateway (or ListenerSet) parent of a route, resolved.
 struct Attachment<'c> {
-    gateway: &'c Resource<KubeGateway>,
+    /// `Gateway` or `ListenerSet`.
+    kind: &'static str,
+    namespace: &'c str,
+    name: &'c str,
     /// The listeners the parentRef names (all when it names none).
     listeners: Vec<&'c Listener>,
 }
 
 pub fn check(index: &mut Index, out: &mut Reporter) {
     let config = index.config;
-    let mut attached: Vec<(&Resource<HttpRouteSpec>, &Resource<KubeGateway>)> = Vec::new();
+    let mut attached: Vec<(&Resource<HttpRouteSpec>, Parent)> = Vec::new();
     for route in &config.http_routes {
-        for (i, parent) in route.spec.parent_refs.iter().enumerate() {
-            if let Some(a) = parent_of(index, out, route, i, parent)
-                && admitted(out, route, i, &a)
-            {
-                attached.push((route, a.gateway));
-            }
+        for a in attachments(index, out, route) {
+            attached.push((route, (a.kind, a.namespace, a.name)));
         }
         backends(index, out, route);
     }
+    for route in &config.routes {
+        attachments(index, out, route);
+        backends(index, out, route);
+    }
+    for set in &config.listener_sets {
+        listener_set_parent(index, out, set);
+    }
     identical_matches(out, &attached);
+}
+
+/// The parents that accept `route`, reporting those that do not.
+fn attachments<'c, S: RouteRefs>(
+    index: &mut Index<'_, 'c>,
+    out: &mut Reporter,
+    route: &'c Resource<S>,
+) -> Vec<Attachment<'c>> {
+    let mut accepted = Vec::new();
+    for (i, parent) in route.spec.parent_refs().iter().enumerate() {
+        if let Some(a) = parent_of(index, out, route, i, parent)
+            && admitted(out, route, i, &a)
+        {
+            accepted.push(a);
+        }
+    }
+    accepted
+}
+
+/// A ListenerSet's parent Gateway exists and allows ListenerSets from its
+/// namespace.
+fn listener_set_parent(index: &mut Index, out: &mut Reporter, set: &Resource<ListenerSetSpec>) {
+    let parent = &set.spec.parent_ref;
+    let ns = parent.namespace.as_deref().unwrap_or(&set.namespace);
+    let config = index.config;
+    let Some(gateway) = config
+        .kube_gateways
+        .iter()
+        .find(|g| g.namespace == ns && g.name() == parent.name)
+    else {
+        parent_missing(
+            index,
+            out,
+            set,
+            "/spec/parentRef/name",
+            "Gateway",
+            ns,
+            &parent.name,
+        );
+        return;
+    };
+    let from = gateway
+        .spec
+        .allowed_listeners
+        .as_ref()
+        .and_then(|a| a.namespaces.as_ref())
+        .and_then(|n| n.from.as_deref())
+        .unwrap_or("None");
+    let allowed = match from {
+        "None" => false,
+        "Same" => set.namespace == gateway.namespace,
+        _ => true,
+    };
+    if !allowed {
+        out.report(
+            &LISTENERS_NOT_ALLOWED,
+            set,
+            "/spec/parentRef",
+            format!(
+                "Gateway {ns}/{} allows ListenerSets from {}, not from namespace {}",
+                parent.name,
+                if from == "Same" {
+                    "its own namespace only"
+                } else {
+                    "no namespace (allowedListeners is unset or None)"
+                },
+                set.namespace
+            ),
+        )
+        .label("not allowed")
+        .help("set allowedListeners.namespaces.from to All (or a selector) on the Gateway");
+    }
+}
+
+/// Reports a parent `kind` `ns/name` that is not in the input, where the
+/// input has that kind in `ns`; notes it as unchecked otherwise.
+fn parent_missing<T>(
+    index: &mut Index,
+    out: &mut Reporter,
+    child: &Resource<T>,
+    at: &str,
+    kind: &str,
+    ns: &str,
+    name: &str,
+) {
+    let config = index.config;
+    let described = match kind {
+        "ListenerSet" => config.listener_sets.iter().any(|g| g.namespace == ns),
+        _ => config.kube_gateways.iter().any(|g| g.namespace == ns),
+    };
+    if described || index.is_complete() {
+        out.report(
+            &PARENT_NOT_FOUND,
+            child,
+            at,
+            format!("{kind} {ns}/{name} is not in the input"),
+        )
+        .label(format!("no such {kind}"));
+    } else {
+        index.unchecked.insert(format!(
+            "parent {kind} {ns}/{name} of {} {}/{}: the input has no {kind}s in namespace {ns}",
+            child.kind.as_str(),
+            child.namespace,
+            child.name()
+        ));
+    }
 }
 
 /// A Service an HTTPRoute names (as parent or backend), with an optional port.
@@ -156,10 +302,10 @@ struct ServiceRef<'a> {
 /// Looks `service` up in the mesh's registry (where the input describes
 /// its namespace) and reports under `rule` a missing Service or port, at
 /// `at`/name or `at`/port. Whether the Service is there.
-fn check_service(
+fn check_service<S>(
     index: &mut Index,
     out: &mut Reporter,
-    route: &Resource<HttpRouteSpec>,
+    route: &Resource<S>,
     rule: &'static Rule,
     at: &str,
     service: &ServiceRef,
@@ -199,10 +345,10 @@ fn check_service(
     }
 }
 
-fn parent_of<'c>(
+fn parent_of<'c, S: RouteRefs>(
     index: &mut Index<'_, 'c>,
     out: &mut Reporter,
-    route: &Resource<HttpRouteSpec>,
+    route: &Resource<S>,
     i: usize,
     parent: &ParentRef,
 ) -> Option<Attachment<'c>> {
@@ -217,37 +363,35 @@ fn parent_of<'c>(
         check_service(index, out, route, &PARENT_SERVICE_NOT_FOUND, &at, &service);
         return None;
     }
-    if parent.kind.as_deref().is_some_and(|k| k != "Gateway") {
-        return None;
-    }
     let ns = parent.namespace.as_deref().unwrap_or(&route.namespace);
     let config = index.config;
-    let Some(gateway) = config
-        .kube_gateways
-        .iter()
-        .find(|g| g.namespace == ns && g.name() == parent.name)
-    else {
-        if config.kube_gateways.iter().any(|g| g.namespace == ns) {
-            out.report(
-                &PARENT_NOT_FOUND,
-                route,
-                &format!("/spec/parentRefs/{i}/name"),
-                format!("Gateway {ns}/{} is not in the input", parent.name),
-            )
-            .label("no such Gateway");
-        } else {
-            index.unchecked.insert(format!(
-                "parent {ns}/{} of HTTPRoute {}/{}: the input has no Gateways in namespace {ns}",
-                parent.name,
-                route.namespace,
-                route.name()
-            ));
-        }
+    let found = match parent.kind.as_deref().unwrap_or("Gateway") {
+        "Gateway" => config
+            .kube_gateways
+            .iter()
+            .find(|g| g.namespace == ns && g.name() == parent.name)
+            .map(|g| ("Gateway", g.namespace.as_str(), g.name(), &g.spec.listeners)),
+        "ListenerSet" => config
+            .listener_sets
+            .iter()
+            .find(|g| g.namespace == ns && g.name() == parent.name)
+            .map(|g| {
+                (
+                    "ListenerSet",
+                    g.namespace.as_str(),
+                    g.name(),
+                    &g.spec.listeners,
+                )
+            }),
+        _ => return None,
+    };
+    let Some((kind, namespace, name, all)) = found else {
+        let kind = parent.kind.as_deref().unwrap_or("Gateway");
+        let at = format!("/spec/parentRefs/{i}/name");
+        parent_missing(index, out, route, &at, kind, ns, &parent.name);
         return None;
     };
-    let listeners: Vec<&Listener> = gateway
-        .spec
-        .listeners
+    let listeners: Vec<&Listener> = all
         .iter()
         .filter(|l| parent.section_name.as_ref().is_none_or(|s| *s == l.name))
         .filter(|l| parent.port.is_none_or(|p| p == l.port))
@@ -258,18 +402,13 @@ fn parent_of<'c>(
             (None, Some(p)) => ("port", format!("a listener on port {p}")),
             (None, None) => ("name", "any listener".to_string()),
         };
-        let names: Vec<&str> = gateway
-            .spec
-            .listeners
-            .iter()
-            .map(|l| l.name.as_str())
-            .collect();
+        let names: Vec<&str> = all.iter().map(|l| l.name.as_str()).collect();
         out.report(
             &LISTENER_NOT_FOUND,
             route,
             &format!("/spec/parentRefs/{i}/{field}"),
             format!(
-                "Gateway {ns}/{} has no {what} (listeners: {})",
+                "{kind} {ns}/{} has no {what} (listeners: {})",
                 parent.name,
                 names.join(", ")
             ),
@@ -277,15 +416,50 @@ fn parent_of<'c>(
         .label("no such listener");
         return None;
     }
-    Some(Attachment { gateway, listeners })
+    Some(Attachment {
+        kind,
+        namespace,
+        name,
+        listeners,
+    })
 }
 
 /// Whether some named listener admits the route's namespace and hostnames;
 /// reports why not.
-fn admitted(out: &mut Reporter, route: &Resource<HttpRouteSpec>, i: usize, a: &Attachment) -> bool {
-    let admitting: Vec<&&Listener> = a
-        .listeners
-        .iter()
+fn admitted<S: RouteRefs>(
+    out: &mut Reporter,
+    route: &Resource<S>,
+    i: usize,
+    a: &Attachment,
+) -> bool {
+    let kind = route.kind.as_str();
+    let of_kind: Vec<&&Listener> = a.listeners.iter().filter(|l| l.admits_kind(kind)).collect();
+    if of_kind.is_empty() {
+        let names: Vec<String> = a
+            .listeners
+            .iter()
+            .map(|l| format!("{} ({})", l.name, l.protocol))
+            .collect();
+        out.report(
+            &KIND_NOT_ALLOWED,
+            route,
+            &format!("/spec/parentRefs/{i}"),
+            format!(
+                "no listener of {} {}/{} admits {kind}s (listeners: {})",
+                a.kind,
+                a.namespace,
+                a.name,
+                names.join(", ")
+            ),
+        )
+        .label("kind not admitted")
+        .help(format!(
+            "attach to a listener whose protocol serves {kind}s, or list {kind} in its allowedRoutes.kinds"
+        ));
+        return false;
+    }
+    let admitting: Vec<&&Listener> = of_kind
+        .into_iter()
         .filter(|l| {
             let from = l
                 .allowed_routes
@@ -293,7 +467,7 @@ fn admitted(out: &mut Reporter, route: &Resource<HttpRouteSpec>, i: usize, a: &A
                 .and_then(|r| r.namespaces.as_ref())
                 .and_then(|n| n.from.as_deref())
                 .unwrap_or("Same");
-            from != "Same" || route.namespace == a.gateway.namespace
+            from != "Same" || route.namespace == a.namespace
         })
         .collect();
     if admitting.is_empty() {
@@ -302,18 +476,15 @@ fn admitted(out: &mut Reporter, route: &Resource<HttpRouteSpec>, i: usize, a: &A
             route,
             &format!("/spec/parentRefs/{i}"),
             format!(
-                "the listeners of Gateway {}/{} admit routes from namespace {} only, not from {}",
-                a.gateway.namespace,
-                a.gateway.name(),
-                a.gateway.namespace,
-                route.namespace
+                "the listeners of {} {}/{} admit routes from namespace {} only, not from {}",
+                a.kind, a.namespace, a.name, a.namespace, route.namespace
             ),
         )
         .label("not admitted")
         .help("set allowedRoutes.namespaces.from to All (or a selector) on the listener");
         return false;
     }
-    let hostnames = &route.spec.hostnames;
+    let hostnames = route.spec.hostnames();
     let intersects = hostnames.is_empty()
         || admitting.iter().any(|l| {
             hostnames
@@ -330,9 +501,10 @@ fn admitted(out: &mut Reporter, route: &Resource<HttpRouteSpec>, i: usize, a: &A
             route,
             "/spec/hostnames",
             format!(
-                "no hostname of the route is served by Gateway {}/{} (listener hostnames: {})",
-                a.gateway.namespace,
-                a.gateway.name(),
+                "no hostname of the route is served by {} {}/{} (listener hostnames: {})",
+                a.kind,
+                a.namespace,
+                a.name,
                 served.join(", ")
             ),
         )
@@ -346,45 +518,45 @@ fn intersect(a: &str, b: &str) -> bool {
     a == b || host_matches(a, b) || host_matches(b, a)
 }
 
-fn backends(index: &mut Index, out: &mut Reporter, route: &Resource<HttpRouteSpec>) {
-    for (i, rule) in route.spec.rules.iter().enumerate() {
-        for (j, b) in rule.backend_refs.iter().enumerate() {
-            let is_service = b.kind.as_deref().is_none_or(|k| k == "Service")
-                && b.group.as_deref().is_none_or(str::is_empty);
-            if !is_service {
-                continue;
-            }
-            let ns = b.namespace.as_deref().unwrap_or(&route.namespace);
-            let at = format!("/spec/rules/{i}/backendRefs/{j}");
-            let service = ServiceRef {
-                namespace: ns,
-                name: &b.name,
-                port: b.port,
-            };
-            if !check_service(index, out, route, &BACKEND_NOT_FOUND, &at, &service) {
-                continue;
-            }
-            if ns != route.namespace && !granted(index, route, ns, &b.name) {
-                out.report(
-                    &REFERENCE_NOT_GRANTED,
-                    route,
-                    &format!("{at}/namespace"),
-                    format!(
-                        "no ReferenceGrant in namespace {ns} lets HTTPRoutes of namespace {} use Service {}",
-                        route.namespace, b.name
-                    ),
-                )
-                .label("not granted")
-                .help(format!(
-                    "add a ReferenceGrant in {ns} from HTTPRoute in {} to Service",
-                    route.namespace
-                ));
-            }
+fn backends<S: RouteRefs>(index: &mut Index, out: &mut Reporter, route: &Resource<S>) {
+    for (i, j, b) in route.spec.backends() {
+        let is_service = b.kind.as_deref().is_none_or(|k| k == "Service")
+            && b.group.as_deref().is_none_or(str::is_empty);
+        if !is_service {
+            continue;
+        }
+        let ns = b.namespace.as_deref().unwrap_or(&route.namespace);
+        let at = format!("/spec/rules/{i}/backendRefs/{j}");
+        let service = ServiceRef {
+            namespace: ns,
+            name: &b.name,
+            port: b.port,
+        };
+        if !check_service(index, out, route, &BACKEND_NOT_FOUND, &at, &service) {
+            continue;
+        }
+        let kind = route.kind.as_str();
+        if ns != route.namespace && !granted(index, kind, &route.namespace, ns, &b.name) {
+            out.report(
+                &REFERENCE_NOT_GRANTED,
+                route,
+                &format!("{at}/namespace"),
+                format!(
+                    "no ReferenceGrant in namespace {ns} lets {kind}s of namespace {} use Service {}",
+                    route.namespace, b.name
+                ),
+            )
+            .label("not granted")
+            .help(format!(
+                "add a ReferenceGrant in {ns} from {kind} in {} to Service",
+                route.namespace
+            ));
         }
     }
 }
 
-fn granted(index: &Index, route: &Resource<HttpRouteSpec>, ns: &str, service: &str) -> bool {
+/// Whether a ReferenceGrant in `ns` lets `kind`s of `from_ns` use Service `service`.
+fn granted(index: &Index, kind: &str, from_ns: &str, ns: &str, service: &str) -> bool {
     let field = |m: &std::collections::BTreeMap<String, String>, k: &str| {
         m.get(k).map(String::as_str).unwrap_or_default().to_string()
     };
@@ -396,8 +568,8 @@ fn granted(index: &Index, route: &Resource<HttpRouteSpec>, ns: &str, service: &s
         .any(|g| {
             let from = g.spec.from.iter().any(|f| {
                 field(f, "group") == "gateway.networking.k8s.io"
-                    && field(f, "kind") == "HTTPRoute"
-                    && field(f, "namespace") == route.namespace
+                    && field(f, "kind") == kind
+                    && field(f, "namespace") == from_ns
             });
             let to = g.spec.to.iter().any(|t| {
                 field(t, "group").is_empty()
@@ -409,17 +581,14 @@ fn granted(index: &Index, route: &Resource<HttpRouteSpec>, ns: &str, service: &s
 }
 
 /// Matches identical to an older route's on the same Gateway and hostnames.
-fn identical_matches(
-    out: &mut Reporter,
-    attached: &[(&Resource<HttpRouteSpec>, &Resource<KubeGateway>)],
-) {
+fn identical_matches(out: &mut Reporter, attached: &[(&Resource<HttpRouteSpec>, Parent)]) {
     let mut order: Vec<_> = attached.to_vec();
     order.sort_by(|a, b| a.0.age_key().cmp(&b.0.age_key()));
-    order.dedup_by(|a, b| std::ptr::eq(a.0, b.0) && std::ptr::eq(a.1, b.1));
+    order.dedup_by(|a, b| std::ptr::eq(a.0, b.0) && a.1 == b.1);
     for (k, (route, gw)) in order.iter().enumerate() {
         for (older, _) in order[..k]
             .iter()
-            .filter(|(o, g)| std::ptr::eq(*g, *gw) && !std::ptr::eq(*o, *route))
+            .filter(|(o, g)| g == gw && !std::ptr::eq(*o, *route))
         {
             let shared_host = route.spec.hostnames.is_empty()
                 || older.spec.hostnames.is_empty()
@@ -444,11 +613,12 @@ fn identical_matches(
                             *route,
                             &format!("/spec/rules/{i}/matches/{j}"),
                             format!(
-                                "HTTPRoute {}/{} (older) has the same match in rule #{oi}: it takes these requests on Gateway {}/{}",
+                                "HTTPRoute {}/{} (older) has the same match in rule #{oi}: it takes these requests on {} {}/{}",
                                 older.namespace,
                                 older.name(),
-                                gw.namespace,
-                                gw.name()
+                                gw.0,
+                                gw.1,
+                                gw.2
                             ),
                         )
                         .label("never wins");
