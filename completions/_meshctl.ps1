@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Settings file to use instead of the nearest .meshctl.yaml')
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Report only findings that are not in this baseline file')
             [CompletionResult]::new('--write-baseline', '--write-baseline', [CompletionResultType]::ParameterName, 'Write every current finding to FILE as the new baseline')
+            [CompletionResult]::new('--gateway-api-channel', '--gateway-api-channel', [CompletionResultType]::ParameterName, 'The Gateway API release channel the cluster''s CRDs come from: with `standard`, experimental fields (a rule''s retry, sessionPersistence, ExternalAuth filters) are errors [default: `gateway-api-channel` of the settings file, else the channel of Gateway API CRDs in the input, else both are accepted]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
             [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Ignore any .meshctl.yaml')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also list skipped documents (unknown kinds) and unchecked references on stderr')

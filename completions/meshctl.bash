@@ -615,7 +615,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__validate)
-            opts="-f -o -n -v -h --filename --format --fail-on --select --ignore --namespace --config --no-config --verbose --baseline --write-baseline --complete --allow-empty --color --help"
+            opts="-f -o -n -v -h --filename --format --fail-on --select --ignore --namespace --config --no-config --verbose --baseline --write-baseline --complete --gateway-api-channel --allow-empty --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -667,6 +667,10 @@ _meshctl() {
                     ;;
                 --write-baseline)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway-api-channel)
+                    COMPREPLY=($(compgen -W "standard experimental" -- "${cur}"))
                     return 0
                     ;;
                 --color)

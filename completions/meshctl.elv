@@ -47,6 +47,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --config 'Settings file to use instead of the nearest .meshctl.yaml'
             cand --baseline 'Report only findings that are not in this baseline file'
             cand --write-baseline 'Write every current finding to FILE as the new baseline'
+            cand --gateway-api-channel 'The Gateway API release channel the cluster''s CRDs come from: with `standard`, experimental fields (a rule''s retry, sessionPersistence, ExternalAuth filters) are errors [default: `gateway-api-channel` of the settings file, else the channel of Gateway API CRDs in the input, else both are accepted]'
             cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
             cand --no-config 'Ignore any .meshctl.yaml'
             cand -v 'Also list skipped documents (unknown kinds) and unchecked references on stderr'

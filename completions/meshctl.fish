@@ -55,6 +55,8 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s n -l namesp
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l config -d 'Settings file to use instead of the nearest .meshctl.yaml' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l baseline -d 'Report only findings that are not in this baseline file' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l write-baseline -d 'Write every current finding to FILE as the new baseline' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l gateway-api-channel -d 'The Gateway API release channel the cluster\'s CRDs come from: with `standard`, experimental fields (a rule\'s retry, sessionPersistence, ExternalAuth filters) are errors [default: `gateway-api-channel` of the settings file, else the channel of Gateway API CRDs in the input, else both are accepted]' -r -f -a "standard\t''
+experimental\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

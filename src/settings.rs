@@ -25,6 +25,8 @@ pub struct SettingsFile {
     pub namespace: Option<String>,
     /// Default of `--complete`: the input is the whole cluster.
     pub complete: Option<bool>,
+    /// Default of `--gateway-api-channel`: standard or experimental.
+    pub gateway_api_channel: Option<crate::schema::channel::Channel>,
     /// Only these rules (codes, names, Istio codes or code prefixes).
     #[serde(default)]
     pub select: Vec<String>,

@@ -12,6 +12,7 @@ use crate::load::spans::escape;
 use crate::load::{Document, Files, Loaded, Source};
 use crate::model::{self, Config, Typed};
 use crate::schema;
+use crate::schema::channel::{self, Channel};
 use crate::settings::Settings;
 
 /// Annotation that silences analyzer messages on one resource (as in istioctl).
@@ -28,6 +29,9 @@ pub struct Options {
     pub ignore: Vec<String>,
     /// The input is the whole cluster (`--complete`).
     pub complete: bool,
+    /// The Gateway API channel the cluster runs (`--gateway-api-channel`);
+    /// `None`: the one the input's CRDs declare, else both are accepted.
+    pub gateway_api_channel: Option<Channel>,
     /// Severities and per-file ignores of the settings file.
     pub settings: Settings,
 }
@@ -87,8 +91,9 @@ pub fn rule_matches(rule: &Rule, selectors: &[String]) -> bool {
 
 /// One document checked and read on its own.
 enum DocumentRead {
-    /// Not a kind meshctl reads: its apiVersion and kind.
-    Skipped(String),
+    /// Not a kind meshctl reads: its apiVersion and kind, and the Gateway
+    /// API channel it declares if it is one of the Gateway API's CRDs.
+    Skipped(String, Option<Channel>),
     Resource(Box<ResourceRead>),
 }
 
@@ -110,7 +115,7 @@ impl DocumentRead {
     fn of(doc: &Document, text: &str, check_schema: bool, options: &Options) -> DocumentRead {
         let Some(kind) = model::classify(doc) else {
             let what = format!("{} {}", doc.api_version(), doc.kind());
-            return DocumentRead::Skipped(what.trim().to_string());
+            return DocumentRead::Skipped(what.trim().to_string(), channel::declared_by(doc));
         };
         let mut found = Vec::new();
         let schema_ok = !check_schema || schema::validate(doc, text, kind, &mut found);
@@ -295,6 +300,7 @@ fn finish(loaded: Loaded, reads: Vec<DocumentRead>, options: &Options, depth: De
     let mut skipped = Vec::new();
     let mut resources = 0;
     let mut suppressed = BTreeMap::new();
+    let mut declared = None;
     for (index, (doc, read)) in documents.iter().zip(reads).enumerate() {
         let ResourceRead {
             kind,
@@ -304,7 +310,9 @@ fn finish(loaded: Loaded, reads: Vec<DocumentRead>, options: &Options, depth: De
             resource,
             suppress,
         } = match read {
-            DocumentRead::Skipped(what) => {
+            DocumentRead::Skipped(what, channel) => {
+                // Experimental CRDs anywhere in the input make the channel experimental.
+                declared = declared.max(channel);
                 skipped.push((doc.source, what));
                 continue;
             }
@@ -342,6 +350,12 @@ fn finish(loaded: Loaded, reads: Vec<DocumentRead>, options: &Options, depth: De
         &mut diagnostics,
     );
     config.derive();
+    if depth == Depth::Full
+        && options.gateway_api_channel.or(declared) == Some(Channel::Standard)
+        && options.enabled(&schema::rules::EXPERIMENTAL_FIELD)
+    {
+        channel::check_standard(&config, &documents, &mut diagnostics);
+    }
     let unchecked = match depth {
         Depth::Full => analyze::check_resources(
             &config,

@@ -197,3 +197,53 @@ spec:
         "the Gateway allows no ListenerSets; `web` is the Gateway's listener, not the set's"
     );
 }
+
+/// Gateway API release channels: the standard channel's CRDs lack the
+/// experimental fields (an ExternalAuth filter, a rule's retry), so with
+/// `--gateway-api-channel standard` (or the settings key) they are errors;
+/// with `experimental`, or no channel known, they are accepted.
+#[test]
+fn experimental_fields_are_refused_on_the_standard_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("route.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api, namespace: shop}
+spec:
+  rules:
+  - filters:
+    - {type: ExternalAuth, externalAuth: {protocol: HTTP, backendRef: {name: auth}}}
+    backendRefs: [{name: api, port: 80}]
+",
+    )
+    .unwrap();
+    let codes = |args: &[&str]| -> Vec<(String, u64)> {
+        let mut argv = vec![file.to_str().unwrap()];
+        argv.extend(args);
+        common::validate_json(&argv)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["code"].as_str().unwrap().to_string(),
+                    d["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(codes(&[]), vec![]);
+    assert_eq!(codes(&["--gateway-api-channel", "experimental"]), vec![]);
+    assert_eq!(
+        codes(&["--gateway-api-channel", "standard"]),
+        vec![("MC0108".to_string(), 7)]
+    );
+    let settings = dir.path().join("settings.yaml");
+    std::fs::write(&settings, "gateway-api-channel: standard\n").unwrap();
+    assert_eq!(
+        codes(&["--config", settings.to_str().unwrap()]),
+        vec![("MC0108".to_string(), 7)]
+    );
+}

@@ -13,6 +13,7 @@ use crate::load;
 use crate::load::spans::escape;
 use crate::report;
 use crate::report::terminal::Style;
+use crate::schema::channel::Channel;
 use crate::schema::did_you_mean;
 use crate::settings::{self, Settings, SettingsFile};
 use crate::validate::{self, Options, rule_matches};
@@ -90,6 +91,13 @@ pub struct Args {
     /// checked].
     #[arg(long)]
     complete: bool,
+    /// The Gateway API release channel the cluster's CRDs come from: with
+    /// `standard`, experimental fields (a rule's retry, sessionPersistence,
+    /// ExternalAuth filters) are errors [default: `gateway-api-channel` of
+    /// the settings file, else the channel of Gateway API CRDs in the input,
+    /// else both are accepted].
+    #[arg(long, value_enum, value_name = "CHANNEL")]
+    gateway_api_channel: Option<Channel>,
     /// Accept a folder without manifests (nothing to check, exit 0); by
     /// default it is an error, as the path is most likely wrong.
     #[arg(long)]
@@ -121,6 +129,9 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         select,
         ignore,
         complete: args.complete || project.file.complete.unwrap_or(false),
+        gateway_api_channel: args
+            .gateway_api_channel
+            .or(project.file.gateway_api_channel),
         settings: project.settings,
     };
     let fail_on = args.fail_on.or(project.fail_on).unwrap_or(FailOn::Error);

@@ -125,6 +125,8 @@ pub struct HttpRouteRule {
     pub timeouts: Option<HttpRouteTimeouts>,
     /// Experimental: `retry {codes, attempts, backoff}`.
     pub retry: Option<HttpRouteRetry>,
+    /// Experimental: session affinity.
+    pub session_persistence: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -194,6 +196,8 @@ pub struct RouteSpec {
 #[serde(default, rename_all = "camelCase")]
 pub struct RouteRule {
     pub backend_refs: Vec<BackendRef>,
+    /// Experimental (GRPCRoute): session affinity.
+    pub session_persistence: Option<serde_json::Value>,
 }
 
 /// What the reference checks read from a route of any kind.

@@ -1,6 +1,7 @@
 //! Embedded JSON Schemas, one per kind, and the translation of their errors
 //! into diagnostics that point at the offending token.
 
+pub mod channel;
 pub mod rules;
 
 use std::sync::OnceLock;

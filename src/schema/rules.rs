@@ -116,6 +116,22 @@ pub static INVALID_PORT: Rule = Rule {
 };
 
 /// Every rule of this stage, for the registry.
+pub static EXPERIMENTAL_FIELD: Rule = Rule {
+    code: "MC0108",
+    name: "experimental-gateway-api-field",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "A Gateway API field of the experimental channel, where the cluster runs the standard channel's CRDs.",
+    docs: "## What it does\nWith `--gateway-api-channel standard` (or `gateway-api-channel: standard` in `.meshctl.yaml`, \
+or standard-channel Gateway API CRDs in the input), reports the fields only the experimental channel's CRDs define: \
+a rule's `retry` and `sessionPersistence`, and `ExternalAuth` filters. Without a channel both are accepted.\n\n\
+## Why is this bad?\nThe standard CRDs do not have the field: the API server prunes it when the object is applied, \
+so the retry policy, session affinity or authorization it describes never takes effect.\n\n\
+## Example\n```yaml\nrules:\n- retry: {codes: [503], attempts: 2}\n  backendRefs: [{name: api, port: 80}]\n```\n\n\
+## Use instead\nInstall the experimental channel's CRDs, or move the setting to a policy the standard channel \
+has (for Istio, a VirtualService).\n",
+};
+
 pub static RULES: &[&Rule] = &[
     &UNKNOWN_FIELD,
     &WRONG_TYPE,
@@ -124,6 +140,7 @@ pub static RULES: &[&Rule] = &[
     &CONSTRAINT,
     &UNREADABLE_RESOURCE,
     &DUPLICATE_RESOURCE,
+    &EXPERIMENTAL_FIELD,
     &INVALID_DURATION,
     &INVALID_REGEX,
     &INVALID_PORT,
