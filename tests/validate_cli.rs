@@ -173,7 +173,7 @@ fn list_items_are_checked_with_item_paths() {
     let file = dir.path().join("list.yaml");
     fs::write(
         &file,
-        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: networking.istio.io/v1\n  kind: DestinationRule\n  metadata: {name: r}\n  spec:\n    host: r\n    subsets: [{name: v1, labls: {}}]\n",
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: networking.istio.io/v1\n  kind: DestinationRule\n  metadata: {name: r}\n  spec:\n    host: r\n    subsets: [{name: v1, labls: {}, labels: {v: \"1\"}}]\n",
     )
     .unwrap();
     let report = validate_json(&[file.to_str().unwrap()]);
@@ -293,7 +293,7 @@ fn suppression_by_istio_code_covers_schema_findings() {
     let file = dir.path().join("dr.yaml");
     fs::write(
         &file,
-        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: a\n  annotations:\n    galley.istio.io/analyze-suppress: IST0106\nspec:\n  host: a\n  subsets: [{name: v1, labls: {}}]\n",
+        "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: a\n  annotations:\n    galley.istio.io/analyze-suppress: IST0106\nspec:\n  host: a\n  subsets: [{name: v1, labls: {}, labels: {v: \"1\"}}]\n",
     )
     .unwrap();
     assert!(findings(&validate_json(&[file.to_str().unwrap()])).is_empty());

@@ -245,6 +245,9 @@ pub struct DestinationAt<'a> {
     pub http_rule: Option<usize>,
 }
 
+/// A route's destinations, each with its weight.
+pub type Split<'a> = Vec<(Option<i64>, &'a Destination)>;
+
 impl VirtualService {
     /// Every destination and mirror of every http, tcp and tls rule, in order.
     pub fn destinations(&self) -> Vec<DestinationAt<'_>> {
@@ -284,19 +287,54 @@ impl VirtualService {
         out
     }
 
-    /// The weights of every http, tcp and tls route, with the pointer of its `route` list.
-    pub fn route_weights(&self) -> Vec<(String, Vec<Option<i64>>)> {
+    /// The gateways named in route matches (`http[].match[].gateways`, and
+    /// tcp's and tls's), each with its pointer.
+    pub fn match_gateways(&self) -> Vec<(String, &str)> {
+        let http = self.http.iter().enumerate().flat_map(|(i, r)| {
+            r.matches
+                .iter()
+                .enumerate()
+                .map(move |(j, m)| ("http", i, j, &m.gateways))
+        });
+        let tcp = self.tcp.iter().enumerate().flat_map(|(i, r)| {
+            r.matches
+                .iter()
+                .enumerate()
+                .map(move |(j, m)| ("tcp", i, j, &m.gateways))
+        });
+        let tls = self.tls.iter().enumerate().flat_map(|(i, r)| {
+            r.matches
+                .iter()
+                .enumerate()
+                .map(move |(j, m)| ("tls", i, j, &m.gateways))
+        });
+        http.chain(tcp)
+            .chain(tls)
+            .flat_map(|(section, i, j, gateways)| {
+                gateways.iter().enumerate().map(move |(k, g)| {
+                    (
+                        format!("/spec/{section}/{i}/match/{j}/gateways/{k}"),
+                        g.as_str(),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Each route (http, tcp and tls) with its pointer and, per destination,
+    /// its weight and destination.
+    pub fn route_splits(&self) -> Vec<(String, Split<'_>)> {
         let http = self.http.iter().enumerate().map(|(i, r)| {
-            let weights = r.route.iter().map(|d| d.weight).collect();
-            (format!("/spec/http/{i}/route"), weights)
+            let split = r.route.iter().map(|d| (d.weight, &d.destination)).collect();
+            (format!("/spec/http/{i}/route"), split)
         });
         let l4 = [("tcp", self.tcp.iter().map(|r| &r.route).collect::<Vec<_>>())]
             .into_iter()
             .chain([("tls", self.tls.iter().map(|r| &r.route).collect())])
             .flat_map(|(section, routes)| {
                 routes.into_iter().enumerate().map(move |(i, route)| {
-                    let weights = route.iter().map(|d| d.weight).collect();
-                    (format!("/spec/{section}/{i}/route"), weights)
+                    let split = route.iter().map(|d| (d.weight, &d.destination)).collect();
+                    (format!("/spec/{section}/{i}/route"), split)
                 })
             });
         http.chain(l4).collect()

@@ -99,7 +99,33 @@ pub static RULES: &[&Rule] = &[
     &NO_CA_DESTINATION,
     &NO_CA_PORT,
     &OVERRIDDEN_POLICY,
+    &DUPLICATE_SUBSET,
+    &SUBSET_WITHOUT_LABELS,
 ];
+
+pub static DUPLICATE_SUBSET: Rule = Rule {
+    code: "MC2307",
+    name: "duplicate-subset",
+    severity: Severity::Warning,
+    istio_code: None,
+    summary: "A subset that an older DestinationRule for the same host, in the same namespace, already defines (Kiali KIA0201).",
+    docs: "## What it does\nIstio merges the DestinationRules of one namespace for one host, oldest first; a subset whose \
+name an older rule already defines is dropped from the merge. Flags the dropped subset.\n\n\
+## Why is this bad?\nIts labels and traffic policy never apply: routes to the subset use the older definition.\n\n\
+## Example\n```yaml\n# reviews-a (older) and reviews-b, both host: reviews\nsubsets: [{name: v2, labels: {version: v2}}]\n---\nsubsets: [{name: v2, labels: {version: v2-canary}}]\n```\n\n\
+## Use instead\nDefine each subset once, or give the second one its own name.\n",
+};
+
+pub static SUBSET_WITHOUT_LABELS: Rule = Rule {
+    code: "MC2308",
+    name: "subset-without-labels",
+    severity: Severity::Warning,
+    istio_code: None,
+    summary: "A subset with no labels, which selects every endpoint of the host (Kiali KIA0209).",
+    docs: "## What it does\nFlags subsets without `labels`.\n\n\
+## Why is this bad?\nThe subset is the whole service: a route to it is not the version split it reads like.\n\n\
+## Example\n```yaml\nsubsets: [{name: v2}]\n```\n\n## Use instead\n```yaml\nsubsets: [{name: v2, labels: {version: v2}}]\n```\n",
+};
 
 pub fn check(index: &mut Index, out: &mut Reporter) {
     let used: HashSet<(String, String)> = index
@@ -118,6 +144,22 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
         check_host(index, out, dr);
         check_tls(out, dr);
         check_overridden(index, out, dr, &host);
+        check_duplicate_subsets(index, out, dr, &host);
+        for (i, subset) in dr.spec.subsets.iter().enumerate() {
+            if subset.labels.is_empty() {
+                out.report(
+                    &SUBSET_WITHOUT_LABELS,
+                    dr,
+                    &format!("/spec/subsets/{i}/name"),
+                    format!(
+                        "subset `{}` has no labels: it selects every endpoint of {host}",
+                        subset.name
+                    ),
+                )
+                .label("no labels")
+                .help("add the labels (e.g. `version`) that tell this subset's pods apart");
+            }
+        }
         if index.has_workloads() {
             check_subset_pods(index, out, dr, &host);
         }
@@ -240,6 +282,50 @@ fn check_overridden(index: &Index, out: &mut Reporter, dr: &Resource<Destination
         )
         .label("ignored")
         .help("move these settings into the older DestinationRule");
+    }
+}
+
+/// Subsets an older rule of the same namespace and host already defines:
+/// Istio's merge keeps the first definition.
+fn check_duplicate_subsets(
+    index: &Index,
+    out: &mut Reporter,
+    dr: &Resource<DestinationRule>,
+    host: &str,
+) {
+    if dr.spec.subsets.is_empty() || dr.spec.workload_selector.is_some() {
+        return;
+    }
+    let older: Vec<&Resource<DestinationRule>> = index
+        .destination_rules_matching(host)
+        .filter(|o| {
+            o.namespace == dr.namespace
+                && o.name() != dr.name()
+                && o.spec.workload_selector.is_none()
+                && fqdn(&o.spec.host, &o.namespace) == host
+                && o.age_key() < dr.age_key()
+        })
+        .collect();
+    for (i, subset) in dr.spec.subsets.iter().enumerate() {
+        let Some(first) = older
+            .iter()
+            .find(|o| o.spec.subsets.iter().any(|s| s.name == subset.name))
+        else {
+            continue;
+        };
+        out.report(
+            &DUPLICATE_SUBSET,
+            dr,
+            &format!("/spec/subsets/{i}/name"),
+            format!(
+                "subset `{}` of {host} is already defined by the older DestinationRule {}/{}, whose definition Istio keeps",
+                subset.name,
+                first.namespace,
+                first.name()
+            ),
+        )
+        .label("dropped by the merge")
+        .help("define the subset once, or give this one another name");
     }
 }
 

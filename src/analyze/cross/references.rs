@@ -155,6 +155,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
             check_destination(index, out, vs, &d);
         }
         check_gateways(index, out, vs);
+        check_match_gateways(index, out, vs);
         check_delegates(index, out, vs);
     }
 }
@@ -398,6 +399,27 @@ fn check_gateways(index: &mut Index, out: &mut Reporter, vs: &Resource<VirtualSe
             .help(
                 "add a VirtualService host to the gateway (a server host, or a listener hostname)",
             );
+        }
+    }
+}
+
+/// Kiali's NoGatewayChecker on route matches: each gateway a match names
+/// exists (`mesh` aside).
+fn check_match_gateways(index: &mut Index, out: &mut Reporter, vs: &Resource<VirtualService>) {
+    for (at, written) in vs.spec.match_gateways() {
+        if written == "mesh" || is_internal_gateway(written) {
+            continue;
+        }
+        let reference = gateway_ref(written, &vs.namespace);
+        if let GatewayLookup::Missing = index.gateway(&reference) {
+            out.report(
+                &UNKNOWN_GATEWAY,
+                vs,
+                &at,
+                format!("gateway `{written}` ({reference}) of this match is not in the input"),
+            )
+            .label("not found")
+            .help("check the gateway's name and namespace (`ns/name` for another namespace)");
         }
     }
 }

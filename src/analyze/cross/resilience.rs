@@ -12,7 +12,7 @@ use crate::diagnostic::{Rule, Severity};
 use crate::mesh::HostLookup;
 use crate::mesh::names::fqdn;
 use crate::model::protocol::Protocol;
-use crate::model::virtual_service::HttpRoute;
+use crate::model::virtual_service::{HttpRoute, Split};
 use crate::model::{DestinationRule, Duration, Resource, VirtualService};
 
 pub static PER_TRY_IGNORED: Rule = Rule {
@@ -126,7 +126,21 @@ suggests a split that does not exist.\n\n\
 ## Use instead\nRemove the weight, or add the other destination.\n",
 };
 
+pub static REPEATED_DESTINATION: Rule = Rule {
+    code: "MC2509",
+    name: "repeated-destination",
+    severity: Severity::Warning,
+    istio_code: None,
+    summary: "The same destination (host, subset and port) twice in one route (Kiali KIA1105).",
+    docs: "## What it does\nCompares the destinations of each http, tcp and tls route, short host names expanded.\n\n\
+## Why is this bad?\nThe split is not what it reads like: the two entries' weights add up for that destination, \
+and a shift that edits one of them moves less traffic than intended.\n\n\
+## Example\n```yaml\n- {destination: {host: reviews, subset: v1}, weight: 50}\n- {destination: {host: reviews, subset: v1}, weight: 50}\n```\n\n\
+## Use instead\n```yaml\n- {destination: {host: reviews, subset: v1}, weight: 100}\n```\n",
+};
+
 pub static RULES: &[&Rule] = &[
+    &REPEATED_DESTINATION,
     &PER_TRY_IGNORED,
     &RETRIES_BEYOND_TIMEOUT,
     &RETRIES_NEVER_FIRE,
@@ -161,8 +175,10 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
                 .label("bypasses retries and timeout");
             }
         }
-        for (at, weights) in vs.spec.route_weights() {
+        for (at, split) in vs.spec.route_splits() {
+            let weights: Vec<Option<i64>> = split.iter().map(|(w, _)| *w).collect();
             check_weights(out, vs, &weights, &at);
+            check_repeated(out, vs, &split, &at);
         }
     }
     for dr in &index.config.destination_rules {
@@ -330,6 +346,34 @@ fn check_weights(
             }
         }
         _ => {}
+    }
+}
+
+/// Kiali's KIA1105: one destination (host, subset and port) twice in a route.
+fn check_repeated(out: &mut Reporter, vs: &Resource<VirtualService>, split: &Split, at: &str) {
+    for (j, (_, d)) in split.iter().enumerate() {
+        let first = split[..j].iter().position(|(_, e)| {
+            fqdn(&e.host, &vs.namespace) == fqdn(&d.host, &vs.namespace)
+                && e.subset == d.subset
+                && e.port == d.port
+        });
+        if let Some(first) = first {
+            out.report(
+                &REPEATED_DESTINATION,
+                vs,
+                &format!("{at}/{j}/destination"),
+                format!(
+                    "destination {}{} already appears as destination #{first} of this route",
+                    d.host,
+                    d.subset
+                        .as_deref()
+                        .map(|s| format!(" (subset {s})"))
+                        .unwrap_or_default()
+                ),
+            )
+            .label("repeated")
+            .help("merge the two entries into one, with the sum of their weights");
+        }
     }
 }
 

@@ -33,7 +33,8 @@ pub static INVALID_DESTINATION: Rule = Rule {
 pub static RULES: &[&Rule] = &[&INVALID_WEIGHT, &INVALID_DESTINATION];
 
 pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
-    for (at, weights) in res.spec.route_weights() {
+    for (at, split) in res.spec.route_splits() {
+        let weights: Vec<Option<i64>> = split.iter().map(|(w, _)| *w).collect();
         check_weights(cx, &at, &weights);
     }
     for d in res.spec.destinations() {
