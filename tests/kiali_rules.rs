@@ -143,3 +143,45 @@ spec:
     );
     assert_eq!(found(&yaml, &["MC2308"]), [("MC2308".to_string(), 13)]);
 }
+
+/// checkers/generic/export_to_namespace_checker.go (KIA0005) and the
+/// ReferenceGrant namespace checker (KIA1601): with `--complete`, a
+/// namespace that is neither a Namespace object of the input nor holds one
+/// of its resources does not exist; without it, nothing is said.
+#[test]
+fn export_to_namespace_checker() {
+    let yaml = "apiVersion: v1
+kind: Namespace
+metadata: {name: billing}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews, namespace: shop}
+spec:
+  host: reviews
+  exportTo: [., billing, biling]
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: from-web, namespace: shop}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: wbe}]
+  to: [{group: \"\", kind: Service}]
+";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ns.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let lines = |args: &[&str]| -> Vec<u64> {
+        let mut argv = vec![file.to_str().unwrap()];
+        argv.extend(args);
+        common::validate_json(&argv)["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "MC2011")
+            .map(|d| d["line"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(lines(&["--complete"]), [10, 16]);
+    assert!(lines(&[]).is_empty());
+}

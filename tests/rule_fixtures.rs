@@ -1,6 +1,8 @@
 //! Every rule has `fixtures/rules/<CODE>-<name>/bad.yaml`, which must trigger
 //! it exactly where its `# expect: CODE line:column` comments say, and
 //! `good.yaml`, a close cousin that must not trigger it (nor any error).
+//! A `# args: FLAGS` comment in bad.yaml passes FLAGS to both runs (for
+//! rules that need one, such as `--complete`).
 
 mod common;
 
@@ -27,6 +29,24 @@ fn expectations(path: &Path) -> BTreeSet<(String, u64, u64)> {
         .collect()
 }
 
+/// The flags of a `# args: ...` comment of `path`.
+fn extra_args(path: &Path) -> Vec<String> {
+    // Some fixtures are not UTF-8 on purpose (MC0006).
+    let bytes = fs::read(path).expect("fixture readable");
+    String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("# args: "))
+        .flat_map(|a| a.split_whitespace().map(str::to_string))
+        .collect()
+}
+
+/// `validate --format json FILE ARGS...` parsed.
+fn validate_with(file: &Path, args: &[String]) -> serde_json::Value {
+    let mut argv: Vec<&str> = vec![file.to_str().unwrap()];
+    argv.extend(args.iter().map(String::as_str));
+    validate_json(&argv)
+}
+
 #[test]
 fn every_rule_fires_on_its_bad_fixture_and_not_on_its_good_one() {
     let root = Path::new("fixtures/rules");
@@ -42,7 +62,8 @@ fn every_rule_fires_on_its_bad_fixture_and_not_on_its_good_one() {
             !expected.is_empty(),
             "{name}: bad.yaml has no `# expect:` lines"
         );
-        let report = validate_json(&[bad.to_str().unwrap()]);
+        let args = extra_args(&bad);
+        let report = validate_with(&bad, &args);
         let got: BTreeSet<_> = findings(&report)
             .into_iter()
             .filter(|(c, _, _)| *c == code)
@@ -63,7 +84,7 @@ fn every_rule_fires_on_its_bad_fixture_and_not_on_its_good_one() {
             }
         }
         let good = dir.join("good.yaml");
-        let report = validate_json(&[good.to_str().unwrap()]);
+        let report = validate_with(&good, &args);
         let errors: Vec<_> = report["diagnostics"]
             .as_array()
             .unwrap()

@@ -103,6 +103,7 @@ pub static ENTRIES: &[RuleEntry] = &[
     cross_entry!(resilience),
     cross_entry!(shadowing),
     cross_entry!(gateway_api),
+    cross_entry!(namespaces),
 ];
 
 /// Every rule meshctl can report, in code order.

@@ -55,6 +55,10 @@ pub struct Workload {
 #[derive(Debug, Clone, Default)]
 pub struct Node;
 
+/// A Namespace: that it exists (its name and labels are in the metadata).
+#[derive(Debug, Clone, Default)]
+pub struct Namespace;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub(crate) struct DeploymentSpec {

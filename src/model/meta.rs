@@ -29,6 +29,7 @@ pub enum Kind {
     Deployment,
     Pod,
     Node,
+    Namespace,
     KubeGateway,
     HttpRoute,
     GrpcRoute,
@@ -60,6 +61,7 @@ impl Kind {
             ("Pod", "", "v1") => Some(Kind::Pod),
             ("Deployment", "apps", "v1") => Some(Kind::Deployment),
             ("Node", "", "v1") => Some(Kind::Node),
+            ("Namespace", "", "v1") => Some(Kind::Namespace),
             ("Gateway", ..) if gateway_api => Some(Kind::KubeGateway),
             ("HTTPRoute", ..) if gateway_api => Some(Kind::HttpRoute),
             ("GRPCRoute", ..) if gateway_api_alpha => Some(Kind::GrpcRoute),
@@ -84,6 +86,7 @@ impl Kind {
             Kind::Deployment => "Deployment",
             Kind::Pod => "Pod",
             Kind::Node => "Node",
+            Kind::Namespace => "Namespace",
             Kind::HttpRoute => "HTTPRoute",
             Kind::GrpcRoute => "GRPCRoute",
             Kind::TlsRoute => "TLSRoute",
@@ -106,6 +109,7 @@ impl Kind {
             Kind::Deployment => "deployment",
             Kind::Pod => "pod",
             Kind::Node => "node",
+            Kind::Namespace => "namespace",
             Kind::KubeGateway => "k8s-gateway",
             Kind::HttpRoute => "httproute",
             Kind::GrpcRoute => "grpcroute",
@@ -118,7 +122,7 @@ impl Kind {
         }
     }
 
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::VirtualService,
         Kind::DestinationRule,
         Kind::Gateway,
@@ -127,6 +131,7 @@ impl Kind {
         Kind::Deployment,
         Kind::Pod,
         Kind::Node,
+        Kind::Namespace,
         Kind::KubeGateway,
         Kind::HttpRoute,
         Kind::GrpcRoute,
@@ -140,6 +145,6 @@ impl Kind {
 
     /// Whether a Kubernetes object of this kind lives in a namespace.
     pub fn is_namespaced(self) -> bool {
-        !matches!(self, Kind::GatewayClass | Kind::Node)
+        !matches!(self, Kind::GatewayClass | Kind::Node | Kind::Namespace)
     }
 }

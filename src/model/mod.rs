@@ -23,7 +23,7 @@ pub use gateway::Gateway;
 pub use gateway_api::{
     GatewayClassSpec, HttpRouteSpec, KubeGateway, ListenerSetSpec, ReferenceGrantSpec, RouteSpec,
 };
-pub use kube::{Node, Service, Workload};
+pub use kube::{Namespace, Node, Service, Workload};
 pub use meta::{Kind, ObjectMeta};
 pub use service_entry::ServiceEntry;
 pub use virtual_service::VirtualService;
@@ -87,6 +87,7 @@ pub struct Config {
     pub services: Vec<Resource<Service>>,
     pub workloads: Vec<Resource<Workload>>,
     pub nodes: Vec<Resource<Node>>,
+    pub namespaces: Vec<Resource<Namespace>>,
     pub kube_gateways: Vec<Resource<KubeGateway>>,
     pub http_routes: Vec<Resource<HttpRouteSpec>>,
     /// GRPCRoutes, TLSRoutes, TCPRoutes and UDPRoutes (by their `kind`).
@@ -160,6 +161,7 @@ impl Config {
             + self.services.len()
             + self.workloads.len()
             + self.nodes.len()
+            + self.namespaces.len()
             + self.kube_gateways.len()
             + self.http_routes.len()
             + self.routes.len()
@@ -183,6 +185,7 @@ impl Config {
         keep_last(&mut self.services, &mut out);
         keep_last(&mut self.workloads, &mut out);
         keep_last(&mut self.nodes, &mut out);
+        keep_last(&mut self.namespaces, &mut out);
         keep_last(&mut self.kube_gateways, &mut out);
         keep_last(&mut self.http_routes, &mut out);
         keep_last(&mut self.routes, &mut out);
@@ -209,6 +212,7 @@ impl Config {
             Typed::Service(r) => self.services.push(r),
             Typed::Workload(r) => self.workloads.push(r),
             Typed::Node(r) => self.nodes.push(r),
+            Typed::Namespace(r) => self.namespaces.push(r),
             Typed::KubeGateway(r) => self.kube_gateways.push(r),
             Typed::HttpRoute(r) => self.http_routes.push(r),
             Typed::Route(r) => self.routes.push(r),
@@ -231,6 +235,7 @@ pub enum Typed {
     Service(Resource<Service>),
     Workload(Resource<Workload>),
     Node(Resource<Node>),
+    Namespace(Resource<Namespace>),
     KubeGateway(Resource<KubeGateway>),
     HttpRoute(Resource<HttpRouteSpec>),
     Route(Resource<RouteSpec>),
@@ -250,6 +255,7 @@ impl Typed {
             Typed::Service(r) => r.doc = doc,
             Typed::Workload(r) => r.doc = doc,
             Typed::Node(r) => r.doc = doc,
+            Typed::Namespace(r) => r.doc = doc,
             Typed::KubeGateway(r) => r.doc = doc,
             Typed::HttpRoute(r) => r.doc = doc,
             Typed::Route(r) => r.doc = doc,
@@ -318,6 +324,7 @@ impl Typed {
                 Typed::Workload(resource!(workload))
             }
             Kind::Node => Typed::Node(resource!(Node)),
+            Kind::Namespace => Typed::Namespace(resource!(Namespace)),
         })
     }
 }

@@ -29,6 +29,7 @@ fn raw_schema(kind: Kind) -> &'static str {
         Kind::Deployment => include_str!("../../schemas/deployment.json"),
         Kind::Pod => include_str!("../../schemas/pod.json"),
         Kind::Node => include_str!("../../schemas/node.json"),
+        Kind::Namespace => include_str!("../../schemas/namespace.json"),
         Kind::KubeGateway => include_str!("../../schemas/k8s-gateway.json"),
         Kind::HttpRoute => include_str!("../../schemas/httproute.json"),
         Kind::GrpcRoute => include_str!("../../schemas/grpcroute.json"),

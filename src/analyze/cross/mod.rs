@@ -8,6 +8,7 @@ pub mod destination_rules;
 pub mod gateway_api;
 pub mod gateways;
 pub mod ingress_subsets;
+pub mod namespaces;
 pub mod references;
 pub mod resilience;
 pub mod services;
