@@ -122,3 +122,98 @@ fn http_route_retries_are_translated_the_way_istio_does() {
     assert!((success - 0.8365).abs() < 0.01, "success {success}");
     assert!((tries - 1.195).abs() < 0.01, "tries {tries}");
 }
+
+/// (status, Location) of `route` for a request on `port` through the edge
+/// Gateway of fixtures/gateway-api/redirects.yaml.
+fn redirected(path: &str, port: &str) -> (u64, String) {
+    let out = meshctl()
+        .args([
+            "route",
+            "fixtures/gateway-api/redirects.yaml",
+            "--gateway",
+            "edge",
+        ])
+        .args(["--host", "redirect.example", "--port", port, "--path", path])
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    let d: Value = serde_json::from_slice(&out.stdout).expect("JSON decision");
+    (
+        d["status"].as_u64().unwrap(),
+        d["location"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// The conformance suite's redirect tests (HTTPRouteRedirectPath,
+/// HTTPRouteRedirectScheme, HTTPRouteRedirectPortAndScheme,
+/// HTTPRouteRedirectHostAndStatus), as Istio's createRedirectFilter converts
+/// them: ReplacePrefixMatch replaces the matched segments (HTTPPathModifier's
+/// table); without a port a scheme change takes the scheme's default port,
+/// no scheme change keeps the request's; a scheme's default port is not
+/// written in the Location.
+#[test]
+fn redirects_follow_the_gateway_api() {
+    for (path, port, status, location) in [
+        (
+            "/original-prefix/lemon",
+            "8080",
+            302,
+            "http://redirect.example:8080/replacement-prefix/lemon",
+        ),
+        (
+            "/original-prefix",
+            "8080",
+            302,
+            "http://redirect.example:8080/replacement-prefix",
+        ),
+        (
+            "/trailing/x/y",
+            "8080",
+            302,
+            "http://redirect.example:8080/new/x/y",
+        ),
+        (
+            "/strip/one",
+            "8080",
+            302,
+            "http://redirect.example:8080/one",
+        ),
+        ("/strip", "8080", 302, "http://redirect.example:8080/"),
+        (
+            "/full/one",
+            "8080",
+            302,
+            "http://redirect.example:8080/full-path-replacement",
+        ),
+        (
+            "/scheme/a",
+            "8080",
+            302,
+            "https://redirect.example/scheme/a",
+        ),
+        (
+            "/scheme-and-port/a",
+            "8080",
+            302,
+            "https://redirect.example:8443/scheme-and-port/a",
+        ),
+        (
+            "/host-and-status",
+            "8080",
+            301,
+            "http://example.org:8080/host-and-status",
+        ),
+        (
+            "/host-and-status",
+            "80",
+            301,
+            "http://example.org/host-and-status",
+        ),
+    ] {
+        assert_eq!(
+            redirected(path, port),
+            (status, location.to_string()),
+            "{path} on port {port}"
+        );
+    }
+}

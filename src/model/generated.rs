@@ -13,7 +13,7 @@ use super::gateway_api::{
 use super::host::service_fqdn;
 use super::virtual_service::{
     DirectResponse, HttpMatch, HttpRedirect, HttpRetry, HttpRewrite, HttpRoute,
-    HttpRouteDestination, VirtualService,
+    HttpRouteDestination, PREFIX_REWRITE, VirtualService,
 };
 use super::{Config, Resource};
 
@@ -174,20 +174,17 @@ fn rule(r: &HttpRouteRule) -> HttpRoute {
         })
         .collect();
     let total: i64 = route.iter().filter_map(|d| d.weight).sum();
-    let redirect = filter_settings(&r.filters, "RequestRedirect").map(|f| HttpRedirect {
-        uri: f
-            .pointer("/path/replaceFullPath")
-            .and_then(|v| v.as_str())
-            .map(String::from),
-        authority: f.get("hostname").and_then(|v| v.as_str()).map(String::from),
-        scheme: f.get("scheme").and_then(|v| v.as_str()).map(String::from),
-        port: f.get("port").and_then(serde_json::Value::as_i64),
-        redirect_code: f
-            .get("statusCode")
-            .and_then(serde_json::Value::as_i64)
-            .or(Some(302)),
-        ..HttpRedirect::default()
-    });
+    // The CRD allows ReplacePrefixMatch only with one PathPrefix match.
+    let path_prefix = r
+        .matches
+        .first()
+        .and_then(|m| m.path.as_ref())
+        .and_then(|p| {
+            (p.match_type.as_deref().unwrap_or("PathPrefix") == "PathPrefix")
+                .then(|| p.value.clone().unwrap_or_else(|| "/".into()))
+        });
+    let redirect = filter_settings(&r.filters, "RequestRedirect")
+        .map(|f| redirect_of(f, path_prefix.unwrap_or_else(|| "/".into())));
     let rewrite = filter_settings(&r.filters, "URLRewrite").map(|f| HttpRewrite {
         uri: f
             .pointer("/path/replacePrefixMatch")
@@ -323,5 +320,37 @@ fn regex(value: &str) -> StringMatch {
     StringMatch {
         regex: Some(value.to_string()),
         ..StringMatch::default()
+    }
+}
+
+/// Istio's `createRedirectFilter`: ReplacePrefixMatch becomes the
+/// `%PREFIX()%` uri (of the rule's PathPrefix); without a port, a scheme change takes the scheme's
+/// default port and no scheme change keeps the request's.
+fn redirect_of(f: &serde_json::Value, path_prefix: String) -> HttpRedirect {
+    let text = |pointer: &str| {
+        f.pointer(pointer)
+            .and_then(|v| v.as_str())
+            .map(String::from)
+    };
+    let scheme = text("/scheme");
+    let port = f.get("port").and_then(serde_json::Value::as_i64);
+    let derive_port = match (port, &scheme) {
+        (Some(_), _) => None,
+        (None, Some(_)) => Some("FROM_PROTOCOL_DEFAULT".to_string()),
+        (None, None) => Some("FROM_REQUEST_PORT".to_string()),
+    };
+    HttpRedirect {
+        uri: text("/path/replaceFullPath")
+            .or_else(|| text("/path/replacePrefixMatch").map(|p| format!("{PREFIX_REWRITE}{p}"))),
+        authority: text("/hostname"),
+        scheme,
+        port,
+        derive_port,
+        redirect_code: f
+            .get("statusCode")
+            .and_then(serde_json::Value::as_i64)
+            .or(Some(302)),
+        prefix_rewrite: None,
+        matched_prefix: Some(path_prefix),
     }
 }

@@ -77,6 +77,11 @@ pub struct Headers {
     pub response: Option<HeaderOperations>,
 }
 
+/// The `redirect.uri` prefix of Istio's Gateway API conversion for a
+/// ReplacePrefixMatch redirect: the rest of the uri replaces the matched
+/// path prefix.
+pub const PREFIX_REWRITE: &str = "%PREFIX()%";
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct HttpRedirect {
@@ -87,6 +92,10 @@ pub struct HttpRedirect {
     pub scheme: Option<String>,
     pub redirect_code: Option<i64>,
     pub prefix_rewrite: Option<String>,
+    /// For a ReplacePrefixMatch redirect of an HTTPRoute: the PathPrefix of
+    /// its rule's match, the part of the path the replacement takes over.
+    #[serde(skip)]
+    pub matched_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -17,7 +17,7 @@ use crate::mesh::names::{fqdn, gateway_ref};
 use crate::mesh::{HostLookup, Mesh, SubsetLookup};
 use crate::model::generated::Precedence;
 use crate::model::host::host_matches;
-use crate::model::virtual_service::HttpRoute;
+use crate::model::virtual_service::{HttpRoute, PREFIX_REWRITE};
 use crate::model::{Config, Duration, Gateway, Kind, Resource, VirtualService, exported_to};
 
 /// Istio's retry policy when a route sets none (§4.1).
@@ -813,21 +813,50 @@ fn redirect_location(
         (None, Some("FROM_REQUEST_PORT")) => req.effective_port(),
         _ => super::request::split_host_port(&req.authority).1,
     };
+    let matched = || {
+        rule.matches
+            .iter()
+            .filter_map(|m| m.uri.as_ref()?.prefix.as_deref())
+            .find(|pre| req.path_only().starts_with(pre))
+            .unwrap_or("")
+    };
     let path = match (&r.uri, &r.prefix_rewrite) {
+        (Some(u), _) if u.starts_with(PREFIX_REWRITE) => replace_path_prefix(
+            req.path_only(),
+            r.matched_prefix.as_deref().unwrap_or("/"),
+            &u[PREFIX_REWRITE.len()..],
+        ),
         (Some(u), _) if !u.is_empty() => u.clone(),
-        (_, Some(p)) => {
-            let matched = rule
-                .matches
-                .iter()
-                .filter_map(|m| m.uri.as_ref()?.prefix.as_deref())
-                .find(|pre| req.path_only().starts_with(pre))
-                .unwrap_or("");
-            format!("{p}{}", &req.path_only()[matched.len()..])
-        }
+        (_, Some(p)) => format!("{p}{}", &req.path_only()[matched().len()..]),
         _ => req.path_only().to_string(),
     };
-    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+    // The scheme's default port is not written (Envoy's redirect, and the
+    // Gateway API's rule for the Location header).
+    let default_port = match scheme.as_str() {
+        "http" => Some(80),
+        "https" => Some(443),
+        _ => None,
+    };
+    let port = port
+        .filter(|p| Some(*p) != default_port)
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
     format!("{scheme}://{host}{port}{path}")
+}
+
+/// The Gateway API's ReplacePrefixMatch (HTTPPathModifier): the matched
+/// prefix, as whole path segments, gives way to `replacement`, with one `/`
+/// between them (`/foo/bar` with `/foo` → `/xyz/` is `/xyz/bar`, with `/`
+/// is `/bar`); an empty result is `/`.
+fn replace_path_prefix(path: &str, prefix: &str, replacement: &str) -> String {
+    let prefix = prefix.trim_end_matches('/');
+    let rest = path.get(prefix.len()..).unwrap_or("");
+    let joined = format!("{}{rest}", replacement.trim_end_matches('/'));
+    if joined.is_empty() {
+        "/".to_string()
+    } else {
+        joined
+    }
 }
 
 /// A duration as written; one Istio would refuse (validate reports it) is none.
