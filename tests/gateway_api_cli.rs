@@ -217,3 +217,50 @@ fn redirects_follow_the_gateway_api() {
         );
     }
 }
+
+/// Conformance's HTTPRouteHostnameIntersection / listener selection: at a
+/// gateway the listener is picked by the port the request arrives on
+/// (`--port`); a port in the Host header does not take part in matching
+/// (Istio gives gateway virtual hosts `host` and `host:*`). Without
+/// `--port`, the Host's port is the arrival port.
+#[test]
+fn a_host_header_port_does_not_take_part_in_matching() {
+    assert_eq!(
+        redirected("/strip/one", "8080").0,
+        302,
+        "the plain Host on the listener's port"
+    );
+    let out = meshctl()
+        .args([
+            "route",
+            "fixtures/gateway-api/redirects.yaml",
+            "--gateway",
+            "edge",
+        ])
+        .args([
+            "--host",
+            "redirect.example:9999",
+            "--port",
+            "8080",
+            "--path",
+            "/strip/one",
+        ])
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["status"], 302, "Host port 9999, arriving on 8080");
+    let out = meshctl()
+        .args([
+            "route",
+            "fixtures/gateway-api/redirects.yaml",
+            "--gateway",
+            "edge",
+        ])
+        .args(["--host", "redirect.example:9999", "--path", "/strip/one"])
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(d["status"], 404, "arriving on 9999: no listener");
+}

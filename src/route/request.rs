@@ -69,6 +69,14 @@ impl Request {
         split_host_port(&self.authority).1.or(self.port)
     }
 
+    /// The port the request arrives on at a gateway, which picks its
+    /// listener: `--port`, else the authority's port. A gateway's virtual
+    /// hosts answer the host with any port, so the authority's port never
+    /// takes part in matching there.
+    pub fn arrival_port(&self) -> Option<u16> {
+        self.port.or(split_host_port(&self.authority).1)
+    }
+
     /// The path without the query string.
     pub fn path_only(&self) -> &str {
         self.path

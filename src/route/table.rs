@@ -322,7 +322,7 @@ impl<'c> RoutingTable<'c> {
     fn route_gateway(&self, req: &Request, gw: &'c Resource<Gateway>) -> Decision<'c> {
         let gw_ref = gw.id().qualified();
         let host = req.host().to_ascii_lowercase();
-        let port = req.effective_port();
+        let port = req.arrival_port();
         // Servers that accept the request's port, with their host patterns.
         let servers: Vec<(Option<&str>, &str)> = gw
             .spec
