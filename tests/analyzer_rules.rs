@@ -3,15 +3,11 @@
 
 mod common;
 
-use common::diagnostics_of;
+use common::{diagnostics_of, lines_of};
 
 /// The lines where `validate` reports `code` for `yaml`.
 fn codes_of(yaml: &str, code: &str) -> Vec<u64> {
-    diagnostics_of(yaml)
-        .iter()
-        .filter(|d| d["code"] == code)
-        .map(|d| d["line"].as_u64().unwrap())
-        .collect()
+    lines_of(yaml, code, &[])
 }
 
 fn service(namespace: &str, labels: &str, port: &str) -> String {
@@ -260,18 +256,7 @@ fn subsets_without_pods(subsets: &str, node: &str, args: &[&str]) -> Vec<u64> {
     let yaml = format!(
         "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: web, namespace: shop}}\nspec:\n  host: web.shop.svc.cluster.local\n  subsets:\n{subsets}---\napiVersion: v1\nkind: Service\nmetadata: {{name: web, namespace: shop}}\nspec:\n  selector: {{app: web}}\n  ports: [{{name: http, port: 80}}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: web-1, namespace: shop, labels: {{app: web, version: v1}}}}\nspec: {{nodeName: node-1}}\n{node}"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("web.yaml");
-    std::fs::write(&file, yaml).unwrap();
-    let mut argv = vec![file.to_str().unwrap()];
-    argv.extend(args);
-    common::validate_json(&argv)["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["code"] == "MC2302")
-        .map(|d| d["line"].as_u64().unwrap())
-        .collect()
+    lines_of(&yaml, "MC2302", args)
 }
 
 /// destinationrule/subset.go (`PodNotSelectedAnalyzer`) with pilot's

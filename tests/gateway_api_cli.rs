@@ -126,6 +126,12 @@ fn http_route_retries_are_translated_the_way_istio_does() {
 /// (status, Location) of `route` for a request on `port` through the edge
 /// Gateway of fixtures/gateway-api/redirects.yaml.
 fn redirected(path: &str, port: &str) -> (u64, String) {
+    redirect_via("redirect.example", path, &["--port", port])
+}
+
+/// (status, Location) of `route ... --host HOST --path PATH ARGS...` through
+/// the edge Gateway of fixtures/gateway-api/redirects.yaml.
+fn redirect_via(host: &str, path: &str, args: &[&str]) -> (u64, String) {
     let out = meshctl()
         .args([
             "route",
@@ -133,8 +139,8 @@ fn redirected(path: &str, port: &str) -> (u64, String) {
             "--gateway",
             "edge",
         ])
-        .args(["--host", "redirect.example", "--port", port, "--path", path])
-        .args(["-o", "json"])
+        .args(["--host", host, "--path", path, "-o", "json"])
+        .args(args)
         .output()
         .unwrap();
     let d: Value = serde_json::from_slice(&out.stdout).expect("JSON decision");
@@ -230,37 +236,14 @@ fn a_host_header_port_does_not_take_part_in_matching() {
         302,
         "the plain Host on the listener's port"
     );
-    let out = meshctl()
-        .args([
-            "route",
-            "fixtures/gateway-api/redirects.yaml",
-            "--gateway",
-            "edge",
-        ])
-        .args([
-            "--host",
-            "redirect.example:9999",
-            "--port",
-            "8080",
-            "--path",
-            "/strip/one",
-        ])
-        .args(["-o", "json"])
-        .output()
-        .unwrap();
-    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(d["status"], 302, "Host port 9999, arriving on 8080");
-    let out = meshctl()
-        .args([
-            "route",
-            "fixtures/gateway-api/redirects.yaml",
-            "--gateway",
-            "edge",
-        ])
-        .args(["--host", "redirect.example:9999", "--path", "/strip/one"])
-        .args(["-o", "json"])
-        .output()
-        .unwrap();
-    let d: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(d["status"], 404, "arriving on 9999: no listener");
+    assert_eq!(
+        redirect_via("redirect.example:9999", "/strip/one", &["--port", "8080"]).0,
+        302,
+        "Host port 9999, arriving on 8080"
+    );
+    assert_eq!(
+        redirect_via("redirect.example:9999", "/strip/one", &[]).0,
+        404,
+        "arriving on 9999: no listener"
+    );
 }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::diagnostics_of;
+use common::diagnostics_with;
 
 const GATEWAY: &str = "apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -38,7 +38,12 @@ spec:
 
 /// The (code, line) of every finding for the Gateway above plus `routes`.
 fn findings(routes: &str) -> Vec<(String, u64)> {
-    diagnostics_of(&format!("{GATEWAY}{routes}"))
+    code_lines(&format!("{GATEWAY}{routes}"), &[])
+}
+
+/// The (code, line) of every finding of `validate FILE ARGS...` on `yaml`.
+fn code_lines(yaml: &str, args: &[&str]) -> Vec<(String, u64)> {
+    diagnostics_with(yaml, args)
         .iter()
         .map(|d| {
             (
@@ -204,11 +209,7 @@ spec:
 /// with `experimental`, or no channel known, they are accepted.
 #[test]
 fn experimental_fields_are_refused_on_the_standard_channel() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("route.yaml");
-    std::fs::write(
-        &file,
-        "apiVersion: gateway.networking.k8s.io/v1
+    let route = "apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: api, namespace: shop}
 spec:
@@ -216,34 +217,22 @@ spec:
   - filters:
     - {type: ExternalAuth, externalAuth: {protocol: HTTP, backendRef: {name: auth}}}
     backendRefs: [{name: api, port: 80}]
-",
-    )
-    .unwrap();
-    let codes = |args: &[&str]| -> Vec<(String, u64)> {
-        let mut argv = vec![file.to_str().unwrap()];
-        argv.extend(args);
-        common::validate_json(&argv)["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| {
-                (
-                    d["code"].as_str().unwrap().to_string(),
-                    d["line"].as_u64().unwrap(),
-                )
-            })
-            .collect()
-    };
-    assert_eq!(codes(&[]), vec![]);
-    assert_eq!(codes(&["--gateway-api-channel", "experimental"]), vec![]);
+";
+    let refused = vec![("MC0108".to_string(), 7)];
+    assert_eq!(code_lines(route, &[]), vec![]);
     assert_eq!(
-        codes(&["--gateway-api-channel", "standard"]),
-        vec![("MC0108".to_string(), 7)]
+        code_lines(route, &["--gateway-api-channel", "experimental"]),
+        vec![]
     );
+    assert_eq!(
+        code_lines(route, &["--gateway-api-channel", "standard"]),
+        refused
+    );
+    let dir = tempfile::tempdir().unwrap();
     let settings = dir.path().join("settings.yaml");
     std::fs::write(&settings, "gateway-api-channel: standard\n").unwrap();
     assert_eq!(
-        codes(&["--config", settings.to_str().unwrap()]),
-        vec![("MC0108".to_string(), 7)]
+        code_lines(route, &["--config", settings.to_str().unwrap()]),
+        refused
     );
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::diagnostics_of;
+use common::{diagnostics_of, lines_of};
 
 /// (code, line) of the findings of `codes` for `yaml`.
 fn found(yaml: &str, codes: &[&str]) -> Vec<(String, u64)> {
@@ -168,20 +168,6 @@ spec:
   from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: wbe}]
   to: [{group: \"\", kind: Service}]
 ";
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("ns.yaml");
-    std::fs::write(&file, yaml).unwrap();
-    let lines = |args: &[&str]| -> Vec<u64> {
-        let mut argv = vec![file.to_str().unwrap()];
-        argv.extend(args);
-        common::validate_json(&argv)["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["code"] == "MC2011")
-            .map(|d| d["line"].as_u64().unwrap())
-            .collect()
-    };
-    assert_eq!(lines(&["--complete"]), [10, 16]);
-    assert!(lines(&[]).is_empty());
+    assert_eq!(lines_of(yaml, "MC2011", &["--complete"]), [10, 16]);
+    assert!(lines_of(yaml, "MC2011", &[]).is_empty());
 }

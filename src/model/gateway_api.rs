@@ -49,6 +49,27 @@ pub struct RouteGroupKind {
     pub kind: String,
 }
 
+impl AllowedRoutes {
+    /// `namespaces.from` of `allowed`, else `default`.
+    pub fn from_or<'a>(allowed: Option<&'a AllowedRoutes>, default: &'a str) -> &'a str {
+        allowed
+            .and_then(|a| a.namespaces.as_ref())
+            .and_then(|n| n.from.as_deref())
+            .unwrap_or(default)
+    }
+}
+
+/// Whether `namespaces.from` admits an object of namespace `ns` to a parent
+/// in namespace `owner`: `None` admits none, `Same` the parent's, `All` and
+/// `Selector` (whose namespace labels the input may not show) any.
+pub fn from_admits(from: &str, owner: &str, ns: &str) -> bool {
+    match from {
+        "None" => false,
+        "Same" => owner == ns,
+        _ => true,
+    }
+}
+
 impl Listener {
     /// Whether the listener admits routes of `kind` (Gateway API core
     /// group): the kinds of `allowedRoutes.kinds`, else those its protocol

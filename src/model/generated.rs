@@ -174,17 +174,7 @@ fn rule(r: &HttpRouteRule) -> HttpRoute {
         })
         .collect();
     let total: i64 = route.iter().filter_map(|d| d.weight).sum();
-    // The CRD allows ReplacePrefixMatch only with one PathPrefix match.
-    let path_prefix = r
-        .matches
-        .first()
-        .and_then(|m| m.path.as_ref())
-        .and_then(|p| {
-            (p.match_type.as_deref().unwrap_or("PathPrefix") == "PathPrefix")
-                .then(|| p.value.clone().unwrap_or_else(|| "/".into()))
-        });
-    let redirect = filter_settings(&r.filters, "RequestRedirect")
-        .map(|f| redirect_of(f, path_prefix.unwrap_or_else(|| "/".into())));
+    let redirect = filter_settings(&r.filters, "RequestRedirect").map(|f| redirect_of(f, r));
     let rewrite = filter_settings(&r.filters, "URLRewrite").map(|f| HttpRewrite {
         uri: f
             .pointer("/path/replacePrefixMatch")
@@ -323,10 +313,12 @@ fn regex(value: &str) -> StringMatch {
     }
 }
 
-/// Istio's `createRedirectFilter`: ReplacePrefixMatch becomes the
-/// `%PREFIX()%` uri (of the rule's PathPrefix); without a port, a scheme change takes the scheme's
-/// default port and no scheme change keeps the request's.
-fn redirect_of(f: &serde_json::Value, path_prefix: String) -> HttpRedirect {
+/// Istio's `createRedirectFilter` for a filter `f` of rule `r`:
+/// ReplacePrefixMatch becomes the `%PREFIX()%` uri (of the rule's
+/// PathPrefix, its only match as the CRD requires); without a port, a scheme
+/// change takes the scheme's default port and no scheme change keeps the
+/// request's.
+fn redirect_of(f: &serde_json::Value, r: &HttpRouteRule) -> HttpRedirect {
     let text = |pointer: &str| {
         f.pointer(pointer)
             .and_then(|v| v.as_str())
@@ -351,6 +343,11 @@ fn redirect_of(f: &serde_json::Value, path_prefix: String) -> HttpRedirect {
             .and_then(serde_json::Value::as_i64)
             .or(Some(302)),
         prefix_rewrite: None,
-        matched_prefix: Some(path_prefix),
+        matched_prefix: r
+            .matches
+            .first()
+            .and_then(|m| m.path.as_ref())
+            .filter(|p| p.match_type.as_deref().unwrap_or("PathPrefix") == "PathPrefix")
+            .and_then(|p| p.value.clone()),
     }
 }

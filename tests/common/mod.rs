@@ -36,14 +36,30 @@ pub fn validate_json(args: &[&str]) -> Value {
 
 /// The diagnostics `validate` reports for one file holding `yaml`.
 pub fn diagnostics_of(yaml: &str) -> Vec<Value> {
+    diagnostics_with(yaml, &[])
+}
+
+/// The diagnostics `validate FILE ARGS...` reports, FILE holding `yaml`.
+pub fn diagnostics_with(yaml: &str, args: &[&str]) -> Vec<Value> {
     let dir = tempfile::tempdir().expect("temporary folder");
     let file = dir.path().join("resources.yaml");
     std::fs::write(&file, yaml).expect("written");
-    let report = validate_json(&[file.to_str().expect("UTF-8 path")]);
+    let mut argv = vec![file.to_str().expect("UTF-8 path")];
+    argv.extend(args);
+    let report = validate_json(&argv);
     report["diagnostics"]
         .as_array()
         .expect("diagnostics")
         .clone()
+}
+
+/// The lines where `validate FILE ARGS...` reports `code`, FILE holding `yaml`.
+pub fn lines_of(yaml: &str, code: &str, args: &[&str]) -> Vec<u64> {
+    diagnostics_with(yaml, args)
+        .iter()
+        .filter(|d| d["code"] == code)
+        .map(|d| d["line"].as_u64().expect("line"))
+        .collect()
 }
 
 /// (code, line, column) of every diagnostic.

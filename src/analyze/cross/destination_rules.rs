@@ -261,14 +261,7 @@ fn check_overridden(index: &Index, out: &mut Reporter, dr: &Resource<Destination
     if dr.spec.traffic_policy.is_none() || dr.spec.workload_selector.is_some() {
         return;
     }
-    let older = index.destination_rules_matching(host).find(|o| {
-        o.namespace == dr.namespace
-            && o.name() != dr.name()
-            && o.spec.workload_selector.is_none()
-            && o.spec.traffic_policy.is_some()
-            && fqdn(&o.spec.host, &o.namespace) == host
-            && o.age_key() < dr.age_key()
-    });
+    let older = older_rules(index, dr, host).find(|o| o.spec.traffic_policy.is_some());
     if let Some(older) = older {
         out.report(
             &OVERRIDDEN_POLICY,
@@ -285,6 +278,22 @@ fn check_overridden(index: &Index, out: &mut Reporter, dr: &Resource<Destination
     }
 }
 
+/// The older selector-less DestinationRules of `dr`'s namespace for the
+/// same host: those Istio merges `dr` into, whose settings win.
+fn older_rules<'i>(
+    index: &'i Index,
+    dr: &'i Resource<DestinationRule>,
+    host: &'i str,
+) -> impl Iterator<Item = &'i Resource<DestinationRule>> {
+    index.destination_rules_matching(host).filter(move |o| {
+        o.namespace == dr.namespace
+            && o.name() != dr.name()
+            && o.spec.workload_selector.is_none()
+            && fqdn(&o.spec.host, &o.namespace) == host
+            && o.age_key() < dr.age_key()
+    })
+}
+
 /// Subsets an older rule of the same namespace and host already defines:
 /// Istio's merge keeps the first definition.
 fn check_duplicate_subsets(
@@ -296,16 +305,7 @@ fn check_duplicate_subsets(
     if dr.spec.subsets.is_empty() || dr.spec.workload_selector.is_some() {
         return;
     }
-    let older: Vec<&Resource<DestinationRule>> = index
-        .destination_rules_matching(host)
-        .filter(|o| {
-            o.namespace == dr.namespace
-                && o.name() != dr.name()
-                && o.spec.workload_selector.is_none()
-                && fqdn(&o.spec.host, &o.namespace) == host
-                && o.age_key() < dr.age_key()
-        })
-        .collect();
+    let older: Vec<&Resource<DestinationRule>> = older_rules(index, dr, host).collect();
     for (i, subset) in dr.spec.subsets.iter().enumerate() {
         let Some(first) = older
             .iter()

@@ -1,8 +1,9 @@
 //! Gateway API references (§1.6): a route's parents (the Gateway or
 //! ListenerSet, its listener, whether the listener admits the route's kind,
-//! namespace and hostnames), a ListenerSet's parent Gateway, its backends (the Service and port, and a ReferenceGrant for
-//! another namespace), and identical matches in two routes, where the newer
-//! one never wins. Like the Istio checks, a reference is checked only where
+//! namespace and hostnames), a ListenerSet's parent Gateway, a route's
+//! backends (the Service and port, and a ReferenceGrant for another
+//! namespace), and identical matches in two routes, where the newer one
+//! never wins. Like the Istio checks, a reference is checked only where
 //! the input describes its target.
 
 use super::Reporter;
@@ -12,7 +13,8 @@ use crate::mesh::HostLookup;
 use crate::mesh::names::service_fqdn;
 use crate::model::Resource;
 use crate::model::gateway_api::{
-    HttpRouteMatch, HttpRouteSpec, Listener, ListenerSetSpec, ParentRef, RouteRefs,
+    AllowedRoutes, HttpRouteMatch, HttpRouteSpec, Listener, ListenerSetSpec, ParentRef, RouteRefs,
+    from_admits,
 };
 use crate::model::host::host_matches;
 
@@ -225,19 +227,8 @@ fn listener_set_parent(index: &mut Index, out: &mut Reporter, set: &Resource<Lis
         );
         return;
     };
-    let from = gateway
-        .spec
-        .allowed_listeners
-        .as_ref()
-        .and_then(|a| a.namespaces.as_ref())
-        .and_then(|n| n.from.as_deref())
-        .unwrap_or("None");
-    let allowed = match from {
-        "None" => false,
-        "Same" => set.namespace == gateway.namespace,
-        _ => true,
-    };
-    if !allowed {
+    let from = AllowedRoutes::from_or(gateway.spec.allowed_listeners.as_ref(), "None");
+    if !from_admits(from, &gateway.namespace, &set.namespace) {
         out.report(
             &LISTENERS_NOT_ALLOWED,
             set,
@@ -461,13 +452,8 @@ fn admitted<S: RouteRefs>(
     let admitting: Vec<&&Listener> = of_kind
         .into_iter()
         .filter(|l| {
-            let from = l
-                .allowed_routes
-                .as_ref()
-                .and_then(|r| r.namespaces.as_ref())
-                .and_then(|n| n.from.as_deref())
-                .unwrap_or("Same");
-            from != "Same" || route.namespace == a.namespace
+            let from = AllowedRoutes::from_or(l.allowed_routes.as_ref(), "Same");
+            from_admits(from, a.namespace, &route.namespace)
         })
         .collect();
     if admitting.is_empty() {

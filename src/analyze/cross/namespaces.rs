@@ -34,45 +34,23 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
     }
     let config = index.config;
     let known = namespaces(config);
-    let check = |entries: Vec<(String, &str)>, report: &mut dyn FnMut(&str, String)| {
-        for (at, ns) in entries {
-            if !matches!(ns, "." | "*" | "~") && !known.contains(ns) {
-                report(
-                    &at,
-                    format!("namespace `{ns}` is not in the input, which is the whole cluster"),
-                );
-            }
-        }
-    };
     for vs in &config.virtual_services {
-        check(listed(&vs.spec.export_to), &mut |at, m| {
-            flag(out, vs, at, m)
-        });
+        check_names(out, &known, vs, export_to(&vs.spec.export_to));
     }
     for dr in &config.destination_rules {
-        check(listed(&dr.spec.export_to), &mut |at, m| {
-            flag(out, dr, at, m)
-        });
+        check_names(out, &known, dr, export_to(&dr.spec.export_to));
     }
     for se in &config.service_entries {
-        check(listed(&se.spec.export_to), &mut |at, m| {
-            flag(out, se, at, m)
-        });
+        check_names(out, &known, se, export_to(&se.spec.export_to));
     }
     for grant in &config.reference_grants {
-        let entries = grant
-            .spec
-            .from
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| {
-                Some((
-                    format!("/spec/from/{i}/namespace"),
-                    f.get("namespace")?.as_str(),
-                ))
-            })
-            .collect();
-        check(entries, &mut |at, m| flag(out, grant, at, m));
+        let from = grant.spec.from.iter().enumerate().filter_map(|(i, f)| {
+            Some((
+                format!("/spec/from/{i}/namespace"),
+                f.get("namespace")?.as_str(),
+            ))
+        });
+        check_names(out, &known, grant, from.collect());
     }
     for svc in &config.services {
         if let Some(value) = svc.meta.annotations.get(EXPORT_ANNOTATION) {
@@ -80,9 +58,31 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
                 "/metadata/annotations/{}",
                 EXPORT_ANNOTATION.replace('/', "~1")
             );
-            let entries = value.split(',').map(|ns| (at.clone(), ns.trim())).collect();
-            check(entries, &mut |at, m| flag(out, svc, at, m));
+            let named = value.split(',').map(|ns| (at.clone(), ns.trim())).collect();
+            check_names(out, &known, svc, named);
         }
+    }
+}
+
+/// Reports each namespace of `named` (with its pointer) that is not `known`.
+fn check_names<T>(
+    out: &mut Reporter,
+    known: &BTreeSet<&str>,
+    resource: &Resource<T>,
+    named: Vec<(String, &str)>,
+) {
+    for (at, ns) in named {
+        if matches!(ns, "." | "*" | "~") || known.contains(ns) {
+            continue;
+        }
+        out.report(
+            &UNKNOWN_EXPORT_NAMESPACE,
+            resource,
+            &at,
+            format!("namespace `{ns}` is not in the input, which is the whole cluster"),
+        )
+        .label("no such namespace")
+        .help("name an existing namespace (check the spelling)");
     }
 }
 
@@ -110,16 +110,10 @@ fn namespaces(config: &Config) -> BTreeSet<&str> {
 }
 
 /// Each `exportTo` entry with its pointer.
-fn listed(export_to: &[String]) -> Vec<(String, &str)> {
-    export_to
+fn export_to(entries: &[String]) -> Vec<(String, &str)> {
+    entries
         .iter()
         .enumerate()
         .map(|(i, ns)| (format!("/spec/exportTo/{i}"), ns.as_str()))
         .collect()
-}
-
-fn flag<T>(out: &mut Reporter, resource: &Resource<T>, at: &str, message: String) {
-    out.report(&UNKNOWN_EXPORT_NAMESPACE, resource, at, message)
-        .label("no such namespace")
-        .help("name an existing namespace (check the spelling)");
 }

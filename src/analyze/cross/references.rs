@@ -365,14 +365,7 @@ fn check_gateways(index: &mut Index, out: &mut Reporter, vs: &Resource<VirtualSe
                 (hosts_in_listeners(gw, &vs.spec.hosts), "listener hostname")
             }
             GatewayLookup::Missing => {
-                out.report(
-                    &UNKNOWN_GATEWAY,
-                    vs,
-                    &at,
-                    format!("gateway `{written}` ({reference}) is not in the input"),
-                )
-                .label("not found")
-                .help("check the gateway's name and namespace (`ns/name` for another namespace)");
+                report_unknown_gateway(out, vs, &at, written, &reference);
                 if !vs.spec.hosts.is_empty() {
                     out.report(
                         &HOST_NOT_IN_GATEWAY,
@@ -412,16 +405,27 @@ fn check_match_gateways(index: &mut Index, out: &mut Reporter, vs: &Resource<Vir
         }
         let reference = gateway_ref(written, &vs.namespace);
         if let GatewayLookup::Missing = index.gateway(&reference) {
-            out.report(
-                &UNKNOWN_GATEWAY,
-                vs,
-                &at,
-                format!("gateway `{written}` ({reference}) of this match is not in the input"),
-            )
-            .label("not found")
-            .help("check the gateway's name and namespace (`ns/name` for another namespace)");
+            report_unknown_gateway(out, vs, &at, written, &reference);
         }
     }
+}
+
+/// MC2005 for the gateway `written` (resolved to `reference`) at `at`.
+fn report_unknown_gateway(
+    out: &mut Reporter,
+    vs: &Resource<VirtualService>,
+    at: &str,
+    written: &str,
+    reference: &str,
+) {
+    out.report(
+        &UNKNOWN_GATEWAY,
+        vs,
+        at,
+        format!("gateway `{written}` ({reference}) is not in the input"),
+    )
+    .label("not found")
+    .help("check the gateway's name and namespace (`ns/name` for another namespace)");
 }
 
 /// Istio's `IsInternalGatewayReference`: the name (after any `ns/`) of a

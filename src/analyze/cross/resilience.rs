@@ -351,29 +351,32 @@ fn check_weights(
 
 /// Kiali's KIA1105: one destination (host, subset and port) twice in a route.
 fn check_repeated(out: &mut Reporter, vs: &Resource<VirtualService>, split: &Split, at: &str) {
+    let mut first_at = std::collections::HashMap::new();
     for (j, (_, d)) in split.iter().enumerate() {
-        let first = split[..j].iter().position(|(_, e)| {
-            fqdn(&e.host, &vs.namespace) == fqdn(&d.host, &vs.namespace)
-                && e.subset == d.subset
-                && e.port == d.port
-        });
-        if let Some(first) = first {
-            out.report(
-                &REPEATED_DESTINATION,
-                vs,
-                &format!("{at}/{j}/destination"),
-                format!(
-                    "destination {}{} already appears as destination #{first} of this route",
-                    d.host,
-                    d.subset
-                        .as_deref()
-                        .map(|s| format!(" (subset {s})"))
-                        .unwrap_or_default()
-                ),
-            )
-            .label("repeated")
-            .help("merge the two entries into one, with the sum of their weights");
-        }
+        let key = (
+            fqdn(&d.host, &vs.namespace),
+            d.subset.as_deref(),
+            d.port.map(|p| p.number),
+        );
+        let Some(&first) = first_at.get(&key) else {
+            first_at.insert(key, j);
+            continue;
+        };
+        out.report(
+            &REPEATED_DESTINATION,
+            vs,
+            &format!("{at}/{j}/destination"),
+            format!(
+                "destination {}{} already appears as destination #{first} of this route",
+                d.host,
+                d.subset
+                    .as_deref()
+                    .map(|s| format!(" (subset {s})"))
+                    .unwrap_or_default()
+            ),
+        )
+        .label("repeated")
+        .help("merge the two entries into one, with the sum of their weights");
     }
 }
 
