@@ -1,5 +1,6 @@
 //! Typed resources read from documents, and the configuration they form.
 
+pub mod attachment;
 pub mod common;
 pub mod destination_rule;
 pub mod duration;

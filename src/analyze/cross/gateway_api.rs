@@ -12,11 +12,11 @@ use crate::diagnostic::{Rule, Severity};
 use crate::mesh::HostLookup;
 use crate::mesh::names::service_fqdn;
 use crate::model::Resource;
+use crate::model::attachment::{self, Parent, Refusal, Resolved, RouteParty, intersect};
 use crate::model::gateway_api::{
-    AllowedRoutes, HttpRouteMatch, HttpRouteSpec, Listener, ListenerSetSpec, ParentRef, RouteRefs,
+    AllowedRoutes, HttpRouteMatch, HttpRouteSpec, ListenerSetSpec, ParentRef, RouteRefs,
     from_admits,
 };
-use crate::model::host::host_matches;
 
 pub static PARENT_NOT_FOUND: Rule = Rule {
     code: "MC2701",
@@ -157,21 +157,11 @@ pub static RULES: &[&Rule] = &[
 ];
 
 /// A parent's kind, namespace and name.
-type Parent<'c> = (&'static str, &'c str, &'c str);
-
-/// A Gateway (or ListenerSet) parent of a route, resolved.
-struct Attachment<'c> {
-    /// `Gateway` or `ListenerSet`.
-    kind: &'static str,
-    namespace: &'c str,
-    name: &'c str,
-    /// The listeners the parentRef names (all when it names none).
-    listeners: Vec<&'c Listener>,
-}
+type ParentId<'c> = (&'static str, &'c str, &'c str);
 
 pub fn check(index: &mut Index, out: &mut Reporter) {
     let config = index.config;
-    let mut attached: Vec<(&Resource<HttpRouteSpec>, Parent)> = Vec::new();
+    let mut attached: Vec<(&Resource<HttpRouteSpec>, ParentId)> = Vec::new();
     for route in &config.http_routes {
         for a in attachments(index, out, route) {
             attached.push((route, (a.kind, a.namespace, a.name)));
@@ -193,11 +183,11 @@ fn attachments<'c, S: RouteRefs>(
     index: &mut Index<'_, 'c>,
     out: &mut Reporter,
     route: &'c Resource<S>,
-) -> Vec<Attachment<'c>> {
+) -> Vec<Parent<'c>> {
     let mut accepted = Vec::new();
     for (i, parent) in route.spec.parent_refs().iter().enumerate() {
         if let Some(a) = parent_of(index, out, route, i, parent)
-            && admitted(out, route, i, &a)
+            && admitted(out, route, i, parent, &a)
         {
             accepted.push(a);
         }
@@ -336,13 +326,15 @@ fn check_service<S>(
     }
 }
 
+/// The Gateway or ListenerSet `parent` names, reporting one that is
+/// missing or has no listener by its `sectionName` and `port`.
 fn parent_of<'c, S: RouteRefs>(
     index: &mut Index<'_, 'c>,
     out: &mut Reporter,
     route: &Resource<S>,
     i: usize,
     parent: &ParentRef,
-) -> Option<Attachment<'c>> {
+) -> Option<Parent<'c>> {
     if parent.is_service() {
         // A mesh binding: the Service and the parentRef's port.
         let service = ServiceRef {
@@ -355,51 +347,30 @@ fn parent_of<'c, S: RouteRefs>(
         return None;
     }
     let ns = parent.namespace.as_deref().unwrap_or(&route.namespace);
-    let config = index.config;
-    let found = match parent.kind.as_deref().unwrap_or("Gateway") {
-        "Gateway" => config
-            .kube_gateways
-            .iter()
-            .find(|g| g.namespace == ns && g.name() == parent.name)
-            .map(|g| ("Gateway", g.namespace.as_str(), g.name(), &g.spec.listeners)),
-        "ListenerSet" => config
-            .listener_sets
-            .iter()
-            .find(|g| g.namespace == ns && g.name() == parent.name)
-            .map(|g| {
-                (
-                    "ListenerSet",
-                    g.namespace.as_str(),
-                    g.name(),
-                    &g.spec.listeners,
-                )
-            }),
-        _ => return None,
+    let found = match attachment::resolve(index.config, &route.namespace, parent) {
+        Resolved::Found(found) => found,
+        Resolved::Other => return None,
+        Resolved::Missing => {
+            let kind = parent.kind.as_deref().unwrap_or("Gateway");
+            let at = format!("/spec/parentRefs/{i}/name");
+            parent_missing(index, out, route, &at, kind, ns, &parent.name);
+            return None;
+        }
     };
-    let Some((kind, namespace, name, all)) = found else {
-        let kind = parent.kind.as_deref().unwrap_or("Gateway");
-        let at = format!("/spec/parentRefs/{i}/name");
-        parent_missing(index, out, route, &at, kind, ns, &parent.name);
-        return None;
-    };
-    let listeners: Vec<&Listener> = all
-        .iter()
-        .filter(|l| parent.section_name.as_ref().is_none_or(|s| *s == l.name))
-        .filter(|l| parent.port.is_none_or(|p| p == l.port))
-        .collect();
-    if listeners.is_empty() {
+    if attachment::named(&found, parent).is_empty() {
         let (field, what) = match (&parent.section_name, parent.port) {
             (Some(s), _) => ("sectionName", format!("listener `{s}`")),
             (None, Some(p)) => ("port", format!("a listener on port {p}")),
             (None, None) => ("name", "any listener".to_string()),
         };
-        let names: Vec<&str> = all.iter().map(|l| l.name.as_str()).collect();
+        let names: Vec<&str> = found.listeners.iter().map(|l| l.name.as_str()).collect();
         out.report(
             &LISTENER_NOT_FOUND,
             route,
             &format!("/spec/parentRefs/{i}/{field}"),
             format!(
-                "{kind} {ns}/{} has no {what} (listeners: {})",
+                "{} {ns}/{} has no {what} (listeners: {})",
+                found.kind,
                 parent.name,
                 names.join(", ")
             ),
@@ -407,101 +378,88 @@ fn parent_of<'c, S: RouteRefs>(
         .label("no such listener");
         return None;
     }
-    Some(Attachment {
-        kind,
-        namespace,
-        name,
-        listeners,
-    })
+    Some(found)
 }
 
-/// Whether some named listener admits the route's namespace and hostnames;
-/// reports why not.
+/// Whether some listener `parent` names admits the route's kind, namespace
+/// and hostnames; reports why not.
 fn admitted<S: RouteRefs>(
     out: &mut Reporter,
     route: &Resource<S>,
     i: usize,
-    a: &Attachment,
+    parent_ref: &ParentRef,
+    a: &Parent,
 ) -> bool {
     let kind = route.kind.as_str();
-    let of_kind: Vec<&&Listener> = a.listeners.iter().filter(|l| l.admits_kind(kind)).collect();
-    if of_kind.is_empty() {
-        let names: Vec<String> = a
-            .listeners
-            .iter()
-            .map(|l| format!("{} ({})", l.name, l.protocol))
-            .collect();
-        out.report(
-            &KIND_NOT_ALLOWED,
-            route,
-            &format!("/spec/parentRefs/{i}"),
-            format!(
-                "no listener of {} {}/{} admits {kind}s (listeners: {})",
-                a.kind,
-                a.namespace,
-                a.name,
-                names.join(", ")
-            ),
-        )
-        .label("kind not admitted")
-        .help(format!(
-            "attach to a listener whose protocol serves {kind}s, or list {kind} in its allowedRoutes.kinds"
-        ));
-        return false;
-    }
-    let admitting: Vec<&&Listener> = of_kind
-        .into_iter()
-        .filter(|l| {
-            let from = AllowedRoutes::from_or(l.allowed_routes.as_ref(), "Same");
-            from_admits(from, a.namespace, &route.namespace)
-        })
-        .collect();
-    if admitting.is_empty() {
-        out.report(
-            &NOT_ALLOWED,
-            route,
-            &format!("/spec/parentRefs/{i}"),
-            format!(
-                "the listeners of {} {}/{} admit routes from namespace {} only, not from {}",
-                a.kind, a.namespace, a.name, a.namespace, route.namespace
-            ),
-        )
-        .label("not admitted")
-        .help("set allowedRoutes.namespaces.from to All (or a selector) on the listener");
-        return false;
-    }
-    let hostnames = route.spec.hostnames();
-    let intersects = hostnames.is_empty()
-        || admitting.iter().any(|l| {
-            hostnames
+    let party = RouteParty {
+        kind,
+        namespace: &route.namespace,
+        hostnames: route.spec.hostnames(),
+    };
+    let refusal = match attachment::attach(a, parent_ref, &party) {
+        Ok(_) => return true,
+        Err(refusal) => refusal,
+    };
+    let named = attachment::named(a, parent_ref);
+    match refusal {
+        Refusal::NoListener => {}
+        Refusal::KindNotAllowed => {
+            let names: Vec<String> = named
                 .iter()
-                .any(|h| l.hostname.as_deref().is_none_or(|lh| intersect(lh, h)))
-        });
-    if !intersects {
-        let served: Vec<&str> = admitting
-            .iter()
-            .filter_map(|l| l.hostname.as_deref())
-            .collect();
-        out.report(
-            &HOSTNAME_NO_LISTENER,
-            route,
-            "/spec/hostnames",
-            format!(
-                "no hostname of the route is served by {} {}/{} (listener hostnames: {})",
-                a.kind,
-                a.namespace,
-                a.name,
-                served.join(", ")
-            ),
-        )
-        .label("served by no listener");
+                .map(|l| format!("{} ({})", l.name, l.protocol))
+                .collect();
+            out.report(
+                &KIND_NOT_ALLOWED,
+                route,
+                &format!("/spec/parentRefs/{i}"),
+                format!(
+                    "no listener of {} {}/{} admits {kind}s (listeners: {})",
+                    a.kind,
+                    a.namespace,
+                    a.name,
+                    names.join(", ")
+                ),
+            )
+            .label("kind not admitted")
+            .help(format!(
+                "attach to a listener whose protocol serves {kind}s, or list {kind} in its allowedRoutes.kinds"
+            ));
+        }
+        Refusal::NamespaceNotAllowed => {
+            out.report(
+                &NOT_ALLOWED,
+                route,
+                &format!("/spec/parentRefs/{i}"),
+                format!(
+                    "the listeners of {} {}/{} admit routes from namespace {} only, not from {}",
+                    a.kind, a.namespace, a.name, a.namespace, route.namespace
+                ),
+            )
+            .label("not admitted")
+            .help("set allowedRoutes.namespaces.from to All (or a selector) on the listener");
+        }
+        Refusal::NoMatchingHostname => {
+            let served: Vec<&str> = named
+                .iter()
+                .filter(|l| l.admits_kind(kind))
+                .filter_map(|l| l.hostname.as_deref())
+                .collect();
+            out.report(
+                &HOSTNAME_NO_LISTENER,
+                route,
+                "/spec/hostnames",
+                format!(
+                    "no hostname of the route is served by {} {}/{} (listener hostnames: {})",
+                    a.kind,
+                    a.namespace,
+                    a.name,
+                    served.join(", ")
+                ),
+            )
+            .label("served by no listener");
+        }
     }
-    intersects
-}
-
-/// Whether two Gateway API hostnames (each possibly `*.suffix`) share a host.
-fn intersect(a: &str, b: &str) -> bool {
-    a == b || host_matches(a, b) || host_matches(b, a)
+    false
 }
 
 fn backends<S: RouteRefs>(index: &mut Index, out: &mut Reporter, route: &Resource<S>) {
@@ -522,7 +480,9 @@ fn backends<S: RouteRefs>(index: &mut Index, out: &mut Reporter, route: &Resourc
             continue;
         }
         let kind = route.kind.as_str();
-        if ns != route.namespace && !granted(index, kind, &route.namespace, ns, &b.name) {
+        if ns != route.namespace
+            && !attachment::granted(index.config, kind, &route.namespace, ns, &b.name)
+        {
             out.report(
                 &REFERENCE_NOT_GRANTED,
                 route,
@@ -541,33 +501,8 @@ fn backends<S: RouteRefs>(index: &mut Index, out: &mut Reporter, route: &Resourc
     }
 }
 
-/// Whether a ReferenceGrant in `ns` lets `kind`s of `from_ns` use Service `service`.
-fn granted(index: &Index, kind: &str, from_ns: &str, ns: &str, service: &str) -> bool {
-    let field = |m: &std::collections::BTreeMap<String, String>, k: &str| {
-        m.get(k).map(String::as_str).unwrap_or_default().to_string()
-    };
-    index
-        .config
-        .reference_grants
-        .iter()
-        .filter(|g| g.namespace == ns)
-        .any(|g| {
-            let from = g.spec.from.iter().any(|f| {
-                field(f, "group") == "gateway.networking.k8s.io"
-                    && field(f, "kind") == kind
-                    && field(f, "namespace") == from_ns
-            });
-            let to = g.spec.to.iter().any(|t| {
-                field(t, "group").is_empty()
-                    && field(t, "kind") == "Service"
-                    && t.get("name").is_none_or(|n| n == service)
-            });
-            from && to
-        })
-}
-
 /// Matches identical to an older route's on the same Gateway and hostnames.
-fn identical_matches(out: &mut Reporter, attached: &[(&Resource<HttpRouteSpec>, Parent)]) {
+fn identical_matches(out: &mut Reporter, attached: &[(&Resource<HttpRouteSpec>, ParentId)]) {
     let mut order: Vec<_> = attached.to_vec();
     order.sort_by(|a, b| a.0.age_key().cmp(&b.0.age_key()));
     order.dedup_by(|a, b| std::ptr::eq(a.0, b.0) && a.1 == b.1);
