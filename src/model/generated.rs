@@ -6,9 +6,12 @@
 
 use super::common::{Destination, PortSelector, StringMatch};
 use super::gateway::{Gateway, Server, ServerPort};
+use std::collections::BTreeMap;
+
+use super::attachment::{self, Parent, Resolved, RouteParty};
 use super::gateway_api::{
-    HttpRouteMatch, HttpRouteRule, HttpRouteSpec, KubeGateway, NameValueMatch, ParentRef,
-    filter_settings,
+    AllowedRoutes, HttpRouteMatch, HttpRouteRule, HttpRouteSpec, KubeGateway, Listener,
+    NameValueMatch, ParentRef, filter_settings,
 };
 use super::host::service_fqdn;
 use super::virtual_service::{
@@ -37,22 +40,31 @@ pub struct Generated {
 }
 
 /// Derives the Istio equivalents of `config`'s Gateways and HTTPRoutes: a
-/// gateway-bound VirtualService for the Gateways a route attaches to, and a
-/// mesh VirtualService for each Service it attaches to (GAMMA).
+/// gateway-bound VirtualService for each Gateway a route attaches to, bound
+/// to the listeners it attaches to, and a mesh VirtualService for each
+/// Service it attaches to (GAMMA).
 pub fn generate(config: &Config) -> Generated {
     let mut virtual_services = Vec::new();
     for route in &config.http_routes {
-        let gateways: Vec<String> = route
-            .spec
-            .parent_refs
-            .iter()
-            .filter(|p| p.kind.as_deref().is_none_or(|k| k == "Gateway"))
-            .map(|p| {
-                let ns = p.namespace.as_deref().unwrap_or(&route.namespace);
-                format!("{ns}/{}", p.name)
-            })
-            .collect();
-        if !gateways.is_empty() {
+        let party = RouteParty {
+            kind: route.kind.as_str(),
+            namespace: &route.namespace,
+            hostnames: &route.spec.hostnames,
+        };
+        let mut bound: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for parent_ref in &route.spec.parent_refs {
+            if let Resolved::Found(parent) =
+                attachment::resolve(config, &route.namespace, parent_ref)
+                && let Ok(listeners) = attachment::attach(&parent, parent_ref, &party)
+            {
+                let (ns, name) = parent.gateway;
+                bound
+                    .entry(format!("{ns}/{name}"))
+                    .or_default()
+                    .extend(listeners.iter().map(|l| server_name(&parent, l)));
+            }
+        }
+        for (gateway, listeners) in bound {
             virtual_services.push(converted(
                 route,
                 VirtualService {
@@ -61,7 +73,8 @@ pub fn generate(config: &Config) -> Generated {
                     } else {
                         route.spec.hostnames.clone()
                     },
-                    gateways,
+                    gateways: vec![gateway],
+                    listeners,
                     ..VirtualService::default()
                 },
             ));
@@ -71,8 +84,21 @@ pub fn generate(config: &Config) -> Generated {
         }
     }
     Generated {
-        gateways: config.kube_gateways.iter().map(gateway).collect(),
+        gateways: config
+            .kube_gateways
+            .iter()
+            .map(|gw| gateway(config, gw))
+            .collect(),
         virtual_services,
+    }
+}
+
+/// The name of the server a listener becomes: its own name on a Gateway,
+/// `namespace/set/name` for a ListenerSet's.
+fn server_name(parent: &Parent, listener: &Listener) -> String {
+    match parent.kind {
+        "ListenerSet" => format!("{}/{}/{}", parent.namespace, parent.name, listener.name),
+        _ => listener.name.clone(),
     }
 }
 
@@ -107,21 +133,32 @@ fn converted(route: &Resource<HttpRouteSpec>, binding: VirtualService) -> Resour
     }
 }
 
-/// One server per listener; `allowedRoutes` from Same (the default) admits
-/// only routes of the Gateway's namespace.
-fn gateway(gw: &Resource<KubeGateway>) -> Resource<Gateway> {
-    let servers = gw
+/// One server per listener of the Gateway and of the ListenerSets it
+/// accepts; a server admits the namespaces its listener's
+/// `allowedRoutes` does (Same, the default: the listener owner's only).
+fn gateway(config: &Config, gw: &Resource<KubeGateway>) -> Resource<Gateway> {
+    let own = gw
         .spec
         .listeners
         .iter()
-        .map(|l| {
-            let from = l
-                .allowed_routes
-                .as_ref()
-                .and_then(|a| a.namespaces.as_ref())
-                .and_then(|n| n.from.as_deref())
-                .unwrap_or("Same");
-            let ns = if from == "Same" { "." } else { "*" };
+        .map(|l| (l, l.name.clone(), &gw.namespace));
+    let sets = attachment::listener_sets_of(config, gw).flat_map(|set| {
+        set.spec.listeners.iter().map(move |l| {
+            let parent = Parent {
+                kind: "ListenerSet",
+                namespace: &set.namespace,
+                name: set.name(),
+                listeners: &set.spec.listeners,
+                gateway: (&gw.namespace, gw.name()),
+            };
+            (l, server_name(&parent, l), &set.namespace)
+        })
+    });
+    let servers = own
+        .chain(sets)
+        .map(|(l, name, owner)| {
+            let from = AllowedRoutes::from_or(l.allowed_routes.as_ref(), "Same");
+            let ns = if from == "Same" { owner.as_str() } else { "*" };
             Server {
                 port: Some(ServerPort {
                     number: l.port,
@@ -130,7 +167,7 @@ fn gateway(gw: &Resource<KubeGateway>) -> Resource<Gateway> {
                     target_port: None,
                 }),
                 hosts: vec![format!("{ns}/{}", l.hostname.as_deref().unwrap_or("*"))],
-                name: Some(l.name.clone()),
+                name: Some(name),
                 ..Server::default()
             }
         })

@@ -15,6 +15,10 @@ pub struct VirtualService {
     pub tls: Vec<TlsRoute>,
     pub tcp: Vec<TcpRoute>,
     pub export_to: Vec<String>,
+    /// For a VirtualService generated from an HTTPRoute: the names of the
+    /// servers (listeners) of its gateway it is bound to.
+    #[serde(skip)]
+    pub listeners: Vec<String>,
 }
 
 /// One element of `http[]`.

@@ -2,6 +2,7 @@
 //! to a virtual host, the first matching rule, and its action (§2).
 
 mod coverage;
+mod gateway;
 mod overlap;
 
 pub use coverage::{Reach, RouteRef, Shadowing};
@@ -317,81 +318,6 @@ impl<'c> RoutingTable<'c> {
         } else {
             consumer
         }
-    }
-
-    fn route_gateway(&self, req: &Request, gw: &'c Resource<Gateway>) -> Decision<'c> {
-        let gw_ref = gw.id().qualified();
-        let host = req.host().to_ascii_lowercase();
-        let port = req.arrival_port();
-        // Servers that accept the request's port, with their host patterns.
-        let servers: Vec<(Option<&str>, &str)> = gw
-            .spec
-            .servers
-            .iter()
-            .filter(|s| {
-                port.is_none_or(|p| s.port.as_ref().is_some_and(|sp| sp.number == u64::from(p)))
-            })
-            .flat_map(|s| s.hosts.iter())
-            .map(|h| match h.split_once('/') {
-                Some((".", dns)) => (Some(gw.namespace.as_str()), dns),
-                Some(("*", dns)) => (None, dns),
-                Some((ns, dns)) => (Some(ns), dns),
-                None => (None, h.as_str()),
-            })
-            .filter(|(_, dns)| host_matches(dns, &host))
-            .collect();
-        if servers.is_empty() {
-            return no_route(format!(
-                "gateway {gw_ref} has no server for host {host}{}",
-                port.map(|p| format!(" on port {p}")).unwrap_or_default()
-            ));
-        }
-        // (specificity, domain, vs) for every bound VirtualService host that
-        // matches the request and an admitting server.
-        let mut bound: Vec<(usize, String, usize)> = Vec::new();
-        for (i, vs) in self.vss.iter().enumerate() {
-            if !vs.gateways.contains(&gw_ref) {
-                continue;
-            }
-            for h in &vs.hosts {
-                let admitted = servers.iter().any(|(ns, dns)| {
-                    ns.is_none_or(|ns| ns == vs.res.namespace)
-                        && (host_matches(dns, h) || host_matches(h, dns))
-                });
-                if admitted && host_matches(h, &host) {
-                    bound.push((specificity(h, &host), h.clone(), i));
-                }
-            }
-        }
-        let Some(best) = bound.iter().map(|(s, _, _)| *s).max() else {
-            return no_route(format!(
-                "no VirtualService bound to gateway {gw_ref} serves host {host}"
-            ));
-        };
-        let domain = bound
-            .iter()
-            .find(|(s, _, _)| *s == best)
-            .map(|(_, d, _)| d.clone())
-            .unwrap_or_default();
-        let mut members: Vec<usize> = bound
-            .iter()
-            .filter(|(_, d, _)| *d == domain)
-            .map(|(_, _, i)| *i)
-            .collect();
-        let entries = self.merged_entries(&mut members);
-        let mut d = self.evaluate(req, &entries, port, &gw_ref);
-        let names: Vec<String> = members
-            .iter()
-            .map(|&i| {
-                let res = self.vss[i].res;
-                format!("{} {}/{}", res.kind.as_str(), res.namespace, res.meta.name)
-            })
-            .collect();
-        d.virtual_host = Some(format!(
-            "{domain} on gateway {gw_ref} ({})",
-            names.join(" + ")
-        ));
-        d
     }
 
     /// The routes of VirtualServices merged on a gateway for one host: in

@@ -1,0 +1,201 @@
+//! A gateway's virtual hosts for the port a request arrives on, built as
+//! Istio's `buildGatewayHTTPRouteConfig` builds them
+//! (pilot/pkg/networking/core/gateway.go): each server on the port takes
+//! the VirtualServices bound to it, a virtual host per host in both the
+//! server's and the VirtualService's hosts (the more specific of the two),
+//! and the routes of every VirtualService giving that host, merged. Envoy
+//! then serves the request by the most specific domain. A Gateway API
+//! Gateway first picks the listener that accepts the request (listener
+//! isolation): the most specific hostname on the port.
+
+use super::{CompiledVs, RouteEntry, RoutingTable, no_route, specificity};
+use crate::model::gateway::Server;
+use crate::model::host::host_matches;
+use crate::model::{Gateway, Kind, Resource};
+use crate::route::decision::{Action, Decision};
+use crate::route::request::Request;
+
+/// One virtual host of the route configuration being built.
+struct VirtualHost {
+    domain: String,
+    /// The VirtualServices whose routes it merges, by table index.
+    members: Vec<usize>,
+    /// A server with `tls.httpsRedirect` gives the host: plain HTTP is
+    /// redirected to https.
+    require_tls: bool,
+}
+
+/// A server's host as `(namespace, dns)`: `ns/host` admits VirtualServices
+/// of `ns` (`.` the gateway's), `*/host` and a bare host any.
+fn server_hosts<'g>(
+    server: &'g Server,
+    gw: &'g Resource<Gateway>,
+) -> Vec<(Option<&'g str>, &'g str)> {
+    server
+        .hosts
+        .iter()
+        .map(|h| match h.split_once('/') {
+            Some((".", dns)) => (Some(gw.namespace.as_str()), dns),
+            Some(("*", dns)) => (None, dns),
+            Some((ns, dns)) => (Some(ns), dns),
+            None => (None, h.as_str()),
+        })
+        .collect()
+}
+
+/// The host a server host and a VirtualService host both cover, the more
+/// specific of the two (Istio's `host.Names.Intersection`).
+fn intersection<'h>(server: &'h str, vs: &'h str) -> Option<&'h str> {
+    if host_matches(server, vs) {
+        Some(vs)
+    } else if host_matches(vs, server) {
+        Some(server)
+    } else {
+        None
+    }
+}
+
+impl<'c> RoutingTable<'c> {
+    pub(super) fn route_gateway(&self, req: &Request, gw: &'c Resource<Gateway>) -> Decision<'c> {
+        let gw_ref = gw.id().qualified();
+        let host = req.host().to_ascii_lowercase();
+        let port = req.arrival_port();
+        let mut servers: Vec<&Server> = gw
+            .spec
+            .servers
+            .iter()
+            .filter(|s| {
+                port.is_none_or(|p| s.port.as_ref().is_some_and(|sp| sp.number == u64::from(p)))
+            })
+            .collect();
+        let accepts = |s: &Server| -> Option<usize> {
+            server_hosts(s, gw)
+                .iter()
+                .filter(|(_, dns)| host_matches(dns, &host))
+                .map(|(_, dns)| specificity(dns, &host))
+                .max()
+        };
+        let Some(best) = servers.iter().filter_map(|s| accepts(s)).max() else {
+            return no_route(format!(
+                "gateway {gw_ref} has no server for host {host}{}",
+                port.map(|p| format!(" on port {p}")).unwrap_or_default()
+            ));
+        };
+        let isolated = gw.kind == Kind::KubeGateway;
+        if isolated {
+            servers.retain(|s| accepts(s) == Some(best));
+        }
+        let vhosts = self.virtual_hosts(gw, &gw_ref, &servers);
+        let Some(vhost) = vhosts
+            .iter()
+            .filter(|v| host_matches(&v.domain, &host))
+            .max_by_key(|v| specificity(&v.domain, &host))
+        else {
+            return no_route(format!(
+                "no VirtualService bound to gateway {gw_ref} serves host {host}"
+            ));
+        };
+        let listener = isolated.then(|| {
+            let names: Vec<&str> = servers.iter().filter_map(|s| s.name.as_deref()).collect();
+            format!(" listener {}", names.join(" + "))
+        });
+        let mut members = vhost.members.clone();
+        let mut d = if vhost.require_tls && req.scheme != "https" {
+            https_redirect(req)
+        } else {
+            let entries: Vec<RouteEntry> = self.merged_entries(&mut members);
+            self.evaluate(req, &entries, port, &gw_ref)
+        };
+        let names: Vec<String> = members
+            .iter()
+            .map(|&i| {
+                let res = self.vss[i].res;
+                format!("{} {}/{}", res.kind.as_str(), res.namespace, res.meta.name)
+            })
+            .collect();
+        d.virtual_host = Some(format!(
+            "{} on gateway {gw_ref}{} ({}{})",
+            vhost.domain,
+            listener.unwrap_or_default(),
+            names.join(" + "),
+            if vhost.require_tls {
+                "; tls.httpsRedirect"
+            } else {
+                ""
+            }
+        ));
+        d
+    }
+
+    /// The virtual hosts `servers` of `gw` give, in the order Istio builds
+    /// them.
+    fn virtual_hosts(
+        &self,
+        gw: &Resource<Gateway>,
+        gw_ref: &str,
+        servers: &[&Server],
+    ) -> Vec<VirtualHost> {
+        let mut vhosts: Vec<VirtualHost> = Vec::new();
+        let mut add = |domain: &str, member: Option<usize>, require_tls: bool| {
+            let at = match vhosts.iter().position(|v| v.domain == domain) {
+                Some(at) => at,
+                None => {
+                    vhosts.push(VirtualHost {
+                        domain: domain.to_string(),
+                        members: Vec::new(),
+                        require_tls: false,
+                    });
+                    vhosts.len() - 1
+                }
+            };
+            let v = &mut vhosts[at];
+            v.members.extend(member);
+            v.require_tls |= require_tls;
+        };
+        for server in servers {
+            let hosts = server_hosts(server, gw);
+            let redirect = server.tls.as_ref().is_some_and(|t| t.https_redirect);
+            for (i, vs) in self.vss.iter().enumerate() {
+                if !binds(vs, gw_ref, server) {
+                    continue;
+                }
+                for (ns, dns) in &hosts {
+                    if ns.is_some_and(|ns| ns != vs.res.namespace) {
+                        continue;
+                    }
+                    for h in &vs.hosts {
+                        if let Some(domain) = intersection(dns, h) {
+                            add(domain, Some(i), redirect);
+                        }
+                    }
+                }
+            }
+            if redirect {
+                for (_, dns) in &hosts {
+                    add(dns, None, true);
+                }
+            }
+        }
+        vhosts
+    }
+}
+
+/// Whether `vs` is bound to `server` of gateway `gw_ref`: it names the
+/// gateway, and one generated from an HTTPRoute also names the server.
+fn binds(vs: &CompiledVs, gw_ref: &str, server: &Server) -> bool {
+    let listeners = &vs.res.spec.listeners;
+    vs.gateways.iter().any(|g| g == gw_ref)
+        && (listeners.is_empty() || server.name.as_ref().is_some_and(|n| listeners.contains(n)))
+}
+
+/// Envoy's answer on a virtual host that requires TLS to a plain request:
+/// 301 to the same authority and path over https.
+fn https_redirect(req: &Request) -> Decision<'static> {
+    let mut d = no_route(String::new());
+    d.action = Action::Redirect;
+    d.status = 301;
+    d.response_flags.clear();
+    d.note = Some("the server sets tls.httpsRedirect: plain HTTP is sent to https".into());
+    d.location = Some(format!("https://{}{}", req.authority, req.path));
+    d
+}
