@@ -141,3 +141,98 @@ fn http_route_parent_ref_port() {
         );
     }
 }
+
+const BACKENDS: &str = "fixtures/gateway-api/backends.yaml";
+
+/// (status, [(Service, status, share)]) of a request for `path` through the
+/// edge Gateway of fixtures/gateway-api/backends.yaml.
+fn backends_of(path: &str) -> (u64, Vec<(String, u64, f64)>) {
+    let d = json_of(&[
+        "route",
+        BACKENDS,
+        "--gateway",
+        "infra/edge",
+        "--host",
+        "backends.example",
+        "--path",
+        path,
+        "-o",
+        "json",
+    ]);
+    let destinations = d["destinations"]
+        .as_array()
+        .expect("destinations")
+        .iter()
+        .map(|x| {
+            (
+                x["host"]
+                    .as_str()
+                    .unwrap()
+                    .split('.')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                x["status"].as_u64().unwrap(),
+                x["share"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    (d["status"].as_u64().expect("status"), destinations)
+}
+
+/// HTTPRouteReferenceGrant, HTTPRouteInvalidCrossNamespaceBackendRef,
+/// HTTPRouteInvalidReferenceGrant, HTTPRouteInvalidBackendRefUnknownKind,
+/// HTTPRouteInvalidNonExistentBackendRef and
+/// HTTPRoutePartiallyInvalidViaInvalidReferenceGrant: a backendRef Istio
+/// cannot use (no ReferenceGrant for the route's kind, namespace and the
+/// Service; an unknown kind; a missing Service) answers 500 for its share of
+/// the requests (Istio's buildDestination, and cluster_not_found 500 on
+/// Gateway API routes).
+#[test]
+fn invalid_backend_refs_answer_500_for_their_share() {
+    let one = |name: &str, status: u64| vec![(name.to_string(), status, 1.0)];
+    for (path, expected) in [
+        ("/granted", (200, one("granted", 200))),
+        ("/other-name", (500, one("ungranted", 500))),
+        ("/other-kind", (500, one("plain", 500))),
+        ("/unknown-kind", (500, one("assets", 500))),
+        ("/missing", (500, one("nonexistent", 500))),
+        (
+            "/partly",
+            (
+                200,
+                vec![
+                    ("local".to_string(), 200, 0.5),
+                    ("ungranted".to_string(), 500, 0.5),
+                ],
+            ),
+        ),
+    ] {
+        assert_eq!(backends_of(path), expected, "{path}");
+    }
+}
+
+/// The simulator sends a refused backend's share to 500 NC as `route` says.
+#[test]
+fn simulate_answers_a_refused_backends_share_with_500() {
+    let report = json_of(&[
+        "simulate",
+        BACKENDS,
+        "--scenario",
+        "fixtures/gateway-api/partly-invalid.scenario.yaml",
+        "-o",
+        "json",
+    ]);
+    let codes = &report["status_codes"];
+    let (ok, failed) = (
+        codes["200"].as_u64().unwrap(),
+        codes["500"].as_u64().unwrap(),
+    );
+    assert_eq!(ok + failed, 4000);
+    assert!(
+        (1800..2200).contains(&failed),
+        "about half get 500: {failed}"
+    );
+    assert_eq!(report["response_flags"]["NC"].as_u64(), Some(failed));
+    assert!(codes.get("503").is_none());
+}

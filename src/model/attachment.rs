@@ -4,7 +4,7 @@
 //! and for routing (which serves a route only on the listeners it attaches
 //! to: the specification's listener isolation).
 
-use super::gateway_api::{AllowedRoutes, Listener, ParentRef, from_admits};
+use super::gateway_api::{AllowedRoutes, BackendRef, Listener, ParentRef, from_admits};
 use super::host::host_matches;
 use super::{Config, Resource};
 
@@ -152,12 +152,20 @@ pub fn intersect(a: &str, b: &str) -> bool {
     a == b || host_matches(a, b) || host_matches(b, a)
 }
 
-/// Whether a ReferenceGrant in namespace `to_ns` lets `kind`s (a Gateway
-/// API route kind) of namespace `from_ns` use Service `service`.
-pub fn granted(config: &Config, kind: &str, from_ns: &str, to_ns: &str, service: &str) -> bool {
+/// Whether a ReferenceGrant in the namespace of `to` (a backendRef of a
+/// route of kind `kind` in namespace `from_ns`) lets the route use it: the
+/// grant's `from` names the route's kind and namespace, its `to` the
+/// backend's group and kind (and name, when it has one).
+pub fn granted(config: &Config, kind: &str, from_ns: &str, to: &BackendRef) -> bool {
+    let to_ns = to.namespace.as_deref().unwrap_or(from_ns);
     let field = |m: &std::collections::BTreeMap<String, String>, k: &str| {
         m.get(k).map(String::as_str).unwrap_or_default().to_string()
     };
+    let group = match to.group.as_deref().unwrap_or_default() {
+        "core" => "",
+        g => g,
+    };
+    let to_kind = to.kind.as_deref().unwrap_or("Service");
     config
         .reference_grants
         .iter()
@@ -169,12 +177,71 @@ pub fn granted(config: &Config, kind: &str, from_ns: &str, to_ns: &str, service:
                     && field(f, "namespace") == from_ns
             });
             let to = g.spec.to.iter().any(|t| {
-                field(t, "group").is_empty()
-                    && field(t, "kind") == "Service"
-                    && t.get("name").is_none_or(|n| n == service)
+                field(t, "group") == group
+                    && field(t, "kind") == to_kind
+                    && t.get("name").is_none_or(|n| *n == to.name)
             });
             from && to
         })
+}
+
+/// Why Istio cannot use a backendRef (the Gateway API's `ResolvedRefs`
+/// false, as Istio's `buildDestination` decides): its share of requests
+/// gets 500.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendProblem {
+    /// In another namespace, and no ReferenceGrant there permits it.
+    NotGranted,
+    /// Not a Service, an Istio `Hostname` or a multi-cluster `ServiceImport`.
+    UnsupportedKind,
+}
+
+impl BackendProblem {
+    /// The problem of `b`, a backendRef of `route`, in words.
+    pub fn describe(self, route: &RouteParty, b: &BackendRef) -> String {
+        let ns = b.namespace.as_deref().unwrap_or(route.namespace);
+        match self {
+            BackendProblem::NotGranted => format!(
+                "no ReferenceGrant in namespace {ns} lets {}s of namespace {} use {} {}",
+                route.kind,
+                route.namespace,
+                b.kind.as_deref().unwrap_or("Service"),
+                b.name
+            ),
+            BackendProblem::UnsupportedKind => format!(
+                "Istio routes to a Service, a networking.istio.io Hostname or a multicluster.x-k8s.io ServiceImport, not to {} of group `{}`",
+                b.kind.as_deref().unwrap_or("Service"),
+                b.group.as_deref().unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// Whether a backendRef names a Kubernetes Service (the default kind).
+pub fn is_service(b: &BackendRef) -> bool {
+    b.kind.as_deref().is_none_or(|k| k == "Service")
+        && b.group
+            .as_deref()
+            .is_none_or(|g| g.is_empty() || g == "core")
+}
+
+/// What keeps Istio from using backendRef `b` of `route`, if anything: a
+/// missing ReferenceGrant first, then an unsupported kind.
+pub fn backend_problem(
+    config: &Config,
+    route: &RouteParty,
+    b: &BackendRef,
+) -> Option<BackendProblem> {
+    let ns = b.namespace.as_deref().unwrap_or(route.namespace);
+    if ns != route.namespace && !granted(config, route.kind, route.namespace, b) {
+        return Some(BackendProblem::NotGranted);
+    }
+    let supported = matches!(
+        (b.group.as_deref(), b.kind.as_deref()),
+        (Some("networking.istio.io"), Some("Hostname"))
+            | (Some("multicluster.x-k8s.io"), Some("ServiceImport"))
+    );
+    (!is_service(b) && !supported).then_some(BackendProblem::UnsupportedKind)
 }
 
 /// The ListenerSets that add listeners to Gateway `gw`: those naming it as

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::attachment::{self, Parent, Resolved, RouteParty};
 use super::gateway_api::{
-    AllowedRoutes, HttpRouteMatch, HttpRouteRule, HttpRouteSpec, KubeGateway, Listener,
+    AllowedRoutes, BackendRef, HttpRouteMatch, HttpRouteRule, HttpRouteSpec, KubeGateway, Listener,
     NameValueMatch, ParentRef, filter_settings,
 };
 use super::host::service_fqdn;
@@ -66,6 +66,7 @@ pub fn generate(config: &Config) -> Generated {
         }
         for (gateway, listeners) in bound {
             virtual_services.push(converted(
+                config,
                 route,
                 VirtualService {
                     hosts: if route.spec.hostnames.is_empty() {
@@ -80,7 +81,7 @@ pub fn generate(config: &Config) -> Generated {
             ));
         }
         for service in route.spec.parent_refs.iter().filter(|p| p.is_service()) {
-            virtual_services.push(converted(route, mesh_binding(route, service)));
+            virtual_services.push(converted(config, route, mesh_binding(route, service)));
         }
     }
     Generated {
@@ -120,14 +121,23 @@ fn mesh_binding(route: &Resource<HttpRouteSpec>, service: &ParentRef) -> Virtual
 }
 
 /// `binding` (hosts, gateways, exportTo) with the route's rules, as the route.
-fn converted(route: &Resource<HttpRouteSpec>, binding: VirtualService) -> Resource<VirtualService> {
+fn converted(
+    config: &Config,
+    route: &Resource<HttpRouteSpec>,
+    binding: VirtualService,
+) -> Resource<VirtualService> {
     Resource {
         kind: route.kind,
         meta: route.meta.clone(),
         namespace: route.namespace.clone(),
         doc: route.doc,
         spec: VirtualService {
-            http: route.spec.rules.iter().map(rule).collect(),
+            http: route
+                .spec
+                .rules
+                .iter()
+                .map(|r| rule(config, route, r))
+                .collect(),
             ..binding
         },
     }
@@ -184,9 +194,51 @@ fn gateway(config: &Config, gw: &Resource<KubeGateway>) -> Resource<Gateway> {
     }
 }
 
-/// An HTTPRoute rule as a VirtualService http rule: its matches (a rule
-/// without any matches PathPrefix `/`), backends, filters and timeouts.
-fn rule(r: &HttpRouteRule) -> HttpRoute {
+/// A backendRef of route `owner` as a weighted destination, as Istio's
+/// `buildDestination` makes it: a Service (`name.namespace.svc`), or an
+/// Istio `Hostname`; one in another namespace needs a ReferenceGrant there,
+/// and one Istio cannot use is marked invalid (its share answers 500).
+fn backend(
+    config: &Config,
+    owner: &Resource<HttpRouteSpec>,
+    b: &BackendRef,
+) -> HttpRouteDestination {
+    let ns = b.namespace.as_deref().unwrap_or(&owner.namespace);
+    let party = RouteParty {
+        kind: owner.kind.as_str(),
+        namespace: &owner.namespace,
+        hostnames: &owner.spec.hostnames,
+    };
+    let invalid = attachment::backend_problem(config, &party, b).map(|p| {
+        format!(
+            "backendRef {ns}/{} is refused: {}",
+            b.name,
+            p.describe(&party, b)
+        )
+    });
+    // A ServiceImport is served by the Service of its name (Istio without
+    // its MCS host feature).
+    let host = match b.kind.as_deref() {
+        Some("Hostname") => b.name.clone(),
+        _ => service_fqdn(&b.name, ns),
+    };
+    HttpRouteDestination {
+        destination: Destination {
+            host,
+            subset: None,
+            port: b.port.map(|number| PortSelector { number }),
+        },
+        // The Gateway API default weight is 1.
+        weight: Some(b.weight.unwrap_or(1).min(i64::MAX as u64) as i64),
+        headers: None,
+        invalid,
+    }
+}
+
+/// An HTTPRoute rule of `owner` as a VirtualService http rule: its matches
+/// (a rule without any matches PathPrefix `/`), backends, filters and
+/// timeouts.
+fn rule(config: &Config, owner: &Resource<HttpRouteSpec>, r: &HttpRouteRule) -> HttpRoute {
     let default_match = [HttpRouteMatch::default()];
     let matches = if r.matches.is_empty() {
         &default_match[..]
@@ -196,19 +248,7 @@ fn rule(r: &HttpRouteRule) -> HttpRoute {
     let route: Vec<HttpRouteDestination> = r
         .backend_refs
         .iter()
-        .map(|b| HttpRouteDestination {
-            destination: Destination {
-                host: match &b.namespace {
-                    Some(ns) => service_fqdn(&b.name, ns),
-                    None => b.name.clone(),
-                },
-                subset: None,
-                port: b.port.map(|number| PortSelector { number }),
-            },
-            // The Gateway API default weight is 1.
-            weight: Some(b.weight.unwrap_or(1).min(i64::MAX as u64) as i64),
-            headers: None,
-        })
+        .map(|b| backend(config, owner, b))
         .collect();
     let total: i64 = route.iter().filter_map(|d| d.weight).sum();
     let redirect = filter_settings(&r.filters, "RequestRedirect").map(|f| redirect_of(f, r));

@@ -72,6 +72,10 @@ pub struct HttpRouteDestination {
     pub destination: Destination,
     pub weight: Option<i64>,
     pub headers: Option<Headers>,
+    /// For a backendRef Istio cannot use (not permitted by a ReferenceGrant,
+    /// or of an unknown kind): why. Its share of requests gets 500.
+    #[serde(skip)]
+    pub invalid: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -50,7 +50,8 @@ pub struct RoutedDestination<'c> {
     pub weight: u32,
     /// Expected fraction of requests (weight / Σ weights; 1 for a lone destination).
     pub share: f64,
-    /// 503 with flag NC when the cluster does not exist (unknown host or subset).
+    /// 503 with flag NC when the cluster does not exist (unknown host or
+    /// subset, a refused backendRef); 500 on Gateway API routes.
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_flag: Option<&'static str>,

@@ -545,20 +545,23 @@ impl<'c> RoutingTable<'c> {
                 Some(p) => u16::try_from(p.number).map(Some).map_err(|_| p.number),
                 None => Ok(self.mesh.single_port(&host).or(port)),
             };
-            d.destinations.push(self.destination(
-                req,
-                host,
-                r.destination.subset.clone(),
-                dport,
-                *w,
-                share,
-            ));
+            let mut routed =
+                self.destination(req, host, r.destination.subset.clone(), dport, *w, share);
+            if let Some(why) = &r.invalid {
+                routed.status = 503;
+                routed.response_flag = Some("NC");
+                routed.note = Some(why.clone());
+            }
+            if routed.status != 200 && vs.kind == Kind::HttpRoute {
+                // A missing cluster: 503 on Istio routes, 500 on Gateway API ones (§1.1).
+                routed.status = 500;
+            }
+            d.destinations.push(routed);
         }
         let live: Vec<&RoutedDestination> =
             d.destinations.iter().filter(|x| x.share > 0.0).collect();
         if !live.is_empty() && live.iter().all(|x| x.status != 200) {
-            // A missing cluster: 503 on Istio routes, 500 on Gateway API ones (§1.1).
-            d.status = if vs.kind == Kind::HttpRoute { 500 } else { 503 };
+            d.status = live[0].status;
             d.response_flags.push("NC");
         }
         d.policy = Some(route_policy(rule, root, &vs.namespace));

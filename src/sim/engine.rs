@@ -472,9 +472,9 @@ impl<'m> Engine<'m> {
         let pick = split::pick(&route.weights, self.rng.random::<f64>()).unwrap_or(0);
         let dest = &route.destinations[pick];
         let Some(cluster) = dest.cluster else {
-            self.stats.routed_nowhere(&dest.label);
+            self.stats.routed_nowhere(&dest.label, dest.missing_status);
             let flags = self.reqs[req as usize].flags.with(Flags::NC);
-            self.finish(req, None, 503, flags);
+            self.finish(req, None, dest.missing_status, flags);
             return;
         };
         self.stats.routed(cluster, self.now);

@@ -60,10 +60,14 @@ pub struct Class {
     pub outcome: ClassOutcome,
 }
 
-/// One weighted destination of a route; `None` is a cluster that does not exist (503 NC).
+/// One weighted destination of a route.
 #[derive(Debug, Clone)]
 pub struct Destination {
+    /// `None` for a cluster that does not exist.
     pub cluster: Option<u32>,
+    /// What a request sent to a cluster that does not exist gets, with flag
+    /// NC: 503, or 500 on Gateway API routes.
+    pub missing_status: u16,
     pub weight: u32,
     /// `host[/subset]` for reports.
     pub label: String,
@@ -487,6 +491,7 @@ impl<'s, 'c> Builder<'s, 'c> {
                     None => d.host.clone(),
                 },
                 cluster,
+                missing_status: d.status,
                 weight: if decision.destinations.len() == 1 {
                     1
                 } else {

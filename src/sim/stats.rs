@@ -133,7 +133,8 @@ pub struct Stats {
     clusters: Vec<ClusterCounters>,
     pods: Vec<PodCounters>,
     overflow: OverflowCounts,
-    no_cluster: BTreeMap<String, u64>,
+    /// Per destination label: the status answered, and how many times.
+    no_cluster: BTreeMap<String, (u16, u64)>,
     local: u64,
     ejections: u64,
     ejection_events: Vec<Ejection>,
@@ -209,8 +210,11 @@ impl Stats {
     }
 
     /// A request picked a destination whose cluster does not exist.
-    pub fn routed_nowhere(&mut self, label: &str) {
-        *self.no_cluster.entry(label.to_string()).or_default() += 1;
+    pub fn routed_nowhere(&mut self, label: &str, status: u16) {
+        self.no_cluster
+            .entry(label.to_string())
+            .or_insert((status, 0))
+            .1 += 1;
     }
 
     /// A try went to `cluster`, on endpoint `pod`.
@@ -310,7 +314,7 @@ impl Stats {
             d.tries += c.tries;
             d.outcomes.absorb(&c.outcomes);
         }
-        for (label, count) in &self.no_cluster {
+        for (label, (status, count)) in &self.no_cluster {
             let (host, subset) = match label.split_once('/') {
                 Some((h, s)) => (h, Some(s.to_string())),
                 None => (label.as_str(), None),
@@ -321,7 +325,7 @@ impl Stats {
             d.count += count;
             d.cluster_missing = true;
             for _ in 0..*count {
-                d.outcomes.record(503, Flags::NC, 0, 0);
+                d.outcomes.record(*status, Flags::NC, 0, 0);
             }
         }
         // Shares are of the requests that picked a destination: the ones
@@ -501,7 +505,7 @@ pub struct DestinationResult {
     /// Tries per request (load amplification by retries).
     pub amplification: f64,
     pub success_rate: f64,
-    /// True when the destination's cluster does not exist (503 NC).
+    /// True when the destination's cluster does not exist (503 NC; 500 on Gateway API routes).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub cluster_missing: bool,
     pub status_codes: BTreeMap<String, u64>,

@@ -12,7 +12,9 @@ use crate::diagnostic::{Rule, Severity};
 use crate::mesh::HostLookup;
 use crate::mesh::names::service_fqdn;
 use crate::model::Resource;
-use crate::model::attachment::{self, Parent, Refusal, Resolved, RouteParty, intersect};
+use crate::model::attachment::{
+    self, BackendProblem, Parent, Refusal, Resolved, RouteParty, intersect,
+};
 use crate::model::gateway_api::{
     AllowedRoutes, HttpRouteMatch, HttpRouteSpec, ListenerSetSpec, ParentRef, RouteRefs,
     from_admits,
@@ -90,6 +92,20 @@ namespace whose `from` has this route's group, kind and namespace and whose `to`
 spec:\n  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]\n  to: [{group: \"\", kind: Service}]\n```\n",
 };
 
+pub static BACKEND_KIND_UNSUPPORTED: Rule = Rule {
+    code: "MC2711",
+    name: "backend-kind-unsupported",
+    severity: Severity::Warning,
+    istio_code: None,
+    summary: "A backendRef of a kind Istio does not route to (it routes to Services, networking.istio.io Hostnames and multi-cluster ServiceImports).",
+    docs: "## What it does\nChecks each backendRef's `group` and `kind`: Istio's `buildDestination` accepts a core Service \
+(the default), the `networking.istio.io` `Hostname` of a ServiceEntry host and a `multicluster.x-k8s.io` ServiceImport. \
+The Gateway API lets other implementations define more kinds, so this is a warning.\n\n\
+## Why is this bad?\nOn Istio the reference is refused (ResolvedRefs false, InvalidKind): its share of the requests gets 500.\n\n\
+## Example\n```yaml\nbackendRefs: [{group: storage.example.com, kind: Bucket, name: assets}]\n```\n\n\
+## Use instead\nPoint the route at the Service in front of the backend.\n",
+};
+
 pub static IDENTICAL_MATCH: Rule = Rule {
     code: "MC2707",
     name: "identical-match-loses",
@@ -153,6 +169,7 @@ pub static RULES: &[&Rule] = &[
     &HOSTNAME_NO_LISTENER,
     &BACKEND_NOT_FOUND,
     &REFERENCE_NOT_GRANTED,
+    &BACKEND_KIND_UNSUPPORTED,
     &IDENTICAL_MATCH,
 ];
 
@@ -463,12 +480,12 @@ fn admitted<S: RouteRefs>(
 }
 
 fn backends<S: RouteRefs>(index: &mut Index, out: &mut Reporter, route: &Resource<S>) {
+    let party = RouteParty {
+        kind: route.kind.as_str(),
+        namespace: &route.namespace,
+        hostnames: route.spec.hostnames(),
+    };
     for (i, j, b) in route.spec.backends() {
-        let is_service = b.kind.as_deref().is_none_or(|k| k == "Service")
-            && b.group.as_deref().is_none_or(str::is_empty);
-        if !is_service {
-            continue;
-        }
         let ns = b.namespace.as_deref().unwrap_or(&route.namespace);
         let at = format!("/spec/rules/{i}/backendRefs/{j}");
         let service = ServiceRef {
@@ -476,27 +493,36 @@ fn backends<S: RouteRefs>(index: &mut Index, out: &mut Reporter, route: &Resourc
             name: &b.name,
             port: b.port,
         };
-        if !check_service(index, out, route, &BACKEND_NOT_FOUND, &at, &service) {
+        let is_service = attachment::is_service(b);
+        if is_service && !check_service(index, out, route, &BACKEND_NOT_FOUND, &at, &service) {
             continue;
         }
-        let kind = route.kind.as_str();
-        if ns != route.namespace
-            && !attachment::granted(index.config, kind, &route.namespace, ns, &b.name)
-        {
-            out.report(
-                &REFERENCE_NOT_GRANTED,
-                route,
-                &format!("{at}/namespace"),
-                format!(
-                    "no ReferenceGrant in namespace {ns} lets {kind}s of namespace {} use Service {}",
-                    route.namespace, b.name
-                ),
-            )
-            .label("not granted")
-            .help(format!(
-                "add a ReferenceGrant in {ns} from {kind} in {} to Service",
-                route.namespace
-            ));
+        match attachment::backend_problem(index.config, &party, b) {
+            None => {}
+            Some(problem @ BackendProblem::NotGranted) => {
+                let kind = party.kind;
+                out.report(
+                    &REFERENCE_NOT_GRANTED,
+                    route,
+                    &format!("{at}/namespace"),
+                    problem.describe(&party, b),
+                )
+                .label("not granted")
+                .help(format!(
+                    "add a ReferenceGrant in {ns} from {kind} in {} to {}",
+                    route.namespace,
+                    b.kind.as_deref().unwrap_or("Service")
+                ));
+            }
+            Some(problem @ BackendProblem::UnsupportedKind) => {
+                out.report(
+                    &BACKEND_KIND_UNSUPPORTED,
+                    route,
+                    &format!("{at}/kind"),
+                    problem.describe(&party, b),
+                )
+                .label("unsupported kind");
+            }
         }
     }
 }
