@@ -236,3 +236,148 @@ fn simulate_answers_a_refused_backends_share_with_500() {
     assert_eq!(report["response_flags"]["NC"].as_u64(), Some(failed));
     assert!(codes.get("503").is_none());
 }
+
+const FILTERS: &str = "fixtures/gateway-api/filters.yaml";
+
+/// The decision for `host` and `path` through the edge Gateway of
+/// fixtures/gateway-api/filters.yaml.
+fn filtered(host: &str, path: &str) -> serde_json::Value {
+    json_of(&[
+        "route",
+        FILTERS,
+        "--gateway",
+        "infra/edge",
+        "--host",
+        host,
+        "--path",
+        path,
+        "-o",
+        "json",
+    ])
+}
+
+/// HTTPRouteRequestHeaderModifier, HTTPRouteResponseHeaderModifier and
+/// HTTPRouteBackendRequestHeaderModifier: `route` shows the header
+/// operations Istio's createHeadersFilter makes (names in lower case), on the
+/// route or on the one destination whose backendRef carries them.
+#[test]
+fn header_modifiers_are_shown_where_they_apply() {
+    let d = filtered("filters.example", "/headers");
+    let headers = &d["policy"]["headers"];
+    assert_eq!(headers["request"]["set"]["x-env"], "prod");
+    assert_eq!(headers["request"]["add"]["x-trace"], "enabled");
+    assert_eq!(headers["request"]["remove"][0], "X-Debug");
+    assert_eq!(headers["response"]["set"]["cache-control"], "no-store");
+    let d = filtered("filters.example", "/per-backend");
+    assert!(d["policy"].get("headers").is_none());
+    assert_eq!(
+        d["destinations"][0]["headers"]["request"]["add"]["x-backend"],
+        "app"
+    );
+}
+
+/// HTTPRouteRewritePath and HTTPRouteRewriteHost: `route` shows the path
+/// and Host the backend receives. ReplacePrefixMatch replaces the matched
+/// segments (the query string stays), ReplaceFullPath the whole path.
+#[test]
+fn url_rewrites_show_what_the_backend_receives() {
+    for (path, expected_path, authority) in [
+        ("/prefix/x?q=1", "/one/x?q=1", "internal.example"),
+        ("/prefix", "/one", "internal.example"),
+        ("/prefix/", "/one/", "internal.example"),
+        ("/full/a/b", "/one", "filters.example"),
+        ("/full?x=y", "/one?x=y", "filters.example"),
+    ] {
+        let d = filtered("filters.example", path);
+        assert_eq!(d["status"], 200, "{path}");
+        assert_eq!(d["policy"]["rewrite"]["path"], expected_path, "{path}");
+        assert_eq!(d["policy"]["rewrite"]["authority"], authority, "{path}");
+    }
+}
+
+/// HTTPRouteRequestMirror and HTTPRouteRequestPercentageMirror: a mirror
+/// takes all requests, `percent` of them, or numerator/denominator of them
+/// (Istio's createMirrorFilter).
+#[test]
+fn request_mirrors_take_their_share() {
+    for (path, percentage) in [
+        ("/mirror", 100.0),
+        ("/percent-mirror", 20.0),
+        ("/fraction-mirror", 25.0),
+    ] {
+        let mirrors = &filtered("filters.example", path)["policy"]["mirrors"];
+        assert_eq!(mirrors[0]["host"], "shadow.infra.svc.cluster.local");
+        assert_eq!(
+            mirrors[0]["percentage"].as_f64(),
+            Some(percentage),
+            "{path}"
+        );
+    }
+}
+
+/// A filter Istio does not support on a backendRef (here a redirect) makes
+/// Istio refuse the whole route (InvalidFilter): nothing serves its host,
+/// and validate reports it (MC1610).
+#[test]
+fn a_route_with_an_unsupported_filter_is_refused() {
+    let d = filtered("refused.example", "/");
+    assert_eq!(d["status"], 404);
+    assert!(d["matched"].is_null());
+    let report = common::validate_json(&[FILTERS]);
+    let codes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["MC1610"]);
+}
+
+/// HTTPRouteCORS, HTTPRouteRequestTimeout and HTTPRouteBackendTimeout as
+/// Istio converts them: CORS origins as exact matches and maxAge in
+/// seconds; `request` is the route timeout, and `backendRequest` is the
+/// per-try timeout under a retry, else (set after `request`) the route
+/// timeout.
+#[test]
+fn cors_and_timeouts_are_shown_as_istio_translates_them() {
+    let cors = &filtered("filters.example", "/cors")["policy"]["cors"];
+    assert_eq!(cors["allow_origins"][0], "https://shop.example");
+    assert_eq!(cors["allow_methods"][1], "POST");
+    assert_eq!(cors["max_age"], "600s");
+    assert_eq!(cors["allow_credentials"], true);
+    let plain = &filtered("filters.example", "/timeouts")["policy"];
+    assert_eq!(plain["timeout"], "200ms");
+    let retried = &filtered("filters.example", "/retried-timeouts")["policy"];
+    assert_eq!(retried["timeout"], "500ms");
+    assert_eq!(retried["retries"]["per_try_timeout"], "200ms");
+    assert_eq!(retried["retries"]["attempts"], 1);
+}
+
+/// simulate runs the same translation: /timeouts cuts a 400 ms backend at
+/// 200 ms (504 UT), /mirror copies each of its requests to shadow.
+#[test]
+fn simulate_uses_http_route_timeouts_and_mirrors() {
+    let report = json_of(&[
+        "simulate",
+        FILTERS,
+        "--scenario",
+        "fixtures/gateway-api/filters.scenario.yaml",
+        "-o",
+        "json",
+    ]);
+    let timed_out = report["response_flags"]["UT"].as_u64().unwrap();
+    assert_eq!(report["status_codes"]["504"].as_u64(), Some(timed_out));
+    assert!(
+        (900..1100).contains(&timed_out),
+        "about half time out: {timed_out}"
+    );
+    let mirrored = report["mirrors"][0]["requests"].as_u64().unwrap();
+    assert_eq!(
+        report["mirrors"][0]["destination"],
+        "shadow.infra.svc.cluster.local"
+    );
+    assert!(
+        (900..1100).contains(&mirrored),
+        "about half are mirrored: {mirrored}"
+    );
+}

@@ -298,6 +298,57 @@ pub const FILTER_FIELDS: &[(&str, &str)] = &[
     ("CORS", "cors"),
 ];
 
+/// The filter types Istio converts on a rule (conversion.go,
+/// `convertHTTPRoute`).
+const ISTIO_RULE_FILTERS: &[&str] = &[
+    "RequestHeaderModifier",
+    "ResponseHeaderModifier",
+    "RequestRedirect",
+    "RequestMirror",
+    "URLRewrite",
+    "CORS",
+];
+
+/// The filter types Istio converts on a backendRef (`buildHTTPDestination`).
+const ISTIO_BACKEND_FILTERS: &[&str] = &["RequestHeaderModifier", "ResponseHeaderModifier"];
+
+/// A filter's `type`.
+pub fn filter_type(f: &serde_json::Value) -> &str {
+    f.get("type").and_then(|t| t.as_str()).unwrap_or_default()
+}
+
+impl HttpRouteSpec {
+    /// The filters Istio does not support where they stand, as (JSON pointer,
+    /// type): Istio then refuses the whole route (InvalidFilter).
+    pub fn unsupported_filters(&self) -> Vec<(String, &str)> {
+        let mut out = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            let at = format!("/spec/rules/{i}");
+            unsupported(&rule.filters, &at, ISTIO_RULE_FILTERS, &mut out);
+            for (j, b) in rule.backend_refs.iter().enumerate() {
+                let at = format!("{at}/backendRefs/{j}");
+                unsupported(&b.filters, &at, ISTIO_BACKEND_FILTERS, &mut out);
+            }
+        }
+        out
+    }
+}
+
+/// Adds the filters of `filters` (at `at`) whose type is not `allowed`.
+fn unsupported<'f>(
+    filters: &'f [serde_json::Value],
+    at: &str,
+    allowed: &[&str],
+    out: &mut Vec<(String, &'f str)>,
+) {
+    for (k, f) in filters.iter().enumerate() {
+        let kind = filter_type(f);
+        if !allowed.contains(&kind) {
+            out.push((format!("{at}/filters/{k}/type"), kind));
+        }
+    }
+}
+
 /// The settings of the first filter of type `kind` in `filters`.
 pub fn filter_settings<'f>(
     filters: &'f [serde_json::Value],

@@ -133,6 +133,10 @@ pub struct HttpRewrite {
     pub uri: Option<String>,
     pub authority: Option<String>,
     pub uri_regex_rewrite: Option<RegexRewrite>,
+    /// For a ReplacePrefixMatch rewrite of an HTTPRoute: the PathPrefix whose
+    /// matched segments `uri` replaces.
+    #[serde(skip)]
+    pub matched_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

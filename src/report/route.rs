@@ -8,6 +8,7 @@ use crate::mesh::destination_rules::PoolView;
 use crate::report_line;
 use crate::route::Decision;
 use crate::route::decision::{Outcome, RoutePolicy, TraceStep};
+use crate::route::rewrite::HeadersView;
 use crate::route::split::SplitPreview;
 
 /// The request as shown in the report.
@@ -105,6 +106,36 @@ fn policy_lines(p: &RoutePolicy, out: &mut String) {
         None => report_line!(out, "  timeout: disabled"),
     }
     report_line!(out, "  retries: {retries}");
+    if let Some(f) = &p.rewrite {
+        report_line!(
+            out,
+            "  rewrite: the backend receives {} with Host {}",
+            f.path,
+            f.authority
+        );
+    }
+    if let Some(h) = &p.headers {
+        header_lines(h, "  ", out);
+    }
+    if let Some(c) = &p.cors {
+        let mut parts = vec![format!("origins {}", c.allow_origins.join(", "))];
+        for (what, list) in [
+            ("methods", &c.allow_methods),
+            ("headers", &c.allow_headers),
+            ("exposed", &c.expose_headers),
+        ] {
+            if !list.is_empty() {
+                parts.push(format!("{what} {}", list.join(", ")));
+            }
+        }
+        if let Some(age) = &c.max_age {
+            parts.push(format!("max age {age}"));
+        }
+        if c.allow_credentials {
+            parts.push("credentials allowed".into());
+        }
+        report_line!(out, "  cors:    {}", parts.join("; "));
+    }
     if let Some(f) = &p.fault {
         if let Some(d) = &f.delay {
             let delay = d.fixed_delay.map_or("?".to_string(), |d| d.to_string());
@@ -139,6 +170,31 @@ fn policy_lines(p: &RoutePolicy, out: &mut String) {
             m.host,
             m.percentage
         );
+    }
+}
+
+/// `request headers: set a=1, add b=2, remove c` and the same for the
+/// response, each line starting with `indent`.
+fn header_lines(h: &HeadersView, indent: &str, out: &mut String) {
+    for (side, ops) in [("request", &h.request), ("response", &h.response)] {
+        let Some(ops) = ops else { continue };
+        let pairs = |m: &std::collections::BTreeMap<String, String>| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !ops.set.is_empty() {
+            parts.push(format!("set {}", pairs(&ops.set)));
+        }
+        if !ops.add.is_empty() {
+            parts.push(format!("add {}", pairs(&ops.add)));
+        }
+        if !ops.remove.is_empty() {
+            parts.push(format!("remove {}", ops.remove.join(", ")));
+        }
+        report_line!(out, "{indent}{side} headers: {}", parts.join("; "));
     }
 }
 
@@ -247,11 +303,15 @@ pub fn human(report: &RouteReport, style: Style) -> String {
         }
         out.push_str(&format!("{table}\n"));
         for dest in &d.destinations {
-            let Some(note) = &dest.note else { continue };
             let name = match &dest.subset {
                 Some(subset) => format!("{} subset {subset}", dest.host),
                 None => dest.host.clone(),
             };
+            if let Some(h) = &dest.headers {
+                report_line!(&mut out, "  {name}:");
+                header_lines(h, "    ", &mut out);
+            }
+            let Some(note) = &dest.note else { continue };
             match dest.response_flag {
                 Some(flag) => report_line!(&mut out, "  {name}: {} {flag}: {note}", dest.status),
                 None => report_line!(&mut out, "  {name}: {note}"),

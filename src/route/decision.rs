@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::rewrite::{CorsView, Forwarded, HeadersView};
 use crate::diagnostic::ResourceRef;
 use crate::mesh::destination_rules::{ClusterPolicy, EffectiveBlocks};
 use crate::model::Duration;
@@ -57,6 +58,9 @@ pub struct RoutedDestination<'c> {
     pub response_flag: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Header operations of this destination (an HTTPRoute backendRef's filters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<HeadersView>,
     pub policy: ClusterPolicy,
     #[serde(skip)]
     pub blocks: EffectiveBlocks<'c>,
@@ -86,6 +90,14 @@ pub struct RoutePolicy {
     #[serde(serialize_with = "timeout_text")]
     pub timeout: Option<Duration>,
     pub retries: RetryPolicy,
+    /// The path and authority the backend receives, when the route rewrites them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rewrite: Option<Forwarded>,
+    /// Header operations of the route on the request and the response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<HeadersView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cors: Option<CorsView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<FaultView>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -5,6 +5,7 @@
 pub mod decision;
 pub mod matcher;
 pub mod request;
+pub mod rewrite;
 pub mod split;
 pub mod suite;
 pub mod table;

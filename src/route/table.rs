@@ -13,6 +13,7 @@ use super::decision::{
 };
 use super::matcher::{Regexes, RequestMatch};
 use super::request::{Entry, Request};
+use super::rewrite::{CorsView, HeadersView, forwarded};
 use super::split::shares;
 use crate::mesh::names::{fqdn, gateway_ref};
 use crate::mesh::{HostLookup, Mesh, SubsetLookup};
@@ -507,6 +508,7 @@ impl<'c> RoutingTable<'c> {
         port: Option<u16>,
         trace: Vec<TraceStep>,
     ) -> Decision<'c> {
+        let match_index = matched.match_index;
         let mut d = Decision {
             matched: Some(matched),
             action: Action::Route,
@@ -547,6 +549,7 @@ impl<'c> RoutingTable<'c> {
             };
             let mut routed =
                 self.destination(req, host, r.destination.subset.clone(), dport, *w, share);
+            routed.headers = r.headers.as_ref().and_then(HeadersView::of);
             if let Some(why) = &r.invalid {
                 routed.status = 503;
                 routed.response_flag = Some("NC");
@@ -564,7 +567,17 @@ impl<'c> RoutingTable<'c> {
             d.status = live[0].status;
             d.response_flags.push("NC");
         }
-        d.policy = Some(route_policy(rule, root, &vs.namespace));
+        let mut policy = route_policy(rule, root, &vs.namespace);
+        let rewrite = rule
+            .rewrite
+            .as_deref()
+            .or(root.and_then(|r| r.rewrite.as_deref()));
+        if let Some(rw) = rewrite {
+            // A delegate's rule runs under its root's match.
+            let matched_by = match_index.and_then(|i| root.unwrap_or(rule).matches.get(i));
+            policy.rewrite = Some(forwarded(req, rw, matched_by));
+        }
+        d.policy = Some(policy);
         d
     }
 
@@ -631,6 +644,7 @@ impl<'c> RoutingTable<'c> {
             status,
             response_flag: flag,
             note,
+            headers: None,
         }
     }
 
@@ -750,7 +764,7 @@ fn redirect_location(
             .unwrap_or("")
     };
     let path = match (&r.uri, &r.prefix_rewrite) {
-        (Some(u), _) if u.starts_with(PREFIX_REWRITE) => replace_path_prefix(
+        (Some(u), _) if u.starts_with(PREFIX_REWRITE) => super::rewrite::replace_path_prefix(
             req.path_only(),
             r.matched_prefix.as_deref().unwrap_or("/"),
             &u[PREFIX_REWRITE.len()..],
@@ -773,21 +787,6 @@ fn redirect_location(
     format!("{scheme}://{host}{port}{path}")
 }
 
-/// The Gateway API's ReplacePrefixMatch (HTTPPathModifier): the matched
-/// prefix, as whole path segments, gives way to `replacement`, with one `/`
-/// between them (`/foo/bar` with `/foo` → `/xyz/` is `/xyz/bar`, with `/`
-/// is `/bar`); an empty result is `/`.
-fn replace_path_prefix(path: &str, prefix: &str, replacement: &str) -> String {
-    let prefix = prefix.trim_end_matches('/');
-    let rest = path.get(prefix.len()..).unwrap_or("");
-    let joined = format!("{}{rest}", replacement.trim_end_matches('/'));
-    if joined.is_empty() {
-        "/".to_string()
-    } else {
-        joined
-    }
-}
-
 /// A duration as written; one Istio would refuse (validate reports it) is none.
 fn typed(text: Option<&str>) -> Option<Duration> {
     text.and_then(|t| Duration::parse(t).ok())
@@ -805,6 +804,14 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
         .as_ref()
         .or(root.and_then(|r| r.retries.as_ref()));
     let fault = rule.fault.as_ref().or(root.and_then(|r| r.fault.as_ref()));
+    let headers = rule
+        .headers
+        .as_deref()
+        .or(root.and_then(|r| r.headers.as_deref()));
+    let cors = rule
+        .cors_policy
+        .as_deref()
+        .or(root.and_then(|r| r.cors_policy.as_deref()));
     let retries = match retries {
         None => RetryPolicy {
             attempts: DEFAULT_ATTEMPTS,
@@ -854,6 +861,9 @@ pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str)
     RoutePolicy {
         timeout: typed(timeout.map(String::as_str)),
         retries,
+        rewrite: None,
+        headers: headers.and_then(HeadersView::of),
+        cors: cors.map(CorsView::of),
         fault: fault.map(|f| FaultView {
             delay: f.delay.as_ref().map(|d| FaultDelayView {
                 fixed_delay: typed(d.fixed_delay.as_deref()),

@@ -1,7 +1,8 @@
 //! The HTTPRoute rules the upstream CRD states as CEL validations
 //! (`gateway.networking.k8s.io_httproutes.yaml`), which the API server
 //! enforces on apply: path values, filter combinations, Service ports,
-//! parentRefs to one parent, the total number of matches, and timeouts.
+//! parentRefs to one parent, the total number of matches, and timeouts;
+//! and the filters Istio refuses where they stand.
 
 use serde_json::Value;
 
@@ -97,8 +98,22 @@ RequestHeaderModifier or ResponseHeaderModifier, the names in `set`, in `add` an
 ## Example\n```yaml\nheaders: [{name: env, value: prod}, {name: Env, value: dev}]\n```\n\n## Use instead\nName each header once.\n",
 };
 
+pub static UNSUPPORTED_FILTER: Rule = Rule {
+    code: "MC1610",
+    name: "httproute-filter-unsupported",
+    severity: Severity::Error,
+    istio_code: None,
+    summary: "A filter Istio does not support where it stands: on a rule, anything but the header modifiers, RequestRedirect, RequestMirror, URLRewrite and CORS; on a backendRef, anything but the header modifiers.",
+    docs: "## What it does\nChecks each filter's `type` against what Istio's Gateway API conversion (`convertHTTPRoute`, \
+`buildHTTPDestination`) turns into Envoy configuration.\n\n\
+## Why is this bad?\nIstio refuses the whole HTTPRoute (InvalidFilter): none of its rules is served, and its requests get 404.\n\n\
+## Example\n```yaml\nbackendRefs:\n- name: api\n  port: 8080\n  filters:\n  - {type: RequestRedirect, requestRedirect: {scheme: https}}\n```\n\n\
+## Use instead\nPut the redirect on the rule (without backendRefs); a backendRef takes header modifiers only.\n",
+};
+
 pub static RULES: &[&Rule] = &[
     &DUPLICATE_NAMES,
+    &UNSUPPORTED_FILTER,
     &PATH_VALUE,
     &FILTERS,
     &BACKEND_PORT,
@@ -110,6 +125,14 @@ pub static RULES: &[&Rule] = &[
 pub fn check(res: &Resource<HttpRouteSpec>, cx: &mut Checker) {
     let spec = &res.spec;
     parent_refs(spec, cx);
+    for (at, kind) in spec.unsupported_filters() {
+        cx.report(
+            &UNSUPPORTED_FILTER,
+            &at,
+            format!("Istio does not support a {kind} filter here: it refuses the whole HTTPRoute"),
+        )
+        .label("unsupported here");
+    }
     let total: usize = spec.rules.iter().map(|r| r.matches.len()).sum();
     if total > 128 {
         cx.report_key(

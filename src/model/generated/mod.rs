@@ -6,6 +6,8 @@
 
 use super::common::{Destination, PortSelector, StringMatch};
 use super::gateway::{Gateway, Server, ServerPort};
+mod filters;
+
 use std::collections::BTreeMap;
 
 use super::attachment::{self, Parent, Resolved, RouteParty};
@@ -15,8 +17,7 @@ use super::gateway_api::{
 };
 use super::host::service_fqdn;
 use super::virtual_service::{
-    DirectResponse, HttpMatch, HttpRedirect, HttpRetry, HttpRewrite, HttpRoute,
-    HttpRouteDestination, PREFIX_REWRITE, VirtualService,
+    DirectResponse, HttpMatch, HttpRetry, HttpRoute, HttpRouteDestination, VirtualService,
 };
 use super::{Config, Resource};
 
@@ -45,7 +46,12 @@ pub struct Generated {
 /// Service it attaches to (GAMMA).
 pub fn generate(config: &Config) -> Generated {
     let mut virtual_services = Vec::new();
-    for route in &config.http_routes {
+    // Istio refuses a route with a filter it does not support (InvalidFilter).
+    let accepted = config
+        .http_routes
+        .iter()
+        .filter(|r| r.spec.unsupported_filters().is_empty());
+    for route in accepted {
         let party = RouteParty {
             kind: route.kind.as_str(),
             namespace: &route.namespace,
@@ -230,7 +236,7 @@ fn backend(
         },
         // The Gateway API default weight is 1.
         weight: Some(b.weight.unwrap_or(1).min(i64::MAX as u64) as i64),
-        headers: None,
+        headers: filters::headers(&b.filters),
         invalid,
     }
 }
@@ -251,16 +257,21 @@ fn rule(config: &Config, owner: &Resource<HttpRouteSpec>, r: &HttpRouteRule) -> 
         .map(|b| backend(config, owner, b))
         .collect();
     let total: i64 = route.iter().filter_map(|d| d.weight).sum();
-    let redirect = filter_settings(&r.filters, "RequestRedirect").map(|f| redirect_of(f, r));
-    let rewrite = filter_settings(&r.filters, "URLRewrite").map(|f| HttpRewrite {
-        uri: f
-            .pointer("/path/replacePrefixMatch")
-            .or_else(|| f.pointer("/path/replaceFullPath"))
-            .and_then(|v| v.as_str())
-            .map(String::from),
-        authority: f.get("hostname").and_then(|v| v.as_str()).map(String::from),
-        ..HttpRewrite::default()
-    });
+    let redirect = filter_settings(&r.filters, "RequestRedirect").map(|f| filters::redirect(f, r));
+    let rewrite = filter_settings(&r.filters, "URLRewrite").map(|f| filters::rewrite(f, r));
+    // A mirror to a backend Istio refuses is left out.
+    let mirrors = r
+        .filters
+        .iter()
+        .filter(|f| f.get("type").and_then(|t| t.as_str()) == Some("RequestMirror"))
+        .filter_map(|f| f.get("requestMirror"))
+        .filter_map(|f| {
+            filters::mirror(f, |b| {
+                let d = backend(config, owner, b);
+                d.invalid.is_none().then_some(d.destination.host)
+            })
+        })
+        .collect();
     // No backend, or all weights 0: Istio answers 500 itself.
     let direct_response = (redirect.is_none() && total == 0).then(|| DirectResponse {
         status: 500,
@@ -269,12 +280,12 @@ fn rule(config: &Config, owner: &Resource<HttpRouteSpec>, r: &HttpRouteRule) -> 
     let timeouts = r.timeouts.as_ref();
     let set = |t: &Option<String>| t.clone().filter(|t| t != "0s");
     let request = timeouts.and_then(|t| set(&t.request));
-    let backend = timeouts.and_then(|t| set(&t.backend_request));
+    let backend_request = timeouts.and_then(|t| set(&t.backend_request));
     // §1.6: `retry` gives attempts (default 2) on Istio's connect-level
-    // reasons plus the codes; backendRequest is then the per-try timeout,
-    // else it is the route timeout.
+    // reasons plus the codes (none when attempts is 0).
     let retries = r.retry.as_ref().map(|retry| {
-        let mut on = vec![
+        let attempts = retry.attempts.unwrap_or(2);
+        let mut on: Vec<String> = [
             "connect-failure",
             "refused-stream",
             "unavailable",
@@ -282,20 +293,25 @@ fn rule(config: &Config, owner: &Resource<HttpRouteSpec>, r: &HttpRouteRule) -> 
         ]
         .into_iter()
         .map(String::from)
-        .collect::<Vec<_>>();
+        .collect();
         on.extend(retry.codes.iter().map(u16::to_string));
         HttpRetry {
-            attempts: Some(retry.attempts.unwrap_or(2)),
-            per_try_timeout: backend.clone(),
-            retry_on: Some(on.join(",")),
+            attempts: Some(attempts),
+            per_try_timeout: backend_request.clone(),
+            retry_on: Some(if attempts == 0 {
+                String::new()
+            } else {
+                on.join(",")
+            }),
             backoff: retry.backoff.clone(),
             ..HttpRetry::default()
         }
     });
-    let timeout = match (&retries, request) {
-        (_, Some(request)) => Some(request),
-        (None, None) => backend,
-        (Some(_), None) => None,
+    // backendRequest is the per-try timeout under a retry; otherwise Istio
+    // sets it as the route timeout after `request`, so it wins.
+    let timeout = match &retries {
+        Some(_) => request,
+        None => backend_request.or(request),
     };
     HttpRoute {
         name: r.name.clone(),
@@ -310,6 +326,11 @@ fn rule(config: &Config, owner: &Resource<HttpRouteSpec>, r: &HttpRouteRule) -> 
         direct_response: direct_response.map(Box::new),
         timeout,
         retries: retries.map(Box::new),
+        headers: filters::headers(&r.filters).map(Box::new),
+        mirrors,
+        cors_policy: filter_settings(&r.filters, "CORS")
+            .map(filters::cors)
+            .map(Box::new),
         ..HttpRoute::default()
     }
 }
@@ -387,44 +408,5 @@ fn regex(value: &str) -> StringMatch {
     StringMatch {
         regex: Some(value.to_string()),
         ..StringMatch::default()
-    }
-}
-
-/// Istio's `createRedirectFilter` for a filter `f` of rule `r`:
-/// ReplacePrefixMatch becomes the `%PREFIX()%` uri (of the rule's
-/// PathPrefix, its only match as the CRD requires); without a port, a scheme
-/// change takes the scheme's default port and no scheme change keeps the
-/// request's.
-fn redirect_of(f: &serde_json::Value, r: &HttpRouteRule) -> HttpRedirect {
-    let text = |pointer: &str| {
-        f.pointer(pointer)
-            .and_then(|v| v.as_str())
-            .map(String::from)
-    };
-    let scheme = text("/scheme");
-    let port = f.get("port").and_then(serde_json::Value::as_i64);
-    let derive_port = match (port, &scheme) {
-        (Some(_), _) => None,
-        (None, Some(_)) => Some("FROM_PROTOCOL_DEFAULT".to_string()),
-        (None, None) => Some("FROM_REQUEST_PORT".to_string()),
-    };
-    HttpRedirect {
-        uri: text("/path/replaceFullPath")
-            .or_else(|| text("/path/replacePrefixMatch").map(|p| format!("{PREFIX_REWRITE}{p}"))),
-        authority: text("/hostname"),
-        scheme,
-        port,
-        derive_port,
-        redirect_code: f
-            .get("statusCode")
-            .and_then(serde_json::Value::as_i64)
-            .or(Some(302)),
-        prefix_rewrite: None,
-        matched_prefix: r
-            .matches
-            .first()
-            .and_then(|m| m.path.as_ref())
-            .filter(|p| p.match_type.as_deref().unwrap_or("PathPrefix") == "PathPrefix")
-            .and_then(|p| p.value.clone()),
     }
 }
