@@ -381,3 +381,171 @@ fn simulate_uses_http_route_timeouts_and_mirrors() {
         "about half are mirrored: {mirrored}"
     );
 }
+
+const MESH: &str = "fixtures/gateway-api/mesh.yaml";
+
+/// (status, action, [(Service, port, share)], Location) of a mesh call to
+/// `authority` for `path` from a sidecar in `namespace`, with extra `args`.
+fn called(
+    authority: &str,
+    path: &str,
+    namespace: &str,
+    args: &[&str],
+) -> (u64, String, Vec<(String, u64, f64)>, String) {
+    let mut argv = vec![
+        "route",
+        MESH,
+        "--host",
+        authority,
+        "--path",
+        path,
+        "--source-namespace",
+        namespace,
+        "-o",
+        "json",
+    ];
+    argv.extend(args);
+    let d = json_of(&argv);
+    let destinations = d["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["host"]
+                    .as_str()
+                    .unwrap()
+                    .split('.')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                x["port"].as_u64().unwrap_or_default(),
+                x["share"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    (
+        d["status"].as_u64().unwrap(),
+        d["action"].as_str().unwrap().to_string(),
+        destinations,
+        d["location"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+fn to(service: &str, port: u64, share: f64) -> (String, u64, f64) {
+    (service.to_string(), port, share)
+}
+
+/// The mesh (GAMMA) tests of the suite — MeshBasic, MeshHTTPRouteMatching,
+/// MeshHTTPRouteWeight, MeshHTTPRouteRedirectPath, MeshHTTPRouteRewritePath,
+/// MeshConsumerRoute and MeshPorts — as Istio implements them: an HTTPRoute
+/// on a Service routes every caller's calls to it like a gateway route
+/// (precedence, weights, redirects, rewrites); a consumer route replaces the
+/// producer's for callers in its namespace; a parentRef port limits the
+/// route to that Service port (augmentPortMatch), and a call on another
+/// port takes the Service's default route.
+#[test]
+fn mesh_routes_on_a_service_hold_as_at_a_gateway() {
+    let route = |status: u64, destinations: Vec<(String, u64, f64)>| {
+        (status, "route".to_string(), destinations, String::new())
+    };
+    for (authority, path, namespace, args, expected) in [
+        (
+            "echo.gamma",
+            "/v2",
+            "gamma",
+            &[][..],
+            route(200, vec![to("echo-v2", 80, 1.0)]),
+        ),
+        (
+            "echo",
+            "/v2",
+            "gamma",
+            &[],
+            route(200, vec![to("echo-v2", 80, 1.0)]),
+        ),
+        (
+            "echo.gamma",
+            "/v2/x",
+            "gamma",
+            &[],
+            route(200, vec![to("echo-v1", 80, 1.0)]),
+        ),
+        (
+            "echo.gamma.svc.cluster.local",
+            "/x",
+            "other",
+            &["-H", "version: two"],
+            route(200, vec![to("echo-v2", 80, 1.0)]),
+        ),
+        (
+            "echo.gamma",
+            "/split/a",
+            "other",
+            &[],
+            route(200, vec![to("echo-v1", 80, 0.7), to("echo-v2", 80, 0.3)]),
+        ),
+        (
+            "echo.gamma",
+            "/old/a",
+            "other",
+            &[],
+            (
+                301,
+                "redirect".into(),
+                vec![],
+                "http://echo.gamma/new/a".into(),
+            ),
+        ),
+        (
+            "echo.gamma",
+            "/v2",
+            "consumer",
+            &[],
+            route(200, vec![to("echo-v2", 80, 1.0)]),
+        ),
+        (
+            "echo.gamma",
+            "/x",
+            "consumer",
+            &[],
+            route(200, vec![to("echo-v2", 80, 1.0)]),
+        ),
+        (
+            "echo.gamma:80",
+            "/x",
+            "gamma",
+            &[],
+            route(200, vec![to("echo-v1", 80, 1.0)]),
+        ),
+        (
+            "echo.gamma:8080",
+            "/v2",
+            "gamma",
+            &[],
+            (
+                200,
+                "default_route".into(),
+                vec![to("echo", 8080, 1.0)],
+                String::new(),
+            ),
+        ),
+    ] {
+        assert_eq!(
+            called(authority, path, namespace, args),
+            expected,
+            "{authority}{path} from {namespace} {args:?}"
+        );
+    }
+    let rewritten = json_of(&[
+        "route",
+        MESH,
+        "--host",
+        "echo.gamma",
+        "--path",
+        "/api/items?id=1",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(rewritten["policy"]["rewrite"]["path"], "/items?id=1");
+}

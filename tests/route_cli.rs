@@ -523,3 +523,46 @@ fn an_unknown_host_suggests_the_service_it_looks_like() {
         "{d}"
     );
 }
+
+#[test]
+fn a_virtual_service_with_no_route_for_the_port_leaves_the_default_route() {
+    // Istio's buildSidecarVirtualHostsForVirtualService: when every route of
+    // the VirtualService is dropped at config time for the listener port,
+    // it gives no virtual host there, and the Service keeps its default
+    // route on that port.
+    let yaml = "apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  ports: [{name: http, port: 80}, {name: http-admin, port: 9000}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [web]
+  http:
+  - match: [{port: 80}]
+    fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
+    route: [{destination: {host: web}}]
+";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("web.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let call = |authority: &str| {
+        let out = meshctl()
+            .args(["route", file.to_str().unwrap(), "--host", authority])
+            .args(["--source-namespace", "shop", "-o", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).expect("JSON")
+    };
+    let admin = call("web:9000");
+    assert_eq!(admin["action"], "default_route");
+    assert_eq!(admin["status"], 200);
+    assert_eq!(admin["destinations"][0]["port"], 9000);
+    assert_eq!(admin["trace"][0]["outcome"], "skipped");
+    let web = call("web");
+    assert_eq!(web["action"], "route", "no port: http's port 80");
+    assert_eq!(web["policy"]["fault"]["abort"]["http_status"], 418);
+}

@@ -213,6 +213,23 @@ impl<'c> Mesh<'c> {
         }
     }
 
+    /// The port a caller reaches `fqdn` on when the request names none: its
+    /// only port, else the default port of `scheme` (80 for http, 443 for
+    /// https) when it has that port.
+    pub fn request_port(&self, fqdn_host: &str, scheme: &str) -> Option<u16> {
+        let default = match scheme {
+            "https" => 443,
+            _ => 80,
+        };
+        self.single_port(fqdn_host).or_else(|| {
+            let host = self.registry_host(fqdn_host)?;
+            host.ports
+                .iter()
+                .any(|p| p.number == u64::from(default))
+                .then_some(default)
+        })
+    }
+
     /// The protocol of `port` of the registry host `fqdn` (its only port
     /// when `port` is none).
     pub fn port_protocol(&self, fqdn_host: &str, port: Option<u16>) -> Option<Protocol> {

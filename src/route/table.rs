@@ -263,36 +263,54 @@ impl<'c> RoutingTable<'c> {
             .map(|c| (c.domain, c.vs));
         let port = req
             .effective_port()
-            .or_else(|| self.mesh.single_port(&host));
-        match best {
+            .or_else(|| self.mesh.request_port(&host, &req.scheme));
+        let (mut d, virtual_host) = match best {
             Some((domain, i)) if self.vss[i].res.kind == Kind::HttpRoute => {
                 let mut members = self.mesh_http_routes(&candidates, domain, &req.source_namespace);
                 let entries = self.merged_entries(&mut members);
-                let mut d = self.evaluate(req, &entries, port, "mesh");
                 let names: Vec<String> = members
                     .iter()
                     .map(|&m| self.vss[m].res.id().qualified())
                     .collect();
-                d.virtual_host = Some(format!(
-                    "{domain} (HTTPRoute {}, attached to the Service, the sidecar's choice for {host})",
-                    names.join(" + ")
-                ));
-                d
+                (
+                    self.evaluate(req, &entries, port, "mesh"),
+                    format!(
+                        "{domain} (HTTPRoute {}, attached to the Service, the sidecar's choice for {host})",
+                        names.join(" + ")
+                    ),
+                )
             }
             Some((domain, i)) => {
                 let vs = &self.vss[i];
-                let mut d = self.evaluate(req, &vs.entries, port, "mesh");
-                d.virtual_host = Some(format!(
-                    "{domain} (VirtualService {}/{}, the sidecar's choice for {host})",
-                    vs.res.namespace, vs.res.meta.name
-                ));
-                d
+                (
+                    self.evaluate(req, &vs.entries, port, "mesh"),
+                    format!(
+                        "{domain} (VirtualService {}/{}, the sidecar's choice for {host})",
+                        vs.res.namespace, vs.res.meta.name
+                    ),
+                )
             }
             None if self.has_service(&host, &req.source_namespace) => {
-                self.default_route(req, &host, port)
+                return self.default_route(req, &host, port);
             }
-            None => passthrough(&host, self.mesh.closest_host(&host)),
+            None => return passthrough(&host, self.mesh.closest_host(&host)),
+        };
+        let dropped = d.action == Action::NoRoute
+            && !d.trace.is_empty()
+            && d.trace.iter().all(|t| t.outcome == Outcome::Skipped);
+        if !dropped {
+            d.virtual_host = Some(virtual_host);
+            return d;
         }
+        // Every route is for other proxies or ports: Istio builds no virtual
+        // host from it here, and the host gets what it would without one.
+        let mut fallback = if self.has_service(&host, &req.source_namespace) {
+            self.default_route(req, &host, port)
+        } else {
+            passthrough(&host, self.mesh.closest_host(&host))
+        };
+        fallback.trace = std::mem::take(&mut d.trace);
+        fallback
     }
 
     /// The HTTPRoutes attached to the Service of `domain` that apply to a

@@ -87,7 +87,15 @@ pub fn generate(config: &Config) -> Generated {
             ));
         }
         for service in route.spec.parent_refs.iter().filter(|p| p.is_service()) {
-            virtual_services.push(converted(config, route, mesh_binding(route, service)));
+            let mut vs = converted(config, route, mesh_binding(route, service));
+            // A parentRef port limits the route to that Service port
+            // (Istio's augmentPortMatch).
+            if let Some(port) = service.port.and_then(|p| i64::try_from(p).ok()) {
+                for m in vs.spec.http.iter_mut().flat_map(|r| r.matches.iter_mut()) {
+                    m.port = Some(port);
+                }
+            }
+            virtual_services.push(vs);
         }
     }
     Generated {
