@@ -566,3 +566,64 @@ spec:
     assert_eq!(web["action"], "route", "no port: http's port 80");
     assert_eq!(web["policy"]["fault"]["abort"]["http_status"], 418);
 }
+
+#[test]
+fn https_redirect_makes_the_virtual_host_require_tls() {
+    // Istio's buildGatewayHTTPRouteConfig: a plain-HTTP server with
+    // tls.httpsRedirect gives its hosts a virtual host requiring TLS (301
+    // to https, path and query kept), with or without a VirtualService, and
+    // also when another Gateway on the same proxies serves the host on the
+    // port without the redirect; the HTTPS server routes as usual.
+    let file = "fixtures/routing/https-redirect.yaml";
+    let call = |gateway: &str, host: &str, port: &str| {
+        let out = meshctl()
+            .args(["route", file, "--gateway", gateway, "--host", host])
+            .args(["--path", "/cart?x=1", "--port", port, "-o", "json"])
+            .output()
+            .unwrap();
+        let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        (
+            d["status"].as_u64().unwrap(),
+            d["location"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    let redirected = |host: &str| (301, format!("https://{host}/cart?x=1"));
+    for (gateway, host, port, expected) in [
+        (
+            "edge/plain",
+            "shop.example.com",
+            "80",
+            redirected("shop.example.com"),
+        ),
+        (
+            "edge/redirect-to-https",
+            "shop.example.com",
+            "80",
+            redirected("shop.example.com"),
+        ),
+        (
+            "edge/plain",
+            "docs.example.com",
+            "80",
+            redirected("docs.example.com"),
+        ),
+        (
+            "edge/plain",
+            "status.example.com",
+            "80",
+            (200, String::new()),
+        ),
+        (
+            "edge/redirect-to-https",
+            "shop.example.com",
+            "443",
+            (200, String::new()),
+        ),
+    ] {
+        assert_eq!(
+            call(gateway, host, port),
+            expected,
+            "{gateway} {host}:{port}"
+        );
+    }
+}

@@ -329,6 +329,29 @@ impl<'c> Mesh<'c> {
         }
     }
 
+    /// The Gateways whose servers the proxies of `gw` serve together with
+    /// its own (Istio merges every Gateway that selects the same workloads):
+    /// Istio Gateways with the same non-empty selector or a selected pod in
+    /// common, in input order. A Gateway API Gateway has proxies of its own.
+    pub fn merged_gateways(&self, gw: &'c Resource<Gateway>) -> Vec<&'c Resource<Gateway>> {
+        if gw.kind == Kind::KubeGateway || gw.spec.selector.is_empty() {
+            return vec![gw];
+        }
+        let pods = self.gateway_pods(gw);
+        self.config
+            .gateways
+            .iter()
+            .filter(|g| {
+                std::ptr::eq(*g, gw)
+                    || (!g.spec.selector.is_empty() && g.spec.selector == gw.spec.selector)
+                    || self
+                        .gateway_pods(g)
+                        .iter()
+                        .any(|p| pods.iter().any(|q| std::ptr::eq(*p, *q)))
+            })
+            .collect()
+    }
+
     /// The Deployments and Pods (in any namespace) a gateway's selector picks.
     pub fn gateway_pods(&self, gw: &Resource<Gateway>) -> Vec<&'c Resource<Workload>> {
         let selector: Vec<(&str, &str)> = gw

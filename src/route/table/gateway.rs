@@ -4,7 +4,9 @@
 //! the VirtualServices bound to it, a virtual host per host in both the
 //! server's and the VirtualService's hosts (the more specific of the two),
 //! and the routes of every VirtualService giving that host, merged. Envoy
-//! then serves the request by the most specific domain. A Gateway API
+//! then serves the request by the most specific domain. The proxy serves
+//! the servers of every Gateway that selects it (Istio merges them), and a
+//! host any server marks `tls.httpsRedirect` requires TLS. A Gateway API
 //! Gateway first picks the listener that accepts the request (listener
 //! isolation): the most specific hostname on the port.
 
@@ -14,6 +16,14 @@ use crate::model::host::host_matches;
 use crate::model::{Gateway, Kind, Resource};
 use crate::route::decision::{Action, Decision};
 use crate::route::request::Request;
+
+/// A server of a Gateway the proxy serves.
+struct GatewayServer<'g> {
+    gw: &'g Resource<Gateway>,
+    /// `namespace/name` of `gw`.
+    gw_ref: String,
+    server: &'g Server,
+}
 
 /// One virtual host of the route configuration being built.
 struct VirtualHost {
@@ -60,22 +70,36 @@ impl<'c> RoutingTable<'c> {
         let gw_ref = gw.id().qualified();
         let host = req.host().to_ascii_lowercase();
         let port = req.arrival_port();
-        let mut servers: Vec<&Server> = gw
-            .spec
-            .servers
-            .iter()
+        // The servers on the port of every Gateway the proxies serve.
+        let mut servers: Vec<GatewayServer> = self
+            .mesh
+            .merged_gateways(gw)
+            .into_iter()
+            .flat_map(|g| {
+                let gw_ref = g.id().qualified();
+                g.spec.servers.iter().map(move |server| GatewayServer {
+                    gw: g,
+                    gw_ref: gw_ref.clone(),
+                    server,
+                })
+            })
             .filter(|s| {
-                port.is_none_or(|p| s.port.as_ref().is_some_and(|sp| sp.number == u64::from(p)))
+                port.is_none_or(|p| {
+                    s.server
+                        .port
+                        .as_ref()
+                        .is_some_and(|sp| sp.number == u64::from(p))
+                })
             })
             .collect();
-        let accepts = |s: &Server| -> Option<usize> {
-            server_hosts(s, gw)
+        let accepts = |s: &GatewayServer| -> Option<usize> {
+            server_hosts(s.server, s.gw)
                 .iter()
                 .filter(|(_, dns)| host_matches(dns, &host))
                 .map(|(_, dns)| specificity(dns, &host))
                 .max()
         };
-        let Some(best) = servers.iter().filter_map(|s| accepts(s)).max() else {
+        let Some(best) = servers.iter().filter_map(accepts).max() else {
             return no_route(format!(
                 "gateway {gw_ref} has no server for host {host}{}",
                 port.map(|p| format!(" on port {p}")).unwrap_or_default()
@@ -85,7 +109,7 @@ impl<'c> RoutingTable<'c> {
         if isolated {
             servers.retain(|s| accepts(s) == Some(best));
         }
-        let vhosts = self.virtual_hosts(gw, &gw_ref, &servers);
+        let vhosts = self.virtual_hosts(&servers);
         let Some(vhost) = vhosts
             .iter()
             .filter(|v| host_matches(&v.domain, &host))
@@ -96,15 +120,29 @@ impl<'c> RoutingTable<'c> {
             ));
         };
         let listener = isolated.then(|| {
-            let names: Vec<&str> = servers.iter().filter_map(|s| s.name.as_deref()).collect();
+            let names: Vec<&str> = servers
+                .iter()
+                .filter_map(|s| s.server.name.as_deref())
+                .collect();
             format!(" listener {}", names.join(" + "))
         });
+        // A server that terminates TLS on the port makes the request https.
+        let tls = servers.iter().any(|s| {
+            s.server
+                .port
+                .as_ref()
+                .is_some_and(|p| p.protocol.eq_ignore_ascii_case("HTTPS"))
+        });
         let mut members = vhost.members.clone();
-        let mut d = if vhost.require_tls && req.scheme != "https" {
+        let mut d = if vhost.require_tls && !tls {
             https_redirect(req)
         } else {
+            let mut arrived = req.clone();
+            if tls {
+                arrived.scheme = "https".into();
+            }
             let entries: Vec<RouteEntry> = self.merged_entries(&mut members);
-            self.evaluate(req, &entries, port, &gw_ref)
+            self.evaluate(&arrived, &entries, port, &gw_ref)
         };
         let names: Vec<String> = members
             .iter()
@@ -113,28 +151,26 @@ impl<'c> RoutingTable<'c> {
                 format!("{} {}/{}", res.kind.as_str(), res.namespace, res.meta.name)
             })
             .collect();
+        let mut sources = vec![if names.is_empty() {
+            "no VirtualService".to_string()
+        } else {
+            names.join(" + ")
+        }];
+        if vhost.require_tls {
+            sources.push("tls.httpsRedirect".into());
+        }
         d.virtual_host = Some(format!(
-            "{} on gateway {gw_ref}{} ({}{})",
+            "{} on gateway {gw_ref}{} ({})",
             vhost.domain,
             listener.unwrap_or_default(),
-            names.join(" + "),
-            if vhost.require_tls {
-                "; tls.httpsRedirect"
-            } else {
-                ""
-            }
+            sources.join("; ")
         ));
         d
     }
 
     /// The virtual hosts `servers` of `gw` give, in the order Istio builds
     /// them.
-    fn virtual_hosts(
-        &self,
-        gw: &Resource<Gateway>,
-        gw_ref: &str,
-        servers: &[&Server],
-    ) -> Vec<VirtualHost> {
+    fn virtual_hosts(&self, servers: &[GatewayServer]) -> Vec<VirtualHost> {
         let mut vhosts: Vec<VirtualHost> = Vec::new();
         let mut add = |domain: &str, member: Option<usize>, require_tls: bool| {
             let at = match vhosts.iter().position(|v| v.domain == domain) {
@@ -149,14 +185,16 @@ impl<'c> RoutingTable<'c> {
                 }
             };
             let v = &mut vhosts[at];
-            v.members.extend(member);
+            if let Some(m) = member.filter(|m| !v.members.contains(m)) {
+                v.members.push(m);
+            }
             v.require_tls |= require_tls;
         };
-        for server in servers {
-            let hosts = server_hosts(server, gw);
-            let redirect = server.tls.as_ref().is_some_and(|t| t.https_redirect);
+        for s in servers {
+            let hosts = server_hosts(s.server, s.gw);
+            let redirect = s.server.tls.as_ref().is_some_and(|t| t.https_redirect);
             for (i, vs) in self.vss.iter().enumerate() {
-                if !binds(vs, gw_ref, server) {
+                if !binds(vs, &s.gw_ref, s.server) {
                     continue;
                 }
                 for (ns, dns) in &hosts {
