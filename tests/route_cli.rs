@@ -627,3 +627,96 @@ fn https_redirect_makes_the_virtual_host_require_tls() {
         );
     }
 }
+
+/// A file holding `yaml`, kept alive with its folder.
+fn written(yaml: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mesh.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let path = file.to_str().unwrap().to_string();
+    (dir, path)
+}
+
+/// (status, action) of a mesh call to `authority` from namespace `ns`.
+fn call_from(file: &str, authority: &str, ns: &str) -> (u64, String) {
+    let out = meshctl()
+        .args(["route", file, "--host", authority, "--source-namespace", ns])
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    (
+        d["status"].as_u64().unwrap(),
+        d["action"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn host_headers_match_the_names_istio_generates() {
+    // Istio's generateAltVirtualHosts: a service's virtual host answers its
+    // FQDN and the short forms within the caller's DNS domain (`reviews` in
+    // its own namespace, `reviews.shop`, `reviews.shop.svc`,
+    // `reviews.shop.svc.cluster`); any other name is matched literally, so
+    // `reviews` from another namespace reaches no virtual host of it.
+    let (_dir, file) = written(
+        "apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec: {ports: [{name: http, port: 9080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: frontend, namespace: web}
+spec: {ports: [{name: http, port: 80}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
+    route: [{destination: {host: reviews}}]
+",
+    );
+    let teapot = (418, "route".to_string());
+    for (authority, ns, expected) in [
+        ("reviews", "shop", teapot.clone()),
+        ("reviews.shop", "web", teapot.clone()),
+        ("reviews.shop.svc", "web", teapot.clone()),
+        ("reviews.shop.svc.cluster", "web", teapot.clone()),
+        ("reviews.shop.svc.cluster.local", "web", teapot.clone()),
+        ("reviews", "web", (200, "passthrough".to_string())),
+    ] {
+        let (status, action) = call_from(&file, authority, ns);
+        // The fault is a policy: the decision's status is the route's.
+        let status = if action == "route" { 418 } else { status };
+        assert_eq!((status, action), expected, "{authority} from {ns}");
+    }
+}
+
+#[test]
+fn a_virtual_service_for_an_unregistered_host_serves_port_80_only() {
+    // Istio's BuildSidecarVirtualHostWrapper: VirtualService hosts in no
+    // Service or ServiceEntry get a virtual host on port 80; on another port
+    // the request falls to the catch-all (ALLOW_ANY passthrough), whatever
+    // the VirtualService's port match says.
+    let (_dir, file) = written(
+        "apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: legacy, namespace: shop}
+spec:
+  hosts: [legacy.example.com]
+  http:
+  - match: [{port: 8080}, {port: 80}]
+    route: [{destination: {host: legacy.example.com}}]
+",
+    );
+    for (authority, action) in [
+        ("legacy.example.com", "route"),
+        ("legacy.example.com:80", "route"),
+        ("legacy.example.com:8080", "passthrough"),
+    ] {
+        assert_eq!(call_from(&file, authority, "shop").1, action, "{authority}");
+    }
+}

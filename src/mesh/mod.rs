@@ -215,14 +215,16 @@ impl<'c> Mesh<'c> {
 
     /// The port a caller reaches `fqdn` on when the request names none: its
     /// only port, else the default port of `scheme` (80 for http, 443 for
-    /// https) when it has that port.
+    /// https) when it has that port or is no registry host.
     pub fn request_port(&self, fqdn_host: &str, scheme: &str) -> Option<u16> {
         let default = match scheme {
             "https" => 443,
             _ => 80,
         };
+        let Some(host) = self.registry_host(fqdn_host) else {
+            return Some(default);
+        };
         self.single_port(fqdn_host).or_else(|| {
-            let host = self.registry_host(fqdn_host)?;
             host.ports
                 .iter()
                 .any(|p| p.number == u64::from(default))
@@ -281,7 +283,11 @@ impl<'c> Mesh<'c> {
 
     /// The service FQDN a request's Host names, seen from `client_ns`.
     pub fn service_for_host(&self, host: &str, client_ns: &str) -> String {
-        names::service_for_host(host, client_ns, |h| self.is_registered(h))
+        // A Kubernetes host in a namespace the input does not describe is
+        // assumed to be a service.
+        names::service_for_host(host, client_ns, |h| {
+            self.is_registered(h) || (service_namespace(h).is_some() && self.describes(h).is_err())
+        })
     }
 
     /// Looks up the gateway `namespace/name` (Istio or Gateway API).

@@ -44,28 +44,30 @@ pub fn gateway_ref(name: &str, namespace: &str) -> String {
     }
 }
 
-/// The service FQDN a request's Host names, seen from `client_ns`: `reviews`
-/// (in the client's namespace), `reviews.shop`, `reviews.shop.svc` and the FQDN
-/// itself. `known` says whether an FQDN is a registry service.
+/// The host a request's Host names, seen from a sidecar in `client_ns`: the
+/// names Istio gives a service's virtual host (`generateAltVirtualHosts`) —
+/// `reviews` (in the client's namespace), `reviews.shop`, `reviews.shop.svc`,
+/// `reviews.shop.svc.cluster` — reach its FQDN when `known` says the FQDN is
+/// a service; any other name is matched literally, as Envoy does (a name
+/// only the caller's DNS search path would expand reaches no virtual host).
 pub fn service_for_host(host: &str, client_ns: &str, known: impl Fn(&str) -> bool) -> String {
     let host = host.trim_end_matches('.');
-    let candidates: Vec<String> = match host.matches('.').count() {
-        0 => Vec::new(),
-        1 => vec![format!("{host}.{CLUSTER_DOMAIN}")],
-        2 if host.ends_with(".svc") => vec![format!("{host}.cluster.local")],
-        _ => Vec::new(),
-    };
-    let dots = host.matches('.').count();
-    candidates
-        .into_iter()
-        .find(|c| known(c))
-        .unwrap_or_else(|| {
-            if dots == 0 {
-                service_fqdn(host, client_ns)
-            } else {
-                host.to_string()
-            }
-        })
+    search_path_expansion(host, client_ns)
+        .filter(|c| known(c))
+        .unwrap_or_else(|| host.to_string())
+}
+
+/// The Kubernetes service FQDN a caller's DNS search path turns a short
+/// `host` into (`reviews`, `reviews.shop`, `reviews.shop.svc`,
+/// `reviews.shop.svc.cluster`), if it is such a short form.
+pub fn search_path_expansion(host: &str, client_ns: &str) -> Option<String> {
+    match host.matches('.').count() {
+        0 => Some(service_fqdn(host, client_ns)),
+        1 => Some(format!("{host}.{CLUSTER_DOMAIN}")),
+        2 if host.ends_with(".svc") => Some(format!("{host}.cluster.local")),
+        3 if host.ends_with(".svc.cluster") => Some(format!("{host}.local")),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -108,10 +110,16 @@ mod tests {
             service_for_host("reviews.shop.svc", "web", known),
             "reviews.shop.svc.cluster.local"
         );
-        // `reviews` from another namespace is that namespace's `reviews`.
         assert_eq!(
-            service_for_host("reviews", "web", known),
-            "reviews.web.svc.cluster.local"
+            service_for_host("reviews.shop.svc.cluster", "web", known),
+            "reviews.shop.svc.cluster.local"
+        );
+        // `reviews` from another namespace names no service there: Envoy
+        // matches it literally.
+        assert_eq!(service_for_host("reviews", "web", known), "reviews");
+        assert_eq!(
+            service_for_host("reviews.other", "web", known),
+            "reviews.other"
         );
     }
 }

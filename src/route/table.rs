@@ -264,6 +264,21 @@ impl<'c> RoutingTable<'c> {
         let port = req
             .effective_port()
             .or_else(|| self.mesh.request_port(&host, &req.scheme));
+        // A VirtualService host in no Service or ServiceEntry gets a virtual
+        // host on port 80 only (Istio's BuildSidecarVirtualHostWrapper).
+        if let (Some((domain, i)), Some(p)) = (best, port)
+            && p != 80
+            && !self.has_service(&host, &req.source_namespace)
+        {
+            let vs = self.vss[i].res.id();
+            let mut d = passthrough(&host, None);
+            d.note = Some(format!(
+                "{domain} is in no Service or ServiceEntry: {} {} gives it a virtual host on port 80 only, so on port {p} ALLOW_ANY passes the request to its original destination",
+                vs.kind,
+                vs.qualified()
+            ));
+            return d;
+        }
         let (mut d, virtual_host) = match best {
             Some((domain, i)) if self.vss[i].res.kind == Kind::HttpRoute => {
                 let mut members = self.mesh_http_routes(&candidates, domain, &req.source_namespace);

@@ -673,7 +673,9 @@ pub fn build(
                 .map_err(|e| ScenarioError::at(format!("{at}/mix/{j}/request/host"), e.0))?;
             if decision.action == Action::Passthrough {
                 let name = r.host.rsplit_once(':').map_or(r.host.as_str(), |(h, _)| h);
-                let host = table.mesh().service_for_host(name, &req.source_namespace);
+                // The service the caller's DNS would find for a short name.
+                let host = crate::mesh::names::search_path_expansion(name, &req.source_namespace)
+                    .unwrap_or_else(|| name.to_string());
                 b.known_host(name, host, &format!("{at}/mix/{j}/request/host"))?;
             }
             b.model.used.extend(decision.used_resources());
