@@ -720,3 +720,68 @@ spec:
         assert_eq!(call_from(&file, authority, "shop").1, action, "{authority}");
     }
 }
+
+#[test]
+fn an_external_name_service_is_an_alias_of_its_target() {
+    // Istio's ENABLE_EXTERNAL_NAME_ALIAS (pkg/config/kube/conversion.go): an
+    // ExternalName Service joins its target's virtual host; a
+    // VirtualService for the alias never applies, and calls reach the
+    // target's endpoints.
+    let (_dir, file) = written(
+        "apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: shop}
+spec: {ports: [{name: http, port: 9080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: reviews, namespace: web}
+spec:
+  type: ExternalName
+  externalName: reviews.shop.svc.cluster.local
+  ports: [{name: http, port: 9080}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews, namespace: shop}
+spec:
+  hosts: [reviews]
+  http:
+  - name: target
+    route: [{destination: {host: reviews}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: alias, namespace: web}
+spec:
+  hosts: [reviews]
+  http:
+  - name: alias
+    route: [{destination: {host: reviews}}]
+",
+    );
+    let out = meshctl()
+        .args([
+            "route",
+            &file,
+            "--host",
+            "reviews",
+            "--source-namespace",
+            "web",
+        ])
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(d["matched"]["rule_name"], "target");
+    assert_eq!(
+        d["destinations"][0]["host"],
+        "reviews.shop.svc.cluster.local"
+    );
+    assert!(
+        d["virtual_host"]
+            .as_str()
+            .unwrap()
+            .contains("reviews.web.svc.cluster.local is an ExternalName alias")
+    );
+}

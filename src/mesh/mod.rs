@@ -281,6 +281,13 @@ impl<'c> Mesh<'c> {
         crate::schema::did_you_mean(host, self.registry.iter().map(|r| r.host.as_str()))
     }
 
+    /// The host an ExternalName Service `fqdn` is an alias of: a request
+    /// for it is a request for that host, whose virtual host and endpoints
+    /// serve it; the alias has no routes or policies of its own.
+    pub fn alias_target(&self, fqdn_host: &str) -> Option<String> {
+        self.registry_host(fqdn_host)?.alias_of()
+    }
+
     /// The service FQDN a request's Host names, seen from `client_ns`.
     pub fn service_for_host(&self, host: &str, client_ns: &str) -> String {
         // A Kubernetes host in a namespace the input does not describe is

@@ -33,6 +33,20 @@ impl RegistryHost<'_> {
         }
     }
 
+    /// For an ExternalName Service, the host it is an alias of (Istio's
+    /// `ENABLE_EXTERNAL_NAME_ALIAS`, on by default).
+    pub fn alias_of(&self) -> Option<String> {
+        match self.origin {
+            Origin::Service(s) if s.spec.service_type.as_deref() == Some("ExternalName") => s
+                .spec
+                .external_name
+                .as_deref()
+                .map(|n| n.trim_end_matches('.').to_ascii_lowercase())
+                .filter(|n| !n.is_empty()),
+            _ => None,
+        }
+    }
+
     /// `Service ns/name` or `ServiceEntry ns/name`.
     pub fn owner(&self) -> String {
         match self.origin {

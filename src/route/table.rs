@@ -226,9 +226,16 @@ impl<'c> RoutingTable<'c> {
     }
 
     fn route_mesh(&self, req: &Request) -> Decision<'c> {
-        let host = self
+        let named = self
             .mesh
             .service_for_host(req.host(), &req.source_namespace);
+        // An ExternalName Service is an alias: its callers get its target's
+        // virtual host.
+        let alias = self
+            .mesh
+            .alias_target(&named)
+            .map(|target| (named.clone(), target));
+        let host = alias.as_ref().map_or(named, |(_, target)| target.clone());
         // One VirtualService per host, no merging: the oldest naming the
         // exact host, else the most specific wildcard (oldest on ties).
         let candidates: Vec<MeshCandidate> = self
@@ -314,7 +321,10 @@ impl<'c> RoutingTable<'c> {
             && !d.trace.is_empty()
             && d.trace.iter().all(|t| t.outcome == Outcome::Skipped);
         if !dropped {
-            d.virtual_host = Some(virtual_host);
+            d.virtual_host = Some(match &alias {
+                Some((name, _)) => format!("{virtual_host}; {name} is an ExternalName alias of it"),
+                None => virtual_host,
+            });
             return d;
         }
         // Every route is for other proxies or ports: Istio builds no virtual
