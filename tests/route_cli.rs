@@ -785,3 +785,50 @@ spec:
             .contains("reviews.web.svc.cluster.local is an ExternalName alias")
     );
 }
+
+#[test]
+fn sidecar_egress_decides_what_a_caller_sees() {
+    // Istio's pilot/pkg/model/sidecar.go (ConvertToSidecarScope): the
+    // Sidecar selecting the caller's labels, else its namespace's, else the
+    // root namespace's applies; `egress[].hosts` (`ns/host`, `.` the
+    // caller's namespace) import services and VirtualServices; a host not
+    // imported goes to the outbound traffic policy (ALLOW_ANY passthrough,
+    // REGISTRY_ONLY 502 from BlackHoleCluster).
+    let file = "fixtures/routing/sidecar.yaml";
+    let call = |host: &str, ns: &str, labels: &[&str]| {
+        let mut cmd = meshctl();
+        cmd.args(["route", file, "--host", host, "--source-namespace", ns]);
+        for l in labels {
+            cmd.args(["--source-label", l]);
+        }
+        let out = cmd.args(["-o", "json"]).output().unwrap();
+        let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        (
+            d["status"].as_u64().unwrap(),
+            d["action"].as_str().unwrap().to_string(),
+        )
+    };
+    let is = |status: u64, action: &str| (status, action.to_string());
+    for (host, ns, labels, expected) in [
+        ("reviews.shop", "web", &[][..], is(200, "route")),
+        ("ratings.shop", "web", &[], is(502, "direct_response")),
+        ("frontend", "web", &[], is(200, "default_route")),
+        ("example.com", "web", &[], is(502, "direct_response")),
+        (
+            "ratings.shop",
+            "web",
+            &["app=batch"],
+            is(200, "default_route"),
+        ),
+        ("example.com", "web", &["app=batch"], is(200, "passthrough")),
+        ("reviews.shop", "other", &[], is(200, "passthrough")),
+        ("app", "other", &[], is(200, "default_route")),
+        ("reviews", "shop", &[], is(200, "route")),
+    ] {
+        assert_eq!(
+            call(host, ns, labels),
+            expected,
+            "{host} from {ns} {labels:?}"
+        );
+    }
+}

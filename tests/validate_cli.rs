@@ -636,24 +636,24 @@ fn hostile_values_are_escaped_in_route_output() {
 
 /// Documents of kinds meshctl does not check are counted in the summary
 /// line and in the JSON summary, not only listed with `-v`: a folder of
-/// Sidecars must not look checked.
+/// AuthorizationPolicies must not look checked.
 #[test]
 fn skipped_kinds_are_said_in_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("mixed.yaml"),
-        "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default}\nspec: {}\n---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: other}\nspec: {}\n---\nreplicas: 3\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80, name: http}]\n",
+        "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: default}\nspec: {}\n---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: other}\nspec: {}\n---\nreplicas: 3\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80, name: http}]\n",
     )
     .unwrap();
     let out = meshctl().arg("validate").arg(dir.path()).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("checked 1 file, 1 resource: 0 errors, 0 warnings, 0 infos; skipped 3 documents of kinds meshctl does not check (no kind 1, networking.istio.io/v1 Sidecar 2)"),
+        text.contains("checked 1 file, 1 resource: 0 errors, 0 warnings, 0 infos; skipped 3 documents of kinds meshctl does not check (no kind 1, security.istio.io/v1 AuthorizationPolicy 2)"),
         "{text}"
     );
     let report = validate_json(&[dir.path().to_str().unwrap()]);
     assert_eq!(
         report["summary"]["skipped"],
-        serde_json::json!({"": 1, "networking.istio.io/v1 Sidecar": 2})
+        serde_json::json!({"": 1, "security.istio.io/v1 AuthorizationPolicy": 2})
     );
 }

@@ -14,6 +14,7 @@
 pub mod destination_rules;
 pub mod names;
 pub mod registry;
+pub mod sidecar;
 mod topology;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -292,8 +293,11 @@ impl<'c> Mesh<'c> {
     pub fn service_for_host(&self, host: &str, client_ns: &str) -> String {
         // A Kubernetes host in a namespace the input does not describe is
         // assumed to be a service.
+        // assumed to be a service, unless it reads as a domain (`example.com`).
+        let domain_like = host.trim_end_matches('.').matches('.').count() == 1;
         names::service_for_host(host, client_ns, |h| {
-            self.is_registered(h) || (service_namespace(h).is_some() && self.describes(h).is_err())
+            self.is_registered(h)
+                || (!domain_like && service_namespace(h).is_some() && self.describes(h).is_err())
         })
     }
 
@@ -363,6 +367,28 @@ impl<'c> Mesh<'c> {
                         .any(|p| pods.iter().any(|q| std::ptr::eq(*p, *q)))
             })
             .collect()
+    }
+
+    /// The Sidecar scope of a caller in `namespace` with `labels`.
+    pub fn scope<'s>(
+        &'s self,
+        namespace: &'s str,
+        labels: &BTreeMap<String, String>,
+    ) -> sidecar::Scope<'s> {
+        sidecar::Scope::of(&self.config.sidecars, namespace, labels)
+    }
+
+    /// Whether a caller with `scope` in `client_ns` imports the registry
+    /// host `fqdn` (one the input does not describe counts as its
+    /// namespace's, when it has one).
+    pub fn imports_host(&self, scope: &sidecar::Scope, fqdn_host: &str, client_ns: &str) -> bool {
+        let namespace = match self.lookup_fqdn(fqdn_host, &[client_ns]) {
+            HostLookup::Found(h) | HostLookup::Hidden(h) => h.namespace,
+            HostLookup::Unchecked(_) | HostLookup::Missing => {
+                service_namespace(fqdn_host).unwrap_or_default()
+            }
+        };
+        scope.imports(namespace, &[fqdn_host])
     }
 
     /// The Deployments and Pods (in any namespace) a gateway's selector picks.

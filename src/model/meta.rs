@@ -25,6 +25,7 @@ pub enum Kind {
     DestinationRule,
     Gateway,
     ServiceEntry,
+    Sidecar,
     Service,
     Deployment,
     Pod,
@@ -57,6 +58,7 @@ impl Kind {
             ("DestinationRule", ..) if istio => Some(Kind::DestinationRule),
             ("Gateway", ..) if istio => Some(Kind::Gateway),
             ("ServiceEntry", ..) if istio => Some(Kind::ServiceEntry),
+            ("Sidecar", ..) if istio => Some(Kind::Sidecar),
             ("Service", "", "v1") => Some(Kind::Service),
             ("Pod", "", "v1") => Some(Kind::Pod),
             ("Deployment", "apps", "v1") => Some(Kind::Deployment),
@@ -82,6 +84,7 @@ impl Kind {
             Kind::DestinationRule => "DestinationRule",
             Kind::Gateway | Kind::KubeGateway => "Gateway",
             Kind::ServiceEntry => "ServiceEntry",
+            Kind::Sidecar => "Sidecar",
             Kind::Service => "Service",
             Kind::Deployment => "Deployment",
             Kind::Pod => "Pod",
@@ -105,6 +108,7 @@ impl Kind {
             Kind::DestinationRule => "destinationrule",
             Kind::Gateway => "gateway",
             Kind::ServiceEntry => "serviceentry",
+            Kind::Sidecar => "sidecar",
             Kind::Service => "service",
             Kind::Deployment => "deployment",
             Kind::Pod => "pod",
@@ -122,11 +126,12 @@ impl Kind {
         }
     }
 
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::VirtualService,
         Kind::DestinationRule,
         Kind::Gateway,
         Kind::ServiceEntry,
+        Kind::Sidecar,
         Kind::Service,
         Kind::Deployment,
         Kind::Pod,

@@ -13,6 +13,7 @@ pub mod labels;
 pub mod meta;
 pub mod protocol;
 pub mod service_entry;
+pub mod sidecar;
 pub mod virtual_service;
 
 use serde::de::DeserializeOwned;
@@ -27,6 +28,7 @@ pub use gateway_api::{
 pub use kube::{Namespace, Node, Service, Workload};
 pub use meta::{Kind, ObjectMeta};
 pub use service_entry::ServiceEntry;
+pub use sidecar::Sidecar;
 pub use virtual_service::VirtualService;
 
 use crate::diagnostic::ResourceRef;
@@ -85,6 +87,7 @@ pub struct Config {
     pub destination_rules: Vec<Resource<DestinationRule>>,
     pub gateways: Vec<Resource<Gateway>>,
     pub service_entries: Vec<Resource<ServiceEntry>>,
+    pub sidecars: Vec<Resource<Sidecar>>,
     pub services: Vec<Resource<Service>>,
     pub workloads: Vec<Resource<Workload>>,
     pub nodes: Vec<Resource<Node>>,
@@ -159,6 +162,7 @@ impl Config {
             + self.destination_rules.len()
             + self.gateways.len()
             + self.service_entries.len()
+            + self.sidecars.len()
             + self.services.len()
             + self.workloads.len()
             + self.nodes.len()
@@ -183,6 +187,7 @@ impl Config {
         keep_last(&mut self.destination_rules, &mut out);
         keep_last(&mut self.gateways, &mut out);
         keep_last(&mut self.service_entries, &mut out);
+        keep_last(&mut self.sidecars, &mut out);
         keep_last(&mut self.services, &mut out);
         keep_last(&mut self.workloads, &mut out);
         keep_last(&mut self.nodes, &mut out);
@@ -210,6 +215,7 @@ impl Config {
             Typed::DestinationRule(r) => self.destination_rules.push(*r),
             Typed::Gateway(r) => self.gateways.push(r),
             Typed::ServiceEntry(r) => self.service_entries.push(r),
+            Typed::Sidecar(r) => self.sidecars.push(r),
             Typed::Service(r) => self.services.push(r),
             Typed::Workload(r) => self.workloads.push(r),
             Typed::Node(r) => self.nodes.push(r),
@@ -233,6 +239,7 @@ pub enum Typed {
     DestinationRule(Box<Resource<DestinationRule>>),
     Gateway(Resource<Gateway>),
     ServiceEntry(Resource<ServiceEntry>),
+    Sidecar(Resource<Sidecar>),
     Service(Resource<Service>),
     Workload(Resource<Workload>),
     Node(Resource<Node>),
@@ -253,6 +260,7 @@ impl Typed {
             Typed::DestinationRule(r) => r.doc = doc,
             Typed::Gateway(r) => r.doc = doc,
             Typed::ServiceEntry(r) => r.doc = doc,
+            Typed::Sidecar(r) => r.doc = doc,
             Typed::Service(r) => r.doc = doc,
             Typed::Workload(r) => r.doc = doc,
             Typed::Node(r) => r.doc = doc,
@@ -298,6 +306,7 @@ impl Typed {
                 Typed::ServiceEntry(resource!(spec))
             }
             Kind::Service => Typed::Service(resource!(read(&doc.value, "spec")?)),
+            Kind::Sidecar => Typed::Sidecar(resource!(read(&doc.value, "spec")?)),
             Kind::KubeGateway => Typed::KubeGateway(resource!(read(&doc.value, "spec")?)),
             Kind::HttpRoute => Typed::HttpRoute(resource!(read(&doc.value, "spec")?)),
             Kind::GrpcRoute | Kind::TlsRoute | Kind::TcpRoute | Kind::UdpRoute => {

@@ -16,6 +16,7 @@ use super::request::{Entry, Request};
 use super::rewrite::{CorsView, HeadersView, forwarded};
 use super::split::shares;
 use crate::mesh::names::{fqdn, gateway_ref};
+use crate::mesh::sidecar::Scope;
 use crate::mesh::{HostLookup, Mesh, SubsetLookup};
 use crate::model::generated::Precedence;
 use crate::model::host::host_matches;
@@ -236,6 +237,9 @@ impl<'c> RoutingTable<'c> {
             .alias_target(&named)
             .map(|target| (named.clone(), target));
         let host = alias.as_ref().map_or(named, |(_, target)| target.clone());
+        let scope = self.mesh.scope(&req.source_namespace, &req.source_labels);
+        let known = self.has_service(&host, &req.source_namespace)
+            && self.mesh.imports_host(&scope, &host, &req.source_namespace);
         // One VirtualService per host, no merging: the oldest naming the
         // exact host, else the most specific wildcard (oldest on ties).
         let candidates: Vec<MeshCandidate> = self
@@ -243,12 +247,14 @@ impl<'c> RoutingTable<'c> {
             .iter()
             .enumerate()
             .filter(|(_, vs)| {
+                let hosts: Vec<&str> = vs.hosts.iter().map(String::as_str).collect();
                 vs.gateways.iter().any(|g| g == "mesh")
                     && exported_to(
                         &vs.res.spec.export_to,
                         &vs.res.namespace,
                         &req.source_namespace,
                     )
+                    && scope.imports(&vs.res.namespace, &hosts)
             })
             .filter_map(|(i, vs)| {
                 let domain = vs
@@ -275,14 +281,15 @@ impl<'c> RoutingTable<'c> {
         // host on port 80 only (Istio's BuildSidecarVirtualHostWrapper).
         if let (Some((domain, i)), Some(p)) = (best, port)
             && p != 80
-            && !self.has_service(&host, &req.source_namespace)
+            && !known
         {
             let vs = self.vss[i].res.id();
-            let mut d = passthrough(&host, None);
+            let mut d = self.outbound(&scope, &host, None);
             d.note = Some(format!(
-                "{domain} is in no Service or ServiceEntry: {} {} gives it a virtual host on port 80 only, so on port {p} ALLOW_ANY passes the request to its original destination",
+                "{domain} is in no Service or ServiceEntry the caller sees: {} {} gives it a virtual host on port 80 only, so on port {p}: {}",
                 vs.kind,
-                vs.qualified()
+                vs.qualified(),
+                d.note.unwrap_or_default()
             ));
             return d;
         }
@@ -312,10 +319,8 @@ impl<'c> RoutingTable<'c> {
                     ),
                 )
             }
-            None if self.has_service(&host, &req.source_namespace) => {
-                return self.default_route(req, &host, port);
-            }
-            None => return passthrough(&host, self.mesh.closest_host(&host)),
+            None if known => return self.default_route(req, &host, port),
+            None => return self.outbound(&scope, &host, self.mesh.closest_host(&host)),
         };
         let dropped = d.action == Action::NoRoute
             && !d.trace.is_empty()
@@ -329,13 +334,41 @@ impl<'c> RoutingTable<'c> {
         }
         // Every route is for other proxies or ports: Istio builds no virtual
         // host from it here, and the host gets what it would without one.
-        let mut fallback = if self.has_service(&host, &req.source_namespace) {
+        let mut fallback = if known {
             self.default_route(req, &host, port)
         } else {
-            passthrough(&host, self.mesh.closest_host(&host))
+            self.outbound(&scope, &host, self.mesh.closest_host(&host))
         };
         fallback.trace = std::mem::take(&mut d.trace);
         fallback
+    }
+
+    /// The answer for a host the caller's proxy has no virtual host for:
+    /// ALLOW_ANY passes it to its original destination, REGISTRY_ONLY
+    /// answers 502 from the `block_all` virtual host.
+    fn outbound(&self, scope: &Scope, host: &str, closest: Option<&str>) -> Decision<'static> {
+        let hidden = scope.sidecar.is_some() && self.mesh.is_registered(host);
+        let mut d = passthrough(host, closest.filter(|_| !hidden));
+        if hidden && let (Some(name), Some(note)) = (scope.name(), &mut d.note) {
+            *note = format!(
+                "{host} is not among the hosts {name} imports: ALLOW_ANY passes it to its original destination"
+            );
+        }
+        let by = scope.name().map_or(String::new(), |s| {
+            format!(" (outboundTrafficPolicy of {s})")
+        });
+        if scope.outbound_mode() == "REGISTRY_ONLY" {
+            d.action = Action::DirectResponse;
+            d.status = 502;
+            d.note = Some(format!(
+                "{host} is not a service the caller's proxy sees: REGISTRY_ONLY{by} sends it to BlackHoleCluster, which answers 502"
+            ));
+        } else if !by.is_empty()
+            && let Some(note) = &mut d.note
+        {
+            note.push_str(&by);
+        }
+        d
     }
 
     /// The HTTPRoutes attached to the Service of `domain` that apply to a
@@ -654,6 +687,17 @@ impl<'c> RoutingTable<'c> {
                     "{host} is defined by {}, which is not exported to namespace {client}: the cluster does not exist there",
                     found.owner()
                 ))
+            }
+        }
+        // A Sidecar's egress limits the clusters a sidecar has (gateways
+        // ignore Sidecars).
+        if missing.is_none() && req.entry == Entry::Mesh {
+            let scope = self.mesh.scope(client, &req.source_labels);
+            if !self.mesh.imports_host(&scope, &host, client) {
+                missing = Some(format!(
+                    "{host} is not among the hosts {} imports: the cluster does not exist",
+                    scope.name().unwrap_or_default()
+                ));
             }
         }
         if let Err(number) = port {

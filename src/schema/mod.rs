@@ -25,6 +25,7 @@ fn raw_schema(kind: Kind) -> &'static str {
         Kind::DestinationRule => include_str!("../../schemas/destinationrule.json"),
         Kind::Gateway => include_str!("../../schemas/gateway.json"),
         Kind::ServiceEntry => include_str!("../../schemas/serviceentry.json"),
+        Kind::Sidecar => include_str!("../../schemas/sidecar.json"),
         Kind::Service => include_str!("../../schemas/service.json"),
         Kind::Deployment => include_str!("../../schemas/deployment.json"),
         Kind::Pod => include_str!("../../schemas/pod.json"),

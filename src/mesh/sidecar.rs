@@ -1,0 +1,102 @@
+//! A caller's Sidecar scope, as Istio's `pilot/pkg/model/sidecar.go`
+//! computes it: the Sidecar that applies to a workload (its namespace's one
+//! selecting the workload's labels, else its namespace's one without a
+//! selector, else the root namespace's), the services and VirtualServices
+//! its `egress[].hosts` import, and the outbound traffic policy for hosts it
+//! does not know.
+
+use std::collections::BTreeMap;
+
+use super::names::ROOT_NAMESPACE;
+use crate::model::host::{host_matches, hosts_intersect};
+use crate::model::{Resource, Sidecar};
+
+/// The mesh-wide outbound traffic policy when no Sidecar sets one.
+pub const DEFAULT_OUTBOUND_MODE: &str = "ALLOW_ANY";
+
+/// What a caller's proxy imports.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'c> {
+    /// The Sidecar in force, if any (none imports everything).
+    pub sidecar: Option<&'c Resource<Sidecar>>,
+    /// The caller's namespace: `.` in egress hosts (also of the root
+    /// namespace's Sidecar) means it.
+    namespace: &'c str,
+}
+
+impl<'c> Scope<'c> {
+    /// The Sidecar for a workload in `namespace` with `labels`, among
+    /// `sidecars`: oldest first on ties, as Istio orders them.
+    pub fn of(
+        sidecars: &'c [Resource<Sidecar>],
+        namespace: &'c str,
+        labels: &BTreeMap<String, String>,
+    ) -> Scope<'c> {
+        let oldest = |keep: &dyn Fn(&Resource<Sidecar>) -> bool| {
+            sidecars
+                .iter()
+                .filter(|s| keep(s))
+                .min_by(|a, b| a.age_key().cmp(&b.age_key()))
+        };
+        let selects = |s: &Resource<Sidecar>| {
+            s.spec.workload_selector.as_ref().is_some_and(|w| {
+                !w.labels.is_empty() && w.labels.iter().all(|(k, v)| labels.get(k) == Some(v))
+            })
+        };
+        let namespace_wide = |s: &Resource<Sidecar>| {
+            s.spec
+                .workload_selector
+                .as_ref()
+                .is_none_or(|w| w.labels.is_empty())
+        };
+        let sidecar = oldest(&|s| s.namespace == namespace && selects(s))
+            .or_else(|| oldest(&|s| s.namespace == namespace && namespace_wide(s)))
+            .or_else(|| oldest(&|s| s.namespace == ROOT_NAMESPACE && namespace_wide(s)));
+        Scope { sidecar, namespace }
+    }
+
+    /// Whether the proxy imports something of `namespace` with one of
+    /// `hosts` (a service: its one host; a VirtualService: its hosts).
+    /// `ns/host` entries: `*` any namespace, `.` the caller's, `~` none.
+    pub fn imports(&self, namespace: &str, hosts: &[&str]) -> bool {
+        let Some(sidecar) = self.sidecar else {
+            return true;
+        };
+        if sidecar.spec.egress.is_empty() {
+            return true;
+        }
+        sidecar
+            .spec
+            .egress
+            .iter()
+            .flat_map(|e| &e.hosts)
+            .filter_map(|entry| entry.split_once('/'))
+            .any(|(ns, pattern)| {
+                let ns_matches = match ns {
+                    "*" => true,
+                    "." => namespace == self.namespace,
+                    "~" => false,
+                    other => other == namespace,
+                };
+                ns_matches
+                    && hosts
+                        .iter()
+                        .any(|h| host_matches(pattern, h) || hosts_intersect(pattern, h))
+            })
+    }
+
+    /// `ALLOW_ANY` or `REGISTRY_ONLY`: what the proxy does with a host it
+    /// has no route for.
+    pub fn outbound_mode(&self) -> &str {
+        self.sidecar
+            .and_then(|s| s.spec.outbound_traffic_policy.as_ref())
+            .and_then(|p| p.mode.as_deref())
+            .unwrap_or(DEFAULT_OUTBOUND_MODE)
+    }
+
+    /// `Sidecar ns/name`, for notes.
+    pub fn name(&self) -> Option<String> {
+        self.sidecar
+            .map(|s| format!("Sidecar {}/{}", s.namespace, s.name()))
+    }
+}

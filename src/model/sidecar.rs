@@ -1,0 +1,35 @@
+//! Istio's Sidecar (networking.istio.io): which services and configuration
+//! a workload's proxy sees, and what it does with the hosts it does not.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// The parts of a Sidecar that decide a proxy's outbound routes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Sidecar {
+    pub workload_selector: Option<WorkloadSelector>,
+    pub egress: Vec<EgressListener>,
+    pub outbound_traffic_policy: Option<OutboundTrafficPolicy>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct WorkloadSelector {
+    pub labels: BTreeMap<String, String>,
+}
+
+/// An egress listener: the `namespace/host` entries it imports.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct EgressListener {
+    pub hosts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct OutboundTrafficPolicy {
+    /// `ALLOW_ANY` (the mesh default) or `REGISTRY_ONLY`.
+    pub mode: Option<String>,
+}
