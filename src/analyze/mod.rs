@@ -122,6 +122,7 @@ fn run_per_resource(
         Check::DestinationRule(check) => run(&config.destination_rules, docs, out, check, keep),
         Check::Gateway(check) => run(&config.gateways, docs, out, check, keep),
         Check::ServiceEntry(check) => run(&config.service_entries, docs, out, check, keep),
+        Check::Sidecar(check) => run(&config.sidecars, docs, out, check, keep),
         Check::HttpRoute(check) => run(&config.http_routes, docs, out, check, keep),
         Check::KubeGateway(check) => run(&config.kube_gateways, docs, out, check, keep),
     }

@@ -6,7 +6,7 @@ use super::index::Index;
 use super::rules;
 use crate::diagnostic::Rule;
 use crate::model::gateway_api::{HttpRouteSpec, KubeGateway};
-use crate::model::{DestinationRule, Gateway, Resource, ServiceEntry, VirtualService};
+use crate::model::{DestinationRule, Gateway, Resource, ServiceEntry, Sidecar, VirtualService};
 
 /// What a rule inspects.
 #[derive(Clone, Copy)]
@@ -15,6 +15,7 @@ pub enum Check {
     DestinationRule(fn(&Resource<DestinationRule>, &mut Checker)),
     Gateway(fn(&Resource<Gateway>, &mut Checker)),
     ServiceEntry(fn(&Resource<ServiceEntry>, &mut Checker)),
+    Sidecar(fn(&Resource<Sidecar>, &mut Checker)),
     HttpRoute(fn(&Resource<HttpRouteSpec>, &mut Checker)),
     KubeGateway(fn(&Resource<KubeGateway>, &mut Checker)),
     /// A check across resources, on the whole indexed configuration.
@@ -94,6 +95,7 @@ pub static ENTRIES: &[RuleEntry] = &[
     entry!(Gateway, gw_tls),
     entry!(ServiceEntry, se_rules),
     entry!(ServiceEntry, export_to, check_service_entry),
+    entry!(Sidecar, sidecar),
     cross_entry!(references),
     cross_entry!(ingress_subsets),
     cross_entry!(conflicts),

@@ -10,7 +10,9 @@ use serde::Deserialize;
 #[serde(default, rename_all = "camelCase")]
 pub struct Sidecar {
     pub workload_selector: Option<WorkloadSelector>,
+    pub ingress: Vec<serde_json::Value>,
     pub egress: Vec<EgressListener>,
+    pub inbound_connection_pool: Option<serde_json::Value>,
     pub outbound_traffic_policy: Option<OutboundTrafficPolicy>,
 }
 
@@ -25,11 +27,15 @@ pub struct WorkloadSelector {
 #[serde(default)]
 pub struct EgressListener {
     pub hosts: Vec<String>,
+    /// The listener's port; none for the catch-all listener.
+    pub port: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
+#[serde(rename_all = "camelCase")]
 pub struct OutboundTrafficPolicy {
     /// `ALLOW_ANY` (the mesh default) or `REGISTRY_ONLY`.
     pub mode: Option<String>,
+    pub egress_proxy: Option<serde_json::Value>,
 }

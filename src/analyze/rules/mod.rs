@@ -11,6 +11,7 @@ pub mod gw_tls;
 pub mod httproute;
 pub mod k8s_gateway;
 pub mod se_rules;
+pub mod sidecar;
 pub mod vs_cors;
 pub mod vs_delegate;
 pub mod vs_destinations;
