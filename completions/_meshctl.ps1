@@ -65,6 +65,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
         'meshctl;route' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A file or directory to read, as with kubectl (repeatable; added to PATHS)')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or directory to read, as with kubectl (repeatable; added to PATHS)')
+            [CompletionResult]::new('--outbound-traffic-policy', '--outbound-traffic-policy', [CompletionResultType]::ParameterName, 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Host (authority) of the request, optionally with a port: reviews.shop:9080')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Request path, with an optional query string')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'method')
@@ -82,13 +83,14 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'meshctl;simulate' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A file or directory to read, as with kubectl (repeatable; added to PATHS)')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or directory to read, as with kubectl (repeatable; added to PATHS)')
+            [CompletionResult]::new('--outbound-traffic-policy', '--outbound-traffic-policy', [CompletionResultType]::ParameterName, 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise')
             [CompletionResult]::new('--scenario', '--scenario', [CompletionResultType]::ParameterName, 'Scenario file (request stream and backend behaviour); without one, an embedded default sends 100 requests/s for 60 s at every routed host')
             [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Total requests to send (overrides the scenario''s duration or requests)')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Simulated time during which requests arrive, e.g. 120s')
@@ -101,13 +103,14 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'meshctl;shift' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A file or directory to read, as with kubectl (repeatable; added to PATHS)')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'A file or directory to read, as with kubectl (repeatable; added to PATHS)')
+            [CompletionResult]::new('--outbound-traffic-policy', '--outbound-traffic-policy', [CompletionResultType]::ParameterName, 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise')
             [CompletionResult]::new('--virtual-service', '--virtual-service', [CompletionResultType]::ParameterName, 'The VirtualService to shift, as NAME or NAMESPACE/NAME')
             [CompletionResult]::new('--route', '--route', [CompletionResultType]::ParameterName, 'The http route to shift, by name or index')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The destination traffic leaves (subset, or host without subsets)')

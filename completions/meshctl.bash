@@ -291,7 +291,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__route)
-            opts="-f -H -n -o -h --filename --host --path --method --header --query --port --gateway --source-label --source-namespace --namespace --rate --window --format --color --help"
+            opts="-f -H -n -o -h --filename --outbound-traffic-policy --host --path --method --header --query --port --gateway --source-label --source-namespace --namespace --rate --window --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,6 +303,10 @@ _meshctl() {
                     ;;
                 -f)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outbound-traffic-policy)
+                    COMPREPLY=($(compgen -W "ALLOW_ANY REGISTRY_ONLY" -- "${cur}"))
                     return 0
                     ;;
                 --host)
@@ -417,7 +421,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__shift)
-            opts="-f -o -n -h --filename --virtual-service --route --from --to --step --steps --schedule --step-weight --max-weight --step-weights --set-weights --promote --rollback --switch --plan --interval --format --diff --in-place --gate --slo --namespace --color --help"
+            opts="-f -o -n -h --filename --outbound-traffic-policy --virtual-service --route --from --to --step --steps --schedule --step-weight --max-weight --step-weights --set-weights --promote --rollback --switch --plan --interval --format --diff --in-place --gate --slo --namespace --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -429,6 +433,10 @@ _meshctl() {
                     ;;
                 -f)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outbound-traffic-policy)
+                    COMPREPLY=($(compgen -W "ALLOW_ANY REGISTRY_ONLY" -- "${cur}"))
                     return 0
                     ;;
                 --virtual-service)
@@ -515,7 +523,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__simulate)
-            opts="-f -n -o -h --filename --scenario --requests --duration --rate --seed --slo --html --namespace --format --color --help"
+            opts="-f -n -o -h --filename --outbound-traffic-policy --scenario --requests --duration --rate --seed --slo --html --namespace --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -527,6 +535,10 @@ _meshctl() {
                     ;;
                 -f)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outbound-traffic-policy)
+                    COMPREPLY=($(compgen -W "ALLOW_ANY REGISTRY_ONLY" -- "${cur}"))
                     return 0
                     ;;
                 --scenario)

@@ -60,6 +60,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;route'= {
             cand -f 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
             cand --filename 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
+            cand --outbound-traffic-policy 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise'
             cand --host 'Host (authority) of the request, optionally with a port: reviews.shop:9080'
             cand --path 'Request path, with an optional query string'
             cand --method 'method'
@@ -77,12 +78,13 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -o 'o'
             cand --format 'format'
             cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'meshctl;simulate'= {
             cand -f 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
             cand --filename 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
+            cand --outbound-traffic-policy 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise'
             cand --scenario 'Scenario file (request stream and backend behaviour); without one, an embedded default sends 100 requests/s for 60 s at every routed host'
             cand --requests 'Total requests to send (overrides the scenario''s duration or requests)'
             cand --duration 'Simulated time during which requests arrive, e.g. 120s'
@@ -95,12 +97,13 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -o 'o'
             cand --format 'format'
             cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'meshctl;shift'= {
             cand -f 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
             cand --filename 'A file or directory to read, as with kubectl (repeatable; added to PATHS)'
+            cand --outbound-traffic-policy 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise'
             cand --virtual-service 'The VirtualService to shift, as NAME or NAMESPACE/NAME'
             cand --route 'The http route to shift, by name or index'
             cand --from 'The destination traffic leaves (subset, or host without subsets)'

@@ -66,6 +66,8 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l complete -d
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -l allow-empty -d 'Accept a folder without manifests (nothing to check, exit 0); by default it is an error, as the path is most likely wrong'
 complete -c meshctl -n "__fish_meshctl_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s f -l filename -d 'A file or directory to read, as with kubectl (repeatable; added to PATHS)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l outbound-traffic-policy -d 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise' -r -f -a "ALLOW_ANY\t'Pass it to its original destination (Istio\'s default)'
+REGISTRY_ONLY\t'Answer 502 from BlackHoleCluster'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l host -d 'Host (authority) of the request, optionally with a port: reviews.shop:9080' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l path -d 'Request path, with an optional query string' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l method -r
@@ -83,8 +85,10 @@ json\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand route" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s f -l filename -d 'A file or directory to read, as with kubectl (repeatable; added to PATHS)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l outbound-traffic-policy -d 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise' -r -f -a "ALLOW_ANY\t'Pass it to its original destination (Istio\'s default)'
+REGISTRY_ONLY\t'Answer 502 from BlackHoleCluster'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l scenario -d 'Scenario file (request stream and backend behaviour); without one, an embedded default sends 100 requests/s for 60 s at every routed host' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l requests -d 'Total requests to send (overrides the scenario\'s duration or requests)' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l duration -d 'Simulated time during which requests arrive, e.g. 120s' -r
@@ -98,8 +102,10 @@ json\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand simulate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -s f -l filename -d 'A file or directory to read, as with kubectl (repeatable; added to PATHS)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l outbound-traffic-policy -d 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise' -r -f -a "ALLOW_ANY\t'Pass it to its original destination (Istio\'s default)'
+REGISTRY_ONLY\t'Answer 502 from BlackHoleCluster'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l virtual-service -d 'The VirtualService to shift, as NAME or NAMESPACE/NAME' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l route -d 'The http route to shift, by name or index' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l from -d 'The destination traffic leaves (subset, or host without subsets)' -r

@@ -832,3 +832,46 @@ fn sidecar_egress_decides_what_a_caller_sees() {
         );
     }
 }
+
+#[test]
+fn the_mesh_wide_outbound_traffic_policy_applies_unless_a_sidecar_sets_one() {
+    // meshConfig.outboundTrafficPolicy (default ALLOW_ANY) decides what a
+    // sidecar does with a host it has no service for; a Sidecar's own
+    // outboundTrafficPolicy wins for the workloads it applies to.
+    let file = "fixtures/routing/sidecar.yaml";
+    let call = |ns: &str, labels: &[&str], args: &[&str]| {
+        let mut cmd = meshctl();
+        cmd.args([
+            "route",
+            file,
+            "--host",
+            "example.com",
+            "--source-namespace",
+            ns,
+        ]);
+        for l in labels {
+            cmd.args(["--source-label", l]);
+        }
+        let out = cmd.args(args).args(["-o", "json"]).output().unwrap();
+        let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        d["status"].as_u64().unwrap()
+    };
+    let registry_only = ["--outbound-traffic-policy", "REGISTRY_ONLY"];
+    assert_eq!(call("other", &[], &[]), 200, "ALLOW_ANY by default");
+    assert_eq!(call("other", &[], &registry_only), 502);
+    assert_eq!(
+        call("web", &[], &[]),
+        502,
+        "web's Sidecar says REGISTRY_ONLY"
+    );
+    assert_eq!(
+        call("web", &["app=batch"], &registry_only),
+        502,
+        "the batch Sidecar sets no mode: the mesh's applies"
+    );
+    assert_eq!(
+        call("web", &[], &["--outbound-traffic-policy", "ALLOW_ANY"]),
+        502,
+        "the Sidecar's mode wins over the mesh's"
+    );
+}

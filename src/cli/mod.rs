@@ -28,7 +28,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::load::{self, Input};
 use crate::sim::slo::{Slo, SloResult};
 use clap_complete::Shell;
-use output::{ColorChoice, Paths, print_stdout};
+use output::{ColorChoice, MeshConfig, Paths, print_stdout};
 
 /// A failure that stops the command: printed as one line, exit code 2.
 #[derive(Debug)]

@@ -76,6 +76,23 @@ pub struct Paths {
     filename: Vec<String>,
 }
 
+/// The mesh-wide settings of Istio's meshConfig that routing depends on.
+#[derive(clap::Args)]
+pub struct MeshConfig {
+    /// The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it
+    /// has no service for (passthrough, or 502 from BlackHoleCluster), unless
+    /// its Sidecar says otherwise.
+    #[arg(long, value_enum, value_name = "MODE", default_value = "ALLOW_ANY")]
+    outbound_traffic_policy: crate::mesh::sidecar::OutboundMode,
+}
+
+impl MeshConfig {
+    /// The mesh view of `config` under these settings.
+    pub fn mesh<'c>(&self, config: &'c crate::model::Config) -> crate::mesh::Mesh<'c> {
+        crate::mesh::Mesh::build(config).with_outbound_default(self.outbound_traffic_policy)
+    }
+}
+
 impl Paths {
     /// Every path given, arguments first.
     pub fn inputs(&self) -> Vec<Input> {

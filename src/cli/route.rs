@@ -2,8 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{CliError, HumanOrJson, Paths, exit, load_config, note_used, print_stdout};
-use crate::mesh::Mesh;
+use super::{CliError, HumanOrJson, MeshConfig, Paths, exit, load_config, note_used, print_stdout};
 use crate::model::Duration;
 use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
 use crate::report::terminal::Style;
@@ -14,6 +13,8 @@ use crate::route::{Request, RoutingTable};
 pub struct Args {
     #[command(flatten)]
     paths: Paths,
+    #[command(flatten)]
+    mesh_config: MeshConfig,
     /// Host (authority) of the request, optionally with a port: reviews.shop:9080.
     #[arg(long)]
     host: String,
@@ -71,7 +72,7 @@ fn key_value(text: &str, sep: char, what: &str) -> Result<(String, String), CliE
 pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     let inputs = args.paths.inputs();
     let outcome = load_config(&inputs, &args.namespace)?;
-    let mesh = Mesh::build(&outcome.config);
+    let mesh = args.mesh_config.mesh(&outcome.config);
     let table = RoutingTable::build(&mesh);
 
     let mut req = Request::new(&args.host);

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use clap::ArgGroup;
 
 use super::{
-    CliError, HumanOrJson, Paths, check_slo_selectors, collect_slos, exit, judge, print_stdout,
+    CliError, HumanOrJson, MeshConfig, Paths, check_slo_selectors, collect_slos, exit, judge,
+    print_stdout,
 };
 use crate::baseline::Entry;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -37,6 +38,8 @@ pub enum Schedule {
 pub struct Args {
     #[command(flatten)]
     paths: Paths,
+    #[command(flatten)]
+    mesh_config: MeshConfig,
     /// The VirtualService to shift, as NAME or NAMESPACE/NAME.
     #[arg(long, value_name = "NAME")]
     virtual_service: Option<String>,
@@ -235,7 +238,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         return Ok(exit::FINDINGS);
     }
     if let Some(gate) = &args.gate
-        && let Some(refusal) = gate_fails(gate, &args.slo, &checked)?
+        && let Some(refusal) = gate_fails(gate, &args.slo, &checked, &args.mesh_config)?
     {
         say!("refused: {refusal}; nothing written");
         return Ok(exit::FINDINGS);
@@ -308,10 +311,15 @@ fn new_errors(before: &Outcome, after: &Outcome, source: usize) -> Option<String
 
 /// Runs the gate scenario on the edited configuration with its SLOs and
 /// `--slo`; `Some(why)` when one does not pass (an inconclusive one fails).
-fn gate_fails(path: &str, flags: &[String], checked: &Outcome) -> Result<Option<String>, CliError> {
+fn gate_fails(
+    path: &str,
+    flags: &[String],
+    checked: &Outcome,
+    mesh_config: &MeshConfig,
+) -> Result<Option<String>, CliError> {
     let file = scenario::read(path)?;
     let slos = collect_slos(Some(&file), flags)?;
-    let mesh = Mesh::build(&checked.config);
+    let mesh = mesh_config.mesh(&checked.config);
     let table = RoutingTable::build(&mesh);
     let model = sim::build(&file.scenario, &table, &Overrides::default())
         .map_err(|e| CliError(format!("{}: {}", file.position(&e.pointer), e.message)))?;

@@ -5,10 +5,9 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{
-    CliError, HumanOrJson, Paths, check_slo_selectors, collect_slos, exit, judge, load_config,
-    note_used, print_stdout,
+    CliError, HumanOrJson, MeshConfig, Paths, check_slo_selectors, collect_slos, exit, judge,
+    load_config, note_used, print_stdout,
 };
-use crate::mesh::Mesh;
 use crate::model::Duration;
 use crate::report::simulate::{html, human, json};
 use crate::report::terminal::Style;
@@ -20,6 +19,8 @@ use crate::sim::{self, Overrides};
 pub struct Args {
     #[command(flatten)]
     paths: Paths,
+    #[command(flatten)]
+    mesh_config: MeshConfig,
     /// Scenario file (request stream and backend behaviour); without one, an
     /// embedded default sends 100 requests/s for 60 s at every routed host.
     #[arg(long, value_name = "FILE")]
@@ -68,7 +69,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     let slos = collect_slos(file.as_ref(), &args.slo)?;
     let inputs = args.paths.inputs();
     let outcome = load_config(&inputs, &args.namespace)?;
-    let mesh = Mesh::build(&outcome.config);
+    let mesh = args.mesh_config.mesh(&outcome.config);
     let table = RoutingTable::build(&mesh);
     let default;
     let scenario = match &file {

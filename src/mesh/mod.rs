@@ -79,6 +79,8 @@ pub struct Mesh<'c> {
     service_namespaces: BTreeSet<&'c str>,
     gateway_namespaces: BTreeSet<&'c str>,
     topology: topology::Topology<'c>,
+    /// The mesh-wide outboundTrafficPolicy mode (meshConfig).
+    outbound_default: sidecar::OutboundMode,
     /// The input is the whole cluster: what it lacks does not exist.
     complete: bool,
 }
@@ -133,6 +135,7 @@ impl<'c> Mesh<'c> {
                 .map(|g| g.namespace.as_str())
                 .collect(),
             topology: topology::Topology::new(config, complete),
+            outbound_default: sidecar::OutboundMode::AllowAny,
             complete,
         }
     }
@@ -369,13 +372,24 @@ impl<'c> Mesh<'c> {
             .collect()
     }
 
+    /// The mesh with `mode` as its mesh-wide outboundTrafficPolicy.
+    pub fn with_outbound_default(mut self, mode: sidecar::OutboundMode) -> Mesh<'c> {
+        self.outbound_default = mode;
+        self
+    }
+
     /// The Sidecar scope of a caller in `namespace` with `labels`.
     pub fn scope<'s>(
         &'s self,
         namespace: &'s str,
         labels: &BTreeMap<String, String>,
     ) -> sidecar::Scope<'s> {
-        sidecar::Scope::of(&self.config.sidecars, namespace, labels)
+        sidecar::Scope::of(
+            &self.config.sidecars,
+            namespace,
+            labels,
+            self.outbound_default,
+        )
     }
 
     /// Whether a caller with `scope` in `client_ns` imports the registry

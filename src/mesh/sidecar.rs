@@ -11,8 +11,28 @@ use super::names::ROOT_NAMESPACE;
 use crate::model::host::{host_matches, hosts_intersect};
 use crate::model::{Resource, Sidecar};
 
-/// The mesh-wide outbound traffic policy when no Sidecar sets one.
-pub const DEFAULT_OUTBOUND_MODE: &str = "ALLOW_ANY";
+/// An outboundTrafficPolicy mode: what a sidecar does with a host it has
+/// no service for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OutboundMode {
+    /// Pass it to its original destination (Istio's default).
+    #[default]
+    #[value(name = "ALLOW_ANY")]
+    AllowAny,
+    /// Answer 502 from BlackHoleCluster.
+    #[value(name = "REGISTRY_ONLY")]
+    RegistryOnly,
+}
+
+impl OutboundMode {
+    /// The mode as Istio spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboundMode::AllowAny => "ALLOW_ANY",
+            OutboundMode::RegistryOnly => "REGISTRY_ONLY",
+        }
+    }
+}
 
 /// What a caller's proxy imports.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +42,8 @@ pub struct Scope<'c> {
     /// The caller's namespace: `.` in egress hosts (also of the root
     /// namespace's Sidecar) means it.
     namespace: &'c str,
+    /// The mesh-wide mode, for a Sidecar that sets none.
+    mesh_mode: OutboundMode,
 }
 
 impl<'c> Scope<'c> {
@@ -31,6 +53,7 @@ impl<'c> Scope<'c> {
         sidecars: &'c [Resource<Sidecar>],
         namespace: &'c str,
         labels: &BTreeMap<String, String>,
+        mesh_mode: OutboundMode,
     ) -> Scope<'c> {
         let oldest = |keep: &dyn Fn(&Resource<Sidecar>) -> bool| {
             sidecars
@@ -52,7 +75,11 @@ impl<'c> Scope<'c> {
         let sidecar = oldest(&|s| s.namespace == namespace && selects(s))
             .or_else(|| oldest(&|s| s.namespace == namespace && namespace_wide(s)))
             .or_else(|| oldest(&|s| s.namespace == ROOT_NAMESPACE && namespace_wide(s)));
-        Scope { sidecar, namespace }
+        Scope {
+            sidecar,
+            namespace,
+            mesh_mode,
+        }
     }
 
     /// Whether the proxy imports something of `namespace` with one of
@@ -85,13 +112,25 @@ impl<'c> Scope<'c> {
             })
     }
 
-    /// `ALLOW_ANY` or `REGISTRY_ONLY`: what the proxy does with a host it
-    /// has no route for.
-    pub fn outbound_mode(&self) -> &str {
-        self.sidecar
+    /// What the proxy does with a host it has no route for: its Sidecar's
+    /// mode, else the mesh's.
+    pub fn outbound_mode(&self) -> OutboundMode {
+        match self
+            .sidecar
             .and_then(|s| s.spec.outbound_traffic_policy.as_ref())
             .and_then(|p| p.mode.as_deref())
-            .unwrap_or(DEFAULT_OUTBOUND_MODE)
+        {
+            Some("REGISTRY_ONLY") => OutboundMode::RegistryOnly,
+            Some(_) => OutboundMode::AllowAny,
+            None => self.mesh_mode,
+        }
+    }
+
+    /// Whether the mode comes from the Sidecar rather than the mesh.
+    pub fn sets_mode(&self) -> bool {
+        self.sidecar
+            .and_then(|s| s.spec.outbound_traffic_policy.as_ref())
+            .is_some_and(|p| p.mode.is_some())
     }
 
     /// `Sidecar ns/name`, for notes.

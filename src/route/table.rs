@@ -16,7 +16,7 @@ use super::request::{Entry, Request};
 use super::rewrite::{CorsView, HeadersView, forwarded};
 use super::split::shares;
 use crate::mesh::names::{fqdn, gateway_ref};
-use crate::mesh::sidecar::Scope;
+use crate::mesh::sidecar::{OutboundMode, Scope};
 use crate::mesh::{HostLookup, Mesh, SubsetLookup};
 use crate::model::generated::Precedence;
 use crate::model::host::host_matches;
@@ -354,10 +354,14 @@ impl<'c> RoutingTable<'c> {
                 "{host} is not among the hosts {name} imports: ALLOW_ANY passes it to its original destination"
             );
         }
-        let by = scope.name().map_or(String::new(), |s| {
-            format!(" (outboundTrafficPolicy of {s})")
-        });
-        if scope.outbound_mode() == "REGISTRY_ONLY" {
+        let by = match scope.name() {
+            Some(s) if scope.sets_mode() => format!(" (outboundTrafficPolicy of {s})"),
+            _ if scope.outbound_mode() == OutboundMode::RegistryOnly => {
+                " (the mesh's outboundTrafficPolicy)".to_string()
+            }
+            _ => String::new(),
+        };
+        if scope.outbound_mode() == OutboundMode::RegistryOnly {
             d.action = Action::DirectResponse;
             d.status = 502;
             d.note = Some(format!(
