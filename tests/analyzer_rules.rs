@@ -331,3 +331,43 @@ fn protocol_addresses_analyzer() {
         "allocated in the status"
     );
 }
+
+/// analyzers/sidecar/selector.go: more than one namespace-wide Sidecar in a
+/// namespace (IST0111, each reported), and a pod two Sidecars' selectors
+/// pick (IST0110); Sidecars in different namespaces never conflict.
+#[test]
+fn sidecar_selector_analyzer() {
+    let sidecar = |ns: &str, name: &str, selector: &str| {
+        format!(
+            "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {{namespace: {ns}, name: {name}}}\nspec:\n{selector}  egress: [{{hosts: [\"./*\"]}}]\n---\n"
+        )
+    };
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {namespace: shop, name: reviews-1, labels: {app: reviews, version: v1}}\nspec: {containers: [{name: reviews, image: reviews}]}\n";
+    let wide = format!(
+        "{}{}{}",
+        sidecar("shop", "a", ""),
+        sidecar("shop", "b", ""),
+        sidecar("web", "c", "")
+    );
+    assert_eq!(codes_of(&wide, "MC2012"), vec![3, 9]);
+    let selecting = format!(
+        "{}{}{}{pod}",
+        sidecar(
+            "shop",
+            "by-app",
+            "  workloadSelector: {labels: {app: reviews}}\n"
+        ),
+        sidecar(
+            "shop",
+            "by-version",
+            "  workloadSelector: {labels: {version: v1}}\n"
+        ),
+        sidecar(
+            "shop",
+            "other",
+            "  workloadSelector: {labels: {version: v2}}\n"
+        ),
+    );
+    assert_eq!(codes_of(&selecting, "MC2013"), vec![5, 12]);
+    assert!(codes_of(&selecting, "MC2012").is_empty());
+}

@@ -106,6 +106,7 @@ pub static ENTRIES: &[RuleEntry] = &[
     cross_entry!(shadowing),
     cross_entry!(gateway_api),
     cross_entry!(namespaces),
+    cross_entry!(sidecars),
 ];
 
 /// Every rule meshctl can report, in code order.

@@ -13,6 +13,7 @@ pub mod references;
 pub mod resilience;
 pub mod services;
 pub mod shadowing;
+pub mod sidecars;
 
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Document;
