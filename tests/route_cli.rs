@@ -824,6 +824,14 @@ fn sidecar_egress_decides_what_a_caller_sees() {
         ("reviews.shop", "other", &[], is(200, "passthrough")),
         ("app", "other", &[], is(200, "default_route")),
         ("reviews", "shop", &[], is(200, "route")),
+        // The egress listener of the call's port, else the catch-all one.
+        ("reviews.shop:9080", "ports", &[], is(200, "route")),
+        (
+            "reviews.shop:8080",
+            "ports",
+            &[],
+            is(502, "direct_response"),
+        ),
     ] {
         assert_eq!(
             call(host, ns, labels),

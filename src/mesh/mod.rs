@@ -395,14 +395,21 @@ impl<'c> Mesh<'c> {
     /// Whether a caller with `scope` in `client_ns` imports the registry
     /// host `fqdn` (one the input does not describe counts as its
     /// namespace's, when it has one).
-    pub fn imports_host(&self, scope: &sidecar::Scope, fqdn_host: &str, client_ns: &str) -> bool {
+    /// Traffic on `port` (any port when not known).
+    pub fn imports_host(
+        &self,
+        scope: &sidecar::Scope,
+        fqdn_host: &str,
+        client_ns: &str,
+        port: Option<u16>,
+    ) -> bool {
         let namespace = match self.lookup_fqdn(fqdn_host, &[client_ns]) {
             HostLookup::Found(h) | HostLookup::Hidden(h) => h.namespace,
             HostLookup::Unchecked(_) | HostLookup::Missing => {
                 service_namespace(fqdn_host).unwrap_or_default()
             }
         };
-        scope.imports(namespace, &[fqdn_host])
+        scope.imports(namespace, &[fqdn_host], port)
     }
 
     /// The Deployments and Pods (in any namespace) a gateway's selector picks.

@@ -83,18 +83,28 @@ impl<'c> Scope<'c> {
     }
 
     /// Whether the proxy imports something of `namespace` with one of
-    /// `hosts` (a service: its one host; a VirtualService: its hosts).
+    /// `hosts` (a service: its one host; a VirtualService: its hosts) for
+    /// traffic on `port`: the egress listener of that port, else the
+    /// catch-all one (any listener when the port is not known).
     /// `ns/host` entries: `*` any namespace, `.` the caller's, `~` none.
-    pub fn imports(&self, namespace: &str, hosts: &[&str]) -> bool {
+    pub fn imports(&self, namespace: &str, hosts: &[&str], port: Option<u16>) -> bool {
         let Some(sidecar) = self.sidecar else {
             return true;
         };
-        if sidecar.spec.egress.is_empty() {
+        let egress = &sidecar.spec.egress;
+        if egress.is_empty() {
             return true;
         }
-        sidecar
-            .spec
-            .egress
+        let on_port: Vec<_> = egress
+            .iter()
+            .filter(|e| port.is_some_and(|p| e.port_number() == Some(u64::from(p))))
+            .collect();
+        let listeners: Vec<_> = match (port, on_port.is_empty()) {
+            (Some(_), false) => on_port,
+            (Some(_), true) => egress.iter().filter(|e| e.port.is_none()).collect(),
+            (None, _) => egress.iter().collect(),
+        };
+        listeners
             .iter()
             .flat_map(|e| &e.hosts)
             .filter_map(|entry| entry.split_once('/'))

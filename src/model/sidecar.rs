@@ -31,9 +31,15 @@ pub struct EgressListener {
     pub port: Option<serde_json::Value>,
 }
 
+impl EgressListener {
+    /// The listener's port number, if it has one.
+    pub fn port_number(&self) -> Option<u64> {
+        self.port.as_ref()?.get("number")?.as_u64()
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-#[serde(rename_all = "camelCase")]
+#[serde(default, rename_all = "camelCase")]
 pub struct OutboundTrafficPolicy {
     /// `ALLOW_ANY` (the mesh default) or `REGISTRY_ONLY`.
     pub mode: Option<String>,

@@ -237,9 +237,14 @@ impl<'c> RoutingTable<'c> {
             .alias_target(&named)
             .map(|target| (named.clone(), target));
         let host = alias.as_ref().map_or(named, |(_, target)| target.clone());
+        let port = req
+            .effective_port()
+            .or_else(|| self.mesh.request_port(&host, &req.scheme));
         let scope = self.mesh.scope(&req.source_namespace, &req.source_labels);
         let known = self.has_service(&host, &req.source_namespace)
-            && self.mesh.imports_host(&scope, &host, &req.source_namespace);
+            && self
+                .mesh
+                .imports_host(&scope, &host, &req.source_namespace, port);
         // One VirtualService per host, no merging: the oldest naming the
         // exact host, else the most specific wildcard (oldest on ties).
         let candidates: Vec<MeshCandidate> = self
@@ -254,7 +259,7 @@ impl<'c> RoutingTable<'c> {
                         &vs.res.namespace,
                         &req.source_namespace,
                     )
-                    && scope.imports(&vs.res.namespace, &hosts)
+                    && scope.imports(&vs.res.namespace, &hosts, port)
             })
             .filter_map(|(i, vs)| {
                 let domain = vs
@@ -274,9 +279,6 @@ impl<'c> RoutingTable<'c> {
             .iter()
             .max_by_key(|c| (c.specificity, std::cmp::Reverse(c.rank)))
             .map(|c| (c.domain, c.vs));
-        let port = req
-            .effective_port()
-            .or_else(|| self.mesh.request_port(&host, &req.scheme));
         // A VirtualService host in no Service or ServiceEntry gets a virtual
         // host on port 80 only (Istio's BuildSidecarVirtualHostWrapper).
         if let (Some((domain, i)), Some(p)) = (best, port)
@@ -697,7 +699,8 @@ impl<'c> RoutingTable<'c> {
         // ignore Sidecars).
         if missing.is_none() && req.entry == Entry::Mesh {
             let scope = self.mesh.scope(client, &req.source_labels);
-            if !self.mesh.imports_host(&scope, &host, client) {
+            // Clusters come from every egress listener.
+            if !self.mesh.imports_host(&scope, &host, client, None) {
                 missing = Some(format!(
                     "{host} is not among the hosts {} imports: the cluster does not exist",
                     scope.name().unwrap_or_default()
