@@ -83,13 +83,29 @@ pub struct MeshConfig {
     /// has no service for (passthrough, or 502 from BlackHoleCluster), unless
     /// its Sidecar says otherwise.
     #[arg(long, value_enum, value_name = "MODE", default_value = "ALLOW_ANY")]
-    outbound_traffic_policy: crate::mesh::sidecar::OutboundMode,
+    outbound_traffic_policy: OutboundTrafficPolicy,
+}
+
+/// `--outbound-traffic-policy`, spelled as in Istio's meshConfig.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum OutboundTrafficPolicy {
+    /// Pass it to its original destination (Istio's default).
+    #[value(name = "ALLOW_ANY")]
+    AllowAny,
+    /// Answer 502 from BlackHoleCluster.
+    #[value(name = "REGISTRY_ONLY")]
+    RegistryOnly,
 }
 
 impl MeshConfig {
     /// The mesh view of `config` under these settings.
     pub fn mesh<'c>(&self, config: &'c crate::model::Config) -> crate::mesh::Mesh<'c> {
-        crate::mesh::Mesh::build(config).with_outbound_default(self.outbound_traffic_policy)
+        use crate::mesh::sidecar::OutboundMode;
+        let mode = match self.outbound_traffic_policy {
+            OutboundTrafficPolicy::AllowAny => OutboundMode::AllowAny,
+            OutboundTrafficPolicy::RegistryOnly => OutboundMode::RegistryOnly,
+        };
+        crate::mesh::Mesh::build(config).with_outbound_default(mode)
     }
 }
 

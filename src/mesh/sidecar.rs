@@ -13,25 +13,13 @@ use crate::model::{Resource, Sidecar};
 
 /// An outboundTrafficPolicy mode: what a sidecar does with a host it has
 /// no service for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutboundMode {
     /// Pass it to its original destination (Istio's default).
     #[default]
-    #[value(name = "ALLOW_ANY")]
     AllowAny,
     /// Answer 502 from BlackHoleCluster.
-    #[value(name = "REGISTRY_ONLY")]
     RegistryOnly,
-}
-
-impl OutboundMode {
-    /// The mode as Istio spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutboundMode::AllowAny => "ALLOW_ANY",
-            OutboundMode::RegistryOnly => "REGISTRY_ONLY",
-        }
-    }
 }
 
 /// What a caller's proxy imports.
