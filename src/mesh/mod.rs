@@ -39,6 +39,18 @@ pub enum HostLookup<'m, 'c> {
     Unchecked(String),
 }
 
+impl HostLookup<'_, '_> {
+    /// The namespace of the looked-up `fqdn`: its registry entry's, else
+    /// (for a host the input does not describe) the Kubernetes namespace its
+    /// name says.
+    pub fn namespace<'h>(&'h self, fqdn_host: &'h str) -> Option<&'h str> {
+        match self {
+            HostLookup::Found(h) | HostLookup::Hidden(h) => Some(h.namespace),
+            HostLookup::Unchecked(_) | HostLookup::Missing => service_namespace(fqdn_host),
+        }
+    }
+}
+
 /// The answer to "which gateway is this name?".
 pub enum GatewayLookup<'c> {
     Istio(&'c Resource<Gateway>),
@@ -390,26 +402,6 @@ impl<'c> Mesh<'c> {
             labels,
             self.outbound_default,
         )
-    }
-
-    /// Whether a caller with `scope` in `client_ns` imports the registry
-    /// host `fqdn` (one the input does not describe counts as its
-    /// namespace's, when it has one).
-    /// Traffic on `port` (any port when not known).
-    pub fn imports_host(
-        &self,
-        scope: &sidecar::Scope,
-        fqdn_host: &str,
-        client_ns: &str,
-        port: Option<u16>,
-    ) -> bool {
-        let namespace = match self.lookup_fqdn(fqdn_host, &[client_ns]) {
-            HostLookup::Found(h) | HostLookup::Hidden(h) => h.namespace,
-            HostLookup::Unchecked(_) | HostLookup::Missing => {
-                service_namespace(fqdn_host).unwrap_or_default()
-            }
-        };
-        scope.imports(namespace, &[fqdn_host], port)
     }
 
     /// The Deployments and Pods (in any namespace) a gateway's selector picks.

@@ -75,7 +75,7 @@ impl<'c> Scope<'c> {
     /// traffic on `port`: the egress listener of that port, else the
     /// catch-all one (any listener when the port is not known).
     /// `ns/host` entries: `*` any namespace, `.` the caller's, `~` none.
-    pub fn imports(&self, namespace: &str, hosts: &[&str], port: Option<u16>) -> bool {
+    pub fn imports<H: AsRef<str>>(&self, namespace: &str, hosts: &[H], port: Option<u16>) -> bool {
         let Some(sidecar) = self.sidecar else {
             return true;
         };
@@ -106,6 +106,7 @@ impl<'c> Scope<'c> {
                 ns_matches
                     && hosts
                         .iter()
+                        .map(AsRef::as_ref)
                         .any(|h| host_matches(pattern, h) || hosts_intersect(pattern, h))
             })
     }

@@ -158,9 +158,9 @@ pub fn intersect(a: &str, b: &str) -> bool {
 /// backend's group and kind (and name, when it has one).
 pub fn granted(config: &Config, kind: &str, from_ns: &str, to: &BackendRef) -> bool {
     let to_ns = to.namespace.as_deref().unwrap_or(from_ns);
-    let field = |m: &std::collections::BTreeMap<String, String>, k: &str| {
-        m.get(k).map(String::as_str).unwrap_or_default().to_string()
-    };
+    fn field<'m>(m: &'m std::collections::BTreeMap<String, String>, k: &str) -> &'m str {
+        m.get(k).map(String::as_str).unwrap_or_default()
+    }
     let group = match to.group.as_deref().unwrap_or_default() {
         "core" => "",
         g => g,

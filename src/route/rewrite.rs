@@ -141,8 +141,9 @@ fn regex_rewrite(path: &str, pattern: Option<&str>, rewrite: Option<&str>) -> St
     let Ok(re) = regex::Regex::new(pattern) else {
         return path.to_string();
     };
-    let groups = regex::Regex::new(r"\\(\d)").expect("a valid pattern");
-    let replacement = groups.replace_all(rewrite, "$${$1}");
+    static GROUPS: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\\(\d)").expect("a valid pattern"));
+    let replacement = GROUPS.replace_all(rewrite, "$${$1}");
     re.replace_all(path, replacement.as_ref()).into_owned()
 }
 

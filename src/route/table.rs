@@ -241,10 +241,7 @@ impl<'c> RoutingTable<'c> {
             .effective_port()
             .or_else(|| self.mesh.request_port(&host, &req.scheme));
         let scope = self.mesh.scope(&req.source_namespace, &req.source_labels);
-        let known = self.has_service(&host, &req.source_namespace)
-            && self
-                .mesh
-                .imports_host(&scope, &host, &req.source_namespace, port);
+        let known = self.sees_service(&scope, &host, &req.source_namespace, port);
         // One VirtualService per host, no merging: the oldest naming the
         // exact host, else the most specific wildcard (oldest on ties).
         let candidates: Vec<MeshCandidate> = self
@@ -252,14 +249,13 @@ impl<'c> RoutingTable<'c> {
             .iter()
             .enumerate()
             .filter(|(_, vs)| {
-                let hosts: Vec<&str> = vs.hosts.iter().map(String::as_str).collect();
                 vs.gateways.iter().any(|g| g == "mesh")
                     && exported_to(
                         &vs.res.spec.export_to,
                         &vs.res.namespace,
                         &req.source_namespace,
                     )
-                    && scope.imports(&vs.res.namespace, &hosts, port)
+                    && scope.imports(&vs.res.namespace, &vs.hosts, port)
             })
             .filter_map(|(i, vs)| {
                 let domain = vs
@@ -439,15 +435,16 @@ impl<'c> RoutingTable<'c> {
         })
     }
 
-    /// Whether the sidecar in `client_ns` has a service for `host`: a
-    /// visible registry host, or a Kubernetes host whose namespace the input
-    /// does not describe (assumed to exist).
-    fn has_service(&self, host: &str, client_ns: &str) -> bool {
-        match self.mesh.lookup_fqdn(host, &[client_ns]) {
-            HostLookup::Found(_) => true,
-            HostLookup::Unchecked(_) => crate::mesh::names::service_namespace(host).is_some(),
-            HostLookup::Hidden(_) | HostLookup::Missing => false,
-        }
+    /// Whether the sidecar of `scope` in `client_ns` has a service for
+    /// `host` on `port`: a visible registry host, or a Kubernetes host whose
+    /// namespace the input does not describe (assumed to exist), that its
+    /// Sidecar imports.
+    fn sees_service(&self, scope: &Scope, host: &str, client_ns: &str, port: Option<u16>) -> bool {
+        let lookup = self.mesh.lookup_fqdn(host, &[client_ns]);
+        matches!(lookup, HostLookup::Found(_) | HostLookup::Unchecked(_))
+            && lookup
+                .namespace(host)
+                .is_some_and(|ns| scope.imports(ns, &[host], port))
     }
 
     /// Whether one route takes the request: its config-time filters, then
@@ -650,11 +647,7 @@ impl<'c> RoutingTable<'c> {
             d.response_flags.push("NC");
         }
         let mut policy = route_policy(rule, root, &vs.namespace);
-        let rewrite = rule
-            .rewrite
-            .as_deref()
-            .or(root.and_then(|r| r.rewrite.as_deref()));
-        if let Some(rw) = rewrite {
+        if let Some(rw) = inherited(rule, root, |r| r.rewrite.as_deref()) {
             // A delegate's rule runs under its root's match.
             let matched_by = match_index.and_then(|i| root.unwrap_or(rule).matches.get(i));
             policy.rewrite = Some(forwarded(req, rw, matched_by));
@@ -680,7 +673,8 @@ impl<'c> RoutingTable<'c> {
         let merged = self.mesh.destination_rule(&host, client);
         let mut missing = None;
         let mut notes = Vec::new();
-        match self.mesh.lookup_fqdn(&host, &[client]) {
+        let lookup = self.mesh.lookup_fqdn(&host, &[client]);
+        match &lookup {
             HostLookup::Found(_) => {}
             HostLookup::Unchecked(why) => notes.push(format!("not checked: {why}")),
             HostLookup::Missing => {
@@ -700,7 +694,8 @@ impl<'c> RoutingTable<'c> {
         if missing.is_none() && req.entry == Entry::Mesh {
             let scope = self.mesh.scope(client, &req.source_labels);
             // Clusters come from every egress listener.
-            if !self.mesh.imports_host(&scope, &host, client, None) {
+            let ns = lookup.namespace(&host).unwrap_or_default();
+            if !scope.imports(ns, &[&host], None) {
                 missing = Some(format!(
                     "{host} is not among the hosts {} imports: the cluster does not exist",
                     scope.name().unwrap_or_default()
@@ -881,6 +876,15 @@ fn redirect_location(
     format!("{scheme}://{host}{port}{path}")
 }
 
+/// A field of a rule, else (for a delegate rule) of its root rule.
+fn inherited<'r, T: ?Sized>(
+    rule: &'r HttpRoute,
+    root: Option<&'r HttpRoute>,
+    field: impl Fn(&'r HttpRoute) -> Option<&'r T>,
+) -> Option<&'r T> {
+    field(rule).or_else(|| root.and_then(field))
+}
+
 /// A duration as written; one Istio would refuse (validate reports it) is none.
 fn typed(text: Option<&str>) -> Option<Duration> {
     text.and_then(|t| Duration::parse(t).ok())
@@ -889,23 +893,11 @@ fn typed(text: Option<&str>) -> Option<Duration> {
 /// Timeout, retries (with Istio's defaults), fault and mirrors of a rule; a
 /// delegate rule inherits what it leaves unset from its root rule.
 pub fn route_policy(rule: &HttpRoute, root: Option<&HttpRoute>, namespace: &str) -> RoutePolicy {
-    let timeout = rule
-        .timeout
-        .as_ref()
-        .or(root.and_then(|r| r.timeout.as_ref()));
-    let retries = rule
-        .retries
-        .as_ref()
-        .or(root.and_then(|r| r.retries.as_ref()));
-    let fault = rule.fault.as_ref().or(root.and_then(|r| r.fault.as_ref()));
-    let headers = rule
-        .headers
-        .as_deref()
-        .or(root.and_then(|r| r.headers.as_deref()));
-    let cors = rule
-        .cors_policy
-        .as_deref()
-        .or(root.and_then(|r| r.cors_policy.as_deref()));
+    let timeout = inherited(rule, root, |r| r.timeout.as_ref());
+    let retries = inherited(rule, root, |r| r.retries.as_deref());
+    let fault = inherited(rule, root, |r| r.fault.as_deref());
+    let headers = inherited(rule, root, |r| r.headers.as_deref());
+    let cors = inherited(rule, root, |r| r.cors_policy.as_deref());
     let retries = match retries {
         None => RetryPolicy {
             attempts: DEFAULT_ATTEMPTS,

@@ -19,9 +19,10 @@ use crate::route::request::Request;
 
 /// A server of a Gateway the proxy serves.
 struct GatewayServer<'g> {
-    gw: &'g Resource<Gateway>,
-    /// `namespace/name` of `gw`.
+    /// `namespace/name` of its Gateway.
     gw_ref: String,
+    /// Its hosts (see [`server_hosts`]).
+    hosts: Vec<(Option<&'g str>, &'g str)>,
     server: &'g Server,
 }
 
@@ -78,8 +79,8 @@ impl<'c> RoutingTable<'c> {
             .flat_map(|g| {
                 let gw_ref = g.id().qualified();
                 g.spec.servers.iter().map(move |server| GatewayServer {
-                    gw: g,
                     gw_ref: gw_ref.clone(),
+                    hosts: server_hosts(server, g),
                     server,
                 })
             })
@@ -93,7 +94,7 @@ impl<'c> RoutingTable<'c> {
             })
             .collect();
         let accepts = |s: &GatewayServer| -> Option<usize> {
-            server_hosts(s.server, s.gw)
+            s.hosts
                 .iter()
                 .filter(|(_, dns)| host_matches(dns, &host))
                 .map(|(_, dns)| specificity(dns, &host))
@@ -191,13 +192,13 @@ impl<'c> RoutingTable<'c> {
             v.require_tls |= require_tls;
         };
         for s in servers {
-            let hosts = server_hosts(s.server, s.gw);
+            let hosts = &s.hosts;
             let redirect = s.server.tls.as_ref().is_some_and(|t| t.https_redirect);
             for (i, vs) in self.vss.iter().enumerate() {
                 if !binds(vs, &s.gw_ref, s.server) {
                     continue;
                 }
-                for (ns, dns) in &hosts {
+                for (ns, dns) in hosts {
                     if ns.is_some_and(|ns| ns != vs.res.namespace) {
                         continue;
                     }
@@ -209,7 +210,7 @@ impl<'c> RoutingTable<'c> {
                 }
             }
             if redirect {
-                for (_, dns) in &hosts {
+                for (_, dns) in hosts {
                     add(dns, None, true);
                 }
             }
@@ -229,11 +230,16 @@ fn binds(vs: &CompiledVs, gw_ref: &str, server: &Server) -> bool {
 /// Envoy's answer on a virtual host that requires TLS to a plain request:
 /// 301 to the same authority and path over https.
 fn https_redirect(req: &Request) -> Decision<'static> {
-    let mut d = no_route(String::new());
-    d.action = Action::Redirect;
-    d.status = 301;
-    d.response_flags.clear();
-    d.note = Some("the server sets tls.httpsRedirect: plain HTTP is sent to https".into());
-    d.location = Some(format!("https://{}{}", req.authority, req.path));
-    d
+    Decision {
+        matched: None,
+        action: Action::Redirect,
+        status: 301,
+        response_flags: Vec::new(),
+        virtual_host: None,
+        note: Some("the server sets tls.httpsRedirect: plain HTTP is sent to https".into()),
+        location: Some(format!("https://{}{}", req.authority, req.path)),
+        destinations: Vec::new(),
+        trace: Vec::new(),
+        policy: None,
+    }
 }
