@@ -132,18 +132,9 @@ fn redirected(path: &str, port: &str) -> (u64, String) {
 /// (status, Location) of `route ... --host HOST --path PATH ARGS...` through
 /// the edge Gateway of fixtures/gateway-api/redirects.yaml.
 fn redirect_via(host: &str, path: &str, args: &[&str]) -> (u64, String) {
-    let out = meshctl()
-        .args([
-            "route",
-            "fixtures/gateway-api/redirects.yaml",
-            "--gateway",
-            "edge",
-        ])
-        .args(["--host", host, "--path", path, "-o", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    let d: Value = serde_json::from_slice(&out.stdout).expect("JSON decision");
+    let mut argv = vec!["--gateway", "edge", "--host", host, "--path", path];
+    argv.extend(args);
+    let d = common::route_json("fixtures/gateway-api/redirects.yaml", &argv);
     (
         d["status"].as_u64().unwrap(),
         d["location"].as_str().unwrap_or_default().to_string(),

@@ -6,32 +6,20 @@
 
 mod common;
 
-use common::json_of;
+use common::{json_of, route_json, service_name};
 
 const LISTENERS: &str = "fixtures/gateway-api/listeners.yaml";
 
 /// (status, the first destination's Service name) of a request for
 /// `host` and `path` through `gateway` of `file`, with extra `args`.
 fn served(file: &str, gateway: &str, host: &str, path: &str, args: &[&str]) -> (u64, String) {
-    let mut argv = vec![
-        "route",
-        file,
-        "--gateway",
-        gateway,
-        "--host",
-        host,
-        "--path",
-        path,
-        "-o",
-        "json",
-    ];
+    let mut argv = vec!["--gateway", gateway, "--host", host, "--path", path];
     argv.extend(args);
-    let d = json_of(&argv);
-    let backend = d["destinations"][0]["host"]
-        .as_str()
-        .and_then(|h| h.split('.').next())
-        .unwrap_or_default()
-        .to_string();
+    let d = route_json(file, &argv);
+    let backend = d["destinations"]
+        .get(0)
+        .map(|x| service_name(&x["host"]))
+        .unwrap_or_default();
     (d["status"].as_u64().expect("status"), backend)
 }
 
@@ -147,31 +135,24 @@ const BACKENDS: &str = "fixtures/gateway-api/backends.yaml";
 /// (status, [(Service, status, share)]) of a request for `path` through the
 /// edge Gateway of fixtures/gateway-api/backends.yaml.
 fn backends_of(path: &str) -> (u64, Vec<(String, u64, f64)>) {
-    let d = json_of(&[
-        "route",
+    let d = route_json(
         BACKENDS,
-        "--gateway",
-        "infra/edge",
-        "--host",
-        "backends.example",
-        "--path",
-        path,
-        "-o",
-        "json",
-    ]);
+        &[
+            "--gateway",
+            "infra/edge",
+            "--host",
+            "backends.example",
+            "--path",
+            path,
+        ],
+    );
     let destinations = d["destinations"]
         .as_array()
         .expect("destinations")
         .iter()
         .map(|x| {
             (
-                x["host"]
-                    .as_str()
-                    .unwrap()
-                    .split('.')
-                    .next()
-                    .unwrap()
-                    .to_string(),
+                service_name(&x["host"]),
                 x["status"].as_u64().unwrap(),
                 x["share"].as_f64().unwrap(),
             )
@@ -242,18 +223,10 @@ const FILTERS: &str = "fixtures/gateway-api/filters.yaml";
 /// The decision for `host` and `path` through the edge Gateway of
 /// fixtures/gateway-api/filters.yaml.
 fn filtered(host: &str, path: &str) -> serde_json::Value {
-    json_of(&[
-        "route",
+    route_json(
         FILTERS,
-        "--gateway",
-        "infra/edge",
-        "--host",
-        host,
-        "--path",
-        path,
-        "-o",
-        "json",
-    ])
+        &["--gateway", "infra/edge", "--host", host, "--path", path],
+    )
 }
 
 /// HTTPRouteRequestHeaderModifier, HTTPRouteResponseHeaderModifier and
@@ -392,33 +365,17 @@ fn called(
     namespace: &str,
     args: &[&str],
 ) -> (u64, String, Vec<(String, u64, f64)>, String) {
-    let mut argv = vec![
-        "route",
-        MESH,
-        "--host",
-        authority,
-        "--path",
-        path,
-        "--source-namespace",
-        namespace,
-        "-o",
-        "json",
-    ];
+    let mut argv = vec!["--host", authority, "--path", path];
+    argv.extend(["--source-namespace", namespace]);
     argv.extend(args);
-    let d = json_of(&argv);
+    let d = route_json(MESH, &argv);
     let destinations = d["destinations"]
         .as_array()
         .unwrap()
         .iter()
         .map(|x| {
             (
-                x["host"]
-                    .as_str()
-                    .unwrap()
-                    .split('.')
-                    .next()
-                    .unwrap()
-                    .to_string(),
+                service_name(&x["host"]),
                 x["port"].as_u64().unwrap_or_default(),
                 x["share"].as_f64().unwrap(),
             )
@@ -537,15 +494,6 @@ fn mesh_routes_on_a_service_hold_as_at_a_gateway() {
             "{authority}{path} from {namespace} {args:?}"
         );
     }
-    let rewritten = json_of(&[
-        "route",
-        MESH,
-        "--host",
-        "echo.gamma",
-        "--path",
-        "/api/items?id=1",
-        "-o",
-        "json",
-    ]);
+    let rewritten = route_json(MESH, &["--host", "echo.gamma", "--path", "/api/items?id=1"]);
     assert_eq!(rewritten["policy"]["rewrite"]["path"], "/items?id=1");
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{meshctl, schema_errors};
+use common::{meshctl, route_json, schema_errors};
 use serde_json::Value;
 
 const SHOP: &str = "fixtures/routing/shop.yaml";
@@ -546,17 +546,9 @@ spec:
     fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
     route: [{destination: {host: web}}]
 ";
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("web.yaml");
-    std::fs::write(&file, yaml).unwrap();
-    let call = |authority: &str| {
-        let out = meshctl()
-            .args(["route", file.to_str().unwrap(), "--host", authority])
-            .args(["--source-namespace", "shop", "-o", "json"])
-            .output()
-            .unwrap();
-        serde_json::from_slice::<Value>(&out.stdout).expect("JSON")
-    };
+    let (_dir, file) = written(yaml);
+    let call =
+        |authority: &str| route_json(&file, &["--host", authority, "--source-namespace", "shop"]);
     let admin = call("web:9000");
     assert_eq!(admin["action"], "default_route");
     assert_eq!(admin["status"], 200);
@@ -576,12 +568,19 @@ fn https_redirect_makes_the_virtual_host_require_tls() {
     // port without the redirect; the HTTPS server routes as usual.
     let file = "fixtures/routing/https-redirect.yaml";
     let call = |gateway: &str, host: &str, port: &str| {
-        let out = meshctl()
-            .args(["route", file, "--gateway", gateway, "--host", host])
-            .args(["--path", "/cart?x=1", "--port", port, "-o", "json"])
-            .output()
-            .unwrap();
-        let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let d = route_json(
+            file,
+            &[
+                "--gateway",
+                gateway,
+                "--host",
+                host,
+                "--path",
+                "/cart?x=1",
+                "--port",
+                port,
+            ],
+        );
         (
             d["status"].as_u64().unwrap(),
             d["location"].as_str().unwrap_or_default().to_string(),
@@ -637,17 +636,25 @@ fn written(yaml: &str) -> (tempfile::TempDir, String) {
     (dir, path)
 }
 
-/// (status, action) of a mesh call to `authority` from namespace `ns`.
-fn call_from(file: &str, authority: &str, ns: &str) -> (u64, String) {
-    let out = meshctl()
-        .args(["route", file, "--host", authority, "--source-namespace", ns])
-        .args(["-o", "json"])
-        .output()
-        .unwrap();
-    let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+/// The flags of a call to `host` from a workload in `ns` with `labels`.
+fn caller<'a>(host: &'a str, ns: &'a str, labels: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--host", host, "--source-namespace", ns];
+    for l in labels {
+        args.extend(["--source-label", *l]);
+    }
+    args
+}
+
+/// (status, action, matched rule name) of `route FILE ARGS...`.
+fn outcome_of(file: &str, args: &[&str]) -> (u64, String, String) {
+    let d = route_json(file, args);
     (
         d["status"].as_u64().unwrap(),
         d["action"].as_str().unwrap().to_string(),
+        d["matched"]["rule_name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
     )
 }
 
@@ -675,23 +682,24 @@ metadata: {name: reviews, namespace: shop}
 spec:
   hosts: [reviews]
   http:
-  - fault: {abort: {httpStatus: 418, percentage: {value: 100}}}
+  - name: shop-rule
     route: [{destination: {host: reviews}}]
 ",
     );
-    let teapot = (418, "route".to_string());
+    let by_rule = (200, "route".to_string(), "shop-rule".to_string());
     for (authority, ns, expected) in [
-        ("reviews", "shop", teapot.clone()),
-        ("reviews.shop", "web", teapot.clone()),
-        ("reviews.shop.svc", "web", teapot.clone()),
-        ("reviews.shop.svc.cluster", "web", teapot.clone()),
-        ("reviews.shop.svc.cluster.local", "web", teapot.clone()),
-        ("reviews", "web", (200, "passthrough".to_string())),
+        ("reviews", "shop", by_rule.clone()),
+        ("reviews.shop", "web", by_rule.clone()),
+        ("reviews.shop.svc", "web", by_rule.clone()),
+        ("reviews.shop.svc.cluster", "web", by_rule.clone()),
+        ("reviews.shop.svc.cluster.local", "web", by_rule.clone()),
+        ("reviews", "web", (200, "passthrough".into(), String::new())),
     ] {
-        let (status, action) = call_from(&file, authority, ns);
-        // The fault is a policy: the decision's status is the route's.
-        let status = if action == "route" { 418 } else { status };
-        assert_eq!((status, action), expected, "{authority} from {ns}");
+        assert_eq!(
+            outcome_of(&file, &["--host", authority, "--source-namespace", ns]),
+            expected,
+            "{authority} from {ns}"
+        );
     }
 }
 
@@ -717,7 +725,8 @@ spec:
         ("legacy.example.com:80", "route"),
         ("legacy.example.com:8080", "passthrough"),
     ] {
-        assert_eq!(call_from(&file, authority, "shop").1, action, "{authority}");
+        let args = ["--host", authority, "--source-namespace", "shop"];
+        assert_eq!(outcome_of(&file, &args).1, action, "{authority}");
     }
 }
 
@@ -760,19 +769,7 @@ spec:
     route: [{destination: {host: reviews}}]
 ",
     );
-    let out = meshctl()
-        .args([
-            "route",
-            &file,
-            "--host",
-            "reviews",
-            "--source-namespace",
-            "web",
-        ])
-        .args(["-o", "json"])
-        .output()
-        .unwrap();
-    let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let d = route_json(&file, &["--host", "reviews", "--source-namespace", "web"]);
     assert_eq!(d["matched"]["rule_name"], "target");
     assert_eq!(
         d["destinations"][0]["host"],
@@ -796,17 +793,8 @@ fn sidecar_egress_decides_what_a_caller_sees() {
     // REGISTRY_ONLY 502 from BlackHoleCluster).
     let file = "fixtures/routing/sidecar.yaml";
     let call = |host: &str, ns: &str, labels: &[&str]| {
-        let mut cmd = meshctl();
-        cmd.args(["route", file, "--host", host, "--source-namespace", ns]);
-        for l in labels {
-            cmd.args(["--source-label", l]);
-        }
-        let out = cmd.args(["-o", "json"]).output().unwrap();
-        let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        (
-            d["status"].as_u64().unwrap(),
-            d["action"].as_str().unwrap().to_string(),
-        )
+        let (status, action, _) = outcome_of(file, &caller(host, ns, labels));
+        (status, action)
     };
     let is = |status: u64, action: &str| (status, action.to_string());
     for (host, ns, labels, expected) in [
@@ -847,22 +835,10 @@ fn the_mesh_wide_outbound_traffic_policy_applies_unless_a_sidecar_sets_one() {
     // sidecar does with a host it has no service for; a Sidecar's own
     // outboundTrafficPolicy wins for the workloads it applies to.
     let file = "fixtures/routing/sidecar.yaml";
-    let call = |ns: &str, labels: &[&str], args: &[&str]| {
-        let mut cmd = meshctl();
-        cmd.args([
-            "route",
-            file,
-            "--host",
-            "example.com",
-            "--source-namespace",
-            ns,
-        ]);
-        for l in labels {
-            cmd.args(["--source-label", l]);
-        }
-        let out = cmd.args(args).args(["-o", "json"]).output().unwrap();
-        let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        d["status"].as_u64().unwrap()
+    let call = |ns: &str, labels: &[&str], extra: &[&str]| {
+        let mut args = caller("example.com", ns, labels);
+        args.extend(extra);
+        outcome_of(file, &args).0
     };
     let registry_only = ["--outbound-traffic-policy", "REGISTRY_ONLY"];
     assert_eq!(call("other", &[], &[]), 200, "ALLOW_ANY by default");

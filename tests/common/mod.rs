@@ -19,6 +19,20 @@ pub fn json_of(args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).expect("JSON output")
 }
 
+/// The JSON decision of `meshctl route FILE ARGS... -o json`.
+pub fn route_json(file: &str, args: &[&str]) -> Value {
+    let mut argv = vec!["route", file];
+    argv.extend(args);
+    argv.extend(["-o", "json"]);
+    json_of(&argv)
+}
+
+/// The Service name of a destination's `host` (its first label).
+pub fn service_name(host: &Value) -> String {
+    let host = host.as_str().expect("a host");
+    host.split('.').next().unwrap_or(host).to_string()
+}
+
 /// `meshctl validate --format json --fail-on never ARGS...` parsed.
 pub fn validate_json(args: &[&str]) -> Value {
     let output = meshctl()
