@@ -56,15 +56,18 @@ pub enum HumanOrJson {
 /// Reads the manifests a command routes through (route, simulate, test,
 /// shift): only what routing needs. Problems do not stop it; a note on
 /// stderr says what was found.
-fn load_config(inputs: &[Input], namespace: &str) -> Result<crate::validate::Outcome, CliError> {
-    let outcome = crate::validate::read(
+fn load_config(
+    inputs: &[Input],
+    namespace: &str,
+) -> Result<&'static crate::validate::Outcome, CliError> {
+    let outcome = kept_until_exit(crate::validate::read(
         load::load(inputs)?,
         &crate::validate::Options {
             default_namespace: namespace.to_string(),
             ..crate::validate::Options::default()
         },
-    );
-    refuse_lost_input(&outcome)?;
+    ));
+    refuse_lost_input(outcome)?;
     if outcome.summary.errors > 0 {
         say!(
             "note: the configuration has {} error(s) that affect routing; `meshctl validate` shows them",
@@ -72,6 +75,13 @@ fn load_config(inputs: &[Input], namespace: &str) -> Result<crate::validate::Out
         );
     }
     Ok(outcome)
+}
+
+/// Keeps a value until the process exits: the OS takes back a loaded
+/// configuration's memory at once, where dropping it would free each of its
+/// many small strings and maps one by one.
+fn kept_until_exit<T>(value: T) -> &'static mut T {
+    Box::leak(Box::new(value))
 }
 
 /// An answer built on part of the input could be wrong (a VirtualService

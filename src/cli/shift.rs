@@ -6,7 +6,7 @@ use clap::ArgGroup;
 
 use super::{
     CliError, HumanOrJson, MeshConfig, Paths, check_slo_selectors, collect_slos, exit, judge,
-    print_stdout,
+    kept_until_exit, print_stdout,
 };
 use crate::baseline::Entry;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -172,7 +172,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         default_namespace: args.namespace.clone(),
         ..Options::default()
     };
-    let outcome = validate::read(load::load(&inputs)?, &options);
+    let outcome = kept_until_exit(validate::read(load::load(&inputs)?, &options));
     let selector = Selector {
         virtual_service: args.virtual_service.as_deref(),
         route: args.route.as_deref(),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use super::yaml_file::YamlFile;
-use super::{CliError, Paths, exit, print_stdout};
+use super::{CliError, Paths, exit, kept_until_exit, print_stdout};
 use crate::analyze::registry::all_rules;
 use crate::baseline;
 use crate::diagnostic::{Rule, Severity};
@@ -141,7 +141,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         .map(baseline::read)
         .transpose()
         .map_err(CliError)?;
-    let mut outcome = validate::run_files(files, &options);
+    let outcome = kept_until_exit(validate::run_files(files, &options));
     if let Some(path) = &args.write_baseline {
         baseline::write(path, &outcome.diagnostics, &outcome.sources).map_err(CliError)?;
     }
