@@ -7,6 +7,7 @@ pub mod analyze;
 pub mod baseline;
 pub mod cli;
 pub mod diagnostic;
+pub mod diff;
 pub mod load;
 pub mod mesh;
 pub mod model;

@@ -8,6 +8,7 @@ macro_rules! say {
     };
 }
 
+mod diff;
 pub mod fuzz;
 mod in_place;
 mod output;
@@ -60,8 +61,16 @@ fn load_config(
     inputs: &[Input],
     namespace: &str,
 ) -> Result<&'static crate::validate::Outcome, CliError> {
+    read_config(load::load(inputs)?, namespace)
+}
+
+/// [`load_config`] for files already read (a git revision's).
+fn read_config(
+    loaded: load::Loaded,
+    namespace: &str,
+) -> Result<&'static crate::validate::Outcome, CliError> {
     let outcome = kept_until_exit(crate::validate::read(
-        load::load(inputs)?,
+        loaded,
         &crate::validate::Options {
             default_namespace: namespace.to_string(),
             ..crate::validate::Options::default()
@@ -197,6 +206,8 @@ enum Command {
     Simulate(simulate::Args),
     /// Write the next canary or blue/green step into the manifest, editing only the weights.
     Shift(shift::Args),
+    /// Show which requests a change routes differently, each with an example request.
+    Diff(diff::Args),
     /// Run route tests: requests and the outcome each must have, with rule coverage.
     Test(test::Args),
     /// List the rules, or explain one (`meshctl rules MC1001`).
@@ -246,6 +257,7 @@ pub fn run() -> ExitCode {
         Command::Simulate(args) => simulate::run(args, style),
         Command::Shift(args) => shift::run(args, style),
         Command::Test(args) => test::run(args, style),
+        Command::Diff(args) => diff::run(args, style),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions { shell } => {

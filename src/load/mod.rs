@@ -1,6 +1,7 @@
 //! Reading manifests: paths and stdin to sources, sources to documents with spans.
 
 mod flow_lines;
+pub mod git;
 pub mod rules;
 pub mod source;
 pub mod spans;
@@ -282,6 +283,14 @@ pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
     let documents = loaded.add_inputs(read_inputs(inputs, Empty::Refused)?, &|doc, _| doc);
     loaded.documents.extend(documents);
     Ok(loaded)
+}
+
+/// Reads files already in memory, named as given (a git revision's).
+pub fn load_contents(files: Vec<(String, Vec<u8>)>) -> Loaded {
+    let mut loaded = Loaded::default();
+    let documents = loaded.add_files(files, &|doc, _| doc);
+    loaded.documents.extend(documents);
+    loaded
 }
 
 /// What a directory without manifests is.

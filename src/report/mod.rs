@@ -2,6 +2,7 @@
 //! GitHub annotations, JUnit).
 
 pub mod charts;
+pub mod diff;
 pub mod github;
 pub mod human;
 pub mod json;

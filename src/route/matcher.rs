@@ -201,6 +201,25 @@ impl Condition {
         value.is_some_and(|v| self.matcher.matches(v, self.fold))
     }
 
+    /// The condition in words: `uri prefix "/api"`, `header "end-user" exact "jason"`.
+    pub fn describe(&self) -> String {
+        let m = self.matcher.describe();
+        let field = match &self.field {
+            Field::Uri => "uri".to_string(),
+            Field::Scheme => "scheme".into(),
+            Field::Method => "method".into(),
+            Field::Authority => "authority".into(),
+            Field::Header(name) if self.inverted => format!("withoutHeaders {name:?}"),
+            Field::Header(name) => format!("header {name:?}"),
+            Field::Query(name) => format!("query parameter {name:?}"),
+            Field::Port => return format!("port {}", self.literal()),
+            Field::SourceNamespace => return format!("sourceNamespace {}", self.literal()),
+            Field::SourceLabel(key) => return format!("sourceLabels {key}={}", self.literal()),
+        };
+        let case = if self.fold { " (ignoring case)" } else { "" };
+        format!("{field} {m}{case}")
+    }
+
     /// Why the condition fails for `value`, in words.
     fn failure(&self, value: Option<&str>) -> String {
         let m = self.matcher.describe();

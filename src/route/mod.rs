@@ -13,4 +13,4 @@ pub mod witness;
 
 pub use decision::{Action, Decision};
 pub use request::{Entry, Request};
-pub use table::{RouteError, RoutingTable};
+pub use table::{RouteError, RoutingTable, ServedHosts};

@@ -3,9 +3,11 @@
 
 mod coverage;
 mod gateway;
+mod inventory;
 mod overlap;
 
 pub use coverage::{Reach, RouteRef, Shadowing};
+pub use inventory::ServedHosts;
 
 use super::decision::{
     Action, Decision, FaultAbortView, FaultDelayView, FaultView, Matched, Mirror, Outcome,

@@ -1,0 +1,177 @@
+//! `meshctl diff`: which requests a configuration change sends somewhere
+//! else, answers differently, or treats with another policy, each shown
+//! with an example request that the routing engine answers differently on
+//! the two sides.
+//!
+//! For every (entry, host) that a changed resource can reach, the witness
+//! search finds requests for each route of either side and for each pair of
+//! routes (one per side) that can share a request; each is routed on both
+//! sides. Requests whose outcomes differ are grouped by the rule that takes
+//! them on each side and the two outcomes: one change per class.
+
+mod probe;
+pub mod scope;
+pub mod traffic;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use scope::{ChangedResource, Edit};
+pub use traffic::Traffic;
+
+use crate::route::witness::Example;
+use crate::route::{Entry, Request, RoutingTable};
+use crate::validate::Outcome;
+
+/// One side of the comparison: the configuration as loaded and its table.
+#[derive(Clone, Copy)]
+pub struct Side<'a> {
+    pub outcome: &'a Outcome,
+    pub table: &'a RoutingTable<'a>,
+}
+
+/// A class of requests that routes differently.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// `mesh` or the gateway's `namespace/name`.
+    pub entry: String,
+    pub host: String,
+    /// For the mesh: the callers' namespaces where the change shows.
+    pub source_namespaces: Vec<String>,
+    /// A request of the class.
+    pub example: Example,
+    pub before: Traffic,
+    pub after: Traffic,
+    /// The differences in words.
+    pub summary: Vec<String>,
+}
+
+/// Everything `diff` found.
+#[derive(Debug, Default)]
+pub struct Comparison {
+    pub changes: Vec<Change>,
+    pub changed_resources: Vec<ChangedResource>,
+    /// Requests routed on both sides.
+    pub requests_routed: usize,
+}
+
+/// A host to send requests to for a VirtualService host: wildcards get a
+/// name they cover.
+fn concrete(host: &str) -> String {
+    match host.strip_prefix('*') {
+        Some("") => "example.com".into(),
+        Some(rest) => format!("any{rest}"),
+        None => host.to_string(),
+    }
+}
+
+fn entry_of(label: &str) -> Entry {
+    match label.split_once('/') {
+        Some((namespace, name)) if label != "mesh" => Entry::Gateway {
+            namespace: namespace.into(),
+            name: name.into(),
+        },
+        _ => Entry::Mesh,
+    }
+}
+
+fn answer(side: Side, req: &Request) -> Traffic {
+    match side.table.route(req) {
+        Ok(decision) => {
+            let conditions = decision
+                .matched
+                .as_ref()
+                .map(|m| side.table.matched_conditions(m))
+                .unwrap_or_default();
+            Traffic::of(&decision, conditions)
+        }
+        Err(e) => Traffic::unroutable(&e.0),
+    }
+}
+
+/// Namespaces callers may sit in: every namespace either side names.
+fn caller_namespaces(old: &Outcome, new: &Outcome) -> BTreeSet<String> {
+    let mut found: BTreeSet<String> = [old, new]
+        .iter()
+        .flat_map(|o| {
+            o.documents
+                .iter()
+                .filter_map(|d| d.str_field("/metadata/namespace").map(str::to_string))
+                .chain([o.default_namespace.clone()])
+        })
+        .collect();
+    found.retain(|n| !n.is_empty());
+    found
+}
+
+/// Compares the traffic of two configurations.
+pub fn compare(old: Side, new: Side) -> Comparison {
+    let changed_resources = scope::changed_resources(old.outcome, new.outcome);
+    if changed_resources.is_empty() {
+        return Comparison::default();
+    }
+    let served = [old.table.served_hosts(), new.table.served_hosts()];
+    let served_refs = [served[0].as_slice(), served[1].as_slice()];
+    let configs = [&old.outcome.config, &new.outcome.config];
+    let mut reach = scope::reach(
+        &changed_resources,
+        [(configs[0], old.table), (configs[1], new.table)],
+        served_refs,
+    );
+    if reach.everything {
+        reach = scope::everything(configs, served_refs);
+    }
+    let namespaces = caller_namespaces(old.outcome, new.outcome);
+    let mut classes: BTreeMap<(String, String), Vec<Change>> = BTreeMap::new();
+    let mut requests_routed = 0;
+    for (entry, host) in &reach.pairs {
+        let target = concrete(host);
+        let callers: Vec<&String> = if entry == "mesh" {
+            namespaces.iter().collect()
+        } else {
+            vec![&old.outcome.default_namespace]
+        };
+        for namespace in callers {
+            let mut base = Request::new(&target);
+            base.entry = entry_of(entry);
+            base.source_namespace = namespace.clone();
+            for example in probe::requests(old.table, new.table, &base, entry, host) {
+                requests_routed += 1;
+                let mut request = example.request.clone();
+                request.port = example.port.or(request.port);
+                let before = answer(old, &request);
+                let after = answer(new, &request);
+                if before.key() == after.key() {
+                    continue;
+                }
+                let found = classes.entry((target.clone(), entry.clone())).or_default();
+                let same = found.iter_mut().find(|c| {
+                    c.before.rule == before.rule
+                        && c.after.rule == after.rule
+                        && c.before.key() == before.key()
+                        && c.after.key() == after.key()
+                });
+                match same {
+                    Some(change) => {
+                        if !change.source_namespaces.contains(namespace) {
+                            change.source_namespaces.push(namespace.clone());
+                        }
+                    }
+                    None => found.push(Change {
+                        entry: entry.clone(),
+                        host: target.clone(),
+                        source_namespaces: vec![namespace.clone()],
+                        summary: traffic::summary(&before, &after),
+                        example,
+                        before,
+                        after,
+                    }),
+                }
+            }
+        }
+    }
+    Comparison {
+        changes: classes.into_values().flatten().collect(),
+        changed_resources,
+        requests_routed,
+    }
+}

@@ -1,0 +1,112 @@
+//! What the table holds, by host: the VirtualServices (and the routes Istio
+//! derives from HTTPRoutes) that serve a host at an entry, their routes in
+//! order, and the hosts they send requests to. `diff` reads it to choose
+//! the requests it routes on both sides of a change.
+
+use super::RoutingTable;
+use crate::diagnostic::ResourceRef;
+use crate::mesh::names::fqdn;
+use crate::model::host::host_matches;
+use crate::route::matcher::RequestMatch;
+
+/// One compiled VirtualService, as hosts and entries.
+#[derive(Debug, Clone)]
+pub struct ServedHosts {
+    pub resource: ResourceRef,
+    /// Fully qualified hosts (wildcards kept).
+    pub hosts: Vec<String>,
+    /// `mesh` and gateways as `namespace/name`.
+    pub gateways: Vec<String>,
+    /// Fully qualified hosts its routes and mirrors send requests to.
+    pub destinations: Vec<String>,
+}
+
+/// A match that takes every request.
+static CATCH_ALL: RequestMatch = RequestMatch {
+    conditions: Vec::new(),
+};
+
+impl<'c> RoutingTable<'c> {
+    /// Every VirtualService of the table, with its hosts, entries and
+    /// destination hosts.
+    pub fn served_hosts(&self) -> Vec<ServedHosts> {
+        self.vss
+            .iter()
+            .map(|vs| {
+                let ns = &vs.res.namespace;
+                let mut destinations: Vec<String> = vs
+                    .rules
+                    .iter()
+                    .flat_map(|rule| {
+                        let spec = rule.spec;
+                        spec.route
+                            .iter()
+                            .map(|r| &r.destination)
+                            .chain(&spec.mirror)
+                            .chain(spec.mirrors.iter().map(|m| &m.destination))
+                    })
+                    .map(|d| fqdn(&d.host, ns))
+                    .collect();
+                destinations.sort();
+                destinations.dedup();
+                ServedHosts {
+                    resource: vs.res.id(),
+                    hosts: vs.hosts.clone(),
+                    gateways: vs.gateways.clone(),
+                    destinations,
+                }
+            })
+            .collect()
+    }
+
+    /// The matches of every VirtualService that names `host` (exactly or by
+    /// a wildcard) at `entry` (`mesh` or `namespace/name`), each list in
+    /// the order its routes are tried; a rule without matches contributes
+    /// one that takes every request, and a delegating rule the delegate's.
+    pub fn route_matches(&self, host: &str, entry: &str) -> Vec<Vec<&RequestMatch>> {
+        self.vss
+            .iter()
+            .filter(|vs| vs.gateways.iter().any(|g| g == entry))
+            .filter(|vs| vs.hosts.iter().any(|h| host_matches(h, host)))
+            .map(|vs| {
+                let mut list = Vec::new();
+                for entry in &vs.entries {
+                    let rule = &vs.rules[entry.rule];
+                    list.push(entry.matchn.map_or(&CATCH_ALL, |m| &rule.matches[m].request));
+                    if let Some(delegate) = &rule.spec.delegate {
+                        let ns = delegate.namespace.as_deref().unwrap_or(&vs.res.namespace);
+                        let delegated = self.vss.iter().filter(|d| {
+                            d.res.meta.name == delegate.name
+                                && d.res.namespace == ns
+                                && d.res.spec.hosts.is_empty()
+                        });
+                        for d in delegated {
+                            list.extend(d.entries.iter().map(|e| {
+                                e.matchn
+                                    .map_or(&CATCH_ALL, |m| &d.rules[e.rule].matches[m].request)
+                            }));
+                        }
+                    }
+                }
+                list
+            })
+            .collect()
+    }
+}
+
+impl RoutingTable<'_> {
+    /// The conditions of the match that took a request (of the root rule
+    /// when it delegates), in words; empty for a rule without matches.
+    pub fn matched_conditions(&self, matched: &crate::route::decision::Matched) -> Vec<String> {
+        let request = self
+            .vss
+            .iter()
+            .find(|vs| vs.res.id() == matched.resource)
+            .and_then(|vs| vs.rules.get(matched.rule_index))
+            .zip(matched.match_index)
+            .and_then(|(rule, m)| rule.matches.get(m));
+        request
+            .map(|m| m.request.conditions.iter().map(|c| c.describe()).collect())
+            .unwrap_or_default()
+    }
+}
