@@ -67,7 +67,10 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         args.mesh_config.mesh(&old.config),
         args.mesh_config.mesh(&new.config),
     );
-    let (old_table, new_table) = (RoutingTable::build(&old_mesh), RoutingTable::build(&new_mesh));
+    let (old_table, new_table) = (
+        RoutingTable::build(&old_mesh),
+        RoutingTable::build(&new_mesh),
+    );
     let comparison = diff::compare(
         Side {
             outcome: old,

@@ -14,7 +14,9 @@ use crate::route::{Request, RoutingTable};
 const PAIR_LIMIT: usize = 4096;
 
 /// Each route with the routes tried before it in its list.
-fn positioned<'t>(lists: &[Vec<&'t RequestMatch>]) -> Vec<(&'t RequestMatch, Vec<&'t RequestMatch>)> {
+fn positioned<'t>(
+    lists: &[Vec<&'t RequestMatch>],
+) -> Vec<(&'t RequestMatch, Vec<&'t RequestMatch>)> {
     lists
         .iter()
         .flat_map(|list| {

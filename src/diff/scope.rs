@@ -52,7 +52,10 @@ fn resources(outcome: &Outcome) -> BTreeMap<(String, String, String), Value> {
             }
         }
         // kubectl apply keeps the last definition.
-        found.insert((kind.to_string(), namespace.to_string(), name.to_string()), content);
+        found.insert(
+            (kind.to_string(), namespace.to_string(), name.to_string()),
+            content,
+        );
     }
     found
 }

@@ -114,8 +114,7 @@ impl Traffic {
 /// `reviews.shop v2 port 9080` when `ports` says several ports of it are
 /// destinations.
 fn destination_name(d: &Value, ports: bool) -> String {
-    let host = d["host"].as_str().unwrap_or("");
-    let mut name = host.strip_suffix(".svc.cluster.local").unwrap_or(host).to_string();
+    let mut name = short_host(d["host"].as_str().unwrap_or("")).to_string();
     if let Some(subset) = d["subset"].as_str() {
         name.push(' ');
         name.push_str(subset);
@@ -124,6 +123,11 @@ fn destination_name(d: &Value, ports: bool) -> String {
         name.push_str(&format!(" port {port}"));
     }
     name
+}
+
+/// A cluster-local host without its `.svc.cluster.local` suffix.
+pub fn short_host(host: &str) -> &str {
+    host.strip_suffix(".svc.cluster.local").unwrap_or(host)
 }
 
 fn percent(share: f64) -> String {
@@ -139,6 +143,12 @@ fn text(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "none".into(),
         Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) if items.is_empty() => "none".into(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| text(Some(v)))
+            .collect::<Vec<_>>()
+            .join(","),
         Some(other) => other.to_string(),
     }
 }
@@ -151,14 +161,20 @@ pub fn summary(before: &Traffic, after: &Traffic) -> Vec<String> {
     if a.get("error").is_some() || b.get("error").is_some() {
         lines.push(format!(
             "{} -> {}",
-            a.get("error").map_or_else(|| text(a.get("status")), |e| text(Some(e))),
-            b.get("error").map_or_else(|| text(b.get("status")), |e| text(Some(e)))
+            a.get("error")
+                .map_or_else(|| text(a.get("status")), |e| text(Some(e))),
+            b.get("error")
+                .map_or_else(|| text(b.get("status")), |e| text(Some(e)))
         ));
         return lines;
     }
     for field in ["status", "response_flags", "action", "location"] {
         if a.get(field) != b.get(field) {
-            lines.push(format!("{field}: {} -> {}", text(a.get(field)), text(b.get(field))));
+            lines.push(format!(
+                "{field}: {} -> {}",
+                text(a.get(field)),
+                text(b.get(field))
+            ));
         }
     }
     let empty = Vec::new();
@@ -169,10 +185,21 @@ pub fn summary(before: &Traffic, after: &Traffic) -> Vec<String> {
             .clone()
     };
     let (da, db) = (list(a), list(b));
-    let plain: Vec<String> = da.iter().chain(&db).map(|d| destination_name(d, false)).collect();
-    let with_ports: std::collections::BTreeSet<String> =
-        da.iter().chain(&db).map(|d| destination_name(d, true)).collect();
-    let ports = with_ports.len() > plain.iter().collect::<std::collections::BTreeSet<_>>().len();
+    let plain: Vec<String> = da
+        .iter()
+        .chain(&db)
+        .map(|d| destination_name(d, false))
+        .collect();
+    let with_ports: std::collections::BTreeSet<String> = da
+        .iter()
+        .chain(&db)
+        .map(|d| destination_name(d, true))
+        .collect();
+    let ports = with_ports.len()
+        > plain
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
     let destination_name = |d: &Value| destination_name(d, ports);
     let mut names: Vec<String> = da.iter().chain(&db).map(destination_name).collect();
     names.dedup();
@@ -185,15 +212,28 @@ pub fn summary(before: &Traffic, after: &Traffic) -> Vec<String> {
         let (x, y) = (find(&da), find(&db));
         let share = |d: &Option<Value>| d.as_ref().and_then(|d| d["share"].as_f64()).unwrap_or(0.0);
         if share(&x) != share(&y) {
-            lines.push(format!("{name}: {} -> {}", percent(share(&x)), percent(share(&y))));
+            lines.push(format!(
+                "{name}: {} -> {}",
+                percent(share(&x)),
+                percent(share(&y))
+            ));
         }
         if let (Some(x), Some(y)) = (&x, &y) {
             for field in ["status", "response_flag", "headers", "policy"] {
-                fields_differing(&format!("{name} {field}"), x.get(field), y.get(field), &mut lines);
+                fields_differing(
+                    &format!("{name} {field}"),
+                    x.get(field),
+                    y.get(field),
+                    &mut lines,
+                );
             }
         }
     }
-    fields_differing("policy", a.get("policy"), b.get("policy"), &mut lines);
+    // A side that forwards nothing has no route policy to compare.
+    let forwarded = |m: &Map<String, Value>| m.get("policy").is_some_and(|p| !p.is_null());
+    if forwarded(a) && forwarded(b) {
+        fields_differing("policy", a.get("policy"), b.get("policy"), &mut lines);
+    }
     lines
 }
 

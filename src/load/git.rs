@@ -35,7 +35,9 @@ fn git(args: &[&str]) -> Result<Vec<u8>, LoadError> {
 /// True for a path none of whose parts is hidden, as a directory walk
 /// leaves hidden files and folders out.
 fn visible(path: &str) -> bool {
-    !path.split('/').any(|part| part.starts_with('.') && part != "." && part != "..")
+    !path
+        .split('/')
+        .any(|part| part.starts_with('.') && part != "." && part != "..")
 }
 
 /// The manifest files below `paths` in revision `rev`, named `REV:path`,
@@ -110,7 +112,10 @@ fn contents(rev: &str, names: Vec<String>) -> Result<Vec<(String, Vec<u8>)>, Loa
             _ => return Err(git_error(&format!("{rev}:{name}"), &header)),
         };
         let Some(blob) = rest.get(..size) else {
-            return Err(git_error(&format!("{rev}:{name}"), "git cat-file ended early"));
+            return Err(git_error(
+                &format!("{rev}:{name}"),
+                "git cat-file ended early",
+            ));
         };
         files.push((format!("{rev}:{name}"), blob.to_vec()));
         rest = rest.get(size + 1..).unwrap_or_default();

@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::terminal::{Style, Tone};
-use crate::diff::{ChangedResource, Change, Comparison, Traffic};
+use crate::diff::traffic::short_host;
+use crate::diff::{Change, ChangedResource, Comparison, Traffic};
 use crate::report_line;
 use crate::route::Entry;
 
@@ -96,7 +97,7 @@ fn outcome_line(traffic: &Traffic) -> String {
         .map(|list| {
             list.iter()
                 .map(|d| {
-                    let mut name = d["host"].as_str().unwrap_or("").to_string();
+                    let mut name = short_host(d["host"].as_str().unwrap_or("")).to_string();
                     if let Some(subset) = d["subset"].as_str() {
                         name = format!("{name} {subset}");
                     }
@@ -116,7 +117,11 @@ fn outcome_line(traffic: &Traffic) -> String {
         .rule
         .as_ref()
         .map(|r| {
-            let name = r.rule_name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
+            let name = r
+                .rule_name
+                .as_deref()
+                .map(|n| format!(" \"{n}\""))
+                .unwrap_or_default();
             format!("  [{} rule #{}{name}]", r.resource, r.rule_index)
         })
         .unwrap_or_default();
@@ -131,7 +136,10 @@ fn entry_text(change: &Change, all_namespaces: usize) -> String {
     if change.source_namespaces.len() == all_namespaces && all_namespaces > 1 {
         return "in the mesh (callers in every namespace)".into();
     }
-    format!("in the mesh (callers in {})", change.source_namespaces.join(", "))
+    format!(
+        "in the mesh (callers in {})",
+        change.source_namespaces.join(", ")
+    )
 }
 
 /// What delimits a class, in words.
@@ -145,7 +153,7 @@ fn class_text(change: &Change) -> String {
     conditions.sort();
     conditions.dedup();
     if conditions.is_empty() {
-        "requests no earlier route takes".into()
+        "any request".into()
     } else {
         let parts: Vec<&str> = conditions.iter().map(|c| c.as_str()).collect();
         format!("requests with {}", parts.join(" and "))
@@ -200,11 +208,7 @@ pub fn human(comparison: &Comparison, paths: [&str; 2], verbose: bool, style: St
     }
     let hosts = by_host(comparison).len();
     match comparison.changes.len() {
-        0 => report_line!(
-            &mut out,
-            "{}",
-            style.paint(Tone::Good, "no traffic change")
-        ),
+        0 => report_line!(&mut out, "{}", style.paint(Tone::Good, "no traffic change")),
         n => report_line!(
             &mut out,
             "{n} change(s) of traffic on {hosts} host(s) ({} requests routed on both sides)",
@@ -247,7 +251,10 @@ pub fn markdown(comparison: &Comparison, paths: [&str; 2]) -> String {
         out.push_str("\n<details><summary>example requests</summary>\n\n```sh\n");
         for c in &changes {
             let args = c.example.route_args();
-            out.push_str(&format!("meshctl route {} {args}\nmeshctl route {} {args}\n", paths[0], paths[1]));
+            out.push_str(&format!(
+                "meshctl route {} {args}\nmeshctl route {} {args}\n",
+                paths[0], paths[1]
+            ));
         }
         out.push_str("```\n\n</details>\n\n");
     }

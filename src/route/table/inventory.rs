@@ -72,7 +72,11 @@ impl<'c> RoutingTable<'c> {
                 let mut list = Vec::new();
                 for entry in &vs.entries {
                     let rule = &vs.rules[entry.rule];
-                    list.push(entry.matchn.map_or(&CATCH_ALL, |m| &rule.matches[m].request));
+                    list.push(
+                        entry
+                            .matchn
+                            .map_or(&CATCH_ALL, |m| &rule.matches[m].request),
+                    );
                     if let Some(delegate) = &rule.spec.delegate {
                         let ns = delegate.namespace.as_deref().unwrap_or(&vs.res.namespace);
                         let delegated = self.vss.iter().filter(|d| {
