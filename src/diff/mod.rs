@@ -88,7 +88,8 @@ fn answer(side: Side, req: &Request) -> Traffic {
     }
 }
 
-/// Namespaces callers may sit in: every namespace either side names.
+/// Namespaces callers may sit in: every namespace either side names, and
+/// `default` (where `meshctl route` puts the caller unless told).
 fn caller_namespaces(old: &Outcome, new: &Outcome) -> BTreeSet<String> {
     let mut found: BTreeSet<String> = [old, new]
         .iter()
@@ -98,6 +99,7 @@ fn caller_namespaces(old: &Outcome, new: &Outcome) -> BTreeSet<String> {
                 .filter_map(|d| d.str_field("/metadata/namespace").map(str::to_string))
                 .chain([o.default_namespace.clone()])
         })
+        .chain(["default".to_string()])
         .collect();
     found.retain(|n| !n.is_empty());
     found

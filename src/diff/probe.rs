@@ -1,7 +1,8 @@
 //! The requests `diff` routes for one host at one entry: for each route of
-//! either side a request that reaches it there, and for each pair of routes
-//! (one per side) a request that reaches both, so that every pair of rules
-//! a request can meet on the two sides is tried.
+//! either side a request that reaches it, one that reaches it and no route
+//! of the other side, one that no route takes, and for each pair of routes
+//! (one per side) one that reaches both, so that every pair of rules a
+//! request can meet on the two sides is tried.
 
 use std::collections::HashSet;
 
@@ -29,22 +30,33 @@ fn positioned<'t>(
 
 /// The requests to route for `host` (as the VirtualServices name it) at
 /// `entry`, starting from `base`; distinct, in the order found.
-pub fn requests(
-    old: &RoutingTable,
-    new: &RoutingTable,
+pub fn requests<'a>(
+    old: &'a RoutingTable,
+    new: &'a RoutingTable,
     base: &Request,
     entry: &str,
     host: &str,
 ) -> Vec<Example> {
     let before = positioned(&old.route_matches(host, entry));
     let after = positioned(&new.route_matches(host, entry));
-    let mut queries: Vec<(Vec<&RequestMatch>, Vec<&RequestMatch>)> = vec![(Vec::new(), Vec::new())];
+    let mut queries: Vec<(Vec<&'a RequestMatch>, Vec<&'a RequestMatch>)> =
+        vec![(Vec::new(), Vec::new())];
     for (m, earlier) in before.iter().chain(&after) {
         queries.push((vec![*m], earlier.clone()));
     }
-    // Requests that no route of either side takes.
-    let every: Vec<&RequestMatch> = before.iter().chain(&after).map(|(m, _)| *m).collect();
-    queries.push((Vec::new(), every));
+    // Requests that no route of either side takes, and those that a route
+    // of one side takes and no route of the other.
+    let all = |side: &[(&'a RequestMatch, Vec<&'a RequestMatch>)]| -> Vec<&'a RequestMatch> {
+        side.iter().map(|(m, _)| *m).collect()
+    };
+    let (all_before, all_after) = (all(&before), all(&after));
+    queries.push((Vec::new(), [all_before.clone(), all_after.clone()].concat()));
+    for (m, earlier) in &before {
+        queries.push((vec![*m], [earlier.clone(), all_after.clone()].concat()));
+    }
+    for (m, earlier) in &after {
+        queries.push((vec![*m], [earlier.clone(), all_before.clone()].concat()));
+    }
     if before.len() * after.len() <= PAIR_LIMIT {
         for (a, a_earlier) in &before {
             for (b, b_earlier) in &after {
