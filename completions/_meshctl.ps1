@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Show where a request goes and why: the rules considered, the split, the policy')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour')
             [CompletionResult]::new('shift', 'shift', [CompletionResultType]::ParameterValue, 'Write the next canary or blue/green step into the manifest, editing only the weights')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show which requests a change routes differently, each with an example request')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run route tests: requests and the outcome each must have, with rule coverage')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one (`meshctl rules MC1001`)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the embedded JSON Schema of a kind')
@@ -140,6 +141,21 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'meshctl;diff' {
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Compare PATHS as they are in this git revision with the working tree (read through git, no checkout)')
+            [CompletionResult]::new('--outbound-traffic-policy', '--outbound-traffic-policy', [CompletionResultType]::ParameterName, 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Also list the resources that differ between the sides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Also list the resources that differ between the sides')
+            [CompletionResult]::new('--exit-code', '--exit-code', [CompletionResultType]::ParameterName, 'Exit 1 when some request routes differently, like `git diff --exit-code`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'meshctl;test' {
             [CompletionResult]::new('--fail-under', '--fail-under', [CompletionResultType]::ParameterName, 'Exit 1 when the tests cover less than this percentage of routing rules')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
@@ -178,6 +194,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Show where a request goes and why: the rules considered, the split, the policy')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour')
             [CompletionResult]::new('shift', 'shift', [CompletionResultType]::ParameterValue, 'Write the next canary or blue/green step into the manifest, editing only the weights')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show which requests a change routes differently, each with an example request')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run route tests: requests and the outcome each must have, with rule coverage')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one (`meshctl rules MC1001`)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the embedded JSON Schema of a kind')
@@ -196,6 +213,9 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;help;shift' {
+            break
+        }
+        'meshctl;help;diff' {
             break
         }
         'meshctl;help;test' {

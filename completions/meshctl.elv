@@ -27,6 +27,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand route 'Show where a request goes and why: the rules considered, the split, the policy'
             cand simulate 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour'
             cand shift 'Write the next canary or blue/green step into the manifest, editing only the weights'
+            cand diff 'Show which requests a change routes differently, each with an example request'
             cand test 'Run route tests: requests and the outcome each must have, with rule coverage'
             cand rules 'List the rules, or explain one (`meshctl rules MC1001`)'
             cand schema 'Print the embedded JSON Schema of a kind'
@@ -132,6 +133,20 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'meshctl;diff'= {
+            cand --base 'Compare PATHS as they are in this git revision with the working tree (read through git, no checkout)'
+            cand --outbound-traffic-policy 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise'
+            cand -n 'Namespace of resources without metadata.namespace'
+            cand --namespace 'Namespace of resources without metadata.namespace'
+            cand -o 'o'
+            cand --format 'format'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
+            cand -v 'Also list the resources that differ between the sides'
+            cand --verbose 'Also list the resources that differ between the sides'
+            cand --exit-code 'Exit 1 when some request routes differently, like `git diff --exit-code`'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'meshctl;test'= {
             cand --fail-under 'Exit 1 when the tests cover less than this percentage of routing rules'
             cand -o 'o'
@@ -165,6 +180,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand route 'Show where a request goes and why: the rules considered, the split, the policy'
             cand simulate 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour'
             cand shift 'Write the next canary or blue/green step into the manifest, editing only the weights'
+            cand diff 'Show which requests a change routes differently, each with an example request'
             cand test 'Run route tests: requests and the outcome each must have, with rule coverage'
             cand rules 'List the rules, or explain one (`meshctl rules MC1001`)'
             cand schema 'Print the embedded JSON Schema of a kind'
@@ -179,6 +195,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;help;simulate'= {
         }
         &'meshctl;help;shift'= {
+        }
+        &'meshctl;help;diff'= {
         }
         &'meshctl;help;test'= {
         }

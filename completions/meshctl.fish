@@ -33,6 +33,7 @@ complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "validate" -d 'Check
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "route" -d 'Show where a request goes and why: the rules considered, the split, the policy'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "simulate" -d 'Run a request stream through the routing table and a model of Envoy\'s resilience behaviour'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "diff" -d 'Show which requests a change routes differently, each with an example request'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
@@ -134,6 +135,19 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l plan -d 'Print
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l diff -d 'Print a unified diff instead of the edited file'
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -l in-place -d 'Rewrite the file atomically'
 complete -c meshctl -n "__fish_meshctl_using_subcommand shift" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l base -d 'Compare PATHS as they are in this git revision with the working tree (read through git, no checkout)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l outbound-traffic-policy -d 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise' -r -f -a "ALLOW_ANY\t'Pass it to its original destination (Istio\'s default)'
+REGISTRY_ONLY\t'Answer 502 from BlackHoleCluster'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s n -l namespace -d 'Namespace of resources without metadata.namespace' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s o -l format -r -f -a "human\t''
+json\t''
+markdown\t'A pull-request comment'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s v -l verbose -d 'Also list the resources that differ between the sides'
+complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l exit-code -d 'Exit 1 when some request routes differently, like `git diff --exit-code`'
+complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand test" -l fail-under -d 'Exit 1 when the tests cover less than this percentage of routing rules' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand test" -s o -l format -r -f -a "human\t''
 json\t''"
@@ -157,13 +171,14 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand man" -l color -d 'Colour
 always\t''
 never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "validate" -d 'Check manifests against schemas, Istio\'s validation rules and each other'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "route" -d 'Show where a request goes and why: the rules considered, the split, the policy'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "simulate" -d 'Run a request stream through the routing table and a model of Envoy\'s resilience behaviour'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "man" -d 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift test rules schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "validate" -d 'Check manifests against schemas, Istio\'s validation rules and each other'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "route" -d 'Show where a request goes and why: the rules considered, the split, the policy'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "simulate" -d 'Run a request stream through the routing table and a model of Envoy\'s resilience behaviour'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "diff" -d 'Show which requests a change routes differently, each with an example request'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "man" -d 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

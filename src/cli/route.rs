@@ -100,7 +100,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         .collect::<Result<BTreeMap<_, _>, _>>()?;
     req.entry = table.entry_for(&args.gateway)?;
     let decision = table.route(&req)?;
-    note_used(&outcome, &decision.used_resources());
+    note_used(outcome, &decision.used_resources());
 
     let split_preview = match (args.rate, &args.window) {
         (Some(rate), Some(window)) => {

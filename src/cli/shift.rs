@@ -227,13 +227,13 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         before,
         after,
     };
-    if let Some(refusal) = subset_missing(&outcome, &step) {
+    if let Some(refusal) = subset_missing(outcome, &step) {
         say!("refused: {refusal}; nothing written");
         return Ok(exit::FINDINGS);
     }
-    let edited = shift::rewrite(&outcome, &step.split, &step.after)?;
-    let checked = revalidate(&outcome, doc.source, &edited, &options);
-    if let Some(refusal) = new_errors(&outcome, &checked, doc.source) {
+    let edited = shift::rewrite(outcome, &step.split, &step.after)?;
+    let checked = revalidate(outcome, doc.source, &edited, &options);
+    if let Some(refusal) = new_errors(outcome, &checked, doc.source) {
         say!("refused: {refusal}; nothing written");
         return Ok(exit::FINDINGS);
     }

@@ -96,7 +96,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         None => CliError(format!("default scenario: {}", e.message)),
     })?;
     check_slo_selectors(&slos, &model)?;
-    note_used(&outcome, &model.used);
+    note_used(outcome, &model.used);
     for warning in &model.warnings {
         say!("warning: {warning}");
     }

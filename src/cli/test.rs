@@ -91,7 +91,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         let mesh = Mesh::build(&outcome.config);
         let table = RoutingTable::build(&mesh);
         let result = suite::run(&file, &table);
-        note_used(&outcome, &result.used);
+        note_used(outcome, &result.used);
         all.extend(suite::all_rules(&table));
         covered.extend(result.covered.iter().cloned());
         total += result.cases.len();
