@@ -141,7 +141,8 @@ REGISTRY_ONLY\t'Answer 502 from BlackHoleCluster'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s n -l namespace -d 'Namespace of resources without metadata.namespace' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s o -l format -r -f -a "human\t''
 json\t''
-markdown\t'A pull-request comment'"
+markdown\t'A pull-request comment'
+sarif\t'SARIF 2.1.0: a note on the line that causes each change'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -333,3 +333,47 @@ fn base_compares_a_git_revision_with_the_working_tree() {
         .assert()
         .code(2);
 }
+
+/// (file, line) of each SARIF note of a case.
+fn sarif_notes(case: &str) -> Vec<(String, u64)> {
+    let log = json_of(&[
+        "diff",
+        &case_dir(case, "old"),
+        &case_dir(case, "new"),
+        "-o",
+        "sarif",
+    ]);
+    log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["ruleId"], "DIFF001");
+            assert_eq!(r["level"], "note");
+            let place = &r["locations"][0]["physicalLocation"];
+            (
+                place["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                place["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_puts_a_note_on_the_edit_that_causes_each_change() {
+    // The catch-all rule added at line 9 takes both classes.
+    let reviews = "fixtures/diff/catch-all/new/reviews.yaml".to_string();
+    assert_eq!(
+        sarif_notes("catch-all"),
+        vec![(reviews.clone(), 9), (reviews, 9)]
+    );
+    // A relabelled subset: the DestinationRule, not the VirtualService.
+    let notes = sarif_notes("relabel");
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].0, "fixtures/diff/relabel/new/base.yaml");
+    // No change, no note.
+    assert!(sarif_notes("reformat").is_empty());
+}

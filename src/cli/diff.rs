@@ -3,7 +3,7 @@
 use super::{CliError, MeshConfig, exit, load_config, print_stdout, read_config};
 use crate::diff::{self, Side};
 use crate::load::{self, Input};
-use crate::report::diff::{human, json, markdown};
+use crate::report::diff::{human, json, markdown, sarif};
 use crate::report::terminal::Style;
 use crate::route::RoutingTable;
 
@@ -14,6 +14,8 @@ pub enum Format {
     Json,
     /// A pull-request comment.
     Markdown,
+    /// SARIF 2.1.0: a note on the line that causes each change.
+    Sarif,
 }
 
 #[derive(clap::Args)]
@@ -86,6 +88,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         Format::Human => human(&comparison, paths, args.verbose, style),
         Format::Json => json(&comparison),
         Format::Markdown => markdown(&comparison, paths),
+        Format::Sarif => sarif(&comparison, new, paths),
     };
     print_stdout(&text)?;
     Ok(if args.exit_code && !comparison.changes.is_empty() {

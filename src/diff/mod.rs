@@ -9,6 +9,7 @@
 //! sides. Requests whose outcomes differ are grouped by the rule that takes
 //! them on each side and the two outcomes: one change per class.
 
+pub mod cause;
 mod probe;
 pub mod scope;
 pub mod traffic;

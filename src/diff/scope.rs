@@ -159,7 +159,7 @@ fn add_served(reach: &mut Reach, vs: &ServedHosts) {
 
 /// The fully qualified hosts a DestinationRule, Service or ServiceEntry
 /// names, as it is on one side.
-fn hosts_of(config: &Config, c: &ChangedResource) -> Vec<String> {
+pub(super) fn hosts_of(config: &Config, c: &ChangedResource) -> Vec<String> {
     let same = |namespace: &str, name: &str| namespace == c.namespace && name == c.name;
     match c.kind.as_str() {
         "DestinationRule" => config

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::diagnostic::ResourceRef;
 use crate::route::Decision;
 
 /// The rule that took a request, for the report.
@@ -14,6 +15,8 @@ use crate::route::Decision;
 pub struct RuleView {
     /// `Kind namespace/name`.
     pub resource: String,
+    #[serde(skip)]
+    pub id: ResourceRef,
     pub rule_index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule_name: Option<String>,
@@ -43,6 +46,7 @@ impl Traffic {
     pub fn of(decision: &Decision, conditions: Vec<String>) -> Traffic {
         let rule = decision.matched.as_ref().map(|m| RuleView {
             resource: m.resource.to_string(),
+            id: m.resource.clone(),
             rule_index: m.rule_index,
             rule_name: m.rule_name.clone(),
             match_index: m.match_index,

@@ -8,10 +8,13 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::terminal::{Style, Tone};
+use crate::diagnostic::{Diagnostic, Rule, Severity};
+use crate::diff::cause;
 use crate::diff::traffic::short_host;
 use crate::diff::{Change, ChangedResource, Comparison, Traffic};
 use crate::report_line;
 use crate::route::Entry;
+use crate::validate::Outcome;
 
 /// The version of the diff JSON format.
 pub const DIFF_VERSION: u32 = 1;
@@ -225,6 +228,48 @@ pub fn human(comparison: &Comparison, paths: [&str; 2], verbose: bool, style: St
         }
     }
     out
+}
+
+/// The SARIF rule of a traffic change: a note, not a finding.
+pub static TRAFFIC_CHANGE: Rule = Rule {
+    code: "DIFF001",
+    name: "traffic-change",
+    severity: Severity::Info,
+    istio_code: None,
+    summary: "A class of requests routes differently after the change",
+    docs: "`meshctl diff` found requests that the edited configuration sends somewhere else, answers with another status, or treats with another policy. The note sits on the edit that causes it; the message names the requests, the outcome before and after, and an example `meshctl route` command.",
+};
+
+/// `-o sarif`: one note per change, on the line of the NEW side that
+/// causes it (a change whose cause was removed has no location).
+pub fn sarif(comparison: &Comparison, new: &Outcome, paths: [&str; 2]) -> String {
+    let all = namespaces_seen(comparison);
+    let notes: Vec<Diagnostic> = comparison
+        .changes
+        .iter()
+        .map(|c| {
+            let message = format!(
+                "{} {}, {}: {} -> {}",
+                c.host,
+                entry_text(c, all),
+                class_text(c),
+                outcome_line(&c.before),
+                outcome_line(&c.after)
+            );
+            let help = format!(
+                "{}; example: meshctl route {} {}",
+                c.summary.join("; "),
+                paths[1],
+                c.example.route_args()
+            );
+            let note = Diagnostic::new(&TRAFFIC_CHANGE, message).with_help(help);
+            match cause::locate(c, &comparison.changed_resources, new) {
+                Some((location, resource)) => note.at(location).with_resource(resource),
+                None => note,
+            }
+        })
+        .collect();
+    super::sarif::render(&notes, &new.sources, &[&TRAFFIC_CHANGE])
 }
 
 /// `-o markdown`: a pull-request comment.

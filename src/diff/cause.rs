@@ -1,0 +1,81 @@
+//! Where a change comes from: the edited rule, DestinationRule, Service,
+//! ServiceEntry or Gateway on the NEW side, for SARIF's note on that line.
+
+use serde_json::Value;
+
+use super::scope::hosts_of;
+use super::{Change, ChangedResource, Edit};
+use crate::diagnostic::{Location, ResourceRef};
+use crate::model::Config;
+use crate::validate::Outcome;
+
+/// The changed resource that explains `change`, with the field to point
+/// at; `None` when no changed resource is left on the NEW side.
+fn explaining<'c>(
+    change: &Change,
+    changed: &'c [ChangedResource],
+    config: &Config,
+) -> Option<(&'c ChangedResource, String)> {
+    let present = |c: &&ChangedResource| c.change != Edit::Removed;
+    let same = |c: &ChangedResource, id: &ResourceRef| {
+        c.kind == id.kind && c.namespace == id.namespace && c.name == id.name
+    };
+    for rule in [&change.after.rule, &change.before.rule]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(c) = changed.iter().filter(present).find(|c| same(c, &rule.id)) {
+            let list = if c.kind == "HTTPRoute" {
+                "rules"
+            } else {
+                "http"
+            };
+            return Some((c, format!("/spec/{list}/{}", rule.rule_index)));
+        }
+    }
+    let hosts: Vec<&str> = [&change.before, &change.after]
+        .iter()
+        .filter_map(|t| t.outcome.get("destinations").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|d| d["host"].as_str())
+        .collect();
+    let serves = |c: &ChangedResource| {
+        matches!(
+            c.kind.as_str(),
+            "DestinationRule" | "Service" | "ServiceEntry"
+        ) && hosts_of(config, c)
+            .iter()
+            .any(|h| hosts.contains(&h.as_str()))
+    };
+    let gateway = |c: &ChangedResource| {
+        c.kind == "Gateway" && change.entry == format!("{}/{}", c.namespace, c.name)
+    };
+    changed
+        .iter()
+        .filter(present)
+        .find(|c| gateway(c) || serves(c))
+        .or_else(|| changed.iter().find(present))
+        .map(|c| (c, "/spec".to_string()))
+}
+
+/// The line on the NEW side that causes `change`, and the resource.
+pub fn locate(
+    change: &Change,
+    changed: &[ChangedResource],
+    new: &Outcome,
+) -> Option<(Location, ResourceRef)> {
+    let (c, pointer) = explaining(change, changed, &new.config)?;
+    let doc = new.documents.iter().rev().find(|d| {
+        d.kind() == c.kind
+            && d.str_field("/metadata/name") == Some(c.name.as_str())
+            && d.str_field("/metadata/namespace")
+                .unwrap_or(&new.default_namespace)
+                == c.namespace
+    })?;
+    let id = ResourceRef {
+        kind: c.kind.clone(),
+        namespace: c.namespace.clone(),
+        name: c.name.clone(),
+    };
+    Some((doc.label_location(&pointer), id))
+}
