@@ -146,6 +146,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--outbound-traffic-policy', '--outbound-traffic-policy', [CompletionResultType]::ParameterName, 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('--simulate', '--simulate', [CompletionResultType]::ParameterName, 'Also run this scenario on both sides and compare the figures (shares, success, latency percentiles, the scenario''s SLOs) per destination')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')

@@ -125,7 +125,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__diff)
-            opts="-n -v -o -h --base --outbound-traffic-policy --namespace --verbose --exit-code --format --color --help"
+            opts="-n -v -o -h --base --outbound-traffic-policy --namespace --verbose --simulate --exit-code --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,6 +144,10 @@ _meshctl() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --simulate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -138,6 +138,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand --outbound-traffic-policy 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise'
             cand -n 'Namespace of resources without metadata.namespace'
             cand --namespace 'Namespace of resources without metadata.namespace'
+            cand --simulate 'Also run this scenario on both sides and compare the figures (shares, success, latency percentiles, the scenario''s SLOs) per destination'
             cand -o 'o'
             cand --format 'format'
             cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'

@@ -139,6 +139,7 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l base -d 'Compar
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l outbound-traffic-policy -d 'The mesh-wide outboundTrafficPolicy: what a sidecar does with a host it has no service for (passthrough, or 502 from BlackHoleCluster), unless its Sidecar says otherwise' -r -f -a "ALLOW_ANY\t'Pass it to its original destination (Istio\'s default)'
 REGISTRY_ONLY\t'Answer 502 from BlackHoleCluster'"
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s n -l namespace -d 'Namespace of resources without metadata.namespace' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l simulate -d 'Also run this scenario on both sides and compare the figures (shares, success, latency percentiles, the scenario\'s SLOs) per destination' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s o -l format -r -f -a "human\t''
 json\t''
 markdown\t'A pull-request comment'

@@ -1,11 +1,14 @@
 //! `meshctl diff OLD NEW` and `meshctl diff --base REV PATHS...`
 
-use super::{CliError, MeshConfig, exit, load_config, print_stdout, read_config};
+use super::{
+    CliError, MeshConfig, collect_slos, exit, load_config, print_stdout, read_config, run_scenario,
+};
 use crate::diff::{self, Side};
 use crate::load::{self, Input};
-use crate::report::diff::{human, json, markdown, sarif};
+use crate::report::diff::{Simulated, human, json, markdown, sarif};
 use crate::report::terminal::Style;
 use crate::route::RoutingTable;
+use crate::sim::scenario;
 
 /// `--format` of `diff`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -36,6 +39,10 @@ pub struct Args {
     /// Also list the resources that differ between the sides.
     #[arg(short, long)]
     verbose: bool,
+    /// Also run this scenario on both sides and compare the figures (shares,
+    /// success, latency percentiles, the scenario's SLOs) per destination.
+    #[arg(long, value_name = "SCENARIO")]
+    simulate: Option<String>,
     /// Exit 1 when some request routes differently, like `git diff --exit-code`.
     #[arg(long)]
     exit_code: bool,
@@ -83,11 +90,31 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
             table: &new_table,
         },
     );
+    let runs = match &args.simulate {
+        Some(path) => {
+            let file = scenario::read(path)?;
+            let slos = collect_slos(Some(&file), &[])?;
+            Some((
+                run_scenario(&file, &slos, &old_table)?,
+                run_scenario(&file, &slos, &new_table)?,
+            ))
+        }
+        None => None,
+    };
+    let simulated = match (&args.simulate, &runs) {
+        (Some(path), Some((before, after))) => Some(Simulated {
+            scenario: path,
+            before,
+            after,
+        }),
+        _ => None,
+    };
+    let simulated = simulated.as_ref();
     let paths = [names[0].as_str(), names[1].as_str()];
     let text = match args.format {
-        Format::Human => human(&comparison, paths, args.verbose, style),
-        Format::Json => json(&comparison),
-        Format::Markdown => markdown(&comparison, paths),
+        Format::Human => human(&comparison, simulated, paths, args.verbose, style),
+        Format::Json => json(&comparison, simulated),
+        Format::Markdown => markdown(&comparison, simulated, paths),
         Format::Sarif => sarif(&comparison, new, paths),
     };
     print_stdout(&text)?;

@@ -167,6 +167,21 @@ fn check_slo_selectors(slos: &[Slo], model: &crate::sim::Model) -> Result<(), Cl
     Ok(())
 }
 
+/// Runs a scenario file on a routing table (default overrides) and judges
+/// `slos` on the result: `shift --gate` and `diff --simulate`.
+fn run_scenario(
+    file: &crate::sim::scenario::ScenarioFile,
+    slos: &[Slo],
+    table: &crate::route::RoutingTable,
+) -> Result<crate::sim::SimResult, CliError> {
+    let model = crate::sim::build(&file.scenario, table, &crate::sim::Overrides::default())
+        .map_err(|e| CliError(format!("{}: {}", file.position(&e.pointer), e.message)))?;
+    check_slo_selectors(slos, &model)?;
+    let mut result = crate::sim::run(&model, &mut |_| {});
+    result.slo = judge(slos, &result)?;
+    Ok(result)
+}
+
 /// Judges each SLO on a run.
 fn judge(slos: &[Slo], result: &crate::sim::SimResult) -> Result<Vec<SloResult>, CliError> {
     slos.iter()

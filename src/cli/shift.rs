@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use clap::ArgGroup;
 
 use super::{
-    CliError, HumanOrJson, MeshConfig, Paths, check_slo_selectors, collect_slos, exit, judge,
-    kept_until_exit, print_stdout,
+    CliError, HumanOrJson, MeshConfig, Paths, collect_slos, exit, kept_until_exit, print_stdout,
+    run_scenario,
 };
 use crate::baseline::Entry;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -20,8 +20,8 @@ use crate::route::RoutingTable;
 use crate::shift;
 use crate::shift::strategy::Strategy;
 use crate::shift::target::{self, Selector, Split};
+use crate::sim::scenario;
 use crate::sim::slo::Verdict;
-use crate::sim::{self, Overrides, scenario};
 use crate::validate::{self, Options, Outcome};
 
 /// The rollout schedules of other tools that `--schedule` follows.
@@ -321,12 +321,9 @@ fn gate_fails(
     let slos = collect_slos(Some(&file), flags)?;
     let mesh = mesh_config.mesh(&checked.config);
     let table = RoutingTable::build(&mesh);
-    let model = sim::build(&file.scenario, &table, &Overrides::default())
-        .map_err(|e| CliError(format!("{}: {}", file.position(&e.pointer), e.message)))?;
-    check_slo_selectors(&slos, &model)?;
-    let result = sim::run(&model, &mut |_| {});
+    let result = run_scenario(&file, &slos, &table)?;
     let mut failed = Vec::new();
-    for r in judge(&slos, &result)? {
+    for r in result.slo {
         say!(
             "gate {}: {} (measured {:.2})",
             r.expr,

@@ -14,7 +14,130 @@ use crate::diff::traffic::short_host;
 use crate::diff::{Change, ChangedResource, Comparison, Traffic};
 use crate::report_line;
 use crate::route::Entry;
+use crate::sim::SimResult;
+use crate::sim::slo::Verdict;
 use crate::validate::Outcome;
+
+/// `--simulate`: the scenario's runs on both sides.
+pub struct Simulated<'a> {
+    pub scenario: &'a str,
+    pub before: &'a SimResult,
+    pub after: &'a SimResult,
+}
+
+/// One row of the figures: the whole run, or a destination.
+#[derive(Serialize)]
+struct Figures {
+    host: Option<String>,
+    subset: Option<String>,
+    requests: u64,
+    share: f64,
+    success_rate: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// The run as a whole, then each destination (host, subset) of either side.
+fn figures(result: &SimResult, keys: &[(String, Option<String>)]) -> Vec<Figures> {
+    let mut rows = vec![Figures {
+        host: None,
+        subset: None,
+        requests: result.requests,
+        share: 1.0,
+        success_rate: result.success_rate,
+        p50_ms: result.latency_ms.p50,
+        p99_ms: result.latency_ms.p99,
+    }];
+    for (host, subset) in keys {
+        let found = result
+            .destinations
+            .iter()
+            .find(|d| d.host == *host && d.subset == *subset);
+        rows.push(Figures {
+            host: Some(host.clone()),
+            subset: subset.clone(),
+            requests: found.map_or(0, |d| d.count),
+            share: found.map_or(0.0, |d| d.share),
+            success_rate: found.map_or(0.0, |d| d.success_rate),
+            p50_ms: found.map_or(0.0, |d| d.latency_ms.p50),
+            p99_ms: found.map_or(0.0, |d| d.latency_ms.p99),
+        });
+    }
+    rows
+}
+
+impl Simulated<'_> {
+    fn keys(&self) -> Vec<(String, Option<String>)> {
+        let mut keys: Vec<(String, Option<String>)> = self
+            .before
+            .destinations
+            .iter()
+            .chain(&self.after.destinations)
+            .map(|d| (d.host.clone(), d.subset.clone()))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    fn json(&self) -> Value {
+        let keys = self.keys();
+        let slo = |r: &SimResult| -> Vec<Value> {
+            r.slo
+                .iter()
+                .map(|s| json!({"expr": s.expr, "actual": s.actual, "verdict": s.verdict, "passed": s.passed}))
+                .collect()
+        };
+        json!({
+            "scenario": self.scenario,
+            "before": {"figures": figures(self.before, &keys), "slo": slo(self.before)},
+            "after": {"figures": figures(self.after, &keys), "slo": slo(self.after)},
+        })
+    }
+
+    /// Rows of `what | share | success | p50 | p99`, each `before -> after`.
+    fn rows(&self) -> Vec<[String; 5]> {
+        let keys = self.keys();
+        let (a, b) = (figures(self.before, &keys), figures(self.after, &keys));
+        let pct = |x: f64| format!("{:.2} %", x * 100.0);
+        let ms = |x: f64| format!("{x:.1} ms");
+        let mut rows: Vec<[String; 5]> = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| {
+                let what = match (&x.host, &x.subset) {
+                    (None, _) => "all requests".to_string(),
+                    (Some(h), Some(s)) => format!("{} {s}", short_host(h)),
+                    (Some(h), None) => short_host(h).to_string(),
+                };
+                [
+                    what,
+                    format!("{} -> {}", pct(x.share), pct(y.share)),
+                    format!("{} -> {}", pct(x.success_rate), pct(y.success_rate)),
+                    format!("{} -> {}", ms(x.p50_ms), ms(y.p50_ms)),
+                    format!("{} -> {}", ms(x.p99_ms), ms(y.p99_ms)),
+                ]
+            })
+            .collect();
+        for (x, y) in self.before.slo.iter().zip(&self.after.slo) {
+            let verdict = |v: Verdict| match v {
+                Verdict::Pass => "met",
+                Verdict::Fail => "FAILED",
+                Verdict::Inconclusive => "inconclusive",
+            };
+            rows.push([
+                format!("SLO {}", x.expr),
+                String::new(),
+                format!("{} -> {}", verdict(x.verdict), verdict(y.verdict)),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        rows
+    }
+}
+
+const FIGURE_HEADER: [&str; 5] = ["simulated", "share", "success", "p50", "p99"];
 
 /// The version of the diff JSON format.
 pub const DIFF_VERSION: u32 = 1;
@@ -53,7 +176,7 @@ struct ChangeJson<'a> {
 }
 
 /// `-o json`.
-pub fn json(comparison: &Comparison) -> String {
+pub fn json(comparison: &Comparison, simulated: Option<&Simulated>) -> String {
     let changes: Vec<ChangeJson> = comparison
         .changes
         .iter()
@@ -68,13 +191,16 @@ pub fn json(comparison: &Comparison) -> String {
             summary: &c.summary,
         })
         .collect();
-    let report = json!({
+    let mut report = json!({
         "version": DIFF_VERSION,
         "traffic_changed": !changes.is_empty(),
         "changes": changes,
         "changed_resources": comparison.changed_resources,
         "requests_routed": comparison.requests_routed,
     });
+    if let Some(simulated) = simulated {
+        report["simulation"] = simulated.json();
+    }
     serde_json::to_string_pretty(&report).expect("diff report serializes") + "\n"
 }
 
@@ -191,7 +317,13 @@ fn resource_line(r: &ChangedResource) -> String {
 
 /// The human report; `paths` is how the example's `meshctl route` reads
 /// each side.
-pub fn human(comparison: &Comparison, paths: [&str; 2], verbose: bool, style: Style) -> String {
+pub fn human(
+    comparison: &Comparison,
+    simulated: Option<&Simulated>,
+    paths: [&str; 2],
+    verbose: bool,
+    style: Style,
+) -> String {
     let mut out = String::new();
     let all = namespaces_seen(comparison);
     for (host, changes) in by_host(comparison) {
@@ -217,6 +349,14 @@ pub fn human(comparison: &Comparison, paths: [&str; 2], verbose: bool, style: St
             "{n} change(s) of traffic on {hosts} host(s) ({} requests routed on both sides)",
             comparison.requests_routed
         ),
+    }
+    if let Some(simulated) = simulated {
+        let mut table = style.table(FIGURE_HEADER);
+        for row in simulated.rows() {
+            table.add_row(row);
+        }
+        report_line!(&mut out, "scenario {} on both sides:", simulated.scenario);
+        out.push_str(&format!("{table}\n"));
     }
     if verbose {
         report_line!(&mut out, "resources that differ between the sides:");
@@ -273,7 +413,11 @@ pub fn sarif(comparison: &Comparison, new: &Outcome, paths: [&str; 2]) -> String
 }
 
 /// `-o markdown`: a pull-request comment.
-pub fn markdown(comparison: &Comparison, paths: [&str; 2]) -> String {
+pub fn markdown(
+    comparison: &Comparison,
+    simulated: Option<&Simulated>,
+    paths: [&str; 2],
+) -> String {
     let mut out = String::from("### meshctl diff: traffic changes\n\n");
     if comparison.changes.is_empty() {
         out.push_str("No request routes differently.\n");
@@ -302,6 +446,17 @@ pub fn markdown(comparison: &Comparison, paths: [&str; 2]) -> String {
             ));
         }
         out.push_str("```\n\n</details>\n\n");
+    }
+    if let Some(simulated) = simulated {
+        out.push_str(&format!("#### Simulated: `{}`\n\n", simulated.scenario));
+        out.push_str(&format!(
+            "| {} |\n|---|---|---|---|---|\n",
+            FIGURE_HEADER.join(" | ")
+        ));
+        for row in simulated.rows() {
+            out.push_str(&format!("| {} |\n", row.join(" | ")));
+        }
+        out.push('\n');
     }
     if !comparison.changed_resources.is_empty() {
         out.push_str("<details><summary>resources that differ</summary>\n\n");
