@@ -144,6 +144,9 @@ fn each_change_is_the_class_of_requests_that_routes_differently() {
         // Comments, key order, quoting, a renamed rule and 90/10 written
         // as 9/1 change no request.
         ("reformat", &[]),
+        // One VirtualService for two hosts split into one per host, with
+        // the same routes.
+        ("split-in-two", &[]),
     ];
     for (case, expected) in table {
         let report = diff_json(case);

@@ -16,6 +16,8 @@ pub mod traffic;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 pub use scope::{ChangedResource, Edit};
 pub use traffic::Traffic;
 
@@ -106,6 +108,54 @@ fn caller_namespaces(old: &Outcome, new: &Outcome) -> BTreeSet<String> {
     found
 }
 
+/// A request that routes differently, from callers in `namespace`.
+struct Differing {
+    namespace: String,
+    example: Example,
+    before: Traffic,
+    after: Traffic,
+}
+
+/// Routes the probe requests of one (entry, host) on both sides, from
+/// every caller namespace for the mesh; returns how many were routed and
+/// those that route differently.
+fn probe_pair(
+    old: Side,
+    new: Side,
+    entry: &str,
+    host: &str,
+    namespaces: &BTreeSet<String>,
+) -> (usize, Vec<Differing>) {
+    let callers: Vec<&String> = if entry == "mesh" {
+        namespaces.iter().collect()
+    } else {
+        vec![&old.outcome.default_namespace]
+    };
+    let mut routed = 0;
+    let mut differing = Vec::new();
+    for namespace in callers {
+        let mut base = Request::new(&concrete(host));
+        base.entry = entry_of(entry);
+        base.source_namespace = namespace.clone();
+        for example in probe::requests(old.table, new.table, &base, entry, host) {
+            routed += 1;
+            let mut request = example.request.clone();
+            request.port = example.port.or(request.port);
+            let before = answer(old, &request);
+            let after = answer(new, &request);
+            if before.key() != after.key() {
+                differing.push(Differing {
+                    namespace: namespace.clone(),
+                    example,
+                    before,
+                    after,
+                });
+            }
+        }
+    }
+    (routed, differing)
+}
+
 /// Compares the traffic of two configurations.
 pub fn compare(old: Side, new: Side) -> Comparison {
     let changed_resources = scope::changed_resources(old.outcome, new.outcome);
@@ -124,54 +174,44 @@ pub fn compare(old: Side, new: Side) -> Comparison {
         reach = scope::everything(configs, served_refs);
     }
     let namespaces = caller_namespaces(old.outcome, new.outcome);
+    // Each (entry, host) on its own, in parallel; grouped in input order.
+    let pairs: Vec<&(String, String)> = reach.pairs.iter().collect();
+    let probed: Vec<(usize, Vec<Differing>)> = pairs
+        .par_iter()
+        .map(|(entry, host)| probe_pair(old, new, entry, host, &namespaces))
+        .collect();
     let mut classes: BTreeMap<(String, String), Vec<Change>> = BTreeMap::new();
     let mut requests_routed = 0;
-    for (entry, host) in &reach.pairs {
+    for ((entry, host), (routed, differing)) in pairs.into_iter().zip(probed) {
+        requests_routed += routed;
         let target = concrete(host);
-        let callers: Vec<&String> = if entry == "mesh" {
-            namespaces.iter().collect()
-        } else {
-            vec![&old.outcome.default_namespace]
-        };
-        for namespace in callers {
-            let mut base = Request::new(&target);
-            base.entry = entry_of(entry);
-            base.source_namespace = namespace.clone();
-            for example in probe::requests(old.table, new.table, &base, entry, host) {
-                requests_routed += 1;
-                let mut request = example.request.clone();
-                request.port = example.port.or(request.port);
-                let before = answer(old, &request);
-                let after = answer(new, &request);
-                if before.key() == after.key() {
-                    continue;
-                }
-                let found = classes.entry((target.clone(), entry.clone())).or_default();
-                let same = found.iter_mut().find(|c| {
-                    c.before.rule == before.rule
-                        && c.after.rule == after.rule
-                        && c.before.key() == before.key()
-                        && c.after.key() == after.key()
-                });
-                match same {
-                    Some(change) => {
-                        if !change.source_namespaces.contains(namespace) {
-                            change.source_namespaces.push(namespace.clone());
-                        }
+        let found = classes.entry((target.clone(), entry.clone())).or_default();
+        for d in differing {
+            let same = found.iter_mut().find(|c| {
+                c.before.rule == d.before.rule
+                    && c.after.rule == d.after.rule
+                    && c.before.key() == d.before.key()
+                    && c.after.key() == d.after.key()
+            });
+            match same {
+                Some(change) => {
+                    if !change.source_namespaces.contains(&d.namespace) {
+                        change.source_namespaces.push(d.namespace);
                     }
-                    None => found.push(Change {
-                        entry: entry.clone(),
-                        host: target.clone(),
-                        source_namespaces: vec![namespace.clone()],
-                        summary: traffic::summary(&before, &after),
-                        example,
-                        before,
-                        after,
-                    }),
                 }
+                None => found.push(Change {
+                    entry: entry.clone(),
+                    host: target.clone(),
+                    source_namespaces: vec![d.namespace],
+                    summary: traffic::summary(&d.before, &d.after),
+                    example: d.example,
+                    before: d.before,
+                    after: d.after,
+                }),
             }
         }
     }
+    classes.retain(|_, changes| !changes.is_empty());
     Comparison {
         changes: classes.into_values().flatten().collect(),
         changed_resources,
