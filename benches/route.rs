@@ -1,7 +1,8 @@
 //! `cargo bench --bench route`: the commands that answer one question on a
 //! whole repository, end to end (start-up included), on a generated
 //! 1,000-resource repository of one file per service: `route` for one
-//! request, `test` with 100 route tests, `shift --step` to stdout. Prints the
+//! request, `test` with 100 route tests, `shift --step` to stdout, `diff`
+//! against a copy with one canary moved. Prints the
 //! mean CPU time (user + system) of the child processes per run, read from
 //! /proc (Linux).
 
@@ -90,4 +91,21 @@ fn main() {
         ],
     );
     mean_cpu_ms("validate", &["validate", repo]);
+    // diff: the same repository with one canary moved from 90/10 to 80/20.
+    let moved = dir.path().join("moved");
+    for (name, text) in &files {
+        let path = moved.join(name);
+        fs::create_dir_all(path.parent().expect("in a folder")).expect("folder");
+        let text = if name == "gen/svc-7.yaml" {
+            text.replace("weight: 90", "weight: 80")
+                .replace("weight: 10", "weight: 20")
+        } else {
+            text.clone()
+        };
+        fs::write(path, text).expect("written");
+    }
+    mean_cpu_ms(
+        "diff (one canary moved)",
+        &["diff", repo, moved.to_str().expect("UTF-8")],
+    );
 }
