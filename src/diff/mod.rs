@@ -21,6 +21,7 @@ use rayon::prelude::*;
 pub use scope::{ChangedResource, Edit};
 pub use traffic::Traffic;
 
+use crate::mesh::names::ROOT_NAMESPACE;
 use crate::route::witness::Example;
 use crate::route::{Entry, Request, RoutingTable};
 use crate::validate::Outcome;
@@ -165,24 +166,47 @@ pub fn compare(old: Side, new: Side) -> Comparison {
     let served = [old.table.served_hosts(), new.table.served_hosts()];
     let served_refs = [served[0].as_slice(), served[1].as_slice()];
     let configs = [&old.outcome.config, &new.outcome.config];
-    let mut reach = scope::reach(
+    let reach = scope::reach(
         &changed_resources,
         [(configs[0], old.table), (configs[1], new.table)],
         served_refs,
     );
-    if reach.everything {
-        reach = scope::everything(configs, served_refs);
-    }
     let namespaces = caller_namespaces(old.outcome, new.outcome);
+    let sidecar_callers: BTreeSet<String> = if reach.sidecar_callers.contains(ROOT_NAMESPACE) {
+        namespaces.clone()
+    } else {
+        reach
+            .sidecar_callers
+            .intersection(&namespaces)
+            .cloned()
+            .collect()
+    };
+    // Pairs a traced change reaches: from every namespace; the rest of the
+    // mesh's hosts: from the namespaces whose Sidecar changed.
+    let mut jobs: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let every = scope::everything(configs, served_refs).pairs;
+    let traced = if reach.everything {
+        every.clone()
+    } else {
+        reach.pairs
+    };
+    for pair in traced {
+        jobs.insert(pair, namespaces.clone());
+    }
+    if !sidecar_callers.is_empty() {
+        for pair in every.into_iter().filter(|(entry, _)| entry == "mesh") {
+            jobs.entry(pair).or_insert_with(|| sidecar_callers.clone());
+        }
+    }
     // Each (entry, host) on its own, in parallel; grouped in input order.
-    let pairs: Vec<&(String, String)> = reach.pairs.iter().collect();
+    let pairs: Vec<(&(String, String), &BTreeSet<String>)> = jobs.iter().collect();
     let probed: Vec<(usize, Vec<Differing>)> = pairs
         .par_iter()
-        .map(|(entry, host)| probe_pair(old, new, entry, host, &namespaces))
+        .map(|((entry, host), callers)| probe_pair(old, new, entry, host, callers))
         .collect();
     let mut classes: BTreeMap<(String, String), Vec<Change>> = BTreeMap::new();
     let mut requests_routed = 0;
-    for ((entry, host), (routed, differing)) in pairs.into_iter().zip(probed) {
+    for (((entry, host), _), (routed, differing)) in pairs.into_iter().zip(probed) {
         requests_routed += routed;
         let target = concrete(host);
         let found = classes.entry((target.clone(), entry.clone())).or_default();

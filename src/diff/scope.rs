@@ -87,8 +87,11 @@ pub fn changed_resources(old: &Outcome, new: &Outcome) -> Vec<ChangedResource> {
 #[derive(Debug, Default)]
 pub struct Reach {
     /// Every host at every entry (a change whose reach is not traced:
-    /// a Sidecar, a Gateway API object, ...).
+    /// a Gateway API object, a workload, ...).
     pub everything: bool,
+    /// Namespaces whose callers' Sidecar changed: every host, from the
+    /// mesh, for callers there (all namespaces for the root namespace's).
+    pub sidecar_callers: BTreeSet<String>,
     /// `mesh` or a gateway's `namespace/name`, and a fully qualified host.
     pub pairs: BTreeSet<(String, String)>,
 }
@@ -122,6 +125,9 @@ pub fn reach(
                 for (config, _) in &sides {
                     destinations.extend(hosts_of(config, c));
                 }
+            }
+            "Sidecar" => {
+                reach.sidecar_callers.insert(c.namespace.clone());
             }
             "Gateway" if !c.namespace.is_empty() => {
                 gateways.insert(format!("{}/{}", c.namespace, c.name));
