@@ -179,6 +179,35 @@ fn a_sidecar_change_shows_for_its_namespace_callers_only() {
 }
 
 #[test]
+fn a_sidecar_with_a_selector_shows_for_the_workloads_it_selects() {
+    let report = diff_json("sidecar-selector");
+    let change = &report["changes"][0];
+    assert_eq!(change["source_namespaces"], serde_json::json!(["frontend"]));
+    assert_eq!(
+        change["example"]["source_labels"],
+        serde_json::json!({"app": "web"})
+    );
+    for side in ["old", "new"] {
+        // Without the label, the caller is not the Sidecar's.
+        let plain = route_json(
+            &case_dir("sidecar-selector", side),
+            &[
+                "--host",
+                "reviews.shop.svc.cluster.local",
+                "--source-namespace",
+                "frontend",
+            ],
+        );
+        assert_eq!(plain["action"], "route", "{side}");
+    }
+    assert_eq!(routed("sidecar-selector", "old", change)[0], 200);
+    assert_ne!(
+        routed("sidecar-selector", "old", change),
+        routed("sidecar-selector", "new", change)
+    );
+}
+
+#[test]
 fn a_header_rule_names_its_condition_and_example() {
     let report = diff_json("header-above");
     let change = &report["changes"][0];

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-pub use scope::{ChangedResource, Edit};
+pub use scope::{Caller, ChangedResource, Edit};
 pub use traffic::Traffic;
 
 use crate::mesh::names::ROOT_NAMESPACE;
@@ -118,26 +118,32 @@ struct Differing {
 }
 
 /// Routes the probe requests of one (entry, host) on both sides, from
-/// every caller namespace for the mesh; returns how many were routed and
+/// each of `callers` for the mesh; returns how many were routed and
 /// those that route differently.
 fn probe_pair(
     old: Side,
     new: Side,
     entry: &str,
     host: &str,
-    namespaces: &BTreeSet<String>,
+    callers: &BTreeSet<Caller>,
 ) -> (usize, Vec<Differing>) {
-    let callers: Vec<&String> = if entry == "mesh" {
-        namespaces.iter().collect()
+    let at_gateway = Caller {
+        namespace: old.outcome.default_namespace.clone(),
+        labels: BTreeMap::new(),
+    };
+    let callers: Vec<&Caller> = if entry == "mesh" {
+        callers.iter().collect()
     } else {
-        vec![&old.outcome.default_namespace]
+        vec![&at_gateway]
     };
     let mut routed = 0;
     let mut differing = Vec::new();
-    for namespace in callers {
+    for caller in callers {
+        let namespace = &caller.namespace;
         let mut base = Request::new(&concrete(host));
         base.entry = entry_of(entry);
         base.source_namespace = namespace.clone();
+        base.source_labels = caller.labels.clone();
         for example in probe::requests(old.table, new.table, &base, entry, host) {
             routed += 1;
             let mut request = example.request.clone();
@@ -172,18 +178,31 @@ pub fn compare(old: Side, new: Side) -> Comparison {
         served_refs,
     );
     let namespaces = caller_namespaces(old.outcome, new.outcome);
-    let sidecar_callers: BTreeSet<String> = if reach.sidecar_callers.contains(ROOT_NAMESPACE) {
-        namespaces.clone()
-    } else {
-        reach
-            .sidecar_callers
-            .intersection(&namespaces)
-            .cloned()
-            .collect()
-    };
+    let everyone: BTreeSet<Caller> = namespaces
+        .iter()
+        .map(|namespace| Caller {
+            namespace: namespace.clone(),
+            labels: BTreeMap::new(),
+        })
+        .collect();
+    // The root namespace's Sidecar is every namespace's default.
+    let sidecar_callers: BTreeSet<Caller> = reach
+        .sidecar_callers
+        .iter()
+        .flat_map(|c| {
+            let spread = c.namespace == ROOT_NAMESPACE;
+            namespaces
+                .iter()
+                .filter(move |n| spread || **n == c.namespace)
+                .map(|n| Caller {
+                    namespace: n.clone(),
+                    labels: c.labels.clone(),
+                })
+        })
+        .collect();
     // Pairs a traced change reaches: from every namespace; the rest of the
-    // mesh's hosts: from the namespaces whose Sidecar changed.
-    let mut jobs: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    // mesh's hosts: from the callers whose Sidecar changed.
+    let mut jobs: BTreeMap<(String, String), BTreeSet<Caller>> = BTreeMap::new();
     let every = scope::everything(configs, served_refs).pairs;
     let traced = if reach.everything {
         every.clone()
@@ -191,7 +210,7 @@ pub fn compare(old: Side, new: Side) -> Comparison {
         reach.pairs
     };
     for pair in traced {
-        jobs.insert(pair, namespaces.clone());
+        jobs.insert(pair, everyone.clone());
     }
     if !sidecar_callers.is_empty() {
         for pair in every.into_iter().filter(|(entry, _)| entry == "mesh") {
@@ -199,7 +218,7 @@ pub fn compare(old: Side, new: Side) -> Comparison {
         }
     }
     // Each (entry, host) on its own, in parallel; grouped in input order.
-    let pairs: Vec<(&(String, String), &BTreeSet<String>)> = jobs.iter().collect();
+    let pairs: Vec<(&(String, String), &BTreeSet<Caller>)> = jobs.iter().collect();
     let probed: Vec<(usize, Vec<Differing>)> = pairs
         .par_iter()
         .map(|((entry, host), callers)| probe_pair(old, new, entry, host, callers))

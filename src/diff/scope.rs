@@ -89,11 +89,18 @@ pub struct Reach {
     /// Every host at every entry (a change whose reach is not traced:
     /// a Gateway API object, a workload, ...).
     pub everything: bool,
-    /// Namespaces whose callers' Sidecar changed: every host, from the
-    /// mesh, for callers there (all namespaces for the root namespace's).
-    pub sidecar_callers: BTreeSet<String>,
+    /// Callers whose Sidecar changed (its namespace, its workload
+    /// selector's labels): every host of the mesh is probed from them.
+    pub sidecar_callers: BTreeSet<Caller>,
     /// `mesh` or a gateway's `namespace/name`, and a fully qualified host.
     pub pairs: BTreeSet<(String, String)>,
+}
+
+/// A calling workload: its namespace and labels.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Caller {
+    pub namespace: String,
+    pub labels: BTreeMap<String, String>,
 }
 
 /// Hosts that the changed resources serve or receive requests for.
@@ -127,7 +134,23 @@ pub fn reach(
                 }
             }
             "Sidecar" => {
-                reach.sidecar_callers.insert(c.namespace.clone());
+                for (config, _) in &sides {
+                    let selected = config
+                        .sidecars
+                        .iter()
+                        .filter(|r| r.namespace == c.namespace && r.name() == c.name);
+                    reach.sidecar_callers.extend(selected.map(|r| {
+                        Caller {
+                            namespace: c.namespace.clone(),
+                            labels: r
+                                .spec
+                                .workload_selector
+                                .as_ref()
+                                .map(|w| w.labels.clone())
+                                .unwrap_or_default(),
+                        }
+                    }));
+                }
             }
             "Gateway" if !c.namespace.is_empty() => {
                 gateways.insert(format!("{}/{}", c.namespace, c.name));
