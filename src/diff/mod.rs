@@ -21,7 +21,6 @@ use rayon::prelude::*;
 pub use scope::{Caller, ChangedResource, Edit};
 pub use traffic::Traffic;
 
-use crate::mesh::names::ROOT_NAMESPACE;
 use crate::route::witness::Example;
 use crate::route::{Entry, Request, RoutingTable};
 use crate::validate::Outcome;
@@ -163,70 +162,11 @@ fn probe_pair(
     (routed, differing)
 }
 
-/// Compares the traffic of two configurations.
-pub fn compare(old: Side, new: Side) -> Comparison {
-    let changed_resources = scope::changed_resources(old.outcome, new.outcome);
-    if changed_resources.is_empty() {
-        return Comparison::default();
-    }
-    let served = [old.table.served_hosts(), new.table.served_hosts()];
-    let served_refs = [served[0].as_slice(), served[1].as_slice()];
-    let configs = [&old.outcome.config, &new.outcome.config];
-    let reach = scope::reach(
-        &changed_resources,
-        [(configs[0], old.table), (configs[1], new.table)],
-        served_refs,
-    );
-    let namespaces = caller_namespaces(old.outcome, new.outcome);
-    let everyone: BTreeSet<Caller> = namespaces
-        .iter()
-        .map(|namespace| Caller {
-            namespace: namespace.clone(),
-            labels: BTreeMap::new(),
-        })
-        .collect();
-    // The root namespace's Sidecar is every namespace's default.
-    let sidecar_callers: BTreeSet<Caller> = reach
-        .sidecar_callers
-        .iter()
-        .flat_map(|c| {
-            let spread = c.namespace == ROOT_NAMESPACE;
-            namespaces
-                .iter()
-                .filter(move |n| spread || **n == c.namespace)
-                .map(|n| Caller {
-                    namespace: n.clone(),
-                    labels: c.labels.clone(),
-                })
-        })
-        .collect();
-    // Pairs a traced change reaches: from every namespace; the rest of the
-    // mesh's hosts: from the callers whose Sidecar changed.
-    let mut jobs: BTreeMap<(String, String), BTreeSet<Caller>> = BTreeMap::new();
-    let every = scope::everything(configs, served_refs).pairs;
-    let traced = if reach.everything {
-        every.clone()
-    } else {
-        reach.pairs
-    };
-    for pair in traced {
-        jobs.insert(pair, everyone.clone());
-    }
-    if !sidecar_callers.is_empty() {
-        for pair in every.into_iter().filter(|(entry, _)| entry == "mesh") {
-            jobs.entry(pair).or_insert_with(|| sidecar_callers.clone());
-        }
-    }
-    // Each (entry, host) on its own, in parallel; grouped in input order.
-    let pairs: Vec<(&(String, String), &BTreeSet<Caller>)> = jobs.iter().collect();
-    let probed: Vec<(usize, Vec<Differing>)> = pairs
-        .par_iter()
-        .map(|((entry, host), callers)| probe_pair(old, new, entry, host, callers))
-        .collect();
+/// One change per class: the differing requests of each (entry, host),
+/// grouped by the rule on each side and the two outcomes, hosts in order.
+fn group<'p>(probed: impl Iterator<Item = (&'p (String, String), Vec<Differing>)>) -> Vec<Change> {
     let mut classes: BTreeMap<(String, String), Vec<Change>> = BTreeMap::new();
-    let mut requests_routed = 0;
-    for (((entry, host), _), (routed, differing)) in pairs.into_iter().zip(probed) {
-        requests_routed += routed;
+    for ((entry, host), differing) in probed {
         let target = concrete(host);
         let found = classes.entry((target.clone(), entry.clone())).or_default();
         for d in differing {
@@ -254,9 +194,32 @@ pub fn compare(old: Side, new: Side) -> Comparison {
             }
         }
     }
-    classes.retain(|_, changes| !changes.is_empty());
+    classes.into_values().flatten().collect()
+}
+
+/// Compares the traffic of two configurations.
+pub fn compare(old: Side, new: Side) -> Comparison {
+    let changed_resources = scope::changed_resources(old.outcome, new.outcome);
+    if changed_resources.is_empty() {
+        return Comparison::default();
+    }
+    let served = [old.table.served_hosts(), new.table.served_hosts()];
+    let served_refs = [served[0].as_slice(), served[1].as_slice()];
+    let configs = [&old.outcome.config, &new.outcome.config];
+    let reach = scope::reach(&changed_resources, configs, served_refs);
+    let namespaces = caller_namespaces(old.outcome, new.outcome);
+    let jobs = scope::plan(reach, scope::everything(configs, served_refs), &namespaces);
+    // Each (entry, host) on its own, in parallel; grouped in input order.
+    let pairs: Vec<(&(String, String), &BTreeSet<Caller>)> = jobs.iter().collect();
+    let probed: Vec<(usize, Vec<Differing>)> = pairs
+        .par_iter()
+        .map(|((entry, host), callers)| probe_pair(old, new, entry, host, callers))
+        .collect();
+    let requests_routed = probed.iter().map(|(routed, _)| routed).sum();
+    let hosts = pairs.into_iter().map(|(pair, _)| pair);
+    let changes = group(hosts.zip(probed.into_iter().map(|(_, d)| d)));
     Comparison {
-        changes: classes.into_values().flatten().collect(),
+        changes,
         changed_resources,
         requests_routed,
     }

@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::mesh::names::ROOT_NAMESPACE;
 use crate::mesh::names::fqdn;
 use crate::model::Config;
-use crate::route::{RoutingTable, ServedHosts};
+use crate::route::ServedHosts;
 use crate::validate::Outcome;
 
 /// How a resource differs between the two sides.
@@ -106,7 +107,7 @@ pub struct Caller {
 /// Hosts that the changed resources serve or receive requests for.
 pub fn reach(
     changed: &[ChangedResource],
-    sides: [(&Config, &RoutingTable); 2],
+    configs: [&Config; 2],
     served: [&[ServedHosts]; 2],
 ) -> Reach {
     let mut reach = Reach::default();
@@ -129,12 +130,12 @@ pub fn reach(
                 }
             }
             "DestinationRule" | "Service" | "ServiceEntry" => {
-                for (config, _) in &sides {
+                for config in configs {
                     destinations.extend(hosts_of(config, c));
                 }
             }
             "Sidecar" => {
-                for (config, _) in &sides {
+                for config in configs {
                     let selected = config
                         .sidecars
                         .iter()
@@ -214,22 +215,71 @@ pub(super) fn hosts_of(config: &Config, c: &ChangedResource) -> Vec<String> {
 
 /// Every (entry, host) pair either side serves, and every registry host at
 /// the mesh entry.
-pub fn everything(configs: [&Config; 2], served: [&[ServedHosts]; 2]) -> Reach {
+pub fn everything(
+    configs: [&Config; 2],
+    served: [&[ServedHosts]; 2],
+) -> BTreeSet<(String, String)> {
     let mut reach = Reach::default();
     for vs in served.iter().flat_map(|s| s.iter()) {
         add_served(&mut reach, vs);
     }
     for config in configs {
-        for s in &config.services {
-            reach
-                .pairs
-                .insert(("mesh".into(), fqdn(s.name(), &s.namespace)));
-        }
-        for se in &config.service_entries {
-            for h in &se.spec.hosts {
-                reach.pairs.insert(("mesh".into(), fqdn(h, &se.namespace)));
-            }
+        let services = config.services.iter().map(|s| fqdn(s.name(), &s.namespace));
+        let entries = config
+            .service_entries
+            .iter()
+            .flat_map(|se| se.spec.hosts.iter().map(|h| fqdn(h, &se.namespace)));
+        reach.pairs.extend(
+            services
+                .chain(entries)
+                .map(|host| ("mesh".to_string(), host)),
+        );
+    }
+    reach.pairs
+}
+
+/// Who sends the requests of each (entry, host) to probe: every namespace
+/// for the pairs a change reaches (`reach.everything`: all of `every`);
+/// for the rest of the mesh's hosts, the callers whose Sidecar changed (in
+/// every namespace for the root namespace's Sidecar, every namespace's
+/// default).
+pub fn plan(
+    reach: Reach,
+    every: BTreeSet<(String, String)>,
+    namespaces: &BTreeSet<String>,
+) -> BTreeMap<(String, String), BTreeSet<Caller>> {
+    let caller = |namespace: &String, labels: &BTreeMap<String, String>| Caller {
+        namespace: namespace.clone(),
+        labels: labels.clone(),
+    };
+    let everyone: BTreeSet<Caller> = namespaces
+        .iter()
+        .map(|n| caller(n, &BTreeMap::new()))
+        .collect();
+    let sidecar_callers: BTreeSet<Caller> = reach
+        .sidecar_callers
+        .iter()
+        .flat_map(|c| {
+            let spread = c.namespace == ROOT_NAMESPACE;
+            namespaces
+                .iter()
+                .filter(move |n| spread || **n == c.namespace)
+                .map(move |n| caller(n, &c.labels))
+        })
+        .collect();
+    let mut jobs = BTreeMap::new();
+    let traced = if reach.everything {
+        every.clone()
+    } else {
+        reach.pairs
+    };
+    for pair in traced {
+        jobs.insert(pair, everyone.clone());
+    }
+    if !sidecar_callers.is_empty() {
+        for pair in every.into_iter().filter(|(entry, _)| entry == "mesh") {
+            jobs.entry(pair).or_insert_with(|| sidecar_callers.clone());
         }
     }
-    reach
+    jobs
 }
