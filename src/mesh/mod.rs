@@ -307,7 +307,6 @@ impl<'c> Mesh<'c> {
     /// The service FQDN a request's Host names, seen from `client_ns`.
     pub fn service_for_host(&self, host: &str, client_ns: &str) -> String {
         // A Kubernetes host in a namespace the input does not describe is
-        // assumed to be a service.
         // assumed to be a service, unless it reads as a domain (`example.com`).
         let domain_like = host.trim_end_matches('.').matches('.').count() == 1;
         names::service_for_host(host, client_ns, |h| {

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use super::names::ROOT_NAMESPACE;
 use crate::model::host::{host_matches, hosts_intersect};
+use crate::model::sidecar::EgressListener;
 use crate::model::{Resource, Sidecar};
 
 /// An outboundTrafficPolicy mode: what a sidecar does with a host it has
@@ -50,16 +51,11 @@ impl<'c> Scope<'c> {
                 .min_by(|a, b| a.age_key().cmp(&b.age_key()))
         };
         let selects = |s: &Resource<Sidecar>| {
-            s.spec.workload_selector.as_ref().is_some_and(|w| {
-                !w.labels.is_empty() && w.labels.iter().all(|(k, v)| labels.get(k) == Some(v))
-            })
-        };
-        let namespace_wide = |s: &Resource<Sidecar>| {
             s.spec
-                .workload_selector
-                .as_ref()
-                .is_none_or(|w| w.labels.is_empty())
+                .selector()
+                .is_some_and(|l| l.iter().all(|(k, v)| labels.get(k) == Some(v)))
         };
+        let namespace_wide = |s: &Resource<Sidecar>| s.spec.selector().is_none();
         let sidecar = oldest(&|s| s.namespace == namespace && selects(s))
             .or_else(|| oldest(&|s| s.namespace == namespace && namespace_wide(s)))
             .or_else(|| oldest(&|s| s.namespace == ROOT_NAMESPACE && namespace_wide(s)));
@@ -83,17 +79,15 @@ impl<'c> Scope<'c> {
         if egress.is_empty() {
             return true;
         }
-        let on_port: Vec<_> = egress
-            .iter()
-            .filter(|e| port.is_some_and(|p| e.port_number() == Some(u64::from(p))))
-            .collect();
-        let listeners: Vec<_> = match (port, on_port.is_empty()) {
-            (Some(_), false) => on_port,
-            (Some(_), true) => egress.iter().filter(|e| e.port.is_none()).collect(),
-            (None, _) => egress.iter().collect(),
-        };
+        let on_port =
+            |e: &&EgressListener| port.is_some_and(|p| e.port_number() == Some(u64::from(p)));
+        let port_has_listener = egress.iter().any(|e| on_port(&e));
+        let listeners = egress.iter().filter(|e| match port {
+            None => true,
+            Some(_) if port_has_listener => on_port(e),
+            Some(_) => e.port.is_none(),
+        });
         listeners
-            .iter()
             .flat_map(|e| &e.hosts)
             .filter_map(|entry| entry.split_once('/'))
             .any(|(ns, pattern)| {

@@ -16,6 +16,17 @@ pub struct Sidecar {
     pub outbound_traffic_policy: Option<OutboundTrafficPolicy>,
 }
 
+impl Sidecar {
+    /// The labels of its workload selector; `None` when it has none (or an
+    /// empty one): the Sidecar is its namespace's default.
+    pub fn selector(&self) -> Option<&BTreeMap<String, String>> {
+        self.workload_selector
+            .as_ref()
+            .map(|w| &w.labels)
+            .filter(|l| !l.is_empty())
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct WorkloadSelector {

@@ -515,6 +515,29 @@ impl<'c> RoutingTable<'c> {
         d
     }
 
+    /// The match of a route; a rule without matches takes every request.
+    fn request_match(&self, e: &RouteEntry) -> &RequestMatch {
+        static EVERYTHING: RequestMatch = RequestMatch {
+            conditions: Vec::new(),
+        };
+        e.matchn.map_or(&EVERYTHING, |m| {
+            &self.vss[e.vs].rules[e.rule].matches[m].request
+        })
+    }
+
+    /// The VirtualService a `delegate` of a rule in `root_namespace` names:
+    /// one without hosts (Istio ignores a delegate that has hosts).
+    fn delegate_vs(
+        &self,
+        delegate: &crate::model::virtual_service::Delegate,
+        root_namespace: &str,
+    ) -> Option<&CompiledVs<'c>> {
+        let ns = delegate.namespace.as_deref().unwrap_or(root_namespace);
+        self.vss.iter().find(|v| {
+            v.res.meta.name == delegate.name && v.res.namespace == ns && v.res.spec.hosts.is_empty()
+        })
+    }
+
     /// A root rule's `delegate`: the delegate VirtualService's rules, each
     /// also bound by the root match (which already held).
     #[allow(clippy::too_many_arguments)]
@@ -533,9 +556,7 @@ impl<'c> RoutingTable<'c> {
             .namespace
             .as_deref()
             .unwrap_or(&root_vs.res.namespace);
-        let Some(dvs) = self.vss.iter().find(|v| {
-            v.res.meta.name == delegate.name && v.res.namespace == ns && v.res.spec.hosts.is_empty()
-        }) else {
+        let Some(dvs) = self.delegate_vs(delegate, &root_vs.res.namespace) else {
             trace.push(step(
                 root_vs,
                 root,

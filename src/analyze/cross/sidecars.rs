@@ -36,14 +36,6 @@ pub static CONFLICTING_SELECTORS: Rule = Rule {
 
 pub static RULES: &[&Rule] = &[&MULTIPLE_WITHOUT_SELECTOR, &CONFLICTING_SELECTORS];
 
-fn labels(s: &Resource<Sidecar>) -> Option<&BTreeMap<String, String>> {
-    s.spec
-        .workload_selector
-        .as_ref()
-        .map(|w| &w.labels)
-        .filter(|l| !l.is_empty())
-}
-
 pub fn check(index: &mut Index, out: &mut Reporter) {
     let config = index.config;
     let mut by_namespace: BTreeMap<&str, Vec<&Resource<Sidecar>>> = BTreeMap::new();
@@ -51,8 +43,10 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
         by_namespace.entry(&s.namespace).or_default().push(s);
     }
     for (ns, sidecars) in by_namespace {
-        let wide: Vec<&&Resource<Sidecar>> =
-            sidecars.iter().filter(|s| labels(s).is_none()).collect();
+        let wide: Vec<&&Resource<Sidecar>> = sidecars
+            .iter()
+            .filter(|s| s.spec.selector().is_none())
+            .collect();
         if wide.len() > 1 {
             let names: Vec<&str> = wide.iter().map(|s| s.name()).collect();
             for s in &wide {
@@ -73,7 +67,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
         let mut at: std::collections::HashMap<*const Resource<crate::model::Workload>, usize> =
             std::collections::HashMap::new();
         for s in &sidecars {
-            let Some(l) = labels(s) else { continue };
+            let Some(l) = s.spec.selector() else { continue };
             let selector: Vec<(&str, &str)> =
                 l.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             for w in index.mesh.workloads(Some(ns), &selector) {

@@ -344,15 +344,6 @@ impl<'c> RoutingTable<'c> {
             .is_none_or(|m| gateway_filter(&self.vss[e.vs].rules[e.rule].matches[m], proxy).is_ok())
     }
 
-    fn request_match(&self, e: &RouteEntry) -> &RequestMatch {
-        static EVERYTHING: RequestMatch = RequestMatch {
-            conditions: Vec::new(),
-        };
-        e.matchn.map_or(&EVERYTHING, |m| {
-            &self.vss[e.vs].rules[e.rule].matches[m].request
-        })
-    }
-
     fn route_ref(&self, e: &RouteEntry) -> RouteRef<'c> {
         RouteRef {
             resource: self.vss[e.vs].res,

@@ -21,12 +21,7 @@ pub struct ServedHosts {
     pub destinations: Vec<String>,
 }
 
-/// A match that takes every request.
-static CATCH_ALL: RequestMatch = RequestMatch {
-    conditions: Vec::new(),
-};
-
-impl<'c> RoutingTable<'c> {
+impl RoutingTable<'_> {
     /// Every VirtualService of the table, with its hosts, entries and
     /// destination hosts.
     pub fn served_hosts(&self) -> Vec<ServedHosts> {
@@ -71,41 +66,33 @@ impl<'c> RoutingTable<'c> {
             .map(|vs| {
                 let mut list = Vec::new();
                 for entry in &vs.entries {
-                    let rule = &vs.rules[entry.rule];
-                    list.push(
-                        entry
-                            .matchn
-                            .map_or(&CATCH_ALL, |m| &rule.matches[m].request),
-                    );
-                    if let Some(delegate) = &rule.spec.delegate {
-                        let ns = delegate.namespace.as_deref().unwrap_or(&vs.res.namespace);
-                        let delegated = self.vss.iter().filter(|d| {
-                            d.res.meta.name == delegate.name
-                                && d.res.namespace == ns
-                                && d.res.spec.hosts.is_empty()
-                        });
-                        for d in delegated {
-                            list.extend(d.entries.iter().map(|e| {
-                                e.matchn
-                                    .map_or(&CATCH_ALL, |m| &d.rules[e.rule].matches[m].request)
-                            }));
-                        }
+                    list.push(self.request_match(entry));
+                    let rule = vs.rules[entry.rule].spec;
+                    let delegated = rule
+                        .delegate
+                        .as_ref()
+                        .and_then(|d| self.delegate_vs(d, &vs.res.namespace));
+                    if let Some(d) = delegated {
+                        list.extend(d.entries.iter().map(|e| self.request_match(e)));
                     }
                 }
                 list
             })
             .collect()
     }
-}
 
-impl RoutingTable<'_> {
     /// The conditions of the match that took a request (of the root rule
     /// when it delegates), in words; empty for a rule without matches.
     pub fn matched_conditions(&self, matched: &crate::route::decision::Matched) -> Vec<String> {
         let request = self
             .vss
             .iter()
-            .find(|vs| vs.res.id() == matched.resource)
+            .find(|vs| {
+                let id = &matched.resource;
+                vs.res.kind.as_str() == id.kind
+                    && vs.res.namespace == id.namespace
+                    && vs.res.meta.name == id.name
+            })
             .and_then(|vs| vs.rules.get(matched.rule_index))
             .zip(matched.match_index)
             .and_then(|(rule, m)| rule.matches.get(m));
