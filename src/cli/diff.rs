@@ -94,21 +94,16 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         Some(path) => {
             let file = scenario::read(path)?;
             let slos = collect_slos(Some(&file), &[])?;
-            Some((
-                run_scenario(&file, &slos, &old_table)?,
-                run_scenario(&file, &slos, &new_table)?,
-            ))
+            let before = run_scenario(&file, &slos, &old_table)?;
+            Some((path, before, run_scenario(&file, &slos, &new_table)?))
         }
         None => None,
     };
-    let simulated = match (&args.simulate, &runs) {
-        (Some(path), Some((before, after))) => Some(Simulated {
-            scenario: path,
-            before,
-            after,
-        }),
-        _ => None,
-    };
+    let simulated = runs.as_ref().map(|(path, before, after)| Simulated {
+        scenario: path,
+        before,
+        after,
+    });
     let simulated = simulated.as_ref();
     let paths = [names[0].as_str(), names[1].as_str()];
     let text = match args.format {

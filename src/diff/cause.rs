@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::scope::hosts_of;
-use super::{Change, ChangedResource, Edit};
+use super::{Change, ChangedResource};
 use crate::diagnostic::{Location, ResourceRef};
 use crate::model::Config;
 use crate::validate::Outcome;
@@ -16,16 +16,13 @@ fn explaining<'c>(
     changed: &'c [ChangedResource],
     config: &Config,
 ) -> Option<(&'c ChangedResource, String)> {
-    let present = |c: &&ChangedResource| c.change != Edit::Removed;
-    let same = |c: &ChangedResource, id: &ResourceRef| {
-        c.kind == id.kind && c.namespace == id.namespace && c.name == id.name
-    };
+    let present = || changed.iter().filter(|c| c.new_doc.is_some());
     for rule in [&change.after.rule, &change.before.rule]
         .into_iter()
         .flatten()
     {
-        if let Some(c) = changed.iter().filter(present).find(|c| same(c, &rule.id)) {
-            let list = if c.kind == "HTTPRoute" {
+        if let Some(c) = present().find(|c| c.resource == rule.id) {
+            let list = if c.resource.kind == "HTTPRoute" {
                 "rules"
             } else {
                 "http"
@@ -40,21 +37,16 @@ fn explaining<'c>(
         .filter_map(|d| d["host"].as_str())
         .collect();
     let serves = |c: &ChangedResource| {
-        matches!(
-            c.kind.as_str(),
-            "DestinationRule" | "Service" | "ServiceEntry"
-        ) && hosts_of(config, c)
+        hosts_of(config, c)
             .iter()
             .any(|h| hosts.contains(&h.as_str()))
     };
     let gateway = |c: &ChangedResource| {
-        c.kind == "Gateway" && change.entry == format!("{}/{}", c.namespace, c.name)
+        c.resource.kind == "Gateway" && change.entry == c.resource.qualified()
     };
-    changed
-        .iter()
-        .filter(present)
+    present()
         .find(|c| gateway(c) || serves(c))
-        .or_else(|| changed.iter().find(present))
+        .or_else(|| present().next())
         .map(|c| (c, "/spec".to_string()))
 }
 
@@ -65,17 +57,6 @@ pub fn locate(
     new: &Outcome,
 ) -> Option<(Location, ResourceRef)> {
     let (c, pointer) = explaining(change, changed, &new.config)?;
-    let doc = new.documents.iter().rev().find(|d| {
-        d.kind() == c.kind
-            && d.str_field("/metadata/name") == Some(c.name.as_str())
-            && d.str_field("/metadata/namespace")
-                .unwrap_or(&new.default_namespace)
-                == c.namespace
-    })?;
-    let id = ResourceRef {
-        kind: c.kind.clone(),
-        namespace: c.namespace.clone(),
-        name: c.name.clone(),
-    };
-    Some((doc.label_location(&pointer), id))
+    let doc = &new.documents[c.new_doc?];
+    Some((doc.label_location(&pointer), c.resource.clone()))
 }

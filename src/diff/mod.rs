@@ -55,6 +55,8 @@ pub struct Comparison {
     pub changed_resources: Vec<ChangedResource>,
     /// Requests routed on both sides.
     pub requests_routed: usize,
+    /// How many namespaces mesh requests were sent from.
+    pub caller_namespaces: usize,
 }
 
 /// A host to send requests to for a VirtualService host: wildcards get a
@@ -79,16 +81,19 @@ fn entry_of(label: &str) -> Entry {
 
 fn answer(side: Side, req: &Request) -> Traffic {
     match side.table.route(req) {
-        Ok(decision) => {
-            let conditions = decision
-                .matched
-                .as_ref()
-                .map(|m| side.table.matched_conditions(m))
-                .unwrap_or_default();
-            Traffic::of(&decision, conditions)
-        }
+        Ok(decision) => Traffic::of(&decision),
         Err(e) => Traffic::unroutable(&e.0),
     }
+}
+
+/// Adds the conditions of the rule that took the request, in words.
+fn with_conditions(side: Side, mut traffic: Traffic) -> Traffic {
+    if let Some(rule) = &traffic.rule {
+        traffic.conditions =
+            side.table
+                .matched_conditions(&rule.id, rule.rule_index, rule.match_index);
+    }
+    traffic
 }
 
 /// Namespaces callers may sit in: every namespace either side names, and
@@ -149,12 +154,12 @@ fn probe_pair(
             request.port = example.port.or(request.port);
             let before = answer(old, &request);
             let after = answer(new, &request);
-            if before.key() != after.key() {
+            if !before.same_as(&after) {
                 differing.push(Differing {
                     namespace: namespace.clone(),
                     example,
-                    before,
-                    after,
+                    before: with_conditions(old, before),
+                    after: with_conditions(new, after),
                 });
             }
         }
@@ -173,8 +178,8 @@ fn group<'p>(probed: impl Iterator<Item = (&'p (String, String), Vec<Differing>)
             let same = found.iter_mut().find(|c| {
                 c.before.rule == d.before.rule
                     && c.after.rule == d.after.rule
-                    && c.before.key() == d.before.key()
-                    && c.after.key() == d.after.key()
+                    && c.before.same_as(&d.before)
+                    && c.after.same_as(&d.after)
             });
             match same {
                 Some(change) => {
@@ -221,6 +226,7 @@ pub fn compare(old: Side, new: Side) -> Comparison {
     Comparison {
         changes,
         changed_resources,
+        caller_namespaces: namespaces.len(),
         requests_routed,
     }
 }

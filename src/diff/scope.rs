@@ -8,55 +8,101 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::mesh::names::ROOT_NAMESPACE;
-use crate::mesh::names::fqdn;
+use crate::diagnostic::ResourceRef;
+use crate::mesh::names::{ROOT_NAMESPACE, fqdn};
 use crate::model::Config;
 use crate::route::ServedHosts;
 use crate::validate::Outcome;
 
 /// How a resource differs between the two sides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edit {
     Added,
     Removed,
     Modified,
 }
 
+impl Edit {
+    /// The word reports and JSON use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Edit::Added => "added",
+            Edit::Removed => "removed",
+            Edit::Modified => "modified",
+        }
+    }
+}
+
+impl Serialize for Edit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A resource whose content differs between the sides.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangedResource {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
+    #[serde(flatten)]
+    pub resource: ResourceRef,
     pub change: Edit,
+    /// Its document on the NEW side (none when it was removed).
+    #[serde(skip)]
+    pub new_doc: Option<usize>,
 }
 
-/// (kind, namespace, name) of a document, and its content without the
-/// fields the API server owns.
-fn resources(outcome: &Outcome) -> BTreeMap<(String, String, String), Value> {
+/// Fields the API server owns: not part of what the user changed.
+const SERVER_OWNED: [&str; 4] = ["managedFields", "resourceVersion", "uid", "generation"];
+
+/// Whether two definitions say the same, apart from `status` and the
+/// metadata the API server owns.
+fn same_content(a: &Value, b: &Value) -> bool {
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return a == b;
+    };
+    let fields =
+        |m: &'_ serde_json::Map<String, Value>| m.len() - usize::from(m.contains_key("status"));
+    fields(a) == fields(b)
+        && a.iter()
+            .filter(|(k, _)| *k != "status")
+            .all(|(k, v)| match (k.as_str(), b.get(k)) {
+                ("metadata", Some(w)) => same_metadata(v, w),
+                (_, Some(w)) => v == w,
+                (_, None) => false,
+            })
+}
+
+fn same_metadata(a: &Value, b: &Value) -> bool {
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return a == b;
+    };
+    let kept = |m: &'_ serde_json::Map<String, Value>| {
+        m.iter()
+            .filter(|(k, _)| !SERVER_OWNED.contains(&k.as_str()))
+            .count()
+    };
+    kept(a) == kept(b)
+        && a.iter()
+            .filter(|(k, _)| !SERVER_OWNED.contains(&k.as_str()))
+            .all(|(k, v)| b.get(k) == Some(v))
+}
+
+/// Each resource of a side by identity (the last definition, as kubectl
+/// apply keeps it), with its document's index.
+fn resources(outcome: &Outcome) -> BTreeMap<ResourceRef, usize> {
     let mut found = BTreeMap::new();
-    for doc in &outcome.documents {
-        let (Some(name), kind) = (doc.str_field("/metadata/name"), doc.kind()) else {
+    for (index, doc) in outcome.documents.iter().enumerate() {
+        let Some(name) = doc.str_field("/metadata/name") else {
             continue;
         };
         let namespace = doc
             .str_field("/metadata/namespace")
             .unwrap_or(&outcome.default_namespace);
-        let mut content = doc.value.clone();
-        if let Some(map) = content.as_object_mut() {
-            map.remove("status");
-            if let Some(meta) = map.get_mut("metadata").and_then(Value::as_object_mut) {
-                for owned in ["managedFields", "resourceVersion", "uid", "generation"] {
-                    meta.remove(owned);
-                }
-            }
-        }
-        // kubectl apply keeps the last definition.
-        found.insert(
-            (kind.to_string(), namespace.to_string(), name.to_string()),
-            content,
-        );
+        let id = ResourceRef {
+            kind: doc.kind().to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        };
+        found.insert(id, index);
     }
     found
 }
@@ -67,18 +113,21 @@ pub fn changed_resources(old: &Outcome, new: &Outcome) -> Vec<ChangedResource> {
     let keys: BTreeSet<_> = before.keys().chain(after.keys()).collect();
     keys.into_iter()
         .filter_map(|key| {
-            let change = match (before.get(key), after.get(key)) {
+            let (old_doc, new_doc) = (before.get(key), after.get(key).copied());
+            let change = match (old_doc, new_doc) {
                 (Some(_), None) => Edit::Removed,
                 (None, Some(_)) => Edit::Added,
-                (Some(a), Some(b)) if a != b => Edit::Modified,
+                (Some(&a), Some(b))
+                    if !same_content(&old.documents[a].value, &new.documents[b].value) =>
+                {
+                    Edit::Modified
+                }
                 _ => return None,
             };
-            let (kind, namespace, name) = key.clone();
             Some(ChangedResource {
-                kind,
-                namespace,
-                name,
+                resource: key.clone(),
                 change,
+                new_doc,
             })
         })
         .collect()
@@ -114,13 +163,15 @@ pub fn reach(
     let mut destinations = BTreeSet::new();
     let mut gateways = BTreeSet::new();
     for c in changed {
-        match c.kind.as_str() {
+        let ResourceRef {
+            kind,
+            namespace,
+            name,
+        } = &c.resource;
+        match kind.as_str() {
             "VirtualService" | "HTTPRoute" => {
                 for vs in served.iter().flat_map(|s| s.iter()) {
-                    if vs.resource.kind == c.kind
-                        && vs.resource.namespace == c.namespace
-                        && vs.resource.name == c.name
-                    {
+                    if vs.resource == c.resource {
                         if vs.hosts.is_empty() {
                             // A delegate: its roots are not traced.
                             reach.everything = true;
@@ -139,30 +190,18 @@ pub fn reach(
                     let selected = config
                         .sidecars
                         .iter()
-                        .filter(|r| r.namespace == c.namespace && r.name() == c.name);
-                    reach.sidecar_callers.extend(selected.map(|r| {
-                        Caller {
-                            namespace: c.namespace.clone(),
-                            labels: r
-                                .spec
-                                .workload_selector
-                                .as_ref()
-                                .map(|w| w.labels.clone())
-                                .unwrap_or_default(),
-                        }
+                        .filter(|r| r.namespace == *namespace && r.name() == name);
+                    reach.sidecar_callers.extend(selected.map(|r| Caller {
+                        namespace: namespace.clone(),
+                        labels: r.spec.selector().cloned().unwrap_or_default(),
                     }));
                 }
             }
-            "Gateway" if !c.namespace.is_empty() => {
-                gateways.insert(format!("{}/{}", c.namespace, c.name));
+            "Gateway" if !namespace.is_empty() => {
+                gateways.insert(c.resource.qualified());
             }
-            "Deployment" | "Pod" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Namespace"
-            | "ReferenceGrant" | "Node" => {
-                // Endpoints and namespaces: what they change is the
-                // DestinationRule policy of the hosts they back, which the
-                // mesh view resolves; trace them all.
-                reach.everything = true;
-            }
+            // Workloads, namespaces, grants and the rest: what they change
+            // (endpoints, visibility, attachment) is not traced to hosts.
             _ => reach.everything = true,
         }
     }
@@ -188,10 +227,11 @@ fn add_served(reach: &mut Reach, vs: &ServedHosts) {
 }
 
 /// The fully qualified hosts a DestinationRule, Service or ServiceEntry
-/// names, as it is on one side.
+/// names, as it is on one side; none for other kinds.
 pub(super) fn hosts_of(config: &Config, c: &ChangedResource) -> Vec<String> {
-    let same = |namespace: &str, name: &str| namespace == c.namespace && name == c.name;
-    match c.kind.as_str() {
+    let same =
+        |namespace: &str, name: &str| c.resource.namespace == namespace && c.resource.name == name;
+    match c.resource.kind.as_str() {
         "DestinationRule" => config
             .destination_rules
             .iter()
@@ -204,12 +244,13 @@ pub(super) fn hosts_of(config: &Config, c: &ChangedResource) -> Vec<String> {
             .filter(|r| same(&r.namespace, r.name()))
             .map(|r| fqdn(r.name(), &r.namespace))
             .collect(),
-        _ => config
+        "ServiceEntry" => config
             .service_entries
             .iter()
             .filter(|r| same(&r.namespace, r.name()))
             .flat_map(|r| r.spec.hosts.iter().map(|h| fqdn(h, &r.namespace)))
             .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -4,6 +4,8 @@
 //! beside it, but two outcomes that differ only there are the same traffic
 //! (a rule renamed, a VirtualService split in two).
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -13,9 +15,8 @@ use crate::route::Decision;
 /// The rule that took a request, for the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleView {
-    /// `Kind namespace/name`.
-    pub resource: String,
-    #[serde(skip)]
+    /// Shown as `Kind namespace/name`.
+    #[serde(rename = "resource", serialize_with = "as_text")]
     pub id: ResourceRef,
     pub rule_index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,11 +25,16 @@ pub struct RuleView {
     pub match_index: Option<usize>,
 }
 
+fn as_text<S: serde::Serializer>(id: &ResourceRef, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(id)
+}
+
 /// One side's answer for a request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Traffic {
     pub rule: Option<RuleView>,
-    /// The conditions of the match that took the request, in words.
+    /// The conditions of the match that took the request, in words (filled
+    /// in for the requests a change is reported with).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<String>,
     /// What is compared: status, flags, action, destinations, policy.
@@ -43,9 +49,8 @@ fn rounded(share: f64) -> f64 {
 
 impl Traffic {
     /// The traffic a routing decision gives.
-    pub fn of(decision: &Decision, conditions: Vec<String>) -> Traffic {
+    pub fn of(decision: &Decision) -> Traffic {
         let rule = decision.matched.as_ref().map(|m| RuleView {
-            resource: m.resource.to_string(),
             id: m.resource.clone(),
             rule_index: m.rule_index,
             rule_name: m.rule_name.clone(),
@@ -92,7 +97,7 @@ impl Traffic {
         outcome.insert("policy".into(), policy);
         Traffic {
             rule,
-            conditions,
+            conditions: Vec::new(),
             outcome,
         }
     }
@@ -108,16 +113,16 @@ impl Traffic {
         }
     }
 
-    /// The compared part, as one string (for grouping).
-    pub fn key(&self) -> String {
-        serde_json::to_string(&self.outcome).unwrap_or_default()
+    /// The same traffic: outcomes equal, whichever rule gave them.
+    pub fn same_as(&self, other: &Traffic) -> bool {
+        self.outcome == other.outcome
     }
 }
 
 /// A destination as a summary line names it: `reviews.shop v2`, or
 /// `reviews.shop v2 port 9080` when `ports` says several ports of it are
 /// destinations.
-fn destination_name(d: &Value, ports: bool) -> String {
+pub fn destination_name(d: &Value, ports: bool) -> String {
     let mut name = short_host(d["host"].as_str().unwrap_or("")).to_string();
     if let Some(subset) = d["subset"].as_str() {
         name.push(' ');
@@ -134,7 +139,8 @@ pub fn short_host(host: &str) -> &str {
     host.strip_suffix(".svc.cluster.local").unwrap_or(host)
 }
 
-fn percent(share: f64) -> String {
+/// A share as a percentage: `90 %`, `33.33 %`.
+pub fn percent(share: f64) -> String {
     let p = share * 100.0;
     if (p - p.round()).abs() < 1e-9 {
         format!("{p:.0} %")
@@ -159,7 +165,7 @@ fn text(v: Option<&Value>) -> String {
 
 /// The differences in words, most telling first: status, shares
 /// (`reviews v2: 10 % -> 20 %`), then every other field that differs.
-pub fn summary(before: &Traffic, after: &Traffic) -> Vec<String> {
+pub fn summary<'v>(before: &'v Traffic, after: &'v Traffic) -> Vec<String> {
     let (a, b) = (&before.outcome, &after.outcome);
     let mut lines = Vec::new();
     if a.get("error").is_some() || b.get("error").is_some() {
@@ -181,48 +187,33 @@ pub fn summary(before: &Traffic, after: &Traffic) -> Vec<String> {
             ));
         }
     }
-    let empty = Vec::new();
-    let list = |m: &Map<String, Value>| {
-        m.get("destinations")
-            .and_then(Value::as_array)
-            .unwrap_or(&empty)
-            .clone()
+    let (da, db) = (destinations(a), destinations(b));
+    let both = || da.iter().chain(db);
+    // Ports are named only when a destination has several.
+    let distinct = |ports| {
+        both()
+            .map(|d| destination_name(d, ports))
+            .collect::<BTreeSet<_>>()
     };
-    let (da, db) = (list(a), list(b));
-    let plain: Vec<String> = da
-        .iter()
-        .chain(&db)
-        .map(|d| destination_name(d, false))
-        .collect();
-    let with_ports: std::collections::BTreeSet<String> = da
-        .iter()
-        .chain(&db)
-        .map(|d| destination_name(d, true))
-        .collect();
-    let ports = with_ports.len()
-        > plain
-            .iter()
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
-    let destination_name = |d: &Value| destination_name(d, ports);
-    let mut names: Vec<String> = da.iter().chain(&db).map(destination_name).collect();
-    names.dedup();
-    let mut seen = std::collections::BTreeSet::new();
-    for name in names {
+    let ports = distinct(true).len() > distinct(false).len();
+    let mut seen = BTreeSet::new();
+    for name in both().map(|d| destination_name(d, ports)) {
         if !seen.insert(name.clone()) {
             continue;
         }
-        let find = |list: &[Value]| list.iter().find(|d| destination_name(d) == name).cloned();
-        let (x, y) = (find(&da), find(&db));
-        let share = |d: &Option<Value>| d.as_ref().and_then(|d| d["share"].as_f64()).unwrap_or(0.0);
-        if share(&x) != share(&y) {
+        let find = |list: &'v [Value]| -> Option<&'v Value> {
+            list.iter().find(|d| destination_name(d, ports) == name)
+        };
+        let (x, y) = (find(da), find(db));
+        let share = |d: Option<&Value>| d.and_then(|d| d["share"].as_f64()).unwrap_or(0.0);
+        if share(x) != share(y) {
             lines.push(format!(
                 "{name}: {} -> {}",
-                percent(share(&x)),
-                percent(share(&y))
+                percent(share(x)),
+                percent(share(y))
             ));
         }
-        if let (Some(x), Some(y)) = (&x, &y) {
+        if let (Some(x), Some(y)) = (x, y) {
             for field in ["status", "response_flag", "headers", "policy"] {
                 fields_differing(
                     &format!("{name} {field}"),
@@ -239,6 +230,13 @@ pub fn summary(before: &Traffic, after: &Traffic) -> Vec<String> {
         fields_differing("policy", a.get("policy"), b.get("policy"), &mut lines);
     }
     lines
+}
+
+fn destinations(outcome: &Map<String, Value>) -> &[Value] {
+    outcome
+        .get("destinations")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// One line per leaf that differs, named by its dotted path.

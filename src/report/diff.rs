@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::terminal::{Style, Tone};
 use crate::diagnostic::{Diagnostic, Rule, Severity};
 use crate::diff::cause;
-use crate::diff::traffic::short_host;
+use crate::diff::traffic::{destination_name, percent, short_host};
 use crate::diff::{Change, ChangedResource, Comparison, Traffic};
 use crate::report_line;
 use crate::route::Entry;
@@ -226,12 +226,8 @@ fn outcome_line(traffic: &Traffic) -> String {
         .map(|list| {
             list.iter()
                 .map(|d| {
-                    let mut name = short_host(d["host"].as_str().unwrap_or("")).to_string();
-                    if let Some(subset) = d["subset"].as_str() {
-                        name = format!("{name} {subset}");
-                    }
-                    let share = d["share"].as_f64().unwrap_or(0.0) * 100.0;
-                    format!("{name} {}%", (share * 100.0).round() / 100.0)
+                    let share = percent(d["share"].as_f64().unwrap_or(0.0));
+                    format!("{} {share}", destination_name(d, false))
                 })
                 .collect()
         })
@@ -251,7 +247,7 @@ fn outcome_line(traffic: &Traffic) -> String {
                 .as_deref()
                 .map(|n| format!(" \"{n}\""))
                 .unwrap_or_default();
-            format!("  [{} rule #{}{name}]", r.resource, r.rule_index)
+            format!("  [{} rule #{}{name}]", r.id, r.rule_index)
         })
         .unwrap_or_default();
     format!("{status}{flags}{target}{rule}")
@@ -262,6 +258,7 @@ fn entry_text(change: &Change, all_namespaces: usize) -> String {
     if change.entry != "mesh" {
         return format!("at gateway {}", change.entry);
     }
+    // Every namespace the comparison called from.
     if change.source_namespaces.len() == all_namespaces && all_namespaces > 1 {
         return "in the mesh (callers in every namespace)".into();
     }
@@ -289,15 +286,6 @@ fn class_text(change: &Change) -> String {
     }
 }
 
-fn namespaces_seen(comparison: &Comparison) -> usize {
-    comparison
-        .changes
-        .iter()
-        .flat_map(|c| &c.source_namespaces)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-}
-
 fn by_host(comparison: &Comparison) -> BTreeMap<&str, Vec<&Change>> {
     let mut hosts: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
     for c in &comparison.changes {
@@ -307,12 +295,7 @@ fn by_host(comparison: &Comparison) -> BTreeMap<&str, Vec<&Change>> {
 }
 
 fn resource_line(r: &ChangedResource) -> String {
-    let change = match r.change {
-        crate::diff::Edit::Added => "added",
-        crate::diff::Edit::Removed => "removed",
-        crate::diff::Edit::Modified => "modified",
-    };
-    format!("{change} {} {}/{}", r.kind, r.namespace, r.name)
+    format!("{} {}", r.change.as_str(), r.resource)
 }
 
 /// The human report; `paths` is how the example's `meshctl route` reads
@@ -325,7 +308,7 @@ pub fn human(
     style: Style,
 ) -> String {
     let mut out = String::new();
-    let all = namespaces_seen(comparison);
+    let all = comparison.caller_namespaces;
     for (host, changes) in by_host(comparison) {
         report_line!(&mut out, "{}", style.paint(Tone::Unsure, host));
         for c in changes {
@@ -383,7 +366,7 @@ pub static TRAFFIC_CHANGE: Rule = Rule {
 /// `-o sarif`: one note per change, on the line of the NEW side that
 /// causes it (a change whose cause was removed has no location).
 pub fn sarif(comparison: &Comparison, new: &Outcome, paths: [&str; 2]) -> String {
-    let all = namespaces_seen(comparison);
+    let all = comparison.caller_namespaces;
     let notes: Vec<Diagnostic> = comparison
         .changes
         .iter()
@@ -422,7 +405,7 @@ pub fn markdown(
     if comparison.changes.is_empty() {
         out.push_str("No request routes differently.\n");
     }
-    let all = namespaces_seen(comparison);
+    let all = comparison.caller_namespaces;
     for (host, changes) in by_host(comparison) {
         out.push_str(&format!("#### `{host}`\n\n"));
         out.push_str("| requests | before | after | what changes |\n|---|---|---|---|\n");

@@ -81,20 +81,25 @@ impl RoutingTable<'_> {
             .collect()
     }
 
-    /// The conditions of the match that took a request (of the root rule
-    /// when it delegates), in words; empty for a rule without matches.
-    pub fn matched_conditions(&self, matched: &crate::route::decision::Matched) -> Vec<String> {
+    /// The conditions of match `match_index` of rule `rule_index` of
+    /// `resource` (the rule that took a request, the root rule when it
+    /// delegates), in words; empty for a rule without matches.
+    pub fn matched_conditions(
+        &self,
+        resource: &ResourceRef,
+        rule_index: usize,
+        match_index: Option<usize>,
+    ) -> Vec<String> {
         let request = self
             .vss
             .iter()
             .find(|vs| {
-                let id = &matched.resource;
-                vs.res.kind.as_str() == id.kind
-                    && vs.res.namespace == id.namespace
-                    && vs.res.meta.name == id.name
+                vs.res.kind.as_str() == resource.kind
+                    && vs.res.namespace == resource.namespace
+                    && vs.res.meta.name == resource.name
             })
-            .and_then(|vs| vs.rules.get(matched.rule_index))
-            .zip(matched.match_index)
+            .and_then(|vs| vs.rules.get(rule_index))
+            .zip(match_index)
             .and_then(|(rule, m)| rule.matches.get(m));
         request
             .map(|m| m.request.conditions.iter().map(|c| c.describe()).collect())
