@@ -3,12 +3,12 @@
 //! Sidecars. Either way Istio picks one of them by age, and which one a
 //! workload gets is not what anyone wrote.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
-use crate::model::{Resource, Sidecar};
+use crate::model::{Resource, Sidecar, Workload};
 
 pub static MULTIPLE_WITHOUT_SELECTOR: Rule = Rule {
     code: "MC2012",
@@ -62,19 +62,19 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
                 .label("namespace-wide");
             }
         }
-        // Each workload with the Sidecars selecting it, in input order.
-        let mut picked: Vec<(&Resource<crate::model::Workload>, Vec<&str>)> = Vec::new();
-        let mut at: std::collections::HashMap<*const Resource<crate::model::Workload>, usize> =
-            std::collections::HashMap::new();
+        // Each workload (by its document) with the Sidecars selecting it,
+        // in input order.
+        let mut picked: Vec<(&Resource<Workload>, Vec<&str>)> = Vec::new();
+        let mut at: HashMap<usize, usize> = HashMap::new();
         for s in &sidecars {
             let Some(l) = s.spec.selector() else { continue };
             let selector: Vec<(&str, &str)> =
                 l.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             for w in index.mesh.workloads(Some(ns), &selector) {
-                match at.get(&std::ptr::from_ref(w)) {
+                match at.get(&w.doc) {
                     Some(&i) => picked[i].1.push(s.name()),
                     None => {
-                        at.insert(std::ptr::from_ref(w), picked.len());
+                        at.insert(w.doc, picked.len());
                         picked.push((w, vec![s.name()]));
                     }
                 }
