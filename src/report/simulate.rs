@@ -214,6 +214,15 @@ pub fn human(r: &SimResult, style: Style) -> String {
     if r.endpoints.iter().any(|e| e.errors > 0 || e.ejections > 0) {
         out.push_str(&format!("\n{}\n", endpoint_table(r, style)));
     }
+    if !r.slowest.is_empty() {
+        report_line!(&mut out);
+        report_line!(
+            &mut out,
+            "services, every hop (requests received per entry request, retries included)"
+        );
+        out.push_str(&format!("{}\n", service_table(r, style)));
+        slowest_paths(r, &mut out);
+    }
     let l = &r.latency_ms;
     report_line!(&mut out);
     report_line!(
@@ -289,6 +298,89 @@ fn outcome_table(r: &SimResult, style: Style) -> Table {
         }
     }
     table
+}
+
+/// Per service: the load that reached it and how its callers fared.
+fn service_table(r: &SimResult, style: Style) -> Table {
+    let mut table = style.table([
+        "service",
+        "received",
+        "per entry req",
+        "tries/req",
+        "success",
+        "p50 ms",
+        "p99 ms",
+        "response flags",
+        "UO",
+        "ejections",
+    ]);
+    for s in &r.services {
+        let flags: Vec<String> = s
+            .response_flags
+            .iter()
+            .map(|(f, n)| format!("{f} {}", thousands(*n)))
+            .collect();
+        table.add_row(vec![
+            cell(&s.host),
+            thousands(s.requests_received),
+            format!("{:.3}", s.per_entry_request),
+            format!("{:.3}", s.attempts.mean),
+            pct(s.success_rate),
+            format!("{:.1}", s.latency_ms.p50),
+            format!("{:.1}", s.latency_ms.p99),
+            if flags.is_empty() {
+                "-".to_string()
+            } else {
+                flags.join("  ")
+            },
+            thousands(s.overflow.total()),
+            thousands(s.ejections),
+        ]);
+    }
+    for col in [1, 2, 3, 4, 5, 6, 8, 9] {
+        if let Some(c) = table.column_mut(col) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table
+}
+
+/// Slowest requests shown in the terminal; `-o json` has five.
+const SLOWEST_SHOWN: usize = 3;
+
+/// The slowest entry requests, each with the chain of calls behind its
+/// answer.
+fn slowest_paths(r: &SimResult, out: &mut String) {
+    report_line!(out);
+    report_line!(
+        out,
+        "slowest requests (at each hop, the call that failed, else the slowest)"
+    );
+    for path in r.slowest.iter().take(SLOWEST_SHOWN) {
+        for (depth, hop) in path.iter().enumerate() {
+            let lead = if depth == 0 {
+                "  ".to_string()
+            } else {
+                format!("{}└ ", "  ".repeat(depth + 1))
+            };
+            let flags = if hop.response_flags.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", hop.response_flags.join(","))
+            };
+            let at = hop.endpoint.as_deref().map_or_else(
+                || " (answered by the proxy)".to_string(),
+                |e| format!(" at {}", cell(e)),
+            );
+            report_line!(
+                out,
+                "{lead}{:.1} ms  {}{flags}  {}{at}",
+                hop.latency_ms,
+                hop.status,
+                cell(&hop.request)
+            );
+        }
+    }
 }
 
 /// Endpoints shown in the terminal; `-o json` has them all.

@@ -72,6 +72,8 @@ pub struct Limits {
 #[derive(Debug, Clone)]
 pub struct ClusterSpec {
     pub host: String,
+    /// Index of the host in `Model::services` (set by the model builder).
+    pub service: u32,
     pub subset: Option<String>,
     /// Pod ids of the cluster's endpoints.
     pub hosts: Vec<u32>,
@@ -179,6 +181,7 @@ impl ClusterSpec {
         let panic_threshold = outlier.as_ref().map_or(50.0, |o| o.min_health_percent);
         let mut spec = ClusterSpec {
             host: host.to_string(),
+            service: 0,
             subset: subset.map(str::to_string),
             hosts,
             lb,

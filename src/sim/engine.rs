@@ -16,6 +16,7 @@ use super::outlier::{self, Observation};
 use super::retry::TryResult;
 use super::scenario::Arrival;
 use super::stats::{Ejection, Overflow, SimResult, Stats, is_success};
+use super::trace::{Hop, NO_POD, Path};
 use crate::route::split;
 
 const NANOS_PER_SECOND: f64 = 1e9;
@@ -23,6 +24,8 @@ const NANOS_PER_SECOND: f64 = 1e9;
 const TRIED_HOSTS: usize = 8;
 /// How often (in events) the progress callback is called.
 const PROGRESS_EVERY: u64 = 1 << 16;
+/// No job or parent.
+const NONE: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -45,6 +48,12 @@ enum Kind {
         req: u32,
         era: u32,
         attempt: u16,
+        status: u16,
+    },
+    /// A job's calls and service time are over: it answers.
+    JobDone {
+        job: u32,
+        era: u32,
         status: u16,
     },
     PerTryTimeout {
@@ -116,6 +125,38 @@ struct Req {
     retry_held: bool,
     tried: [u32; TRIED_HOSTS],
     mirror: bool,
+    /// For a call: the job that made it, the job's era and the call's index
+    /// in the job's current step; `parent` is [`NONE`] for entry requests.
+    parent: u32,
+    parent_era: u32,
+    call: u16,
+    /// The job serving the current try, at an endpoint that calls or
+    /// honours cancellation.
+    job: u32,
+    /// The call chain behind the current try's answer.
+    path: Path,
+}
+
+/// A request being served at an endpoint that calls other services (or
+/// stops its work when the caller resets): its calls step by step, then
+/// its service time (slot reused; `era` tells stale events apart).
+struct Job {
+    era: u32,
+    pod: u32,
+    /// The try it serves.
+    req: u32,
+    req_era: u32,
+    attempt: u16,
+    /// The next step of the pod's plan.
+    step: u16,
+    /// Calls of the current step still running.
+    outstanding: u16,
+    /// What the request answers because a call failed (0: nothing failed).
+    failed: u16,
+    /// The requests of the calls still running.
+    children: Vec<u32>,
+    /// The call chain that explains the answer best so far.
+    slowest: Path,
 }
 
 struct Pod {
@@ -145,6 +186,8 @@ pub struct Engine<'m> {
     timers: Vec<(u64, VecDeque<Event>)>,
     reqs: Vec<Req>,
     free: Vec<u32>,
+    jobs: Vec<Job>,
+    free_jobs: Vec<u32>,
     inflight: u64,
     pods: Vec<Pod>,
     proxies: Vec<Option<ProxyCluster>>,
@@ -165,6 +208,8 @@ impl<'m> Engine<'m> {
             timers: Vec::new(),
             reqs: Vec::new(),
             free: Vec::new(),
+            jobs: Vec::new(),
+            free_jobs: Vec::new(),
             inflight: 0,
             pods: m
                 .pods
@@ -188,7 +233,7 @@ impl<'m> Engine<'m> {
                 .collect(),
             generated: 0,
             open_streams: m.streams.len(),
-            stats: Stats::new(m.clusters.len(), m.pods.len()),
+            stats: Stats::new(m),
         };
         for (i, change) in m.changes.iter().enumerate() {
             engine.schedule(change.at, Kind::Change { index: i as u32 });
@@ -325,7 +370,11 @@ impl<'m> Engine<'m> {
                 era,
                 attempt,
                 status,
-            } => self.pod_done(pod, req, era, attempt, status),
+            } => {
+                self.server_free(pod);
+                self.answer(req, era, attempt, status, Path::EMPTY);
+            }
+            Kind::JobDone { job, era, status } => self.job_done(job, era, status),
             Kind::PerTryTimeout { req, .. } => {
                 if self.live(kind) {
                     self.per_try_timeout(req);
@@ -401,14 +450,43 @@ impl<'m> Engine<'m> {
             .find(|(c, _)| draw < *c)
             .or(spec.mix.last())
             .map_or(0, |(_, class)| *class);
+        self.launch(class, client, None);
+    }
+
+    /// Sends a request of `class` from `client`'s proxy; `parent` is the
+    /// job and call index for a call.
+    fn launch(&mut self, class: u32, client: u32, parent: Option<(u32, u16)>) {
         let route = match &self.m.classes[class as usize].outcome {
             ClassOutcome::Local { status, flags } => {
-                self.stats.finished(None, *status, *flags, 0, 0, self.now);
+                let hop = Hop {
+                    class,
+                    pod: NO_POD,
+                    status: *status,
+                    flags: *flags,
+                    latency_ns: 0,
+                };
+                match parent {
+                    None => self
+                        .stats
+                        .finished(None, &Path::EMPTY.behind(hop), 0, self.now),
+                    Some((job, call)) => {
+                        let era = self.jobs[job as usize].era;
+                        self.call_done(job, era, call, NONE, &Path::EMPTY.behind(hop));
+                    }
+                }
                 return;
             }
             ClassOutcome::Route(route) => route,
         };
         let req = self.alloc(class, client);
+        if let Some((job, call)) = parent {
+            let j = &mut self.jobs[job as usize];
+            j.children.push(req);
+            let r = &mut self.reqs[req as usize];
+            r.parent = job;
+            r.parent_era = j.era;
+            r.call = call;
+        }
         match route.delay {
             Some((delay, fraction)) if self.rng.random::<f64>() < fraction => {
                 self.reqs[req as usize].flags = Flags::DI;
@@ -437,6 +515,11 @@ impl<'m> Engine<'m> {
             retry_held: false,
             tried: [u32::MAX; TRIED_HOSTS],
             mirror: false,
+            parent: NONE,
+            parent_era: 0,
+            call: 0,
+            job: NONE,
+            path: Path::EMPTY,
         };
         match self.free.pop() {
             Some(slot) => {
@@ -471,13 +554,18 @@ impl<'m> Engine<'m> {
         }
         let pick = split::pick(&route.weights, self.rng.random::<f64>()).unwrap_or(0);
         let dest = &route.destinations[pick];
+        let entry = self.reqs[req as usize].parent == NONE;
         let Some(cluster) = dest.cluster else {
-            self.stats.routed_nowhere(&dest.label, dest.missing_status);
+            if entry {
+                self.stats.routed_nowhere(&dest.label, dest.missing_status);
+            }
             let flags = self.reqs[req as usize].flags.with(Flags::NC);
             self.finish(req, None, dest.missing_status, flags);
             return;
         };
-        self.stats.routed(cluster, self.now);
+        if entry {
+            self.stats.routed(cluster, self.now);
+        }
         self.bind(req, cluster, dest.hash);
         if route.timeout > 0 {
             let era = self.reqs[req as usize].era;
@@ -531,9 +619,17 @@ impl<'m> Engine<'m> {
     // ----- tries ----------------------------------------------------------
 
     fn start_try(&mut self, req: u32) {
-        let (cluster, proxy, hash, client, mirror) = {
-            let r = &self.reqs[req as usize];
-            (r.cluster, r.proxy, r.hash, r.client, r.mirror)
+        let (cluster, proxy, hash, client, mirror, entry) = {
+            let r = &mut self.reqs[req as usize];
+            r.path = Path::EMPTY;
+            (
+                r.cluster,
+                r.proxy,
+                r.hash,
+                r.client,
+                r.mirror,
+                r.parent == NONE,
+            )
         };
         let spec = &self.m.clusters[cluster as usize];
         let route = self.route(req);
@@ -563,7 +659,7 @@ impl<'m> Engine<'m> {
         let era = r.era;
         let pod = spec.hosts[host as usize];
         if !mirror {
-            self.stats.tried(cluster, pod);
+            self.stats.tried(cluster, pod, entry);
         }
         if self.pods[pod as usize].behaviour.down {
             // Connection refused: Envoy's connect failure (UF).
@@ -591,8 +687,9 @@ impl<'m> Engine<'m> {
 
     /// Circuit-breaker overflow: 503 UO, never retried (§4.3, §6.6).
     fn overflow(&mut self, req: u32, cause: Overflow) {
-        if !self.reqs[req as usize].mirror {
-            self.stats.overflowed(cause);
+        let r = &self.reqs[req as usize];
+        if !r.mirror {
+            self.stats.overflowed(r.cluster, cause, r.parent == NONE);
         }
         self.refuse(req, Flags::UO);
     }
@@ -652,6 +749,11 @@ impl<'m> Engine<'m> {
     fn serve(&mut self, pod: u32, req: u32, era: u32, attempt: u16) {
         let p = &mut self.pods[pod as usize];
         p.busy += 1;
+        let spec = &self.m.pods[pod as usize];
+        if spec.calls.is_some() || spec.cancellable {
+            self.start_job(pod, req, era, attempt);
+            return;
+        }
         let b = p.behaviour;
         let service = self.m.latencies[b.latency as usize].sample(&mut self.rng);
         let status = if b.error_rate > 0.0 && self.rng.random::<f64>() < b.error_rate {
@@ -671,31 +773,212 @@ impl<'m> Engine<'m> {
         );
     }
 
-    fn pod_done(&mut self, pod: u32, req: u32, era: u32, attempt: u16, status: u16) {
-        let p = &mut self.pods[pod as usize];
-        p.busy -= 1;
-        if let Some((next, next_era, next_attempt)) = p.queue.pop_front() {
-            // Work whose client gave up is still done: the endpoint cannot know.
-            self.serve(pod, next, next_era, next_attempt);
-        }
-        let r = &self.reqs[req as usize];
-        if r.era != era || r.attempt != attempt || r.phase != Phase::Active {
+    /// A server of `pod` is free: it takes the next queued try. Work whose
+    /// client gave up is still done (the endpoint cannot know), unless the
+    /// endpoint honours cancellation.
+    fn server_free(&mut self, pod: u32) {
+        self.pods[pod as usize].busy -= 1;
+        let cancellable = self.m.pods[pod as usize].cancellable;
+        while let Some((next, era, attempt)) = self.pods[pod as usize].queue.pop_front() {
+            if cancellable && !self.try_live(next, era, attempt) {
+                continue;
+            }
+            self.serve(pod, next, era, attempt);
             return;
         }
+    }
+
+    /// Whether try `attempt` of `req` (of era `era`) is still at its endpoint.
+    fn try_live(&self, req: u32, era: u32, attempt: u16) -> bool {
+        let r = &self.reqs[req as usize];
+        r.era == era && r.attempt == attempt && r.phase == Phase::Active
+    }
+
+    /// An endpoint answers a try with `status`, `path` behind it.
+    fn answer(&mut self, req: u32, era: u32, attempt: u16, status: u16, path: Path) {
+        if !self.try_live(req, era, attempt) {
+            return;
+        }
+        self.reqs[req as usize].path = path;
         self.release(req, false);
         self.observe(req, Observation::Status(status));
         self.after_try(req, TryResult::Response(status));
     }
 
+    // ----- calls ----------------------------------------------------------
+
+    /// An endpoint starts serving a try as a job: its calls, then its work.
+    fn start_job(&mut self, pod: u32, req: u32, era: u32, attempt: u16) {
+        let fresh = Job {
+            era: 0,
+            pod,
+            req,
+            req_era: era,
+            attempt,
+            step: 0,
+            outstanding: 0,
+            failed: 0,
+            children: Vec::new(),
+            slowest: Path::EMPTY,
+        };
+        let job = match self.free_jobs.pop() {
+            Some(slot) => {
+                let j = &mut self.jobs[slot as usize];
+                let children = std::mem::take(&mut j.children);
+                *j = Job {
+                    era: j.era,
+                    children,
+                    ..fresh
+                };
+                slot
+            }
+            None => {
+                self.jobs.push(fresh);
+                (self.jobs.len() - 1) as u32
+            }
+        };
+        if self.try_live(req, era, attempt) {
+            self.reqs[req as usize].job = job;
+        }
+        self.next_step(job);
+    }
+
+    /// Starts the job's next step of calls that its draws select, or its
+    /// own work when no step is left or a call failed.
+    fn next_step(&mut self, job: u32) {
+        let j = &self.jobs[job as usize];
+        let Some((plan, client)) = self.m.pods[j.pod as usize].calls else {
+            self.work(job);
+            return;
+        };
+        let steps = &self.m.plans[plan as usize].steps;
+        let mut step = j.step as usize;
+        if j.failed != 0 {
+            step = steps.len();
+        }
+        while let Some(calls) = steps.get(step) {
+            step += 1;
+            self.jobs[job as usize].step = step as u16;
+            let mut drawn: u64 = 0;
+            for (i, call) in calls.iter().enumerate() {
+                if call.probability >= 1.0 || self.rng.random::<f64>() < call.probability {
+                    drawn |= 1 << i;
+                }
+            }
+            if drawn == 0 {
+                continue;
+            }
+            // Reserve every call first: one answered at once must not end
+            // the step while the others are being sent.
+            self.jobs[job as usize].outstanding = drawn.count_ones() as u16;
+            let era = self.jobs[job as usize].era;
+            for (i, call) in calls.iter().enumerate() {
+                if drawn & (1 << i) != 0 && self.jobs[job as usize].era == era {
+                    self.launch(call.class, client, Some((job, i as u16)));
+                }
+            }
+            return;
+        }
+        self.work(job);
+    }
+
+    /// A call of `job` (of era `era`) got its answer: `path` starts with
+    /// the call's own hop.
+    fn call_done(&mut self, job: u32, era: u32, call: u16, req: u32, path: &Path) {
+        let j = &mut self.jobs[job as usize];
+        if j.era != era {
+            return;
+        }
+        if let Some(i) = j.children.iter().position(|c| *c == req) {
+            j.children.swap_remove(i);
+        }
+        j.outstanding -= 1;
+        let (plan, _) = self.m.pods[j.pod as usize].calls.expect("a job with calls");
+        let spec = &self.m.plans[plan as usize].steps[j.step as usize - 1][call as usize];
+        let status = path.hops()[0].status;
+        if !is_success(status) && !spec.optional && j.failed == 0 {
+            j.failed = spec.failure_status;
+        }
+        if path.outranks(&j.slowest) {
+            j.slowest = *path;
+        }
+        if j.outstanding == 0 {
+            self.next_step(job);
+        }
+    }
+
+    /// The job's own service time, then its answer.
+    fn work(&mut self, job: u32) {
+        let j = &self.jobs[job as usize];
+        let (era, failed) = (j.era, j.failed);
+        let b = self.pods[j.pod as usize].behaviour;
+        let service = self.m.latencies[b.latency as usize].sample(&mut self.rng);
+        let status = if failed != 0 {
+            failed
+        } else if b.error_rate > 0.0 && self.rng.random::<f64>() < b.error_rate {
+            b.error_status
+        } else {
+            200
+        };
+        self.schedule(self.now + service, Kind::JobDone { job, era, status });
+    }
+
+    fn job_done(&mut self, job: u32, era: u32, status: u16) {
+        let j = &self.jobs[job as usize];
+        if j.era != era {
+            return;
+        }
+        let (pod, req, req_era, attempt, path) = (j.pod, j.req, j.req_era, j.attempt, j.slowest);
+        self.free_job(job);
+        self.server_free(pod);
+        self.answer(req, req_era, attempt, status, path);
+    }
+
+    fn free_job(&mut self, job: u32) {
+        let j = &mut self.jobs[job as usize];
+        j.era = j.era.wrapping_add(1);
+        j.children.clear();
+        self.free_jobs.push(job);
+    }
+
+    /// The caller reset the stream of a try that a cancellable endpoint
+    /// serves: the work stops and its calls are reset in turn.
+    fn cancel_job(&mut self, job: u32) {
+        let j = &mut self.jobs[job as usize];
+        let pod = j.pod;
+        let children = std::mem::take(&mut j.children);
+        self.free_job(job);
+        for child in children {
+            self.abandon(child);
+        }
+        self.server_free(pod);
+    }
+
+    /// Drops a call whose caller stopped: its stream is reset, nobody
+    /// waits for its answer.
+    fn abandon(&mut self, req: u32) {
+        let r = &mut self.reqs[req as usize];
+        if std::mem::replace(&mut r.retry_held, false) {
+            let proxy = r.proxy;
+            self.proxy(proxy).retries -= 1;
+        }
+        self.release(req, true);
+        self.free(req);
+    }
+
     /// Ends the current try's hold on the pool; `reset` is a stream reset.
     /// Room freed on the host's connections serves its pending requests.
     fn release(&mut self, req: u32, reset: bool) {
-        let (proxy, host, phase, cluster, conn) = {
+        let (proxy, host, phase, cluster, conn, job) = {
             let r = &mut self.reqs[req as usize];
             let phase = r.phase;
             r.phase = Phase::Idle;
-            (r.proxy, r.host, phase, r.cluster, r.conn)
+            let job = std::mem::replace(&mut r.job, NONE);
+            (r.proxy, r.host, phase, r.cluster, r.conn, job)
         };
+        if reset && job != NONE && self.m.pods[self.jobs[job as usize].pod as usize].cancellable {
+            self.cancel_job(job);
+        }
         let spec = &self.m.clusters[cluster as usize];
         let (kind, max_connections) = (spec.pool, spec.limits.max_connections);
         let pc = self.proxy(proxy);
@@ -849,7 +1132,8 @@ impl<'m> Engine<'m> {
         let max_retries = self.m.clusters[cluster as usize].limits.max_retries;
         let pc = self.proxy(proxy);
         if pc.retries >= max_retries {
-            self.stats.overflowed(Overflow::MaxRetries);
+            let entry = self.reqs[req as usize].parent == NONE;
+            self.stats.overflowed(cluster, Overflow::MaxRetries, entry);
             self.finish(req, Some(cluster), status, flags.with(Flags::UO));
             return;
         }
@@ -870,11 +1154,29 @@ impl<'m> Engine<'m> {
             self.proxy(proxy).retries -= 1;
         }
         let r = &self.reqs[req as usize];
-        let latency = self.now - r.arrived;
         let tries = u32::from(r.attempt);
-        self.stats
-            .finished(cluster, status, flags, tries, latency, self.now);
+        let pod = match cluster {
+            Some(c) if tries > 0 => self.m.clusters[c as usize].hosts[r.host as usize],
+            _ => NO_POD,
+        };
+        let hop = Hop {
+            class: r.class,
+            pod,
+            status,
+            flags,
+            latency_ns: self.now - r.arrived,
+        };
+        let path = r.path.behind(hop);
+        let (parent, parent_era, call) = (r.parent, r.parent_era, r.call);
+        if let Some(c) = cluster {
+            self.stats.served(c, &hop, tries);
+        }
         self.free(req);
+        if parent == NONE {
+            self.stats.finished(cluster, &path, tries, self.now);
+        } else {
+            self.call_done(parent, parent_era, call, req, &path);
+        }
     }
 
     fn free(&mut self, req: u32) {

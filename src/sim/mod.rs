@@ -2,6 +2,7 @@
 //! routing table and Envoy's resilience behaviour (§4, §6 of the semantics
 //! reference). Returns plain result data; `report` renders it.
 
+pub mod calls;
 pub mod cluster;
 pub mod engine;
 pub mod flags;
@@ -15,6 +16,7 @@ pub mod retry;
 pub mod scenario;
 pub mod slo;
 pub mod stats;
+pub mod trace;
 
 pub use model::{Model, Overrides, build};
 pub use stats::SimResult;

@@ -8,14 +8,18 @@ use super::cluster::{ClusterSpec, EjectionCap, HashKey};
 use super::flags::Flags;
 use super::latency::Latency;
 use super::retry::RetryRule;
-use super::scenario::{Arrival, Behaviour, ErrorSpec, LatencySpec, Scenario, ScenarioError};
+use super::scenario::{
+    Arrival, Behaviour, CallMode, CallSpec, ErrorSpec, LatencySpec, RequestShape, Scenario,
+    ScenarioError,
+};
 use crate::diagnostic::ResourceRef;
 use crate::mesh::SubsetLookup;
-use crate::mesh::names::fqdn;
+use crate::mesh::names::{fqdn, service_namespace};
+use crate::mesh::registry::Origin;
 use crate::model::Duration;
 use crate::model::protocol::Protocol;
 use crate::route::decision::RoutePolicy;
-use crate::route::{Action, Request, RoutingTable};
+use crate::route::{Action, Entry, Request, RoutingTable};
 
 /// When arrivals stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +102,34 @@ pub struct RouteSpec {
 pub struct Pod {
     /// `host[/subset]#index`.
     pub name: String,
+    /// Index of its host in [`Model::services`].
+    pub service: u32,
     pub concurrency: u32,
     pub behaviour: PodBehaviour,
+    /// The calls it makes per request (index into [`Model::plans`]) and the
+    /// client proxy (its own sidecar) they leave from.
+    pub calls: Option<(u32, u32)>,
+    /// It stops a request's work (and its calls) when the caller resets
+    /// the stream.
+    pub cancellable: bool,
+}
+
+/// A call an endpoint makes while it serves a request.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// The request class, routed from the calling endpoint's sidecar.
+    pub class: u32,
+    pub probability: f64,
+    pub optional: bool,
+    /// What the request answers when this call fails.
+    pub failure_status: u16,
+}
+
+/// What the endpoints of one (host, subset) call per request.
+#[derive(Debug, Clone)]
+pub struct CallPlan {
+    /// Steps in order; the calls of one step run together.
+    pub steps: Vec<Vec<Call>>,
 }
 
 /// What an endpoint does with a request.
@@ -146,8 +176,12 @@ pub struct Model {
     pub classes: Vec<Class>,
     pub clusters: Vec<ClusterSpec>,
     pub pods: Vec<Pod>,
+    /// The hosts that have endpoints, for per-service reports.
+    pub services: Vec<String>,
+    pub plans: Vec<CallPlan>,
     pub latencies: Vec<Latency>,
     pub changes: Vec<TimedChange>,
+    /// Client proxies: the streams' clients, then the calling endpoints'.
     pub clients: u32,
     pub ejection_cap: EjectionCap,
     /// Things worth telling the user that do not stop the run.
@@ -157,11 +191,16 @@ pub struct Model {
 }
 
 impl Model {
-    /// Every destination a request may be routed to, as `host[/subset]`.
+    /// Every destination an entry request may be routed to, as `host[/subset]`.
     pub fn destination_labels(&self) -> Vec<String> {
         let mut labels: Vec<String> = self
-            .classes
+            .streams
             .iter()
+            .flat_map(|s| {
+                s.mix
+                    .iter()
+                    .map(|(_, class)| &self.classes[*class as usize])
+            })
             .filter_map(|c| match &c.outcome {
                 ClassOutcome::Route(route) => {
                     Some(route.destinations.iter().map(|d| d.label.clone()))
@@ -213,6 +252,16 @@ fn policy_nanos(d: Option<Duration>) -> u64 {
 /// One layer of behaviour and where it was written.
 type Layer<'s> = (&'s Behaviour, String);
 
+/// The calls of a group of endpoints, compiled once every stream is routed.
+struct PendingPlan<'s> {
+    host: String,
+    subset: String,
+    pods: Vec<u32>,
+    calls: &'s [CallSpec],
+    /// Where the calls are written.
+    pointer: String,
+}
+
 struct Builder<'s, 'c> {
     scenario: &'s Scenario,
     table: &'c RoutingTable<'c>,
@@ -222,6 +271,10 @@ struct Builder<'s, 'c> {
     /// Pods of (host, subset-or-empty).
     groups: BTreeMap<(String, String), Vec<u32>>,
     latency_ids: BTreeMap<String, u32>,
+    service_ids: BTreeMap<String, u32>,
+    pending_plans: Vec<PendingPlan<'s>>,
+    /// Per plan: the calling host and where its calls are written.
+    plan_origins: Vec<(String, String)>,
 }
 
 impl<'s, 'c> Builder<'s, 'c> {
@@ -365,9 +418,13 @@ impl<'s, 'c> Builder<'s, 'c> {
         }
         let mut layers: Vec<Layer<'s>> = Vec::new();
         let mut overrides = None;
+        let mut calls: (&'s [CallSpec], String) = (&[], String::new());
+        let mut cancellable = false;
         if let Some((spec, at)) = service {
             layers.push((&spec.behaviour, at.clone()));
             overrides = Some((&spec.endpoint_overrides, format!("{at}/endpointOverrides")));
+            calls = (&spec.calls, format!("{at}/calls"));
+            cancellable = spec.cancellable;
             if let Some(sub) = spec.subsets.get(subset) {
                 let sub_at = format!("{at}/subsets/{}", escape(subset));
                 layers.push((&sub.behaviour, sub_at.clone()));
@@ -375,6 +432,9 @@ impl<'s, 'c> Builder<'s, 'c> {
                     &sub.endpoint_overrides,
                     format!("{sub_at}/endpointOverrides"),
                 ));
+                if let Some(own) = &sub.calls {
+                    calls = (own, format!("{sub_at}/calls"));
+                }
             }
         }
         let count = layers
@@ -396,6 +456,7 @@ impl<'s, 'c> Builder<'s, 'c> {
                 ),
             ));
         }
+        let service_id = self.service_id(host);
         let mut pods = Vec::new();
         for index in 0..count {
             let mut own = layers.clone();
@@ -413,12 +474,163 @@ impl<'s, 'c> Builder<'s, 'c> {
             pods.push(self.model.pods.len() as u32);
             self.model.pods.push(Pod {
                 name,
+                service: service_id,
                 concurrency,
                 behaviour,
+                calls: None,
+                cancellable,
             });
         }
         self.groups.insert(key, pods.clone());
+        if !calls.0.is_empty() && !pods.is_empty() {
+            self.pending_plans.push(PendingPlan {
+                host: host.to_string(),
+                subset: subset.to_string(),
+                pods: pods.clone(),
+                calls: calls.0,
+                pointer: calls.1,
+            });
+        }
         Ok(pods)
+    }
+
+    /// The index of `host` in the model's services.
+    fn service_id(&mut self, host: &str) -> u32 {
+        if let Some(id) = self.service_ids.get(host) {
+            return *id;
+        }
+        let id = self.model.services.len() as u32;
+        self.model.services.push(host.to_string());
+        self.service_ids.insert(host.to_string(), id);
+        id
+    }
+
+    /// Who the endpoints of (host, subset) are to the mesh when they call:
+    /// their namespace, and the labels of their Service's selector and of
+    /// their DestinationRule subset.
+    fn caller(&self, host: &str, subset: &str) -> (String, BTreeMap<String, String>) {
+        let mesh = self.table.mesh();
+        let registered = mesh.registry_host(host);
+        let namespace = registered
+            .map(|h| h.namespace)
+            .or_else(|| service_namespace(host))
+            .unwrap_or("default")
+            .to_string();
+        let mut labels = match registered.map(|h| h.origin) {
+            Some(Origin::Service(service)) => service.spec.selector.clone(),
+            _ => BTreeMap::new(),
+        };
+        if let Some(own) = mesh
+            .destination_rule(host, &namespace)
+            .subsets
+            .iter()
+            .find(|s| s.name == subset)
+        {
+            labels.extend(own.labels.clone());
+        }
+        (namespace, labels)
+    }
+
+    /// Routes one request shape, sent from `namespace` with `labels` at
+    /// `entry`, into a request class; `host_at` points at its host.
+    fn class(
+        &mut self,
+        shape: &RequestShape,
+        entry: &Entry,
+        namespace: &str,
+        labels: &BTreeMap<String, String>,
+        host_at: &str,
+    ) -> Result<u32, ScenarioError> {
+        let mut req = Request::new(&shape.host);
+        req.path = shape.path.clone().unwrap_or_else(|| "/".into());
+        req.method = shape
+            .method
+            .clone()
+            .unwrap_or_else(|| "GET".into())
+            .to_ascii_uppercase();
+        req.port = shape.port;
+        req.entry = entry.clone();
+        req.source_namespace = namespace.to_string();
+        req.source_labels = labels.clone();
+        for (k, v) in &shape.headers {
+            req.add_header(k, v);
+        }
+        let decision = self
+            .table
+            .route(&req)
+            .map_err(|e| ScenarioError::at(host_at, e.0))?;
+        if decision.action == Action::Passthrough {
+            let name = shape
+                .host
+                .rsplit_once(':')
+                .map_or(shape.host.as_str(), |(h, _)| h);
+            // The service the caller's DNS would find for a short name.
+            let host = crate::mesh::names::search_path_expansion(name, &req.source_namespace)
+                .unwrap_or_else(|| name.to_string());
+            self.known_host(name, host, host_at)?;
+        }
+        self.model.used.extend(decision.used_resources());
+        let outcome = match (decision.action, &decision.policy) {
+            (Action::Route | Action::DefaultRoute | Action::Passthrough, Some(policy))
+                if !decision.destinations.is_empty() =>
+            {
+                ClassOutcome::Route(Box::new(self.route_spec(&decision, policy, &req)?))
+            }
+            _ => ClassOutcome::Local {
+                status: decision.status,
+                flags: decision
+                    .response_flags
+                    .iter()
+                    .filter_map(|f| Flags::named(f))
+                    .fold(Flags::NONE, Flags::with),
+            },
+        };
+        let class = self.model.classes.len() as u32;
+        self.model.classes.push(Class {
+            label: format!("{}{}", shape.host, req.path),
+            outcome,
+        });
+        Ok(class)
+    }
+
+    /// Compiles the calls of one group of endpoints, each pod with its own
+    /// client proxy.
+    fn plan(&mut self, pending: &PendingPlan<'s>) -> Result<(), ScenarioError> {
+        let (namespace, labels) = self.caller(&pending.host, &pending.subset);
+        let mut steps: Vec<Vec<Call>> = Vec::new();
+        let mut previous_parallel = false;
+        for (i, c) in pending.calls.iter().enumerate() {
+            let shape = RequestShape {
+                host: c.service.clone(),
+                path: c.path.clone(),
+                method: c.method.clone(),
+                port: c.port,
+                headers: c.headers.clone(),
+            };
+            let host_at = format!("{}/{i}/service", pending.pointer);
+            let class = self.class(&shape, &Entry::Mesh, &namespace, &labels, &host_at)?;
+            let call = Call {
+                class,
+                probability: c.probability.unwrap_or(1.0),
+                optional: c.optional,
+                failure_status: c.failure_status.unwrap_or(500),
+            };
+            let parallel = c.mode == CallMode::Parallel;
+            match steps.last_mut() {
+                Some(step) if parallel && previous_parallel => step.push(call),
+                _ => steps.push(vec![call]),
+            }
+            previous_parallel = parallel;
+        }
+        let id = self.model.plans.len() as u32;
+        self.model.plans.push(CallPlan { steps });
+        self.plan_origins
+            .push((pending.host.clone(), pending.pointer.clone()));
+        for &pod in &pending.pods {
+            self.model.pods[pod as usize].calls = Some((id, self.model.clients));
+            self.model.clients += 1;
+        }
+        Ok(())
     }
 
     /// Whether Envoy speaks HTTP/2 to this upstream: an `http2` or `grpc`
@@ -461,9 +673,9 @@ impl<'s, 'c> Builder<'s, 'c> {
         let hosts = self.group(host, subset.unwrap_or(""))?;
         let id = self.model.clusters.len() as u32;
         let multiplexed = self.multiplexed(host, port, blocks);
-        self.model
-            .clusters
-            .push(ClusterSpec::new(host, subset, hosts, blocks, multiplexed));
+        let mut spec = ClusterSpec::new(host, subset, hosts, blocks, multiplexed);
+        spec.service = self.service_id(host);
+        self.model.clusters.push(spec);
         self.cluster_ids.insert(key, id);
         Ok(id)
     }
@@ -621,6 +833,8 @@ pub fn build(
             classes: Vec::new(),
             clusters: Vec::new(),
             pods: Vec::new(),
+            services: Vec::new(),
+            plans: Vec::new(),
             latencies: Vec::new(),
             changes: Vec::new(),
             clients: 0,
@@ -631,6 +845,9 @@ pub fn build(
         cluster_ids: BTreeMap::new(),
         groups: BTreeMap::new(),
         latency_ids: BTreeMap::new(),
+        service_ids: BTreeMap::new(),
+        pending_plans: Vec::new(),
+        plan_origins: Vec::new(),
     };
     for (name, service) in &spec.services {
         let at = format!("/spec/services/{}", escape(name));
@@ -649,56 +866,18 @@ pub fn build(
             .map_err(|e| ScenarioError::at(format!("{at}/gateway"), e.0))?;
         let mut mix = Vec::new();
         let mut cumulative = 0.0;
+        let namespace = traffic
+            .source_namespace
+            .clone()
+            .unwrap_or_else(|| "default".into());
         for (j, m) in traffic.mix.iter().enumerate() {
-            let r = &m.request;
-            let mut req = Request::new(&r.host);
-            req.path = r.path.clone().unwrap_or_else(|| "/".into());
-            req.method = r
-                .method
-                .clone()
-                .unwrap_or_else(|| "GET".into())
-                .to_ascii_uppercase();
-            req.port = r.port;
-            req.entry = entry.clone();
-            req.source_namespace = traffic
-                .source_namespace
-                .clone()
-                .unwrap_or_else(|| "default".into());
-            req.source_labels = traffic.source_labels.clone();
-            for (k, v) in &r.headers {
-                req.add_header(k, v);
-            }
-            let decision = table
-                .route(&req)
-                .map_err(|e| ScenarioError::at(format!("{at}/mix/{j}/request/host"), e.0))?;
-            if decision.action == Action::Passthrough {
-                let name = r.host.rsplit_once(':').map_or(r.host.as_str(), |(h, _)| h);
-                // The service the caller's DNS would find for a short name.
-                let host = crate::mesh::names::search_path_expansion(name, &req.source_namespace)
-                    .unwrap_or_else(|| name.to_string());
-                b.known_host(name, host, &format!("{at}/mix/{j}/request/host"))?;
-            }
-            b.model.used.extend(decision.used_resources());
-            let outcome = match (decision.action, &decision.policy) {
-                (Action::Route | Action::DefaultRoute | Action::Passthrough, Some(policy))
-                    if !decision.destinations.is_empty() =>
-                {
-                    ClassOutcome::Route(Box::new(b.route_spec(&decision, policy, &req)?))
-                }
-                _ => ClassOutcome::Local {
-                    status: decision.status,
-                    flags: decision
-                        .response_flags
-                        .iter()
-                        .filter_map(|f| Flags::named(f))
-                        .fold(Flags::NONE, Flags::with),
-                },
-            };
-            let class = b.model.classes.len() as u32;
-            b.model.classes.push(Class {
-                label: format!("{}{}", r.host, req.path),
-                outcome,
-            });
+            let class = b.class(
+                &m.request,
+                &entry,
+                &namespace,
+                &traffic.source_labels,
+                &format!("{at}/mix/{j}/request/host"),
+            )?;
             cumulative += m.weight.unwrap_or(1.0);
             mix.push((cumulative, class));
         }
@@ -804,6 +983,17 @@ pub fn build(
         });
     }
     b.model.changes.sort_by_key(|c| c.at);
+    // Compiling calls can reach new endpoints, which may call in turn.
+    loop {
+        let batch = std::mem::take(&mut b.pending_plans);
+        if batch.is_empty() {
+            break;
+        }
+        for pending in &batch {
+            b.plan(pending)?;
+        }
+    }
+    super::calls::refuse_endless(&b.model, &b.plan_origins)?;
     super::limits::check(&b.model, overrides)?;
     for name in spec.services.keys() {
         let host = fqdn(name, "default");

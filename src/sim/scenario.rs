@@ -138,6 +138,8 @@ pub struct SubsetSpec {
     #[serde(flatten)]
     pub behaviour: Behaviour,
     pub endpoint_overrides: BTreeMap<String, Behaviour>,
+    /// Replaces the service's calls for this subset's endpoints.
+    pub calls: Option<Vec<CallSpec>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -147,6 +149,39 @@ pub struct ServiceSpec {
     pub behaviour: Behaviour,
     pub endpoint_overrides: BTreeMap<String, Behaviour>,
     pub subsets: BTreeMap<String, SubsetSpec>,
+    /// The calls each request served here makes.
+    pub calls: Vec<CallSpec>,
+    /// The service stops a request's work (and its calls) when its caller
+    /// resets the stream; by default the work goes on.
+    pub cancellable: bool,
+}
+
+/// A call to another service that a request makes while it is served.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CallSpec {
+    pub service: String,
+    pub path: Option<String>,
+    pub method: Option<String>,
+    pub port: Option<u16>,
+    pub headers: BTreeMap<String, String>,
+    /// The share of requests that make this call (default 1).
+    pub probability: Option<f64>,
+    pub mode: CallMode,
+    /// A failed optional call does not fail the request.
+    pub optional: bool,
+    /// What the request answers when this call fails (default 500).
+    pub failure_status: Option<u16>,
+}
+
+/// When a call starts: after the calls before it, or together with the
+/// parallel calls next to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallMode {
+    #[default]
+    Sequential,
+    Parallel,
 }
 
 /// A change during the run.

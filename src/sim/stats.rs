@@ -11,6 +11,7 @@ use super::model::Model;
 pub use super::outcomes::{Attempts, LatencySummary, OutcomeSummary, is_success};
 use super::outcomes::{Outcomes, ratio, wilson};
 use super::slo::SloResult;
+use super::trace::{Hop, HopResult, Path, Slowest};
 
 const NANOS_PER_SECOND: u64 = 1_000_000_000;
 /// Significant digits of the run's latency histogram, and of each cluster's.
@@ -52,6 +53,21 @@ pub struct OverflowCounts {
     pub pending: u64,
     pub max_requests: u64,
     pub max_retries: u64,
+}
+
+impl OverflowCounts {
+    fn add(&mut self, cause: Overflow) {
+        *match cause {
+            Overflow::Pending => &mut self.pending,
+            Overflow::MaxRequests => &mut self.max_requests,
+            Overflow::MaxRetries => &mut self.max_retries,
+        } += 1;
+    }
+
+    /// Every overflow, whatever the breaker.
+    pub fn total(&self) -> u64 {
+        self.pending + self.max_requests + self.max_retries
+    }
 }
 
 /// Counters of one endpoint (pod), over every client proxy.
@@ -127,12 +143,26 @@ pub struct Ejection {
     pub endpoint: String,
 }
 
+/// Counters of one service (host): every request sent to it, entry
+/// requests and calls alike.
+#[derive(Debug, Clone)]
+struct ServiceCounters {
+    outcomes: Outcomes,
+    overflow: OverflowCounts,
+}
+
 /// The metrics being collected.
 pub struct Stats {
     total: Outcomes,
     clusters: Vec<ClusterCounters>,
+    /// The service of each cluster.
+    cluster_services: Vec<u32>,
+    services: Vec<ServiceCounters>,
     pods: Vec<PodCounters>,
+    /// Entry requests only; `services` count every breaker.
     overflow: OverflowCounts,
+    /// Kept when services call services.
+    slowest: Option<Slowest>,
     /// Per destination label: the status answered, and how many times.
     no_cluster: BTreeMap<String, (u16, u64)>,
     local: u64,
@@ -146,7 +176,12 @@ pub struct Stats {
 }
 
 impl Stats {
-    pub fn new(clusters: usize, pods: usize) -> Stats {
+    pub fn new(model: &Model) -> Stats {
+        let (clusters, pods) = (model.clusters.len(), model.pods.len());
+        let service = ServiceCounters {
+            outcomes: Outcomes::new(CLUSTER_DIGITS),
+            overflow: OverflowCounts::default(),
+        };
         let cluster = ClusterCounters {
             requests: 0,
             tries: 0,
@@ -157,8 +192,11 @@ impl Stats {
         Stats {
             total: Outcomes::new(RUN_DIGITS),
             clusters: vec![cluster; clusters],
+            cluster_services: model.clusters.iter().map(|c| c.service).collect(),
+            services: vec![service; model.services.len()],
             pods: vec![PodCounters::default(); pods],
             overflow: OverflowCounts::default(),
+            slowest: (!model.plans.is_empty()).then(Slowest::default),
             no_cluster: BTreeMap::new(),
             local: 0,
             ejections: 0,
@@ -217,9 +255,12 @@ impl Stats {
             .1 += 1;
     }
 
-    /// A try went to `cluster`, on endpoint `pod`.
-    pub fn tried(&mut self, cluster: u32, pod: u32) {
-        self.clusters[cluster as usize].tries += 1;
+    /// A try went to `cluster`, on endpoint `pod`; `entry` for an entry
+    /// request's (not a call's).
+    pub fn tried(&mut self, cluster: u32, pod: u32, entry: bool) {
+        if entry {
+            self.clusters[cluster as usize].tries += 1;
+        }
         self.pods[pod as usize].tries += 1;
     }
 
@@ -228,14 +269,25 @@ impl Stats {
         self.pods[pod as usize].errors += 1;
     }
 
-    /// A request got 503 UO from the breaker `cause`.
-    pub fn overflowed(&mut self, cause: Overflow) {
-        let counter = match cause {
-            Overflow::Pending => &mut self.overflow.pending,
-            Overflow::MaxRequests => &mut self.overflow.max_requests,
-            Overflow::MaxRetries => &mut self.overflow.max_retries,
-        };
-        *counter += 1;
+    /// A request to `cluster` got 503 UO from the breaker `cause`; `entry`
+    /// for an entry request's (not a call's).
+    pub fn overflowed(&mut self, cluster: u32, cause: Overflow, entry: bool) {
+        let service = self.cluster_services[cluster as usize];
+        self.services[service as usize].overflow.add(cause);
+        if entry {
+            self.overflow.add(cause);
+        }
+    }
+
+    /// A request to `cluster` (an entry request or a call) got its answer.
+    pub fn served(&mut self, cluster: u32, hop: &Hop, tries: u32) {
+        let service = self.cluster_services[cluster as usize];
+        self.services[service as usize].outcomes.record(
+            hop.status,
+            hop.flags,
+            tries,
+            hop.latency_ns,
+        );
     }
 
     /// `pod` was ejected on some client proxy from `since` until `until`.
@@ -250,16 +302,14 @@ impl Stats {
         c.mirror_errors += u64::from(!success);
     }
 
-    /// A request finished with `status` after `tries` upstream tries.
-    pub fn finished(
-        &mut self,
-        cluster: Option<u32>,
-        status: u16,
-        flags: Flags,
-        tries: u32,
-        latency_ns: u64,
-        at: u64,
-    ) {
+    /// An entry request finished after `tries` upstream tries; `path`
+    /// starts with its own hop.
+    pub fn finished(&mut self, cluster: Option<u32>, path: &Path, tries: u32, at: u64) {
+        let hop = path.hops()[0];
+        let (status, flags, latency_ns) = (hop.status, hop.flags, hop.latency_ns);
+        if let Some(slowest) = &mut self.slowest {
+            slowest.offer(path);
+        }
         let ok = is_success(status);
         self.total.record(status, flags, tries, latency_ns);
         match cluster {
@@ -344,7 +394,9 @@ impl Stats {
                 errors: c.mirror_errors,
             })
             .collect();
-        let endpoints = endpoint_results(&self.pods, model, &destinations);
+        let endpoints = endpoint_results(&self.pods, model);
+        let entry_requests = self.total.finished();
+        let services = service_results(&self.services, &self.pods, model, entry_requests);
         let series = merge_series(
             &self.series,
             self.bucket_seconds,
@@ -368,6 +420,12 @@ impl Stats {
             attempts: total.attempts,
             mirrors,
             endpoints,
+            services,
+            slowest: self
+                .slowest
+                .as_ref()
+                .map(|s| s.results(model))
+                .unwrap_or_default(),
             ejections: self.ejections,
             ejection_events: self.ejection_events,
             scenario_events: model
@@ -387,23 +445,25 @@ impl Stats {
     }
 }
 
-/// Each endpoint that got tries: its share of its destination's tries,
-/// errors and ejections over every client proxy.
-fn endpoint_results(
-    pods: &[PodCounters],
-    model: &Model,
-    destinations: &[DestinationResult],
-) -> Vec<EndpointResult> {
-    let tries: BTreeMap<String, u64> = destinations.iter().map(|d| (d.label(), d.tries)).collect();
+/// Each endpoint that got tries: its share of the tries at its host[/subset]
+/// (entry requests and calls), errors and ejections over every client proxy.
+fn endpoint_results(pods: &[PodCounters], model: &Model) -> Vec<EndpointResult> {
+    let group = |pod: &super::model::Pod| -> String {
+        pod.name
+            .rsplit_once('#')
+            .map_or(pod.name.as_str(), |(d, _)| d)
+            .to_string()
+    };
+    // Every try of the group (entry requests and calls).
+    let mut tries: BTreeMap<String, u64> = BTreeMap::new();
+    for (c, pod) in pods.iter().zip(&model.pods) {
+        *tries.entry(group(pod)).or_default() += c.tries;
+    }
     pods.iter()
         .zip(&model.pods)
         .filter(|(c, _)| c.tries > 0 || c.ejections > 0)
         .map(|(c, pod)| {
-            let destination = pod
-                .name
-                .rsplit_once('#')
-                .map_or(pod.name.as_str(), |(d, _)| d);
-            let destination_tries = tries.get(destination).copied().unwrap_or(0);
+            let destination_tries = tries.get(&group(pod)).copied().unwrap_or(0);
             EndpointResult {
                 name: pod.name.clone(),
                 tries: c.tries,
@@ -415,6 +475,45 @@ fn endpoint_results(
             }
         })
         .collect()
+}
+
+/// Each service that got requests: what reached its endpoints per entry
+/// request, and how its callers fared.
+fn service_results(
+    services: &[ServiceCounters],
+    pods: &[PodCounters],
+    model: &Model,
+    entry_requests: u64,
+) -> Vec<ServiceResult> {
+    let mut received = vec![0u64; services.len()];
+    let mut ejections = vec![0u64; services.len()];
+    for (counters, pod) in pods.iter().zip(&model.pods) {
+        received[pod.service as usize] += counters.tries;
+        ejections[pod.service as usize] += counters.ejections;
+    }
+    let mut out: Vec<ServiceResult> = services
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.outcomes.finished() > 0 || received[*i] > 0)
+        .map(|(i, c)| {
+            let summary = c.outcomes.summary();
+            ServiceResult {
+                host: model.services[i].clone(),
+                requests_received: received[i],
+                per_entry_request: ratio(received[i], entry_requests),
+                requests: summary.finished,
+                success_rate: summary.success_rate,
+                status_codes: summary.status_codes,
+                response_flags: summary.response_flags,
+                latency_ms: summary.latency_ms,
+                attempts: summary.attempts,
+                overflow: c.overflow,
+                ejections: ejections[i],
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.host.cmp(&b.host));
+    out
 }
 
 /// Latency distribution as (upper bound ms, count) over log-spaced buckets.
@@ -586,6 +685,29 @@ pub struct EndpointResult {
     pub ejected_seconds: f64,
 }
 
+/// One service (host) over every caller: entry requests and calls.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceResult {
+    pub host: String,
+    /// Tries that reached its endpoints, retries included.
+    pub requests_received: u64,
+    /// `requests_received` per entry request: the load amplification of
+    /// retries and calls.
+    pub per_entry_request: f64,
+    /// Requests its callers sent (each counted once, however many tries).
+    pub requests: u64,
+    /// Of `requests`, the share answered 1xx-3xx, as its callers saw them.
+    pub success_rate: f64,
+    pub status_codes: BTreeMap<String, u64>,
+    pub response_flags: BTreeMap<String, u64>,
+    /// Latency its callers saw, retries included.
+    pub latency_ms: LatencySummary,
+    pub attempts: Attempts,
+    /// 503 UO on its callers' breakers.
+    pub overflow: OverflowCounts,
+    pub ejections: u64,
+}
+
 /// Load sent to a mirror; its answers are ignored.
 #[derive(Debug, Clone, Serialize)]
 pub struct MirrorResult {
@@ -637,6 +759,12 @@ pub struct SimResult {
     pub mirrors: Vec<MirrorResult>,
     /// Endpoints that got tries or were ejected.
     pub endpoints: Vec<EndpointResult>,
+    /// Every service that got requests, entry requests and calls alike.
+    pub services: Vec<ServiceResult>,
+    /// When services call services: the slowest entry requests, each as
+    /// the chain of calls that decided its answer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub slowest: Vec<Vec<HopResult>>,
     pub ejections: u64,
     pub ejection_events: Vec<Ejection>,
     /// The scenario's events, in time order.
