@@ -99,7 +99,10 @@ fn a_flaky_leaf_gets_one_plus_p_plus_p_squared_tries_per_caller_try() {
     let mid = n(&service(&r, "mid")["requests_received"]) as f64;
     let leaf = n(&service(&r, "leaf")["requests_received"]) as f64;
     let per_call = leaf / mid;
-    assert!((per_call - 1.75).abs() < 0.02, "leaf tries per call {per_call}");
+    assert!(
+        (per_call - 1.75).abs() < 0.02,
+        "leaf tries per call {per_call}"
+    );
     let per_entry = mid / entry;
     assert!(
         (per_entry - 1.140625).abs() < 0.01,
@@ -329,7 +332,10 @@ spec:
     let (code, _, stderr) = run(path.to_str().unwrap(), &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown.yaml:11:25"), "{stderr}");
-    assert!(stderr.contains("did you mean `catalog.shop.svc.cluster.local`?"), "{stderr}");
+    assert!(
+        stderr.contains("did you mean `catalog.shop.svc.cluster.local`?"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -103,6 +103,7 @@ pub static ENTRIES: &[RuleEntry] = &[
     cross_entry!(destination_rules),
     cross_entry!(services),
     cross_entry!(resilience),
+    cross_entry!(call_paths),
     cross_entry!(shadowing),
     cross_entry!(gateway_api),
     cross_entry!(namespaces),

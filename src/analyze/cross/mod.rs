@@ -3,6 +3,7 @@
 //! resilience settings that cannot work together. Each file holds one family
 //! and the docs of its rules.
 
+pub mod call_paths;
 pub mod conflicts;
 pub mod destination_rules;
 pub mod gateway_api;
