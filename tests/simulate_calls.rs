@@ -356,3 +356,54 @@ fn call_graph_results_follow_the_schema_and_repeat_byte_for_byte() {
     assert!(text.contains("services, every hop"), "{text}");
     assert!(text.contains("slowest requests"), "{text}");
 }
+
+#[test]
+fn simulate_makes_the_annotated_calls_and_measures_what_validate_predicts() {
+    // fixtures/rules/MC2510-retry-amplification/bad.yaml: web and mid list
+    // their calls in the meshctl.dev/calls annotation, and each of the
+    // three hops retries 5xx twice. validate's MC2510 says the leaf can be
+    // reached 27 times per request; with a leaf that always fails, the
+    // simulation (whose scenario gives no calls) measures exactly that.
+    let manifests = "fixtures/rules/MC2510-retry-amplification/bad.yaml";
+    let report = common::validate_json(&[manifests]);
+    let message = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "MC2510")
+        .expect("MC2510 reported")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("leaf.shop.svc.cluster.local 27 times"),
+        "{message}"
+    );
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("failing-leaf.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  requests: 300
+  traffic:
+    - rate: 10
+      sourceNamespace: shop
+      mix: [{request: {host: web.shop.svc.cluster.local}}]
+  services:
+    leaf.shop.svc.cluster.local:
+      errors: {rate: 1.0, status: 503}
+",
+    )
+    .unwrap();
+    let output = meshctl()
+        .args(["simulate", manifests, "-o", "json", "--scenario"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let r: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(f(&service(&r, "leaf")["per_entry_request"]), 27.0);
+    assert_eq!(f(&service(&r, "mid")["per_entry_request"]), 9.0);
+}

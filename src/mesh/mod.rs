@@ -11,6 +11,7 @@
 //! subsets when it has a DestinationRule for the host. What the input does
 //! not describe is assumed to exist, and the answer says it was not checked.
 
+pub mod calls;
 pub mod destination_rules;
 pub mod names;
 pub mod registry;

@@ -2,6 +2,7 @@
 
 use super::model::{ClassOutcome, Model};
 use super::scenario::ScenarioError;
+use crate::mesh::calls::CALLS_ANNOTATION;
 
 /// The plans a plan's certain calls (probability 1) can reach, with the
 /// index of the call as written.
@@ -28,7 +29,8 @@ fn certain_callees(model: &Model, plan: usize) -> Vec<(usize, u32)> {
 
 /// Refuses calls that loop back to a caller with certainty: every request
 /// would call forever. `origins` gives each plan's host and where its calls
-/// are written.
+/// are written: a scenario pointer, or the Service whose annotation lists
+/// them.
 pub fn refuse_endless(model: &Model, origins: &[(String, String)]) -> Result<(), ScenarioError> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
@@ -65,10 +67,20 @@ pub fn refuse_endless(model: &Model, origins: &[(String, String)]) -> Result<(),
                         .map(|(p, _)| origins[*p].0.as_str())
                         .chain(std::iter::once(origins[callee].0.as_str()))
                         .collect();
+                    let written = &origins[plan].1;
+                    // Calls from a Service's annotation have no place in the scenario.
+                    let (pointer, source) = if written.starts_with('/') {
+                        (format!("{written}/{index}/service"), String::new())
+                    } else {
+                        (
+                            String::new(),
+                            format!(" ({written}'s {CALLS_ANNOTATION} annotation)"),
+                        )
+                    };
                     return Err(ScenarioError::at(
-                        format!("{}/{index}/service", origins[plan].1),
+                        pointer,
                         format!(
-                            "these calls loop: {}; every request would call forever: give one of the calls a `probability` below 1",
+                            "these calls loop: {}{source}; every request would call forever: give one of the calls a `probability` below 1",
                             hosts.join(" -> ")
                         ),
                     ));

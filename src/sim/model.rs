@@ -2,6 +2,7 @@
 //! through the routing table, clusters with their DestinationRule policy, and
 //! the endpoints (pods) behind them. Everything the engine needs, owned.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::cluster::{ClusterSpec, EjectionCap, HashKey};
@@ -14,6 +15,7 @@ use super::scenario::{
 };
 use crate::diagnostic::ResourceRef;
 use crate::mesh::SubsetLookup;
+use crate::mesh::calls::{CALLS_ANNOTATION, declared_calls};
 use crate::mesh::names::{fqdn, service_namespace};
 use crate::mesh::registry::Origin;
 use crate::model::Duration;
@@ -257,9 +259,11 @@ struct PendingPlan<'s> {
     host: String,
     subset: String,
     pods: Vec<u32>,
-    calls: &'s [CallSpec],
-    /// Where the calls are written.
+    calls: Cow<'s, [CallSpec]>,
+    /// Where the calls are written: a scenario pointer, or the Service
+    /// whose annotation lists them (`Service ns/name`).
     pointer: String,
+    annotated: bool,
 }
 
 struct Builder<'s, 'c> {
@@ -418,12 +422,12 @@ impl<'s, 'c> Builder<'s, 'c> {
         }
         let mut layers: Vec<Layer<'s>> = Vec::new();
         let mut overrides = None;
-        let mut calls: (&'s [CallSpec], String) = (&[], String::new());
+        let mut calls: Option<(&'s [CallSpec], String)> = None;
         let mut cancellable = false;
         if let Some((spec, at)) = service {
             layers.push((&spec.behaviour, at.clone()));
             overrides = Some((&spec.endpoint_overrides, format!("{at}/endpointOverrides")));
-            calls = (&spec.calls, format!("{at}/calls"));
+            calls = spec.calls.as_deref().map(|c| (c, format!("{at}/calls")));
             cancellable = spec.cancellable;
             if let Some(sub) = spec.subsets.get(subset) {
                 let sub_at = format!("{at}/subsets/{}", escape(subset));
@@ -433,7 +437,7 @@ impl<'s, 'c> Builder<'s, 'c> {
                     format!("{sub_at}/endpointOverrides"),
                 ));
                 if let Some(own) = &sub.calls {
-                    calls = (own, format!("{sub_at}/calls"));
+                    calls = Some((own, format!("{sub_at}/calls")));
                 }
             }
         }
@@ -482,16 +486,46 @@ impl<'s, 'c> Builder<'s, 'c> {
             });
         }
         self.groups.insert(key, pods.clone());
-        if !calls.0.is_empty() && !pods.is_empty() {
-            self.pending_plans.push(PendingPlan {
+        let pending = match calls {
+            Some((calls, pointer)) => PendingPlan {
                 host: host.to_string(),
                 subset: subset.to_string(),
                 pods: pods.clone(),
-                calls: calls.0,
-                pointer: calls.1,
-            });
+                calls: Cow::Borrowed(calls),
+                pointer,
+                annotated: false,
+            },
+            None => self.annotated_calls(host, subset, &pods),
+        };
+        if !pending.calls.is_empty() && !pods.is_empty() {
+            self.pending_plans.push(pending);
         }
         Ok(pods)
+    }
+
+    /// The calls that `host`'s Service annotation lists, for a host the
+    /// scenario gives none.
+    fn annotated_calls(&self, host: &str, subset: &str, pods: &[u32]) -> PendingPlan<'s> {
+        let (calls, pointer) = match self.table.mesh().registry_host(host).map(|h| h.origin) {
+            Some(Origin::Service(service)) => (
+                declared_calls(service)
+                    .map(|called| CallSpec {
+                        service: called.to_string(),
+                        ..CallSpec::default()
+                    })
+                    .collect(),
+                format!("Service {}/{}", service.namespace, service.name()),
+            ),
+            _ => (Vec::new(), String::new()),
+        };
+        PendingPlan {
+            host: host.to_string(),
+            subset: subset.to_string(),
+            pods: pods.to_vec(),
+            calls: Cow::Owned(calls),
+            pointer,
+            annotated: true,
+        }
     }
 
     /// The index of `host` in the model's services.
@@ -608,7 +642,17 @@ impl<'s, 'c> Builder<'s, 'c> {
                 headers: c.headers.clone(),
             };
             let host_at = format!("{}/{i}/service", pending.pointer);
-            let class = self.class(&shape, &Entry::Mesh, &namespace, &labels, &host_at)?;
+            let class = match self.class(&shape, &Entry::Mesh, &namespace, &labels, &host_at) {
+                Ok(class) => class,
+                Err(e) if pending.annotated => {
+                    self.model.warnings.push(format!(
+                        "{}'s {CALLS_ANNOTATION} annotation names `{}`, which is left out: {}",
+                        pending.pointer, c.service, e.message
+                    ));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let call = Call {
                 class,
                 probability: c.probability.unwrap_or(1.0),

@@ -149,8 +149,9 @@ pub struct ServiceSpec {
     pub behaviour: Behaviour,
     pub endpoint_overrides: BTreeMap<String, Behaviour>,
     pub subsets: BTreeMap<String, SubsetSpec>,
-    /// The calls each request served here makes.
-    pub calls: Vec<CallSpec>,
+    /// The calls each request served here makes; without them, the hosts
+    /// of its Service's `meshctl.dev/calls` annotation.
+    pub calls: Option<Vec<CallSpec>>,
     /// The service stops a request's work (and its calls) when its caller
     /// resets the stream; by default the work goes on.
     pub cancellable: bool,

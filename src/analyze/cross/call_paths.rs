@@ -9,15 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
+use crate::mesh::calls::{CALLS_ANNOTATION, declared_calls};
 use crate::mesh::names::fqdn;
 use crate::model::{Duration, Resource, Service, VirtualService};
 use crate::route::decision::RoutePolicy;
 use crate::route::table::route_policy;
 use crate::route::{Request, RoutingTable};
 
-/// The annotation on a Service that lists the hosts its workloads call,
-/// comma-separated; short names resolve in the Service's namespace.
-pub const CALLS_ANNOTATION: &str = "meshctl.dev/calls";
 /// Tries at the end of a path above which retries are reported.
 pub const MAX_TRIES: u64 = 10;
 /// Hops followed from a path's first route.
@@ -105,11 +103,8 @@ impl Hop<'_> {
 fn calls<'c>(index: &Index<'_, 'c>, table: &RoutingTable<'c>) -> BTreeMap<String, Vec<Hop<'c>>> {
     let mut out: BTreeMap<String, Vec<Hop<'c>>> = BTreeMap::new();
     for service in &index.config.services {
-        let Some(list) = service.meta.annotations.get(CALLS_ANNOTATION) else {
-            continue;
-        };
         let host = fqdn(service.name(), &service.namespace);
-        for called in list.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+        for called in declared_calls(service) {
             if let Some(hop) = route_call(index, table, service, called) {
                 out.entry(host.clone()).or_default().push(hop);
             }
