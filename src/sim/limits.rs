@@ -135,7 +135,7 @@ pub fn check(model: &Model, overrides: &Overrides) -> Result<(), ScenarioError> 
         return Err(ScenarioError::at(
             "/spec/traffic",
             format!(
-                "{} client proxies × {endpoints} endpoints of the clusters they call is {states} endpoint states, more than one run tracks (at most {MAX_ENDPOINT_STATES}): use fewer `clients` or endpoints",
+                "{} client proxies (traffic clients and calling endpoints) × {endpoints} endpoints of the clusters they call is {states} endpoint states, more than one run tracks (at most {MAX_ENDPOINT_STATES}): use fewer `clients` or endpoints",
                 model.clients
             ),
         ));

@@ -61,7 +61,8 @@ pub enum ClassOutcome {
 /// A distinct request shape of a stream.
 #[derive(Debug, Clone)]
 pub struct Class {
-    /// `host/path` for reports.
+    /// `host/path` for reports, a short name completed in the caller's
+    /// namespace.
     pub label: String,
     pub outcome: ClassOutcome,
 }
@@ -619,9 +620,11 @@ impl<'s, 'c> Builder<'s, 'c> {
                     .fold(Flags::NONE, Flags::with),
             },
         };
+        // A short name as the caller's DNS would complete it.
+        let host = fqdn(&shape.host, namespace);
         let class = self.model.classes.len() as u32;
         self.model.classes.push(Class {
-            label: format!("{}{}", shape.host, req.path),
+            label: format!("{host}{}", req.path),
             outcome,
         });
         Ok(class)
