@@ -4,6 +4,7 @@
 //! `report` → `cli`.
 
 pub mod analyze;
+pub mod author;
 pub mod baseline;
 pub mod cli;
 pub mod diagnostic;

@@ -11,6 +11,7 @@ macro_rules! say {
 mod diff;
 pub mod fuzz;
 mod in_place;
+mod new;
 mod output;
 mod route;
 mod rules;
@@ -223,6 +224,8 @@ enum Command {
     Shift(shift::Args),
     /// Show which requests a change routes differently, each with an example request.
     Diff(diff::Args),
+    /// Write a seed pattern: gateway, routing, canary, blue-green or resilience.
+    New(new::Args),
     /// Run route tests: requests and the outcome each must have, with rule coverage.
     Test(test::Args),
     /// List the rules, or explain one (`meshctl rules MC1001`).
@@ -273,6 +276,7 @@ pub fn run() -> ExitCode {
         Command::Shift(args) => shift::run(args, style),
         Command::Test(args) => test::run(args, style),
         Command::Diff(args) => diff::run(args, style),
+        Command::New(args) => new::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions { shell } => {
