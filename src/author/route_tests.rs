@@ -27,7 +27,8 @@ struct Case {
 /// Where a request of the plan enters, and on which port.
 fn entry(plan: &Plan, target: &Target) -> (String, Option<String>, Option<u16>) {
     match &plan.entry {
-        Entry::Mesh => (target.service.clone(), None, None),
+        // A Service with several ports needs the request's.
+        Entry::Mesh => (target.service.clone(), None, target.port),
         Entry::Gateway { host, tls_secret } => (
             host.clone(),
             Some(format!(
@@ -117,14 +118,14 @@ fn case_name(rule: &Rule, version: Option<&str>) -> String {
         .iter()
         .map(|c| match c {
             Condition::PathPrefix(p) => format!("paths under {p}"),
-            Condition::Header { name, value } => format!("{name}: {value}"),
+            Condition::Header { name, value } => format!("header {name}: {value}"),
         })
         .collect();
     if what.is_empty() {
         what.push("every other request".into());
     }
     let to = version.map_or_else(|| "the service".to_string(), |v| v.to_string());
-    format!("{} ({}) reach {to}", rule.name, what.join(", "))
+    format!("{}: {} -> {to}", rule.name, what.join(" and "))
 }
 
 /// The test file, naming `manifests` (paths relative to the file).
