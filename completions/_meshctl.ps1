@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour')
             [CompletionResult]::new('shift', 'shift', [CompletionResultType]::ParameterValue, 'Write the next canary or blue/green step into the manifest, editing only the weights')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show which requests a change routes differently, each with an example request')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a seed pattern: gateway, routing, canary, blue-green or resilience')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run route tests: requests and the outcome each must have, with rule coverage')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one (`meshctl rules MC1001`)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the embedded JSON Schema of a kind')
@@ -157,6 +158,139 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'meshctl;new' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Host routing from outside: an ingress Gateway and the route bound to it')
+            [CompletionResult]::new('routing', 'routing', [CompletionResultType]::ParameterValue, 'Path and header routing to versions')
+            [CompletionResult]::new('canary', 'canary', [CompletionResultType]::ParameterValue, 'A canary split: --weight % to the canary, the rest to the stable version')
+            [CompletionResult]::new('blue-green', 'blue-green', [CompletionResultType]::ParameterValue, 'A blue/green pair: all traffic to --active, --preview reachable by a header; `meshctl shift --switch` flips them')
+            [CompletionResult]::new('resilience', 'resilience', [CompletionResultType]::ParameterValue, 'A timeout, retries that fit in it, connection limits and outlier detection')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshctl;new;gateway' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The Kubernetes Service the pattern routes')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the Service and of the resources written')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the Service and of the resources written')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The Service port to route to (default: the --from Service''s)')
+            [CompletionResult]::new('--api', '--api', [CompletionResultType]::ParameterName, 'Write Istio resources, or Gateway API ones')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout')
+            [CompletionResult]::new('--tests', '--tests', [CompletionResultType]::ParameterName, 'Also write route tests that pin the pattern''s behaviour (needs --out)')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The host clients ask for, such as api.example.com')
+            [CompletionResult]::new('--tls-secret', '--tls-secret', [CompletionResultType]::ParameterName, 'Serve HTTPS with the certificate in this secret (HTTP redirects to it)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite files that exist')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'meshctl;new;routing' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The Kubernetes Service the pattern routes')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the Service and of the resources written')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the Service and of the resources written')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The Service port to route to (default: the --from Service''s)')
+            [CompletionResult]::new('--api', '--api', [CompletionResultType]::ParameterName, 'Write Istio resources, or Gateway API ones')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout')
+            [CompletionResult]::new('--tests', '--tests', [CompletionResultType]::ParameterName, 'Also write route tests that pin the pattern''s behaviour (needs --out)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Requests under PREFIX go to VERSION (repeatable): /v1=v1')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Requests with this header go to VERSION (repeatable): ''end-user=jason:v2''')
+            [CompletionResult]::new('--default', '--default', [CompletionResultType]::ParameterName, 'Where every other request goes (default: the whole service)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite files that exist')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'meshctl;new;canary' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The Kubernetes Service the pattern routes')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the Service and of the resources written')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the Service and of the resources written')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The Service port to route to (default: the --from Service''s)')
+            [CompletionResult]::new('--api', '--api', [CompletionResultType]::ParameterName, 'Write Istio resources, or Gateway API ones')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout')
+            [CompletionResult]::new('--tests', '--tests', [CompletionResultType]::ParameterName, 'Also write route tests that pin the pattern''s behaviour (needs --out)')
+            [CompletionResult]::new('--stable', '--stable', [CompletionResultType]::ParameterName, 'stable')
+            [CompletionResult]::new('--canary', '--canary', [CompletionResultType]::ParameterName, 'canary')
+            [CompletionResult]::new('--weight', '--weight', [CompletionResultType]::ParameterName, 'Percent of requests to the canary')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite files that exist')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'meshctl;new;blue-green' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The Kubernetes Service the pattern routes')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the Service and of the resources written')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the Service and of the resources written')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The Service port to route to (default: the --from Service''s)')
+            [CompletionResult]::new('--api', '--api', [CompletionResultType]::ParameterName, 'Write Istio resources, or Gateway API ones')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout')
+            [CompletionResult]::new('--tests', '--tests', [CompletionResultType]::ParameterName, 'Also write route tests that pin the pattern''s behaviour (needs --out)')
+            [CompletionResult]::new('--active', '--active', [CompletionResultType]::ParameterName, 'active')
+            [CompletionResult]::new('--preview', '--preview', [CompletionResultType]::ParameterName, 'preview')
+            [CompletionResult]::new('--preview-header', '--preview-header', [CompletionResultType]::ParameterName, 'The header that reaches the preview')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite files that exist')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'meshctl;new;resilience' {
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The Kubernetes Service the pattern routes')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the Service and of the resources written')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the Service and of the resources written')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The Service port to route to (default: the --from Service''s)')
+            [CompletionResult]::new('--api', '--api', [CompletionResultType]::ParameterName, 'Write Istio resources, or Gateway API ones')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout')
+            [CompletionResult]::new('--tests', '--tests', [CompletionResultType]::ParameterName, 'Also write route tests that pin the pattern''s behaviour (needs --out)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Route timeout, such as 2s')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after the first try')
+            [CompletionResult]::new('--per-try-timeout', '--per-try-timeout', [CompletionResultType]::ParameterName, 'Timeout of each try, such as 500ms')
+            [CompletionResult]::new('--retry-on', '--retry-on', [CompletionResultType]::ParameterName, 'Envoy''s retry conditions (default 5xx: errors, resets, connect failures, per-try timeouts)')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'At most this many connections per calling proxy')
+            [CompletionResult]::new('--max-pending', '--max-pending', [CompletionResultType]::ParameterName, 'At most this many requests waiting for a connection per calling proxy')
+            [CompletionResult]::new('--consecutive-5xx', '--consecutive-5xx', [CompletionResultType]::ParameterName, 'Eject an endpoint after this many 5xx in a row')
+            [CompletionResult]::new('--ejection-time', '--ejection-time', [CompletionResultType]::ParameterName, 'How long an ejected endpoint stays out (the first time)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite files that exist')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'meshctl;new;help' {
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Host routing from outside: an ingress Gateway and the route bound to it')
+            [CompletionResult]::new('routing', 'routing', [CompletionResultType]::ParameterValue, 'Path and header routing to versions')
+            [CompletionResult]::new('canary', 'canary', [CompletionResultType]::ParameterValue, 'A canary split: --weight % to the canary, the rest to the stable version')
+            [CompletionResult]::new('blue-green', 'blue-green', [CompletionResultType]::ParameterValue, 'A blue/green pair: all traffic to --active, --preview reachable by a header; `meshctl shift --switch` flips them')
+            [CompletionResult]::new('resilience', 'resilience', [CompletionResultType]::ParameterValue, 'A timeout, retries that fit in it, connection limits and outlier detection')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshctl;new;help;gateway' {
+            break
+        }
+        'meshctl;new;help;routing' {
+            break
+        }
+        'meshctl;new;help;canary' {
+            break
+        }
+        'meshctl;new;help;blue-green' {
+            break
+        }
+        'meshctl;new;help;resilience' {
+            break
+        }
+        'meshctl;new;help;help' {
+            break
+        }
         'meshctl;test' {
             [CompletionResult]::new('--fail-under', '--fail-under', [CompletionResultType]::ParameterName, 'Exit 1 when the tests cover less than this percentage of routing rules')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
@@ -196,6 +330,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour')
             [CompletionResult]::new('shift', 'shift', [CompletionResultType]::ParameterValue, 'Write the next canary or blue/green step into the manifest, editing only the weights')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show which requests a change routes differently, each with an example request')
+            [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a seed pattern: gateway, routing, canary, blue-green or resilience')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run route tests: requests and the outcome each must have, with rule coverage')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one (`meshctl rules MC1001`)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the embedded JSON Schema of a kind')
@@ -217,6 +352,29 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;help;diff' {
+            break
+        }
+        'meshctl;help;new' {
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Host routing from outside: an ingress Gateway and the route bound to it')
+            [CompletionResult]::new('routing', 'routing', [CompletionResultType]::ParameterValue, 'Path and header routing to versions')
+            [CompletionResult]::new('canary', 'canary', [CompletionResultType]::ParameterValue, 'A canary split: --weight % to the canary, the rest to the stable version')
+            [CompletionResult]::new('blue-green', 'blue-green', [CompletionResultType]::ParameterValue, 'A blue/green pair: all traffic to --active, --preview reachable by a header; `meshctl shift --switch` flips them')
+            [CompletionResult]::new('resilience', 'resilience', [CompletionResultType]::ParameterValue, 'A timeout, retries that fit in it, connection limits and outlier detection')
+            break
+        }
+        'meshctl;help;new;gateway' {
+            break
+        }
+        'meshctl;help;new;routing' {
+            break
+        }
+        'meshctl;help;new;canary' {
+            break
+        }
+        'meshctl;help;new;blue-green' {
+            break
+        }
+        'meshctl;help;new;resilience' {
             break
         }
         'meshctl;help;test' {

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand simulate 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour'
             cand shift 'Write the next canary or blue/green step into the manifest, editing only the weights'
             cand diff 'Show which requests a change routes differently, each with an example request'
+            cand new 'Write a seed pattern: gateway, routing, canary, blue-green or resilience'
             cand test 'Run route tests: requests and the outcome each must have, with rule coverage'
             cand rules 'List the rules, or explain one (`meshctl rules MC1001`)'
             cand schema 'Print the embedded JSON Schema of a kind'
@@ -148,6 +149,126 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'meshctl;new'= {
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand gateway 'Host routing from outside: an ingress Gateway and the route bound to it'
+            cand routing 'Path and header routing to versions'
+            cand canary 'A canary split: --weight % to the canary, the rest to the stable version'
+            cand blue-green 'A blue/green pair: all traffic to --active, --preview reachable by a header; `meshctl shift --switch` flips them'
+            cand resilience 'A timeout, retries that fit in it, connection limits and outlier detection'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshctl;new;gateway'= {
+            cand --service 'The Kubernetes Service the pattern routes'
+            cand -n 'Namespace of the Service and of the resources written'
+            cand --namespace 'Namespace of the Service and of the resources written'
+            cand --port 'The Service port to route to (default: the --from Service''s)'
+            cand --api 'Write Istio resources, or Gateway API ones'
+            cand --from 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)'
+            cand --out 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout'
+            cand --tests 'Also write route tests that pin the pattern''s behaviour (needs --out)'
+            cand --host 'The host clients ask for, such as api.example.com'
+            cand --tls-secret 'Serve HTTPS with the certificate in this secret (HTTP redirects to it)'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
+            cand --force 'Overwrite files that exist'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'meshctl;new;routing'= {
+            cand --service 'The Kubernetes Service the pattern routes'
+            cand -n 'Namespace of the Service and of the resources written'
+            cand --namespace 'Namespace of the Service and of the resources written'
+            cand --port 'The Service port to route to (default: the --from Service''s)'
+            cand --api 'Write Istio resources, or Gateway API ones'
+            cand --from 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)'
+            cand --out 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout'
+            cand --tests 'Also write route tests that pin the pattern''s behaviour (needs --out)'
+            cand --path 'Requests under PREFIX go to VERSION (repeatable): /v1=v1'
+            cand --header 'Requests with this header go to VERSION (repeatable): ''end-user=jason:v2'''
+            cand --default 'Where every other request goes (default: the whole service)'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
+            cand --force 'Overwrite files that exist'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'meshctl;new;canary'= {
+            cand --service 'The Kubernetes Service the pattern routes'
+            cand -n 'Namespace of the Service and of the resources written'
+            cand --namespace 'Namespace of the Service and of the resources written'
+            cand --port 'The Service port to route to (default: the --from Service''s)'
+            cand --api 'Write Istio resources, or Gateway API ones'
+            cand --from 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)'
+            cand --out 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout'
+            cand --tests 'Also write route tests that pin the pattern''s behaviour (needs --out)'
+            cand --stable 'stable'
+            cand --canary 'canary'
+            cand --weight 'Percent of requests to the canary'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
+            cand --force 'Overwrite files that exist'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'meshctl;new;blue-green'= {
+            cand --service 'The Kubernetes Service the pattern routes'
+            cand -n 'Namespace of the Service and of the resources written'
+            cand --namespace 'Namespace of the Service and of the resources written'
+            cand --port 'The Service port to route to (default: the --from Service''s)'
+            cand --api 'Write Istio resources, or Gateway API ones'
+            cand --from 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)'
+            cand --out 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout'
+            cand --tests 'Also write route tests that pin the pattern''s behaviour (needs --out)'
+            cand --active 'active'
+            cand --preview 'preview'
+            cand --preview-header 'The header that reaches the preview'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
+            cand --force 'Overwrite files that exist'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'meshctl;new;resilience'= {
+            cand --service 'The Kubernetes Service the pattern routes'
+            cand -n 'Namespace of the Service and of the resources written'
+            cand --namespace 'Namespace of the Service and of the resources written'
+            cand --port 'The Service port to route to (default: the --from Service''s)'
+            cand --api 'Write Istio resources, or Gateway API ones'
+            cand --from 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)'
+            cand --out 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout'
+            cand --tests 'Also write route tests that pin the pattern''s behaviour (needs --out)'
+            cand --timeout 'Route timeout, such as 2s'
+            cand --retries 'Retries after the first try'
+            cand --per-try-timeout 'Timeout of each try, such as 500ms'
+            cand --retry-on 'Envoy''s retry conditions (default 5xx: errors, resets, connect failures, per-try timeouts)'
+            cand --max-connections 'At most this many connections per calling proxy'
+            cand --max-pending 'At most this many requests waiting for a connection per calling proxy'
+            cand --consecutive-5xx 'Eject an endpoint after this many 5xx in a row'
+            cand --ejection-time 'How long an ejected endpoint stays out (the first time)'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
+            cand --force 'Overwrite files that exist'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'meshctl;new;help'= {
+            cand gateway 'Host routing from outside: an ingress Gateway and the route bound to it'
+            cand routing 'Path and header routing to versions'
+            cand canary 'A canary split: --weight % to the canary, the rest to the stable version'
+            cand blue-green 'A blue/green pair: all traffic to --active, --preview reachable by a header; `meshctl shift --switch` flips them'
+            cand resilience 'A timeout, retries that fit in it, connection limits and outlier detection'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshctl;new;help;gateway'= {
+        }
+        &'meshctl;new;help;routing'= {
+        }
+        &'meshctl;new;help;canary'= {
+        }
+        &'meshctl;new;help;blue-green'= {
+        }
+        &'meshctl;new;help;resilience'= {
+        }
+        &'meshctl;new;help;help'= {
+        }
         &'meshctl;test'= {
             cand --fail-under 'Exit 1 when the tests cover less than this percentage of routing rules'
             cand -o 'o'
@@ -182,6 +303,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand simulate 'Run a request stream through the routing table and a model of Envoy''s resilience behaviour'
             cand shift 'Write the next canary or blue/green step into the manifest, editing only the weights'
             cand diff 'Show which requests a change routes differently, each with an example request'
+            cand new 'Write a seed pattern: gateway, routing, canary, blue-green or resilience'
             cand test 'Run route tests: requests and the outcome each must have, with rule coverage'
             cand rules 'List the rules, or explain one (`meshctl rules MC1001`)'
             cand schema 'Print the embedded JSON Schema of a kind'
@@ -198,6 +320,23 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;help;shift'= {
         }
         &'meshctl;help;diff'= {
+        }
+        &'meshctl;help;new'= {
+            cand gateway 'Host routing from outside: an ingress Gateway and the route bound to it'
+            cand routing 'Path and header routing to versions'
+            cand canary 'A canary split: --weight % to the canary, the rest to the stable version'
+            cand blue-green 'A blue/green pair: all traffic to --active, --preview reachable by a header; `meshctl shift --switch` flips them'
+            cand resilience 'A timeout, retries that fit in it, connection limits and outlier detection'
+        }
+        &'meshctl;help;new;gateway'= {
+        }
+        &'meshctl;help;new;routing'= {
+        }
+        &'meshctl;help;new;canary'= {
+        }
+        &'meshctl;help;new;blue-green'= {
+        }
+        &'meshctl;help;new;resilience'= {
         }
         &'meshctl;help;test'= {
         }

@@ -34,6 +34,7 @@ complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "route" -d 'Show whe
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "simulate" -d 'Run a request stream through the routing table and a model of Envoy\'s resilience behaviour'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "diff" -d 'Show which requests a change routes differently, each with an example request'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "new" -d 'Write a seed pattern: gateway, routing, canary, blue-green or resilience'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
@@ -150,6 +151,106 @@ never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s v -l verbose -d 'Also list the resources that differ between the sides'
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -l exit-code -d 'Exit 1 when some request routes differently, like `git diff --exit-code`'
 complete -c meshctl -n "__fish_meshctl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and not __fish_seen_subcommand_from gateway routing canary blue-green resilience help" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and not __fish_seen_subcommand_from gateway routing canary blue-green resilience help" -s h -l help -d 'Print help'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and not __fish_seen_subcommand_from gateway routing canary blue-green resilience help" -f -a "gateway" -d 'Host routing from outside: an ingress Gateway and the route bound to it'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and not __fish_seen_subcommand_from gateway routing canary blue-green resilience help" -f -a "routing" -d 'Path and header routing to versions'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and not __fish_seen_subcommand_from gateway routing canary blue-green resilience help" -f -a "canary" -d 'A canary split: --weight % to the canary, the rest to the stable version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and not __fish_seen_subcommand_from gateway routing canary blue-green resilience help" -f -a "blue-green" -d 'A blue/green pair: all traffic to --active, --preview reachable by a header; `meshctl shift --switch` flips them'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and not __fish_seen_subcommand_from gateway routing canary blue-green resilience help" -f -a "resilience" -d 'A timeout, retries that fit in it, connection limits and outlier detection'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and not __fish_seen_subcommand_from gateway routing canary blue-green resilience help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -l service -d 'The Kubernetes Service the pattern routes' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -s n -l namespace -d 'Namespace of the Service and of the resources written' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -l port -d 'The Service port to route to (default: the --from Service\'s)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -l api -d 'Write Istio resources, or Gateway API ones' -r -f -a "istio\t'Gateway, VirtualService, DestinationRule'
+gateway-api\t'Gateway and HTTPRoute (parentRefs to the Service for mesh routing)'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -l from -d 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -l out -d 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -l tests -d 'Also write route tests that pin the pattern\'s behaviour (needs --out)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -l host -d 'The host clients ask for, such as api.example.com' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -l tls-secret -d 'Serve HTTPS with the certificate in this secret (HTTP redirects to it)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -l force -d 'Overwrite files that exist'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from gateway" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l service -d 'The Kubernetes Service the pattern routes' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -s n -l namespace -d 'Namespace of the Service and of the resources written' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l port -d 'The Service port to route to (default: the --from Service\'s)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l api -d 'Write Istio resources, or Gateway API ones' -r -f -a "istio\t'Gateway, VirtualService, DestinationRule'
+gateway-api\t'Gateway and HTTPRoute (parentRefs to the Service for mesh routing)'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l from -d 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l out -d 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l tests -d 'Also write route tests that pin the pattern\'s behaviour (needs --out)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l path -d 'Requests under PREFIX go to VERSION (repeatable): /v1=v1' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l header -d 'Requests with this header go to VERSION (repeatable): \'end-user=jason:v2\'' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l default -d 'Where every other request goes (default: the whole service)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -l force -d 'Overwrite files that exist'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from routing" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l service -d 'The Kubernetes Service the pattern routes' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -s n -l namespace -d 'Namespace of the Service and of the resources written' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l port -d 'The Service port to route to (default: the --from Service\'s)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l api -d 'Write Istio resources, or Gateway API ones' -r -f -a "istio\t'Gateway, VirtualService, DestinationRule'
+gateway-api\t'Gateway and HTTPRoute (parentRefs to the Service for mesh routing)'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l from -d 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l out -d 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l tests -d 'Also write route tests that pin the pattern\'s behaviour (needs --out)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l stable -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l canary -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l weight -d 'Percent of requests to the canary' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -l force -d 'Overwrite files that exist'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from canary" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l service -d 'The Kubernetes Service the pattern routes' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -s n -l namespace -d 'Namespace of the Service and of the resources written' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l port -d 'The Service port to route to (default: the --from Service\'s)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l api -d 'Write Istio resources, or Gateway API ones' -r -f -a "istio\t'Gateway, VirtualService, DestinationRule'
+gateway-api\t'Gateway and HTTPRoute (parentRefs to the Service for mesh routing)'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l from -d 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l out -d 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l tests -d 'Also write route tests that pin the pattern\'s behaviour (needs --out)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l active -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l preview -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l preview-header -d 'The header that reaches the preview' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -l force -d 'Overwrite files that exist'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from blue-green" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l service -d 'The Kubernetes Service the pattern routes' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -s n -l namespace -d 'Namespace of the Service and of the resources written' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l port -d 'The Service port to route to (default: the --from Service\'s)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l api -d 'Write Istio resources, or Gateway API ones' -r -f -a "istio\t'Gateway, VirtualService, DestinationRule'
+gateway-api\t'Gateway and HTTPRoute (parentRefs to the Service for mesh routing)'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l from -d 'Service and Deployment manifests to take the port, the pod labels and the versions from (repeatable)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l out -d 'Write to this file (*.yaml, *.yml) or folder (one file per resource) instead of stdout' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l tests -d 'Also write route tests that pin the pattern\'s behaviour (needs --out)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l timeout -d 'Route timeout, such as 2s' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l retries -d 'Retries after the first try' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l per-try-timeout -d 'Timeout of each try, such as 500ms' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l retry-on -d 'Envoy\'s retry conditions (default 5xx: errors, resets, connect failures, per-try timeouts)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l max-connections -d 'At most this many connections per calling proxy' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l max-pending -d 'At most this many requests waiting for a connection per calling proxy' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l consecutive-5xx -d 'Eject an endpoint after this many 5xx in a row' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l ejection-time -d 'How long an ejected endpoint stays out (the first time)' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -l force -d 'Overwrite files that exist'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from resilience" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "gateway" -d 'Host routing from outside: an ingress Gateway and the route bound to it'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "routing" -d 'Path and header routing to versions'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "canary" -d 'A canary split: --weight % to the canary, the rest to the stable version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "blue-green" -d 'A blue/green pair: all traffic to --active, --preview reachable by a header; `meshctl shift --switch` flips them'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "resilience" -d 'A timeout, retries that fit in it, connection limits and outlier detection'
+complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand test" -l fail-under -d 'Exit 1 when the tests cover less than this percentage of routing rules' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand test" -s o -l format -r -f -a "human\t''
 json\t''"
@@ -173,14 +274,20 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand man" -l color -d 'Colour
 always\t''
 never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "validate" -d 'Check manifests against schemas, Istio\'s validation rules and each other'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "route" -d 'Show where a request goes and why: the rules considered, the split, the policy'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "simulate" -d 'Run a request stream through the routing table and a model of Envoy\'s resilience behaviour'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "diff" -d 'Show which requests a change routes differently, each with an example request'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "man" -d 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff test rules schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "validate" -d 'Check manifests against schemas, Istio\'s validation rules and each other'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "route" -d 'Show where a request goes and why: the rules considered, the split, the policy'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "simulate" -d 'Run a request stream through the routing table and a model of Envoy\'s resilience behaviour'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "diff" -d 'Show which requests a change routes differently, each with an example request'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "new" -d 'Write a seed pattern: gateway, routing, canary, blue-green or resilience'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "man" -d 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "gateway" -d 'Host routing from outside: an ingress Gateway and the route bound to it'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "routing" -d 'Path and header routing to versions'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "canary" -d 'A canary split: --weight % to the canary, the rest to the stable version'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "blue-green" -d 'A blue/green pair: all traffic to --active, --preview reachable by a header; `meshctl shift --switch` flips them'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "resilience" -d 'A timeout, retries that fit in it, connection limits and outlier detection'
