@@ -30,6 +30,11 @@ pub fn gateway_name(plan: &Plan) -> String {
 pub fn render(plan: &Plan, target: &Target) -> Written {
     let mut w = Written::default();
     let port = target.port.unwrap_or(DEFAULT_PORT);
+    if target.port.is_none() {
+        w.warnings.push(format!(
+            "neither --port nor --from gives the Service's port: the Gateway API needs one, so port {DEFAULT_PORT} is written"
+        ));
+    }
     if let Entry::Gateway { host, tls_secret } = &plan.entry {
         w.manifests
             .push(gateway(plan, target, host, tls_secret.as_deref()));
