@@ -3,10 +3,12 @@
 //! Istio's API or the Gateway API, and a route-test file that pins them.
 //! A pattern is first a [`plan::Plan`]; each API renders it.
 
+pub mod convert;
 pub mod gateway_api;
 pub mod istio;
 pub mod patterns;
 pub mod plan;
+pub mod proof;
 pub mod route_tests;
 pub mod target;
 pub mod yaml;

@@ -8,6 +8,7 @@ macro_rules! say {
     };
 }
 
+mod convert;
 mod diff;
 pub mod fuzz;
 mod in_place;
@@ -226,6 +227,8 @@ enum Command {
     Diff(diff::Args),
     /// Write a seed pattern: gateway, routing, canary, blue-green or resilience.
     New(new::Args),
+    /// Convert VirtualServices to the Gateway API: the resources, what is lost, and a routing proof.
+    Convert(convert::Args),
     /// Run route tests: requests and the outcome each must have, with rule coverage.
     Test(test::Args),
     /// List the rules, or explain one (`meshctl rules MC1001`).
@@ -277,6 +280,7 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test::run(args, style),
         Command::Diff(args) => diff::run(args, style),
         Command::New(args) => new::run(args),
+        Command::Convert(args) => convert::run(args, style),
         Command::Rules(args) => rules::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Completions { shell } => {
