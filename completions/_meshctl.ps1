@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('shift', 'shift', [CompletionResultType]::ParameterValue, 'Write the next canary or blue/green step into the manifest, editing only the weights')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show which requests a change routes differently, each with an example request')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a seed pattern: gateway, routing, canary, blue-green or resilience')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert VirtualServices to the Gateway API: the resources, what is lost, and a routing proof')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run route tests: requests and the outcome each must have, with rule coverage')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one (`meshctl rules MC1001`)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the embedded JSON Schema of a kind')
@@ -291,6 +292,19 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
         'meshctl;new;help;help' {
             break
         }
+        'meshctl;convert' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of resources without metadata.namespace')
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'The Gateway API channel the cluster runs: experimental adds HTTPRoute retries and mirror percentages')
+            [CompletionResult]::new('--subsets', '--subsets', [CompletionResultType]::ParameterName, 'Subsets become Services `<service>-<subset>`: write them from the DestinationRule''s labels, or only refer to them')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the converted resources here (a *.yaml file) instead of stdout; the report then goes to stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite --out if it exists')
+            [CompletionResult]::new('--allow-lossy', '--allow-lossy', [CompletionResultType]::ParameterName, 'Exit 0 even when something does not carry over or routes differently')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'meshctl;test' {
             [CompletionResult]::new('--fail-under', '--fail-under', [CompletionResultType]::ParameterName, 'Exit 1 when the tests cover less than this percentage of routing rules')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'o')
@@ -331,6 +345,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             [CompletionResult]::new('shift', 'shift', [CompletionResultType]::ParameterValue, 'Write the next canary or blue/green step into the manifest, editing only the weights')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Show which requests a change routes differently, each with an example request')
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Write a seed pattern: gateway, routing, canary, blue-green or resilience')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Convert VirtualServices to the Gateway API: the resources, what is lost, and a routing proof')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run route tests: requests and the outcome each must have, with rule coverage')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List the rules, or explain one (`meshctl rules MC1001`)')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the embedded JSON Schema of a kind')
@@ -375,6 +390,9 @@ Register-ArgumentCompleter -Native -CommandName 'meshctl' -ScriptBlock {
             break
         }
         'meshctl;help;new;resilience' {
+            break
+        }
+        'meshctl;help;convert' {
             break
         }
         'meshctl;help;test' {

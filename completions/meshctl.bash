@@ -19,6 +19,9 @@ _meshctl() {
             meshctl,completions)
                 cmd="meshctl__subcmd__completions"
                 ;;
+            meshctl,convert)
+                cmd="meshctl__subcmd__convert"
+                ;;
             meshctl,diff)
                 cmd="meshctl__subcmd__diff"
                 ;;
@@ -54,6 +57,9 @@ _meshctl() {
                 ;;
             meshctl__subcmd__help,completions)
                 cmd="meshctl__subcmd__help__subcmd__completions"
+                ;;
+            meshctl__subcmd__help,convert)
+                cmd="meshctl__subcmd__help__subcmd__convert"
                 ;;
             meshctl__subcmd__help,diff)
                 cmd="meshctl__subcmd__help__subcmd__diff"
@@ -146,7 +152,7 @@ _meshctl() {
 
     case "${cmd}" in
         meshctl)
-            opts="-h -V --color --help --version validate route simulate shift diff new test rules schema completions man help"
+            opts="-h -V --color --help --version validate route simulate shift diff new convert test rules schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -170,6 +176,44 @@ _meshctl() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshctl__subcmd__convert)
+            opts="-n -h --namespace --channel --subsets --out --force --allow-lossy --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channel)
+                    COMPREPLY=($(compgen -W "standard experimental" -- "${cur}"))
+                    return 0
+                    ;;
+                --subsets)
+                    COMPREPLY=($(compgen -W "services refs" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -228,7 +272,7 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__help)
-            opts="validate route simulate shift diff new test rules schema completions man help"
+            opts="validate route simulate shift diff new convert test rules schema completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -242,6 +286,20 @@ _meshctl() {
             return 0
             ;;
         meshctl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshctl__subcmd__help__subcmd__convert)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand shift 'Write the next canary or blue/green step into the manifest, editing only the weights'
             cand diff 'Show which requests a change routes differently, each with an example request'
             cand new 'Write a seed pattern: gateway, routing, canary, blue-green or resilience'
+            cand convert 'Convert VirtualServices to the Gateway API: the resources, what is lost, and a routing proof'
             cand test 'Run route tests: requests and the outcome each must have, with rule coverage'
             cand rules 'List the rules, or explain one (`meshctl rules MC1001`)'
             cand schema 'Print the embedded JSON Schema of a kind'
@@ -269,6 +270,18 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         }
         &'meshctl;new;help;help'= {
         }
+        &'meshctl;convert'= {
+            cand -n 'Namespace of resources without metadata.namespace'
+            cand --namespace 'Namespace of resources without metadata.namespace'
+            cand --channel 'The Gateway API channel the cluster runs: experimental adds HTTPRoute retries and mirror percentages'
+            cand --subsets 'Subsets become Services `<service>-<subset>`: write them from the DestinationRule''s labels, or only refer to them'
+            cand --out 'Write the converted resources here (a *.yaml file) instead of stdout; the report then goes to stdout'
+            cand --color 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never'
+            cand --force 'Overwrite --out if it exists'
+            cand --allow-lossy 'Exit 0 even when something does not carry over or routes differently'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'meshctl;test'= {
             cand --fail-under 'Exit 1 when the tests cover less than this percentage of routing rules'
             cand -o 'o'
@@ -304,6 +317,7 @@ set edit:completion:arg-completer[meshctl] = {|@words|
             cand shift 'Write the next canary or blue/green step into the manifest, editing only the weights'
             cand diff 'Show which requests a change routes differently, each with an example request'
             cand new 'Write a seed pattern: gateway, routing, canary, blue-green or resilience'
+            cand convert 'Convert VirtualServices to the Gateway API: the resources, what is lost, and a routing proof'
             cand test 'Run route tests: requests and the outcome each must have, with rule coverage'
             cand rules 'List the rules, or explain one (`meshctl rules MC1001`)'
             cand schema 'Print the embedded JSON Schema of a kind'
@@ -337,6 +351,8 @@ set edit:completion:arg-completer[meshctl] = {|@words|
         &'meshctl;help;new;blue-green'= {
         }
         &'meshctl;help;new;resilience'= {
+        }
+        &'meshctl;help;convert'= {
         }
         &'meshctl;help;test'= {
         }

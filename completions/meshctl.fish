@@ -35,6 +35,7 @@ complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "simulate" -d 'Run a
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "diff" -d 'Show which requests a change routes differently, each with an example request'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "new" -d 'Write a seed pattern: gateway, routing, canary, blue-green or resilience'
+complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "convert" -d 'Convert VirtualServices to the Gateway API: the resources, what is lost, and a routing proof'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
 complete -c meshctl -n "__fish_meshctl_needs_command" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
@@ -251,6 +252,18 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_sub
 complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "blue-green" -d 'A blue/green pair: all traffic to --active, --preview reachable by a header; `meshctl shift --switch` flips them'
 complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "resilience" -d 'A timeout, retries that fit in it, connection limits and outlier detection'
 complete -c meshctl -n "__fish_meshctl_using_subcommand new; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand convert" -s n -l namespace -d 'Namespace of resources without metadata.namespace' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand convert" -l channel -d 'The Gateway API channel the cluster runs: experimental adds HTTPRoute retries and mirror percentages' -r -f -a "standard\t''
+experimental\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand convert" -l subsets -d 'Subsets become Services `<service>-<subset>`: write them from the DestinationRule\'s labels, or only refer to them' -r -f -a "services\t'Write those Services, from the subset labels and the Service\'s selector'
+refs\t'Refer to them only: they exist already'"
+complete -c meshctl -n "__fish_meshctl_using_subcommand convert" -l out -d 'Write the converted resources here (a *.yaml file) instead of stdout; the report then goes to stdout' -r
+complete -c meshctl -n "__fish_meshctl_using_subcommand convert" -l color -d 'Colours in human output: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c meshctl -n "__fish_meshctl_using_subcommand convert" -l force -d 'Overwrite --out if it exists'
+complete -c meshctl -n "__fish_meshctl_using_subcommand convert" -l allow-lossy -d 'Exit 0 even when something does not carry over or routes differently'
+complete -c meshctl -n "__fish_meshctl_using_subcommand convert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshctl -n "__fish_meshctl_using_subcommand test" -l fail-under -d 'Exit 1 when the tests cover less than this percentage of routing rules' -r
 complete -c meshctl -n "__fish_meshctl_using_subcommand test" -s o -l format -r -f -a "human\t''
 json\t''"
@@ -274,18 +287,19 @@ complete -c meshctl -n "__fish_meshctl_using_subcommand man" -l color -d 'Colour
 always\t''
 never\t''"
 complete -c meshctl -n "__fish_meshctl_using_subcommand man" -s h -l help -d 'Print help'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "validate" -d 'Check manifests against schemas, Istio\'s validation rules and each other'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "route" -d 'Show where a request goes and why: the rules considered, the split, the policy'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "simulate" -d 'Run a request stream through the routing table and a model of Envoy\'s resilience behaviour'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "diff" -d 'Show which requests a change routes differently, each with an example request'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "new" -d 'Write a seed pattern: gateway, routing, canary, blue-green or resilience'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "man" -d 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
-complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new test rules schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "validate" -d 'Check manifests against schemas, Istio\'s validation rules and each other'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "route" -d 'Show where a request goes and why: the rules considered, the split, the policy'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "simulate" -d 'Run a request stream through the routing table and a model of Envoy\'s resilience behaviour'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "shift" -d 'Write the next canary or blue/green step into the manifest, editing only the weights'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "diff" -d 'Show which requests a change routes differently, each with an example request'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "new" -d 'Write a seed pattern: gateway, routing, canary, blue-green or resilience'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "convert" -d 'Convert VirtualServices to the Gateway API: the resources, what is lost, and a routing proof'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "test" -d 'Run route tests: requests and the outcome each must have, with rule coverage'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "rules" -d 'List the rules, or explain one (`meshctl rules MC1001`)'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "schema" -d 'Print the embedded JSON Schema of a kind'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "man" -d 'Print a man page (roff): `meshctl man > meshctl.1`, `meshctl man shift > meshctl-shift.1`'
+complete -c meshctl -n "__fish_meshctl_using_subcommand help; and not __fish_seen_subcommand_from validate route simulate shift diff new convert test rules schema completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "gateway" -d 'Host routing from outside: an ingress Gateway and the route bound to it'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "routing" -d 'Path and header routing to versions'
 complete -c meshctl -n "__fish_meshctl_using_subcommand help; and __fish_seen_subcommand_from new" -f -a "canary" -d 'A canary split: --weight % to the canary, the rest to the stable version'

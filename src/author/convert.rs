@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::Manifest;
-use super::istio::{labels, metadata};
+use super::istio::{labels, metadata, target_port};
 use super::yaml::scalar;
 use crate::diagnostic::Location;
 use crate::load::Document;
@@ -659,15 +659,7 @@ impl<'c> Converter<'_, 'c> {
                 if let Some(n) = &p.name {
                     let _ = writeln!(t, "    name: {}", scalar(n));
                 }
-                match &p.target_port {
-                    Some(serde_json::Value::Number(n)) => {
-                        let _ = writeln!(t, "    targetPort: {n}");
-                    }
-                    Some(serde_json::Value::String(s)) => {
-                        let _ = writeln!(t, "    targetPort: {}", scalar(s));
-                    }
-                    _ => {}
-                }
+                target_port(&mut t, p.target_port.as_ref());
             }
             self.out
                 .added_hosts

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::istio::{labels, metadata};
+use super::istio::{labels, metadata, target_port};
 use super::plan::{Condition, Entry, Plan, Rule};
 use super::target::Target;
 use super::yaml::scalar;
@@ -208,14 +208,6 @@ fn service(target: &Target, name: &str, version: Option<&str>, port: u16) -> Man
     }
     labels(&mut t, "  ", "selector", &selector);
     let _ = writeln!(t, "  ports:\n  - name: http\n    port: {port}");
-    match &target.target_port {
-        Some(serde_json::Value::Number(n)) => {
-            let _ = writeln!(t, "    targetPort: {n}");
-        }
-        Some(serde_json::Value::String(s)) => {
-            let _ = writeln!(t, "    targetPort: {}", scalar(s));
-        }
-        _ => {}
-    }
+    target_port(&mut t, target.target_port.as_ref());
     Manifest::new("Service", name.to_string(), t)
 }

@@ -27,6 +27,19 @@ pub fn labels(out: &mut String, indent: &str, key: &str, labels: &BTreeMap<Strin
     }
 }
 
+/// A Service port's `targetPort` line, a number or a port name as written.
+pub fn target_port(out: &mut String, value: Option<&serde_json::Value>) {
+    match value {
+        Some(serde_json::Value::Number(n)) => {
+            let _ = writeln!(out, "    targetPort: {n}");
+        }
+        Some(serde_json::Value::String(s)) => {
+            let _ = writeln!(out, "    targetPort: {}", scalar(s));
+        }
+        _ => {}
+    }
+}
+
 /// The name of the ingress Gateway of a plan.
 pub fn gateway_name(plan: &Plan) -> String {
     format!("{}-gateway", plan.name)

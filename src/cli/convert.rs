@@ -92,7 +92,9 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     let shown = args.paths.join(" ");
     let target = args.out.clone().unwrap_or_else(|| "<converted>".into());
     if !comparison.changes.is_empty() {
-        report.push('\n');
+        if !report.is_empty() {
+            report.push('\n');
+        }
         report.push_str(&crate::report::diff::human(
             &comparison,
             None,
