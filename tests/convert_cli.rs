@@ -152,3 +152,21 @@ fn an_existing_output_is_kept() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep\n");
 }
+
+#[test]
+fn a_destination_rule_policy_left_behind_by_a_subset_service_is_a_gap() {
+    let dir = TempDir::new().unwrap();
+    let routing = std::fs::read_to_string("fixtures/convert/lossless/routing.yaml")
+        .unwrap()
+        .replace(
+            "  host: reviews\n  subsets:",
+            "  host: reviews\n  trafficPolicy:\n    connectionPool: {tcp: {maxConnections: 10}}\n  subsets:",
+        );
+    std::fs::write(dir.path().join("routing.yaml"), routing).unwrap();
+    let (code, report, _) = convert(dir.path().to_str().unwrap(), &[]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("DestinationRule shop/reviews /spec/trafficPolicy: the policy applies to host reviews, not to the Service reviews-v1 that carries subset v1"),
+        "{report}"
+    );
+}

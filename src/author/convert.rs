@@ -630,6 +630,35 @@ impl<'c> Converter<'_, 'c> {
         name
     }
 
+    /// A DestinationRule's policy for `host` does not follow its traffic to
+    /// the Service `name` that replaces a subset.
+    fn policy_gaps(
+        &mut self,
+        rule: &crate::mesh::destination_rules::MergedRule<'c>,
+        subset: &str,
+        name: &str,
+    ) {
+        for dr in rule.sources.iter().copied() {
+            let instead = format!("a DestinationRule for host {name} with the same policy");
+            if dr.spec.traffic_policy.is_some() {
+                self.gap(dr, "/spec/trafficPolicy", &format!("the policy applies to host {}, not to the Service {name} that carries subset {subset}", dr.spec.host), &instead);
+            }
+            if let Some(i) = dr
+                .spec
+                .subsets
+                .iter()
+                .position(|s| s.name == subset && s.traffic_policy.is_some())
+            {
+                self.gap(
+                    dr,
+                    &format!("/spec/subsets/{i}/trafficPolicy"),
+                    &format!("subset {subset}'s policy does not follow it to the Service {name}"),
+                    &instead,
+                );
+            }
+        }
+    }
+
     /// Services for the subsets the routes name (`--subsets services`).
     fn version_services(&mut self) {
         if self.subsets == Subsets::Refs {
@@ -647,6 +676,7 @@ impl<'c> Converter<'_, 'c> {
             let Some(found) = rule.subsets.iter().find(|s| s.name == subset) else {
                 continue;
             };
+            self.policy_gaps(&rule, subset.as_str(), &name);
             let mut selector = service.spec.selector.clone();
             selector.extend(found.labels.clone());
             let mut t = String::from("apiVersion: v1\nkind: Service\n");
