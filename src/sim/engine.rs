@@ -372,7 +372,7 @@ impl<'m> Engine<'m> {
                 status,
             } => {
                 self.server_free(pod);
-                self.answer(req, era, attempt, status, Path::EMPTY);
+                self.answer(req, era, attempt, status);
             }
             Kind::JobDone { job, era, status } => self.job_done(job, era, status),
             Kind::PerTryTimeout { req, .. } => {
@@ -466,9 +466,12 @@ impl<'m> Engine<'m> {
                     latency_ns: 0,
                 };
                 match parent {
-                    None => self
-                        .stats
-                        .finished(None, &Path::EMPTY.behind(hop), 0, self.now),
+                    None => {
+                        if self.stats.traces() {
+                            self.stats.offer_slowest(&Path::EMPTY.behind(hop));
+                        }
+                        self.stats.finished(None, &hop, 0, self.now);
+                    }
                     Some((job, call)) => {
                         let era = self.jobs[job as usize].era;
                         self.call_done(job, era, call, NONE, &Path::EMPTY.behind(hop));
@@ -621,7 +624,7 @@ impl<'m> Engine<'m> {
     fn start_try(&mut self, req: u32) {
         let (cluster, proxy, hash, client, mirror, entry) = {
             let r = &mut self.reqs[req as usize];
-            r.path = Path::EMPTY;
+            r.path.clear();
             (
                 r.cluster,
                 r.proxy,
@@ -754,13 +757,7 @@ impl<'m> Engine<'m> {
             self.start_job(pod, req, era, attempt);
             return;
         }
-        let b = p.behaviour;
-        let service = self.m.latencies[b.latency as usize].sample(&mut self.rng);
-        let status = if b.error_rate > 0.0 && self.rng.random::<f64>() < b.error_rate {
-            b.error_status
-        } else {
-            200
-        };
+        let (service, status) = self.service_time(pod);
         self.schedule(
             self.now + service,
             Kind::PodDone {
@@ -794,12 +791,11 @@ impl<'m> Engine<'m> {
         r.era == era && r.attempt == attempt && r.phase == Phase::Active
     }
 
-    /// An endpoint answers a try with `status`, `path` behind it.
-    fn answer(&mut self, req: u32, era: u32, attempt: u16, status: u16, path: Path) {
+    /// An endpoint answers a try with `status`.
+    fn answer(&mut self, req: u32, era: u32, attempt: u16, status: u16) {
         if !self.try_live(req, era, attempt) {
             return;
         }
-        self.reqs[req as usize].path = path;
         self.release(req, false);
         self.observe(req, Observation::Status(status));
         self.after_try(req, TryResult::Response(status));
@@ -911,16 +907,21 @@ impl<'m> Engine<'m> {
     fn work(&mut self, job: u32) {
         let j = &self.jobs[job as usize];
         let (era, failed) = (j.era, j.failed);
-        let b = self.pods[j.pod as usize].behaviour;
+        let (service, own) = self.service_time(j.pod);
+        let status = if failed != 0 { failed } else { own };
+        self.schedule(self.now + service, Kind::JobDone { job, era, status });
+    }
+
+    /// An endpoint's service time for one request and its own answer.
+    fn service_time(&mut self, pod: u32) -> (u64, u16) {
+        let b = self.pods[pod as usize].behaviour;
         let service = self.m.latencies[b.latency as usize].sample(&mut self.rng);
-        let status = if failed != 0 {
-            failed
-        } else if b.error_rate > 0.0 && self.rng.random::<f64>() < b.error_rate {
+        let status = if b.error_rate > 0.0 && self.rng.random::<f64>() < b.error_rate {
             b.error_status
         } else {
             200
         };
-        self.schedule(self.now + service, Kind::JobDone { job, era, status });
+        (service, status)
     }
 
     fn job_done(&mut self, job: u32, era: u32, status: u16) {
@@ -928,10 +929,14 @@ impl<'m> Engine<'m> {
         if j.era != era {
             return;
         }
-        let (pod, req, req_era, attempt, path) = (j.pod, j.req, j.req_era, j.attempt, j.slowest);
+        let (pod, req, req_era, attempt) = (j.pod, j.req, j.req_era, j.attempt);
+        if self.try_live(req, req_era, attempt) {
+            // The call chain behind the answer goes with it.
+            self.reqs[req as usize].path = j.slowest;
+        }
         self.free_job(job);
         self.server_free(pod);
-        self.answer(req, req_era, attempt, status, path);
+        self.answer(req, req_era, attempt, status);
     }
 
     fn free_job(&mut self, job: u32) {
@@ -1166,17 +1171,22 @@ impl<'m> Engine<'m> {
             flags,
             latency_ns: self.now - r.arrived,
         };
-        let path = r.path.behind(hop);
         let (parent, parent_era, call) = (r.parent, r.parent_era, r.call);
-        if let Some(c) = cluster {
-            self.stats.served(c, &hop, tries);
+        if parent != NONE {
+            let path = r.path.behind(hop);
+            self.free(req);
+            if let Some(c) = cluster {
+                self.stats.called(c, &hop, tries);
+            }
+            self.call_done(parent, parent_era, call, req, &path);
+            return;
+        }
+        // Entry paths are built only when the run keeps the slowest.
+        if self.stats.traces() {
+            self.stats.offer_slowest(&r.path.behind(hop));
         }
         self.free(req);
-        if parent == NONE {
-            self.stats.finished(cluster, &path, tries, self.now);
-        } else {
-            self.call_done(parent, parent_era, call, req, &path);
-        }
+        self.stats.finished(cluster, &hop, tries, self.now);
     }
 
     fn free(&mut self, req: u32) {

@@ -143,11 +143,11 @@ pub struct Ejection {
     pub endpoint: String,
 }
 
-/// Counters of one service (host): every request sent to it, entry
-/// requests and calls alike.
+/// Counters of one service (host). Its entry requests' outcomes are its
+/// clusters'; `calls` holds the others'.
 #[derive(Debug, Clone)]
 struct ServiceCounters {
-    outcomes: Outcomes,
+    calls: Outcomes,
     overflow: OverflowCounts,
 }
 
@@ -179,7 +179,7 @@ impl Stats {
     pub fn new(model: &Model) -> Stats {
         let (clusters, pods) = (model.clusters.len(), model.pods.len());
         let service = ServiceCounters {
-            outcomes: Outcomes::new(CLUSTER_DIGITS),
+            calls: Outcomes::new(CLUSTER_DIGITS),
             overflow: OverflowCounts::default(),
         };
         let cluster = ClusterCounters {
@@ -279,15 +279,25 @@ impl Stats {
         }
     }
 
-    /// A request to `cluster` (an entry request or a call) got its answer.
-    pub fn served(&mut self, cluster: u32, hop: &Hop, tries: u32) {
+    /// A call to `cluster` got its answer after `tries` tries.
+    pub fn called(&mut self, cluster: u32, hop: &Hop, tries: u32) {
         let service = self.cluster_services[cluster as usize];
-        self.services[service as usize].outcomes.record(
-            hop.status,
-            hop.flags,
-            tries,
-            hop.latency_ns,
-        );
+        self.services[service as usize]
+            .calls
+            .record(hop.status, hop.flags, tries, hop.latency_ns);
+    }
+
+    /// Whether the slowest entry requests' paths are kept (services call
+    /// services), so that the engine builds them.
+    pub fn traces(&self) -> bool {
+        self.slowest.is_some()
+    }
+
+    /// A finished entry request's path, for the slowest requests.
+    pub fn offer_slowest(&mut self, path: &Path) {
+        if let Some(slowest) = &mut self.slowest {
+            slowest.offer(path);
+        }
     }
 
     /// `pod` was ejected on some client proxy from `since` until `until`.
@@ -302,14 +312,9 @@ impl Stats {
         c.mirror_errors += u64::from(!success);
     }
 
-    /// An entry request finished after `tries` upstream tries; `path`
-    /// starts with its own hop.
-    pub fn finished(&mut self, cluster: Option<u32>, path: &Path, tries: u32, at: u64) {
-        let hop = path.hops()[0];
+    /// An entry request finished after `tries` upstream tries.
+    pub fn finished(&mut self, cluster: Option<u32>, hop: &Hop, tries: u32, at: u64) {
         let (status, flags, latency_ns) = (hop.status, hop.flags, hop.latency_ns);
-        if let Some(slowest) = &mut self.slowest {
-            slowest.offer(path);
-        }
         let ok = is_success(status);
         self.total.record(status, flags, tries, latency_ns);
         match cluster {
@@ -396,7 +401,11 @@ impl Stats {
             .collect();
         let endpoints = endpoint_results(&self.pods, model);
         let entry_requests = self.total.finished();
-        let services = service_results(&self.services, &self.pods, model, entry_requests);
+        let mut services = self.services;
+        for (cluster, service) in self.clusters.iter().zip(&self.cluster_services) {
+            services[*service as usize].calls.absorb(&cluster.outcomes);
+        }
+        let services = service_results(&services, &self.pods, model, entry_requests);
         let series = merge_series(
             &self.series,
             self.bucket_seconds,
@@ -478,7 +487,8 @@ fn endpoint_results(pods: &[PodCounters], model: &Model) -> Vec<EndpointResult> 
 }
 
 /// Each service that got requests: what reached its endpoints per entry
-/// request, and how its callers fared.
+/// request, and how its callers fared (`services` with their entry
+/// requests' outcomes absorbed).
 fn service_results(
     services: &[ServiceCounters],
     pods: &[PodCounters],
@@ -494,9 +504,9 @@ fn service_results(
     let mut out: Vec<ServiceResult> = services
         .iter()
         .enumerate()
-        .filter(|(i, c)| c.outcomes.finished() > 0 || received[*i] > 0)
+        .filter(|(i, c)| c.calls.finished() > 0 || received[*i] > 0)
         .map(|(i, c)| {
-            let summary = c.outcomes.summary();
+            let summary = c.calls.summary();
             ServiceResult {
                 host: model.services[i].clone(),
                 requests_received: received[i],

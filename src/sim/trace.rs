@@ -60,6 +60,11 @@ impl Path {
         out
     }
 
+    /// Forgets every hop.
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
     pub fn hops(&self) -> &[Hop] {
         &self.hops[..self.len as usize]
     }
