@@ -410,11 +410,11 @@ impl<'c> Converter<'_, 'c> {
                     self.backend_name(vs, &d.destination.host, d.destination.subset.as_deref());
                 let _ = writeln!(t, "    - name: {}", scalar(&name));
                 let full = fqdn(&d.destination.host, &vs.namespace);
-                let ns = self
+                if let Some(ns) = self
                     .mesh
-                    .registry_host(&full)
-                    .map(|h| h.namespace.to_string());
-                if let Some(ns) = ns.filter(|n| *n != vs.namespace) {
+                    .host_namespace(&full)
+                    .filter(|n| *n != vs.namespace)
+                {
                     let _ = writeln!(t, "      namespace: {}", scalar(&ns));
                 }
                 let port = d
@@ -623,8 +623,9 @@ impl<'c> Converter<'_, 'c> {
         let name = format!("{base}-{subset}");
         let ns = self
             .mesh
-            .registry_host(&full)
-            .map_or_else(|| vs.namespace.clone(), |h| h.namespace.to_string());
+            .host_namespace(&full)
+            .unwrap_or(&vs.namespace)
+            .to_string();
         self.version_services
             .insert((ns, name.clone()), (full, subset.to_string()));
         name

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Mesh;
 use crate::diagnostic::ResourceRef;
-use crate::mesh::names::{ROOT_NAMESPACE, service_namespace};
+use crate::mesh::names::ROOT_NAMESPACE;
 use crate::model::destination_rule::{
     ClientTls, ConnectionPool, LoadBalancer, OutlierDetection, Subset, TrafficPolicy,
 };
@@ -162,10 +162,7 @@ impl<'c> Mesh<'c> {
     /// root namespace; within a namespace the most specific host wins and
     /// rules for the same host are merged, oldest first.
     pub fn destination_rule(&self, host: &str, client_ns: &str) -> MergedRule<'c> {
-        let host_ns = self
-            .registry_host(host)
-            .map(|r| r.namespace)
-            .or_else(|| service_namespace(host));
+        let host_ns = self.host_namespace(host);
         let mut namespaces = vec![client_ns];
         namespaces.extend(host_ns);
         namespaces.push(ROOT_NAMESPACE);

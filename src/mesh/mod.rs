@@ -216,6 +216,14 @@ impl<'c> Mesh<'c> {
         Some(&self.registry[*first])
     }
 
+    /// The namespace of `fqdn`: its registry entry's, else the Kubernetes
+    /// namespace its name says.
+    pub fn host_namespace<'h>(&'h self, fqdn_host: &'h str) -> Option<&'h str> {
+        self.registry_host(fqdn_host)
+            .map(|r| r.namespace)
+            .or_else(|| service_namespace(fqdn_host))
+    }
+
     /// Whether `fqdn` is a registry host (exactly or under a wildcard).
     pub fn is_registered(&self, fqdn_host: &str) -> bool {
         self.registry_hosts.matching(fqdn_host).next().is_some()

@@ -4,6 +4,37 @@ use super::model::{ClassOutcome, Model};
 use super::scenario::ScenarioError;
 use crate::mesh::calls::CALLS_ANNOTATION;
 
+/// Where the calls of a group of endpoints are written.
+#[derive(Debug, Clone)]
+pub enum CallsSource {
+    /// A scenario `calls` list, at this JSON pointer.
+    Scenario(String),
+    /// The annotation of this Service (`namespace/name`).
+    Annotation(String),
+}
+
+impl CallsSource {
+    /// The scenario pointer of call `index`'s host; the document's root for
+    /// an annotation, which has no place in the scenario.
+    pub fn host_pointer(&self, index: usize) -> String {
+        match self {
+            CallsSource::Scenario(pointer) => format!("{pointer}/{index}/service"),
+            CallsSource::Annotation(_) => String::new(),
+        }
+    }
+
+    /// ` (Service ns/name's meshctl.dev/calls annotation)`, or nothing for
+    /// a scenario's calls.
+    pub fn annotation(&self) -> String {
+        match self {
+            CallsSource::Scenario(_) => String::new(),
+            CallsSource::Annotation(service) => {
+                format!(" (Service {service}'s {CALLS_ANNOTATION} annotation)")
+            }
+        }
+    }
+}
+
 /// The plans a plan's certain calls (probability 1) can reach, with the
 /// index of the call as written.
 fn certain_callees(model: &Model, plan: usize) -> Vec<(usize, u32)> {
@@ -29,9 +60,11 @@ fn certain_callees(model: &Model, plan: usize) -> Vec<(usize, u32)> {
 
 /// Refuses calls that loop back to a caller with certainty: every request
 /// would call forever. `origins` gives each plan's host and where its calls
-/// are written: a scenario pointer, or the Service whose annotation lists
-/// them.
-pub fn refuse_endless(model: &Model, origins: &[(String, String)]) -> Result<(), ScenarioError> {
+/// are written.
+pub fn refuse_endless(
+    model: &Model,
+    origins: &[(String, CallsSource)],
+) -> Result<(), ScenarioError> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -67,21 +100,13 @@ pub fn refuse_endless(model: &Model, origins: &[(String, String)]) -> Result<(),
                         .map(|(p, _)| origins[*p].0.as_str())
                         .chain(std::iter::once(origins[callee].0.as_str()))
                         .collect();
-                    let written = &origins[plan].1;
-                    // Calls from a Service's annotation have no place in the scenario.
-                    let (pointer, source) = if written.starts_with('/') {
-                        (format!("{written}/{index}/service"), String::new())
-                    } else {
-                        (
-                            String::new(),
-                            format!(" ({written}'s {CALLS_ANNOTATION} annotation)"),
-                        )
-                    };
+                    let source = &origins[plan].1;
                     return Err(ScenarioError::at(
-                        pointer,
+                        source.host_pointer(index),
                         format!(
-                            "these calls loop: {}{source}; every request would call forever: give one of the calls a `probability` below 1",
-                            hosts.join(" -> ")
+                            "these calls loop: {}{}; every request would call forever: give one of the calls a `probability` below 1",
+                            hosts.join(" -> "),
+                            source.annotation()
                         ),
                     ));
                 }

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::calls::CallsSource;
 use super::cluster::{ClusterSpec, EjectionCap, HashKey};
 use super::flags::Flags;
 use super::latency::Latency;
@@ -15,8 +16,8 @@ use super::scenario::{
 };
 use crate::diagnostic::ResourceRef;
 use crate::mesh::SubsetLookup;
-use crate::mesh::calls::{CALLS_ANNOTATION, declared_calls};
-use crate::mesh::names::{fqdn, service_namespace};
+use crate::mesh::calls::declared_calls;
+use crate::mesh::names::fqdn;
 use crate::mesh::registry::Origin;
 use crate::model::Duration;
 use crate::model::protocol::Protocol;
@@ -261,10 +262,7 @@ struct PendingPlan<'s> {
     subset: String,
     pods: Vec<u32>,
     calls: Cow<'s, [CallSpec]>,
-    /// Where the calls are written: a scenario pointer, or the Service
-    /// whose annotation lists them (`Service ns/name`).
-    pointer: String,
-    annotated: bool,
+    source: CallsSource,
 }
 
 struct Builder<'s, 'c> {
@@ -279,7 +277,7 @@ struct Builder<'s, 'c> {
     service_ids: BTreeMap<String, u32>,
     pending_plans: Vec<PendingPlan<'s>>,
     /// Per plan: the calling host and where its calls are written.
-    plan_origins: Vec<(String, String)>,
+    plan_origins: Vec<(String, CallsSource)>,
 }
 
 impl<'s, 'c> Builder<'s, 'c> {
@@ -487,46 +485,38 @@ impl<'s, 'c> Builder<'s, 'c> {
             });
         }
         self.groups.insert(key, pods.clone());
-        let pending = match calls {
-            Some((calls, pointer)) => PendingPlan {
+        let (calls, source) = match calls {
+            Some((calls, pointer)) => (Cow::Borrowed(calls), CallsSource::Scenario(pointer)),
+            None => self.annotated_calls(host),
+        };
+        if !calls.is_empty() && !pods.is_empty() {
+            self.pending_plans.push(PendingPlan {
                 host: host.to_string(),
                 subset: subset.to_string(),
                 pods: pods.clone(),
-                calls: Cow::Borrowed(calls),
-                pointer,
-                annotated: false,
-            },
-            None => self.annotated_calls(host, subset, &pods),
-        };
-        if !pending.calls.is_empty() && !pods.is_empty() {
-            self.pending_plans.push(pending);
+                calls,
+                source,
+            });
         }
         Ok(pods)
     }
 
     /// The calls that `host`'s Service annotation lists, for a host the
     /// scenario gives none.
-    fn annotated_calls(&self, host: &str, subset: &str, pods: &[u32]) -> PendingPlan<'s> {
-        let (calls, pointer) = match self.table.mesh().registry_host(host).map(|h| h.origin) {
-            Some(Origin::Service(service)) => (
-                declared_calls(service)
-                    .map(|called| CallSpec {
-                        service: called.to_string(),
-                        ..CallSpec::default()
-                    })
-                    .collect(),
-                format!("Service {}/{}", service.namespace, service.name()),
-            ),
-            _ => (Vec::new(), String::new()),
+    fn annotated_calls(&self, host: &str) -> (Cow<'s, [CallSpec]>, CallsSource) {
+        let Some(Origin::Service(service)) =
+            self.table.mesh().registry_host(host).map(|h| h.origin)
+        else {
+            return (Cow::Borrowed(&[]), CallsSource::Annotation(String::new()));
         };
-        PendingPlan {
-            host: host.to_string(),
-            subset: subset.to_string(),
-            pods: pods.to_vec(),
-            calls: Cow::Owned(calls),
-            pointer,
-            annotated: true,
-        }
+        let calls = declared_calls(service)
+            .map(|called| CallSpec {
+                service: called.to_string(),
+                ..CallSpec::default()
+            })
+            .collect();
+        let name = format!("{}/{}", service.namespace, service.name());
+        (Cow::Owned(calls), CallsSource::Annotation(name))
     }
 
     /// The index of `host` in the model's services.
@@ -545,13 +535,8 @@ impl<'s, 'c> Builder<'s, 'c> {
     /// their DestinationRule subset.
     fn caller(&self, host: &str, subset: &str) -> (String, BTreeMap<String, String>) {
         let mesh = self.table.mesh();
-        let registered = mesh.registry_host(host);
-        let namespace = registered
-            .map(|h| h.namespace)
-            .or_else(|| service_namespace(host))
-            .unwrap_or("default")
-            .to_string();
-        let mut labels = match registered.map(|h| h.origin) {
+        let namespace = mesh.host_namespace(host).unwrap_or("default").to_string();
+        let mut labels = match mesh.registry_host(host).map(|h| h.origin) {
             Some(Origin::Service(service)) => service.spec.selector.clone(),
             _ => BTreeMap::new(),
         };
@@ -644,13 +629,15 @@ impl<'s, 'c> Builder<'s, 'c> {
                 port: c.port,
                 headers: c.headers.clone(),
             };
-            let host_at = format!("{}/{i}/service", pending.pointer);
+            let host_at = pending.source.host_pointer(i);
             let class = match self.class(&shape, &Entry::Mesh, &namespace, &labels, &host_at) {
                 Ok(class) => class,
-                Err(e) if pending.annotated => {
+                Err(e) if matches!(pending.source, CallsSource::Annotation(_)) => {
                     self.model.warnings.push(format!(
-                        "{}'s {CALLS_ANNOTATION} annotation names `{}`, which is left out: {}",
-                        pending.pointer, c.service, e.message
+                        "`{}`{} is left out: {}",
+                        c.service,
+                        pending.source.annotation(),
+                        e.message
                     ));
                     continue;
                 }
@@ -672,7 +659,7 @@ impl<'s, 'c> Builder<'s, 'c> {
         let id = self.model.plans.len() as u32;
         self.model.plans.push(CallPlan { steps });
         self.plan_origins
-            .push((pending.host.clone(), pending.pointer.clone()));
+            .push((pending.host.clone(), pending.source.clone()));
         for &pod in &pending.pods {
             self.model.pods[pod as usize].calls = Some((id, self.model.clients));
             self.model.clients += 1;
