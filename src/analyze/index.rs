@@ -2,11 +2,13 @@
 //! spans, and the list of references left unchecked because the input does
 //! not describe their target (`--verbose`).
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::ops::Deref;
 
 use crate::load::Document;
 use crate::mesh::{GatewayLookup, HostLookup, Mesh, SubsetLookup};
+use crate::route::RoutingTable;
 
 /// The mesh view plus the references the checks could not judge.
 pub struct Index<'m, 'c> {
@@ -14,6 +16,8 @@ pub struct Index<'m, 'c> {
     pub docs: &'c [Document],
     /// References left unchecked because the input does not describe their target.
     pub unchecked: BTreeSet<String>,
+    /// The routing table, built by the first check that asks.
+    table: OnceCell<RoutingTable<'m>>,
 }
 
 impl<'m, 'c> Deref for Index<'m, 'c> {
@@ -30,7 +34,13 @@ impl<'m, 'c> Index<'m, 'c> {
             mesh,
             docs,
             unchecked: BTreeSet::new(),
+            table: OnceCell::new(),
         }
+    }
+
+    /// The routing table of the mesh, built once for every check that routes.
+    pub fn routing_table(&self) -> &RoutingTable<'m> {
+        self.table.get_or_init(|| RoutingTable::build(self.mesh))
     }
 
     /// [`Mesh::lookup_host`], noting what was not checked.

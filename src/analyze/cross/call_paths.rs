@@ -217,8 +217,8 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
     {
         return;
     }
-    let table = RoutingTable::build(index.mesh);
-    let callers = calls(index, &table);
+    let table = index.routing_table();
+    let callers = calls(index, table);
     let firsts = first_hops(index, &callers);
     for first in &firsts {
         let (tries, path) = worst_path(first, &callers, &mut Vec::new());

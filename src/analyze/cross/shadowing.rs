@@ -12,7 +12,6 @@ use crate::analyze::rules::vs_unreachable;
 use crate::diagnostic::{ResourceRef, Rule, Severity};
 use crate::load::Document;
 use crate::model::{Resource, VirtualService};
-use crate::route::RoutingTable;
 use crate::route::table::{Reach, RouteRef, Shadowing};
 
 pub static SHADOWED_ROUTE: Rule = Rule {
@@ -59,7 +58,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
     if index.config.virtual_services.is_empty() {
         return;
     }
-    let table = RoutingTable::build(index.mesh);
+    let table = index.routing_table();
     let findings = table.shadowing();
     let istio = istio_findings(out);
     // Dead routes by rule, so that a rule whose matches are all dead is
