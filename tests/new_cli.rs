@@ -381,6 +381,25 @@ fn bad_input_is_refused_with_nothing_written() {
         "{stderr}"
     );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me\n");
+    // An existing test file stops the command before the manifests are written.
+    let folder = dir.path().join("manifests");
+    let tests = dir.path().join("routes.test.yaml");
+    std::fs::write(&tests, "keep me too\n").unwrap();
+    let (code, _, stderr) = new(
+        &["canary", "--stable", "v1", "--canary", "v2"],
+        &[
+            "--out",
+            folder.to_str().unwrap(),
+            "--tests",
+            tests.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("routes.test.yaml exists; nothing written"),
+        "{stderr}"
+    );
+    assert!(!folder.exists(), "the manifests were written");
     let (code, _, _) = new(
         &["canary", "--stable", "v1", "--canary", "v2"],
         &["--out", out_arg, "--force"],

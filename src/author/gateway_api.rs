@@ -21,11 +21,6 @@ pub fn version_service(target: &Target, version: &str) -> String {
     format!("{}-{version}", target.service)
 }
 
-/// The name of the ingress Gateway of a plan.
-pub fn gateway_name(plan: &Plan) -> String {
-    super::istio::gateway_name(plan)
-}
-
 /// The resources of `plan` for `target`, and what does not carry over.
 pub fn render(plan: &Plan, target: &Target) -> Written {
     let mut w = Written::default();
@@ -68,7 +63,7 @@ pub fn render(plan: &Plan, target: &Target) -> Written {
 }
 
 fn gateway(plan: &Plan, target: &Target, host: &str, tls_secret: Option<&str>) -> Manifest {
-    let name = gateway_name(plan);
+    let name = plan.gateway_name();
     let mut t = format!("apiVersion: {API}\nkind: Gateway\n");
     metadata(&mut t, &name, &target.namespace);
     let _ = writeln!(
@@ -95,7 +90,7 @@ fn redirect_route(plan: &Plan, target: &Target, host: &str) -> Manifest {
     let _ = writeln!(
         t,
         "spec:\n  parentRefs:\n  - name: {}\n    sectionName: http\n  hostnames:\n  - {}\n  rules:\n  - filters:\n    - type: RequestRedirect\n      requestRedirect:\n        scheme: https\n        statusCode: 301",
-        scalar(&gateway_name(plan)),
+        scalar(&plan.gateway_name()),
         scalar(host)
     );
     Manifest::new("HTTPRoute", name, t)
@@ -114,7 +109,7 @@ fn http_route(plan: &Plan, target: &Target, port: u16, warnings: &mut Vec<String
             );
         }
         Entry::Gateway { host, tls_secret } => {
-            let _ = writeln!(t, "  - name: {}", scalar(&gateway_name(plan)));
+            let _ = writeln!(t, "  - name: {}", scalar(&plan.gateway_name()));
             if tls_secret.is_some() {
                 t.push_str("    sectionName: https\n");
             }

@@ -40,11 +40,6 @@ pub fn target_port(out: &mut String, value: Option<&serde_json::Value>) {
     }
 }
 
-/// The name of the ingress Gateway of a plan.
-pub fn gateway_name(plan: &Plan) -> String {
-    format!("{}-gateway", plan.name)
-}
-
 /// The resources of `plan` for `target`.
 pub fn render(plan: &Plan, target: &Target) -> Vec<Manifest> {
     let mut out = Vec::new();
@@ -59,7 +54,7 @@ pub fn render(plan: &Plan, target: &Target) -> Vec<Manifest> {
 }
 
 fn gateway(plan: &Plan, target: &Target, host: &str, tls_secret: Option<&str>) -> Manifest {
-    let name = gateway_name(plan);
+    let name = plan.gateway_name();
     let mut t = String::from("apiVersion: networking.istio.io/v1\nkind: Gateway\n");
     metadata(&mut t, &name, &target.namespace);
     t.push_str("spec:\n  selector:\n    istio: ingressgateway\n  servers:\n");
@@ -93,7 +88,7 @@ fn virtual_service(plan: &Plan, target: &Target) -> Manifest {
                 t,
                 "  - {}\n  gateways:\n  - {}",
                 scalar(host),
-                scalar(&gateway_name(plan))
+                scalar(&plan.gateway_name())
             );
         }
     }

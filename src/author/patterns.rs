@@ -93,32 +93,25 @@ pub fn routing(
     }
     let mut rules = Vec::new();
     for h in headers {
-        let (condition, to) = h
-            .rsplit_once(':')
-            .and_then(|(c, v)| c.split_once('=').map(|(n, value)| (n, value, v)))
-            .map(|(n, value, v)| ((n.trim().to_ascii_lowercase(), value.to_string()), v))
-            .ok_or_else(|| {
-                format!("--header {h}: write NAME=VALUE:VERSION, such as 'end-user=jason:v2'")
-            })?;
-        if condition.0.is_empty() || condition.0.starts_with(':') {
+        let bad = || format!("--header {h}: write NAME=VALUE:VERSION, such as 'end-user=jason:v2'");
+        let (condition, to) = h.rsplit_once(':').ok_or_else(bad)?;
+        let (header, value) = condition.split_once('=').ok_or_else(bad)?;
+        let header = header.trim().to_ascii_lowercase();
+        if header.is_empty() || header.starts_with(':') {
             return Err(format!(
                 "--header {h}: the header name is empty or a pseudo-header"
             ));
         }
         let v = version(to, "--header", target)?;
-        let name = format!("header-{}", condition.0);
+        let name = format!("header-{header}");
         if rules.iter().any(|r: &Rule| r.name == name) {
-            return Err(format!(
-                "--header {h}: header {} is routed twice",
-                condition.0
-            ));
+            return Err(format!("--header {h}: header {header} is routed twice"));
         }
-        let (header, value) = condition;
         rules.push(rule(
             &name,
             vec![Condition::Header {
                 name: header,
-                value,
+                value: value.to_string(),
             }],
             one(Some(&v)),
         ));

@@ -76,6 +76,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The name of the plan's ingress Gateway.
+    pub fn gateway_name(&self) -> String {
+        format!("{}-gateway", self.name)
+    }
+
     /// Collects the versions the rules name.
     pub fn with_versions(mut self) -> Plan {
         for backend in self.rules.iter().flat_map(|r| &r.backends) {

@@ -31,11 +31,7 @@ fn entry(plan: &Plan, target: &Target) -> (String, Option<String>, Option<u16>) 
         Entry::Mesh => (target.service.clone(), None, target.port),
         Entry::Gateway { host, tls_secret } => (
             host.clone(),
-            Some(format!(
-                "{}/{}",
-                target.namespace,
-                super::istio::gateway_name(plan)
-            )),
+            Some(format!("{}/{}", target.namespace, plan.gateway_name())),
             tls_secret.as_ref().map(|_| 443),
         ),
     }

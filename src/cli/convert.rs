@@ -2,7 +2,7 @@
 //! API resources, the gaps (what does not carry over, where), and the proof
 //! (requests that the converted configuration routes elsewhere).
 
-use super::output::print_stdout;
+use super::output::{print_stdout, write_new_files};
 use super::{CliError, load_config, read_config};
 use crate::author::convert::{self, Channel, Subsets};
 use crate::author::{self, proof};
@@ -111,12 +111,7 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     ));
     match &args.out {
         Some(out) => {
-            if !args.force && std::path::Path::new(out).exists() {
-                return Err(CliError(format!(
-                    "{out} exists; nothing written (use --force to overwrite it)"
-                )));
-            }
-            std::fs::write(out, &text).map_err(|e| CliError(format!("{out}: {e}")))?;
+            write_new_files(&[(out.into(), text)], args.force)?;
             print_stdout(&report)?;
         }
         None => {

@@ -3,6 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use super::output::write_new_files;
 use super::{CliError, load_config};
 use crate::author::patterns::{self, Resilience};
 use crate::author::plan::{Plan, Policy};
@@ -178,10 +179,12 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     match &common.out {
         None => super::output::print_stdout(&author::stream(&written.manifests))?,
         Some(out) => {
-            let files = write_manifests(out, &written.manifests, common.force)?;
+            let mut files = manifest_files(out, &written.manifests);
             if let Some(tests) = &common.tests {
-                write_tests(tests, &files, common, &plan, &target)?;
+                let paths: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+                files.push(tests_file(tests, &paths, common, &plan, &target)?);
             }
+            write_new_files(&files, common.force)?;
         }
     }
     for w in warnings {
@@ -252,99 +255,65 @@ fn plan(pattern: &Pattern, target: &Target) -> Result<(Plan, Vec<String>), Strin
     }
 }
 
-/// Writes the manifests to a file or folder, refusing (with nothing
-/// written) files that exist unless `force`. Returns the paths written.
-fn write_manifests(
-    out: &str,
-    manifests: &[Manifest],
-    force: bool,
-) -> Result<Vec<PathBuf>, CliError> {
-    let single = out.ends_with(".yaml") || out.ends_with(".yml");
-    let files: Vec<(PathBuf, String)> = if single {
+/// The files the manifests go to: one file (`*.yaml`, `*.yml`) or one per
+/// resource in a folder.
+fn manifest_files(out: &str, manifests: &[Manifest]) -> Vec<(PathBuf, String)> {
+    if out.ends_with(".yaml") || out.ends_with(".yml") {
         vec![(PathBuf::from(out), author::stream(manifests))]
     } else {
         manifests
             .iter()
             .map(|m| (Path::new(out).join(m.file_name()), m.text.clone()))
             .collect()
-    };
-    if !force && let Some((existing, _)) = files.iter().find(|(p, _)| p.exists()) {
-        return Err(CliError(format!(
-            "{} exists; nothing written (use --force to overwrite it)",
-            existing.display()
-        )));
     }
-    if !single {
-        std::fs::create_dir_all(out).map_err(|e| CliError(format!("{out}: {e}")))?;
-    }
-    for (path, text) in &files {
-        write_file(path, text)?;
-    }
-    Ok(files.into_iter().map(|(p, _)| p).collect())
 }
 
-/// Writes `text` to `path` through a temporary file renamed over it.
-fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
-    use std::io::Write;
-    let fail = |e: std::io::Error| CliError(format!("{}: {e}", path.display()));
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all(text.as_bytes()).map_err(fail)?;
-    tmp.persist(path)
-        .map_err(|e| CliError(format!("{}: {}", path.display(), e.error)))?;
-    Ok(())
-}
-
-/// Writes the route tests, naming the manifests (and `--from`) relative to
-/// the test file.
-fn write_tests(
+/// The route tests, naming the manifest files (and `--from`) relative to
+/// the test file's folder.
+fn tests_file(
     tests: &str,
-    written: &[PathBuf],
+    manifests: &[PathBuf],
     common: &Common,
     plan: &Plan,
     target: &Target,
-) -> Result<(), CliError> {
-    let path = Path::new(tests);
-    if !common.force && path.exists() {
-        return Err(CliError(format!(
-            "{tests} exists; the manifests are written, the tests are not (use --force to overwrite it)"
-        )));
-    }
+) -> Result<(PathBuf, String), CliError> {
+    let path = PathBuf::from(tests);
     let base = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut manifests = Vec::new();
-    let out = common.out.as_deref().unwrap_or_default();
-    let outs = if out.ends_with(".yaml") || out.ends_with(".yml") {
-        vec![PathBuf::from(out)]
-    } else {
-        written.to_vec()
-    };
-    for p in outs.iter().chain(
-        common
-            .from
-            .iter()
-            .map(PathBuf::from)
-            .collect::<Vec<_>>()
-            .iter(),
-    ) {
-        manifests.push(relative(&base, p)?);
+    let from = common.from.iter().map(PathBuf::from);
+    let named = manifests
+        .iter()
+        .cloned()
+        .chain(from)
+        .map(|p| relative(&base, &p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let text = route_tests::render(plan, target, common.api, &named);
+    Ok((path, text))
+}
+
+/// `path` absolute and without `.` or `..` (lexically: the files need not
+/// exist yet).
+fn absolute(path: &Path) -> Result<PathBuf, CliError> {
+    let full =
+        std::path::absolute(path).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+    let mut out = PathBuf::new();
+    for c in full.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
     }
-    write_file(
-        path,
-        &route_tests::render(plan, target, common.api, &manifests),
-    )
+    Ok(out)
 }
 
 /// `to` relative to the folder `base`.
 fn relative(base: &Path, to: &Path) -> Result<String, CliError> {
-    let canonical =
-        |p: &Path| std::fs::canonicalize(p).map_err(|e| CliError(format!("{}: {e}", p.display())));
-    let (base, to) = (canonical(base)?, canonical(to)?);
+    let (base, to) = (absolute(base)?, absolute(to)?);
     let b: Vec<Component> = base.components().collect();
     let t: Vec<Component> = to.components().collect();
     let common = b.iter().zip(&t).take_while(|(x, y)| x == y).count();

@@ -119,3 +119,32 @@ impl Paths {
             .collect()
     }
 }
+
+/// Writes new files, each through a temporary file renamed over it. A file
+/// that exists is refused unless `force`, before anything is written, so a
+/// refusal leaves nothing half done.
+pub fn write_new_files(
+    files: &[(std::path::PathBuf, String)],
+    force: bool,
+) -> Result<(), CliError> {
+    use std::io::Write;
+    if !force && let Some((existing, _)) = files.iter().find(|(p, _)| p.exists()) {
+        return Err(CliError(format!(
+            "{} exists; nothing written (use --force to overwrite it)",
+            existing.display()
+        )));
+    }
+    for (path, text) in files {
+        let fail = |e: std::io::Error| CliError(format!("{}: {e}", path.display()));
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+        tmp.write_all(text.as_bytes()).map_err(fail)?;
+        tmp.persist(path)
+            .map_err(|e| CliError(format!("{}: {}", path.display(), e.error)))?;
+    }
+    Ok(())
+}
