@@ -73,6 +73,24 @@ fn new(args: &[&str], extra: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `meshctl shift ARGS --in-place FILE`, which must succeed: the file after.
+fn shift_in_place(file: &Path, args: &[&str]) -> String {
+    let output = meshctl()
+        .arg("shift")
+        .args(args)
+        .arg("--in-place")
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}: {}",
+        file.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read_to_string(file).unwrap()
+}
+
 fn diagnostics(paths: &[&Path]) -> Vec<Value> {
     let output = meshctl()
         .args(["validate", "--format", "json", "--fail-on", "never"])
@@ -147,17 +165,7 @@ fn a_canary_splits_by_weight_and_shift_moves_it() {
     let dir = TempDir::new().unwrap();
     let file = dir.path().join("canary.yaml");
     std::fs::write(&file, &yaml).unwrap();
-    let output = meshctl()
-        .args(["shift", "--step", "10", "--in-place"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let shifted = std::fs::read_to_string(&file).unwrap();
+    let shifted = shift_in_place(&file, &["--step", "10"]);
     assert!(
         shifted.contains("weight: 80") && shifted.contains("weight: 20"),
         "{shifted}"
@@ -175,17 +183,7 @@ fn a_blue_green_pair_switches_with_shift() {
         );
         assert_eq!(code, 0, "{stderr}");
         let before = std::fs::read_to_string(&file).unwrap();
-        let output = meshctl()
-            .args(["shift", "--switch", "--in-place"])
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{api}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let after = std::fs::read_to_string(&file).unwrap();
+        let after = shift_in_place(&file, &["--switch"]);
         // Only the weights change: blue 100 -> 0, green 0 -> 100.
         let weights = |text: &str| -> Vec<String> {
             text.lines()

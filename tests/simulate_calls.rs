@@ -8,8 +8,11 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
+
 use common::{meshctl, schema_errors};
 use serde_json::Value;
+use tempfile::TempDir;
 
 const MESH: &str = "fixtures/callgraph/mesh";
 
@@ -17,11 +20,12 @@ fn scenario_path(name: &str) -> String {
     format!("fixtures/callgraph/scenarios/{name}.yaml")
 }
 
-/// `simulate MESH --scenario FILE -o json ARGS`: (exit code, stdout, stderr).
-fn run(scenario: &str, args: &[&str]) -> (i32, String, String) {
+/// `simulate MANIFESTS --scenario FILE -o json`: (exit code, stdout, stderr).
+fn run_on(manifests: &Path, scenario: &Path) -> (i32, String, String) {
     let output = meshctl()
-        .args(["simulate", MESH, "-o", "json", "--scenario", scenario])
-        .args(args)
+        .args(["simulate", "-o", "json", "--scenario"])
+        .arg(scenario)
+        .arg(manifests)
         .output()
         .unwrap();
     (
@@ -31,14 +35,28 @@ fn run(scenario: &str, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn simulate_file(scenario: &str, args: &[&str]) -> Value {
-    let (code, stdout, stderr) = run(scenario, args);
+/// [`run_on`] the shop's manifests.
+fn run(scenario: &Path) -> (i32, String, String) {
+    run_on(Path::new(MESH), scenario)
+}
+
+/// The JSON result of a run that must succeed.
+fn simulate_on(manifests: &Path, scenario: &Path) -> Value {
+    let (code, stdout, stderr) = run_on(manifests, scenario);
     assert_eq!(code, 0, "simulate failed: {stderr}");
     serde_json::from_str(&stdout).expect("JSON output")
 }
 
+/// A fixture scenario on the shop's manifests.
 fn simulate(name: &str) -> Value {
-    simulate_file(&scenario_path(name), &[])
+    simulate_on(Path::new(MESH), Path::new(&scenario_path(name)))
+}
+
+/// Writes a scenario `text` as `name` in `dir`.
+fn scenario_in(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
 }
 
 /// The `services` entry of the host whose first label is `name`.
@@ -160,10 +178,9 @@ fn a_service_that_honours_cancellation_stops_at_the_reset() {
         "      concurrency: 1\n      cancellable: true\n",
     );
     assert_ne!(text, cancellable);
-    let dir = tempfile::TempDir::new().unwrap();
-    let path = dir.path().join("cancellable.yaml");
-    std::fs::write(&path, cancellable).unwrap();
-    let r = simulate_file(path.to_str().unwrap(), &[]);
+    let dir = TempDir::new().unwrap();
+    let path = scenario_in(&dir, "cancellable.yaml", &cancellable);
+    let r = simulate_on(Path::new(MESH), &path);
     let success = f(&r["success_rate"]);
     assert!((success - 0.5).abs() < 0.06, "success {success}");
 }
@@ -218,7 +235,7 @@ spec:
       tcp: {maxConnections: 1}
       http: {http1MaxPendingRequests: 1}
 ";
-    let dir = tempfile::TempDir::new().unwrap();
+    let dir = TempDir::new().unwrap();
     let mesh = dir.path().join("mesh");
     std::fs::create_dir(&mesh).unwrap();
     for file in ["services.yaml", "routing.yaml"] {
@@ -248,16 +265,8 @@ spec:
       latency: {{distribution: constant, value: 100ms}}
 "
         );
-        let path = dir.path().join(format!("breaker-{endpoints}.yaml"));
-        std::fs::write(&path, scenario).unwrap();
-        let output = meshctl()
-            .args(["simulate", "-o", "json", "--scenario"])
-            .arg(&path)
-            .arg(&mesh)
-            .output()
-            .unwrap();
-        assert!(output.status.success());
-        let r: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let path = scenario_in(&dir, &format!("breaker-{endpoints}.yaml"), &scenario);
+        let r = simulate_on(&mesh, &path);
         n(&service(&r, "leaf")["overflow"]["pending"])
     };
     let one = overflows(1);
@@ -268,10 +277,10 @@ spec:
 
 #[test]
 fn calls_that_loop_for_certain_are_refused_at_the_call() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let path = dir.path().join("loop.yaml");
-    std::fs::write(
-        &path,
+    let dir = TempDir::new().unwrap();
+    let path = scenario_in(
+        &dir,
+        "loop.yaml",
         "apiVersion: meshctl.dev/v1alpha1
 kind: Scenario
 spec:
@@ -288,9 +297,8 @@ spec:
         - {service: catalog, probability: 0.5}
         - {service: mid}
 ",
-    )
-    .unwrap();
-    let (code, stdout, stderr) = run(path.to_str().unwrap(), &[]);
+    );
+    let (code, stdout, stderr) = run(&path);
     assert_eq!(code, 2, "{stderr}");
     assert!(stdout.is_empty());
     assert!(stderr.contains("loop.yaml:15:21"), "{stderr}");
@@ -305,16 +313,16 @@ spec:
         .unwrap()
         .replace("{service: mid}", "{service: mid, probability: 0.3}");
     std::fs::write(&path, finite).unwrap();
-    let (code, _, stderr) = run(path.to_str().unwrap(), &[]);
+    let (code, _, stderr) = run(&path);
     assert_eq!(code, 0, "{stderr}");
 }
 
 #[test]
 fn a_call_to_an_unknown_host_points_at_the_call() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let path = dir.path().join("unknown.yaml");
-    std::fs::write(
-        &path,
+    let dir = TempDir::new().unwrap();
+    let path = scenario_in(
+        &dir,
+        "unknown.yaml",
         "apiVersion: meshctl.dev/v1alpha1
 kind: Scenario
 spec:
@@ -327,9 +335,8 @@ spec:
     web.shop.svc.cluster.local:
       calls: [{service: catalgo}]
 ",
-    )
-    .unwrap();
-    let (code, _, stderr) = run(path.to_str().unwrap(), &[]);
+    );
+    let (code, _, stderr) = run(&path);
     assert_eq!(code, 2);
     assert!(stderr.contains("unknown.yaml:11:25"), "{stderr}");
     assert!(
@@ -340,9 +347,9 @@ spec:
 
 #[test]
 fn call_graph_results_follow_the_schema_and_repeat_byte_for_byte() {
-    let (code, first, stderr) = run(&scenario_path("shop"), &[]);
+    let (code, first, stderr) = run(Path::new(&scenario_path("shop")));
     assert_eq!(code, 0, "{stderr}");
-    let (_, second, _) = run(&scenario_path("shop"), &[]);
+    let (_, second, _) = run(Path::new(&scenario_path("shop")));
     assert_eq!(first, second);
     let value: Value = serde_json::from_str(&first).unwrap();
     let errors = schema_errors(include_str!("../schemas/output/simulate.json"), &value);
@@ -379,10 +386,10 @@ fn simulate_makes_the_annotated_calls_and_measures_what_validate_predicts() {
         message.contains("leaf.shop.svc.cluster.local 27 times"),
         "{message}"
     );
-    let dir = tempfile::TempDir::new().unwrap();
-    let path = dir.path().join("failing-leaf.yaml");
-    std::fs::write(
-        &path,
+    let dir = TempDir::new().unwrap();
+    let path = scenario_in(
+        &dir,
+        "failing-leaf.yaml",
         "apiVersion: meshctl.dev/v1alpha1
 kind: Scenario
 spec:
@@ -395,15 +402,8 @@ spec:
     leaf.shop.svc.cluster.local:
       errors: {rate: 1.0, status: 503}
 ",
-    )
-    .unwrap();
-    let output = meshctl()
-        .args(["simulate", manifests, "-o", "json", "--scenario"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let r: Value = serde_json::from_slice(&output.stdout).unwrap();
+    );
+    let r = simulate_on(Path::new(manifests), &path);
     assert_eq!(f(&service(&r, "leaf")["per_entry_request"]), 27.0);
     assert_eq!(f(&service(&r, "mid")["per_entry_request"]), 9.0);
 }
