@@ -316,6 +316,7 @@ fn service_table(r: &SimResult, style: Style) -> Table {
     ]);
     for s in &r.services {
         let flags: Vec<String> = s
+            .outcomes
             .response_flags
             .iter()
             .map(|(f, n)| format!("{f} {}", thousands(*n)))
@@ -324,10 +325,10 @@ fn service_table(r: &SimResult, style: Style) -> Table {
             cell(&s.host),
             thousands(s.requests_received),
             format!("{:.3}", s.per_entry_request),
-            format!("{:.3}", s.attempts.mean),
-            pct(s.success_rate),
-            format!("{:.1}", s.latency_ms.p50),
-            format!("{:.1}", s.latency_ms.p99),
+            format!("{:.3}", s.outcomes.attempts.mean),
+            pct(s.outcomes.success_rate),
+            format!("{:.1}", s.outcomes.latency_ms.p50),
+            format!("{:.1}", s.outcomes.latency_ms.p99),
             if flags.is_empty() {
                 "-".to_string()
             } else {

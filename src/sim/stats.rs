@@ -505,21 +505,13 @@ fn service_results(
         .iter()
         .enumerate()
         .filter(|(i, c)| c.calls.finished() > 0 || received[*i] > 0)
-        .map(|(i, c)| {
-            let summary = c.calls.summary();
-            ServiceResult {
-                host: model.services[i].clone(),
-                requests_received: received[i],
-                per_entry_request: ratio(received[i], entry_requests),
-                requests: summary.finished,
-                success_rate: summary.success_rate,
-                status_codes: summary.status_codes,
-                response_flags: summary.response_flags,
-                latency_ms: summary.latency_ms,
-                attempts: summary.attempts,
-                overflow: c.overflow,
-                ejections: ejections[i],
-            }
+        .map(|(i, c)| ServiceResult {
+            host: model.services[i].clone(),
+            requests_received: received[i],
+            per_entry_request: ratio(received[i], entry_requests),
+            outcomes: c.calls.summary(),
+            overflow: c.overflow,
+            ejections: ejections[i],
         })
         .collect();
     out.sort_by(|a, b| a.host.cmp(&b.host));
@@ -704,15 +696,10 @@ pub struct ServiceResult {
     /// `requests_received` per entry request: the load amplification of
     /// retries and calls.
     pub per_entry_request: f64,
-    /// Requests its callers sent (each counted once, however many tries).
-    pub requests: u64,
-    /// Of `requests`, the share answered 1xx-3xx, as its callers saw them.
-    pub success_rate: f64,
-    pub status_codes: BTreeMap<String, u64>,
-    pub response_flags: BTreeMap<String, u64>,
-    /// Latency its callers saw, retries included.
-    pub latency_ms: LatencySummary,
-    pub attempts: Attempts,
+    /// What its callers' requests got (each counted once, however many
+    /// tries; latency with retries), as they saw it.
+    #[serde(flatten)]
+    pub outcomes: OutcomeSummary,
     /// 503 UO on its callers' breakers.
     pub overflow: OverflowCounts,
     pub ejections: u64,
