@@ -133,8 +133,6 @@ struct Req {
     /// The job serving the current try, at an endpoint that calls or
     /// honours cancellation.
     job: u32,
-    /// The call chain behind the current try's answer.
-    path: Path,
 }
 
 /// A request being served at an endpoint that calls other services (or
@@ -185,6 +183,9 @@ pub struct Engine<'m> {
     /// dropped from the front.
     timers: Vec<(u64, VecDeque<Event>)>,
     reqs: Vec<Req>,
+    /// By request slot, the call chain behind its current answer; empty
+    /// unless the run keeps paths (services call services).
+    paths: Vec<Path>,
     free: Vec<u32>,
     jobs: Vec<Job>,
     free_jobs: Vec<u32>,
@@ -207,6 +208,7 @@ impl<'m> Engine<'m> {
             heap: BinaryHeap::new(),
             timers: Vec::new(),
             reqs: Vec::new(),
+            paths: Vec::new(),
             free: Vec::new(),
             jobs: Vec::new(),
             free_jobs: Vec::new(),
@@ -522,9 +524,8 @@ impl<'m> Engine<'m> {
             parent_era: 0,
             call: 0,
             job: NONE,
-            path: Path::EMPTY,
         };
-        match self.free.pop() {
+        let slot = match self.free.pop() {
             Some(slot) => {
                 let era = self.reqs[slot as usize].era;
                 self.reqs[slot as usize] = Req { era, ..fresh };
@@ -534,7 +535,20 @@ impl<'m> Engine<'m> {
                 self.reqs.push(fresh);
                 (self.reqs.len() - 1) as u32
             }
+        };
+        if self.stats.traces() {
+            self.paths.resize(self.reqs.len(), Path::EMPTY);
+            self.paths[slot as usize].clear();
         }
+        slot
+    }
+
+    /// `hop` followed by the call chain behind `req`'s answer.
+    fn path_behind(&self, req: u32, hop: Hop) -> Path {
+        self.paths
+            .get(req as usize)
+            .unwrap_or(&Path::EMPTY)
+            .behind(hop)
     }
 
     fn route(&self, req: u32) -> &'m RouteSpec {
@@ -623,8 +637,10 @@ impl<'m> Engine<'m> {
 
     fn start_try(&mut self, req: u32) {
         let (cluster, proxy, hash, client, mirror, entry) = {
-            let r = &mut self.reqs[req as usize];
-            r.path.clear();
+            if let Some(path) = self.paths.get_mut(req as usize) {
+                path.clear();
+            }
+            let r = &self.reqs[req as usize];
             (
                 r.cluster,
                 r.proxy,
@@ -930,9 +946,11 @@ impl<'m> Engine<'m> {
             return;
         }
         let (pod, req, req_era, attempt) = (j.pod, j.req, j.req_era, j.attempt);
-        if self.try_live(req, req_era, attempt) {
+        if self.try_live(req, req_era, attempt)
+            && let Some(path) = self.paths.get_mut(req as usize)
+        {
             // The call chain behind the answer goes with it.
-            self.reqs[req as usize].path = j.slowest;
+            *path = j.slowest;
         }
         self.free_job(job);
         self.server_free(pod);
@@ -1173,7 +1191,7 @@ impl<'m> Engine<'m> {
         };
         let (parent, parent_era, call) = (r.parent, r.parent_era, r.call);
         if parent != NONE {
-            let path = r.path.behind(hop);
+            let path = self.path_behind(req, hop);
             self.free(req);
             if let Some(c) = cluster {
                 self.stats.called(c, &hop, tries);
@@ -1183,7 +1201,8 @@ impl<'m> Engine<'m> {
         }
         // Entry paths are built only when the run keeps the slowest.
         if self.stats.traces() {
-            self.stats.offer_slowest(&r.path.behind(hop));
+            let path = self.path_behind(req, hop);
+            self.stats.offer_slowest(&path);
         }
         self.free(req);
         self.stats.finished(cluster, &hop, tries, self.now);
