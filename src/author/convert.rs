@@ -415,7 +415,7 @@ impl<'c> Converter<'_, 'c> {
                     .host_namespace(&full)
                     .filter(|n| *n != vs.namespace)
                 {
-                    let _ = writeln!(t, "      namespace: {}", scalar(&ns));
+                    let _ = writeln!(t, "      namespace: {}", scalar(ns));
                 }
                 let port = d
                     .destination
