@@ -33,12 +33,24 @@ impl Source {
         })
     }
 
-    /// 1-based line and 1-based column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    /// The 0-based line holding a byte offset and the byte where it starts.
+    pub fn line_at(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let starts = self.line_starts();
         let line = starts.partition_point(|&s| s <= offset) - 1;
-        let start = starts[line];
+        (line, starts[line])
+    }
+
+    /// The byte where 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        let starts = self.line_starts();
+        starts[line.min(starts.len() - 1)]
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let (line, start) = self.line_at(offset);
         let column = self
             .text
             .get(start..offset)
