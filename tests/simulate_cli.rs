@@ -1171,6 +1171,63 @@ spec:
     assert_eq!(counted, f(&r["requests"]));
 }
 
+/// A run over many destinations keeps per-destination series only for the
+/// twelve with the most requests, each series counting every request routed
+/// there, while the run's own series counts all of them.
+#[test]
+fn per_destination_series_cover_the_busiest_twelve() {
+    let mut manifests = String::new();
+    let mut mix = String::new();
+    for i in 1..=15 {
+        manifests.push_str(&format!(
+            "---\napiVersion: v1\nkind: Service\nmetadata: {{name: s{i:02}, namespace: default}}\nspec:\n  selector: {{app: s{i:02}}}\n  ports: [{{name: http, port: 80}}]\n"
+        ));
+        mix.push_str(&format!(
+            "    - {{weight: {i}, request: {{host: s{i:02}}}}}\n"
+        ));
+    }
+    let s = format!(
+        "apiVersion: meshctl.dev/v1alpha1
+kind: Scenario
+spec:
+  seed: 3
+  requests: 24000
+  traffic:
+  - rate: 400
+    mix:
+{mix}"
+    );
+    let r = simulate(&manifests, &s);
+    let series = &r["series"];
+    let named: Vec<&str> = series["destinations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    let hosts: Vec<String> = (4..=15)
+        .map(|i| format!("s{i:02}.default.svc.cluster.local"))
+        .collect();
+    assert_eq!(named, hosts, "the twelve heaviest weights, in label order");
+    for (column, name) in named.iter().enumerate() {
+        let routed: f64 = series["routed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|point| f(&point[column]))
+            .sum();
+        let destination = r["destinations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["host"] == *name)
+            .unwrap();
+        assert_eq!(routed, f(&destination["count"]), "{name}");
+    }
+    let counted: f64 = series["completed"].as_array().unwrap().iter().map(f).sum();
+    assert_eq!(counted, f(&r["requests"]));
+}
+
 /// Every name a scenario uses must exist in the manifests, or the run would
 /// answer for something else (a misspelt host passes through with 200, a
 /// misspelt service keeps the default behaviour, an unknown subset changes

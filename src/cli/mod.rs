@@ -28,6 +28,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::analyze::cross::{NAMED, listed};
 use crate::load::{self, Input};
 use crate::sim::slo::{Slo, SloResult};
 use clap_complete::Shell;
@@ -133,9 +134,10 @@ fn note_used<'r>(
         .filter_map(|d| d.resource.as_ref().map(ToString::to_string))
         .collect();
     if !errors.is_empty() {
+        let named: Vec<String> = errors.iter().take(NAMED + 1).cloned().collect();
         say!(
             "note: this answer uses resources with validation errors ({}); `meshctl validate` shows them",
-            errors.into_iter().collect::<Vec<_>>().join(", ")
+            listed(&named, errors.len())
         );
     }
 }

@@ -1,6 +1,8 @@
 //! The routing table: VirtualServices compiled once, then requests resolved
 //! to a virtual host, the first matching rule, and its action (§2).
 
+use std::collections::HashMap;
+
 mod coverage;
 mod gateway;
 mod inventory;
@@ -139,6 +141,14 @@ struct RouteEntry {
 pub struct RoutingTable<'c> {
     mesh: &'c Mesh<'c>,
     vss: Vec<CompiledVs<'c>>,
+    /// Table indices, ascending, of the VirtualServices naming each exact
+    /// host, and of those naming a wildcard host: a request meets only the
+    /// ones that can give its host, however large the mesh.
+    by_host: HashMap<String, Vec<usize>>,
+    wildcard_hosts: Vec<usize>,
+    /// Table indices, ascending, of the VirtualServices bound to each
+    /// gateway (`namespace/name`).
+    by_gateway: HashMap<String, Vec<usize>>,
 }
 
 /// Why a request could not be routed at all (a usage problem, not a 404).
@@ -170,7 +180,51 @@ impl<'c> RoutingTable<'c> {
         for (rank, i) in order.into_iter().enumerate() {
             vss[i].rank = rank;
         }
-        RoutingTable { mesh, vss }
+        let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut wildcard_hosts = Vec::new();
+        let mut by_gateway: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, vs) in vss.iter().enumerate() {
+            for host in &vs.hosts {
+                if host.contains('*') {
+                    if wildcard_hosts.last() != Some(&i) {
+                        wildcard_hosts.push(i);
+                    }
+                } else {
+                    let naming = by_host.entry(host.clone()).or_default();
+                    if naming.last() != Some(&i) {
+                        naming.push(i);
+                    }
+                }
+            }
+            for gateway in &vs.gateways {
+                let bound = by_gateway.entry(gateway.clone()).or_default();
+                if bound.last() != Some(&i) {
+                    bound.push(i);
+                }
+            }
+        }
+        RoutingTable {
+            mesh,
+            vss,
+            by_host,
+            wildcard_hosts,
+            by_gateway,
+        }
+    }
+
+    /// Table indices, ascending, of the VirtualServices that may name
+    /// `host`: those naming it exactly and those with a wildcard host.
+    fn naming(&self, host: &str) -> Vec<usize> {
+        let mut naming = self.by_host.get(host).cloned().unwrap_or_default();
+        naming.extend(&self.wildcard_hosts);
+        naming.sort_unstable();
+        naming.dedup();
+        naming
+    }
+
+    /// Table indices, ascending, of the VirtualServices bound to `gateway`.
+    fn bound_to(&self, gateway: &str) -> &[usize] {
+        self.by_gateway.get(gateway).map_or(&[], Vec::as_slice)
     }
 
     /// The configuration the table was built from.
@@ -247,9 +301,9 @@ impl<'c> RoutingTable<'c> {
         // One VirtualService per host, no merging: the oldest naming the
         // exact host, else the most specific wildcard (oldest on ties).
         let candidates: Vec<MeshCandidate> = self
-            .vss
-            .iter()
-            .enumerate()
+            .naming(&host)
+            .into_iter()
+            .map(|i| (i, &self.vss[i]))
             .filter(|(_, vs)| {
                 vs.gateways.iter().any(|g| g == "mesh")
                     && exported_to(

@@ -25,8 +25,11 @@ pub struct Outcomes {
     successes: u64,
     status: BTreeMap<u16, u64>,
     flags: [u64; NAMES.len()],
-    /// Latency in microseconds.
-    latency: Histogram<u64>,
+    /// Latency in microseconds, made at the first request: a mesh-wide run
+    /// has thousands of clusters, most with little or no traffic.
+    latency: Option<Box<Histogram<u64>>>,
+    /// The histogram's significant decimal digits.
+    digits: u8,
     latency_sum_ns: u128,
     tries: [u64; MAX_TRIES + 1],
     /// Tries of every request, exact (the histogram's last bucket is not).
@@ -41,8 +44,8 @@ impl Outcomes {
             successes: 0,
             status: BTreeMap::new(),
             flags: [0; NAMES.len()],
-            latency: Histogram::new_with_bounds(1, MAX_NANOS / 1000, digits)
-                .expect("valid histogram bounds"),
+            latency: None,
+            digits,
             latency_sum_ns: 0,
             tries: [0; MAX_TRIES + 1],
             tries_sum: 0,
@@ -57,7 +60,10 @@ impl Outcomes {
         for i in flags.indices() {
             self.flags[i] += 1;
         }
-        self.latency.saturating_record((latency_ns / 1000).max(1));
+        let digits = self.digits;
+        self.latency
+            .get_or_insert_with(|| Box::new(latency_histogram(digits)))
+            .saturating_record((latency_ns / 1000).max(1));
         self.latency_sum_ns += u128::from(latency_ns);
         self.tries[(tries as usize).min(MAX_TRIES)] += 1;
         self.tries_sum += u64::from(tries);
@@ -73,8 +79,14 @@ impl Outcomes {
         for (mine, theirs) in self.flags.iter_mut().zip(other.flags) {
             *mine += theirs;
         }
-        // Both histograms have the same bounds, so adding cannot fail.
-        let _ = self.latency.add(&other.latency);
+        if let Some(theirs) = &other.latency {
+            let digits = self.digits;
+            // Both histograms have the same bounds, so adding cannot fail.
+            let _ = self
+                .latency
+                .get_or_insert_with(|| Box::new(latency_histogram(digits)))
+                .add(theirs.as_ref());
+        }
         self.latency_sum_ns += other.latency_sum_ns;
         for (mine, theirs) in self.tries.iter_mut().zip(other.tries) {
             *mine += theirs;
@@ -92,7 +104,12 @@ impl Outcomes {
 
     /// The counts as reported.
     pub fn summary(&self) -> OutcomeSummary {
-        let ms = |q: f64| self.latency.value_at_quantile(q) as f64 / 1000.0;
+        let latency = self
+            .latency
+            .as_deref()
+            .cloned()
+            .unwrap_or_else(|| latency_histogram(self.digits));
+        let ms = |q: f64| latency.value_at_quantile(q) as f64 / 1000.0;
         let upstream: u64 = self.tries.iter().skip(1).sum();
         OutcomeSummary {
             finished: self.finished,
@@ -118,7 +135,7 @@ impl Outcomes {
                 } else {
                     (self.latency_sum_ns / u128::from(self.finished)) as f64 / 1e6
                 },
-                max: self.latency.max() as f64 / 1000.0,
+                max: latency.max() as f64 / 1000.0,
             },
             attempts: Attempts {
                 mean: ratio(self.tries_sum, upstream),
@@ -131,9 +148,14 @@ impl Outcomes {
                     .map(|(k, n)| (k.to_string(), *n))
                     .collect(),
             },
-            latency: self.latency.clone(),
+            latency,
         }
     }
+}
+
+/// An empty latency histogram in microseconds, up to the longest latency.
+fn latency_histogram(digits: u8) -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_NANOS / 1000, digits).expect("valid histogram bounds")
 }
 
 /// The normal quantile of a two-sided 95 % interval.

@@ -1,7 +1,7 @@
 //! The scenario file (design/scenario.md): the request stream and how every
 //! destination behaves. Field names are a stable contract.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Deserialize;
 
@@ -326,6 +326,7 @@ const DEFAULT_RATE: f64 = 100.0;
 /// is not loaded) get no stream.
 pub fn default_scenario(config: &Config, serves: impl Fn(&str) -> bool) -> Scenario {
     let mut streams: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut streamed: HashSet<(String, String)> = HashSet::new();
     for vs in config
         .virtual_services
         .iter()
@@ -343,9 +344,11 @@ pub fn default_scenario(config: &Config, serves: impl Fn(&str) -> bool) -> Scena
         for host in vs.spec.hosts.iter().filter(|h| !h.contains('*')) {
             let host = fqdn(host, &vs.namespace);
             for gateway in gateways.iter().filter(|g| serves(g)) {
-                let hosts = streams.entry(gateway.clone()).or_default();
-                if !hosts.contains(&host) {
-                    hosts.push(host.clone());
+                if streamed.insert((gateway.clone(), host.clone())) {
+                    streams
+                        .entry(gateway.clone())
+                        .or_default()
+                        .push(host.clone());
                 }
             }
         }

@@ -24,6 +24,10 @@ const MAX_SERIES_POINTS: usize = 600;
 /// Buckets kept while running; past this, neighbours merge and the bucket
 /// width doubles, so memory stays flat however long the simulated time.
 const MAX_BUCKETS: usize = 2 * MAX_SERIES_POINTS;
+/// The per-destination series cover at most this many destinations, those
+/// with the most requests: more lines make no chart, and a mesh-wide run
+/// has thousands of destinations.
+const MAX_SERIES_DESTINATIONS: usize = 12;
 
 /// Counters of one cluster.
 #[derive(Debug, Clone)]
@@ -90,6 +94,13 @@ struct Slice {
 }
 
 impl Slice {
+    /// A request finished: `ok` unless answered an error, after `latency_ns`.
+    fn complete(&mut self, ok: bool, latency_ns: u64) {
+        self.completed += 1;
+        self.errors += u64::from(!ok);
+        self.latency_sum_ns += u128::from(latency_ns);
+    }
+
     fn absorb(&mut self, other: &Slice) {
         self.routed += other.routed;
         self.completed += other.completed;
@@ -112,8 +123,9 @@ struct Second {
     /// Every request, by completion time.
     all: Slice,
     ejections: u64,
-    /// Per cluster.
-    clusters: Vec<Slice>,
+    /// The clusters that had traffic in this bucket, each once, in the order
+    /// they first had it: a bucket costs its traffic, not the mesh's size.
+    clusters: Vec<(u32, Slice)>,
 }
 
 impl Second {
@@ -121,9 +133,15 @@ impl Second {
     fn absorb(&mut self, other: &Second) {
         self.all.absorb(&other.all);
         self.ejections += other.ejections;
-        for (mine, theirs) in self.clusters.iter_mut().zip(&other.clusters) {
-            mine.absorb(theirs);
-        }
+        self.clusters.extend(other.clusters.iter().cloned());
+        self.clusters.sort_by_key(|(cluster, _)| *cluster);
+        self.clusters.dedup_by(|(c, later), (kept_c, kept)| {
+            let same = c == kept_c;
+            if same {
+                kept.absorb(later);
+            }
+            same
+        });
     }
 }
 
@@ -169,6 +187,9 @@ pub struct Stats {
     ejections: u64,
     ejection_events: Vec<Ejection>,
     series: Vec<Second>,
+    /// Per cluster: the bucket of `series` it last had traffic in, and its
+    /// place in that bucket's `clusters`.
+    series_slots: Vec<(u32, u32)>,
     /// Seconds per bucket of `series`, a power of two.
     bucket_seconds: u64,
     events: u64,
@@ -202,6 +223,7 @@ impl Stats {
             ejections: 0,
             ejection_events: Vec::new(),
             series: Vec::new(),
+            series_slots: vec![(u32::MAX, 0); clusters],
             bucket_seconds: 1,
             events: 0,
             end: 0,
@@ -209,19 +231,33 @@ impl Stats {
     }
 
     fn second(&mut self, at: u64) -> &mut Second {
+        let index = self.bucket(at);
+        &mut self.series[index]
+    }
+
+    /// The index in `series` of the bucket holding `at`, made if new.
+    fn bucket(&mut self, at: u64) -> usize {
         let mut index = (at / NANOS_PER_SECOND / self.bucket_seconds) as usize;
         while index >= MAX_BUCKETS {
             self.halve_series();
             index /= 2;
         }
         if self.series.len() <= index {
-            let width = self.clusters.len();
-            self.series.resize_with(index + 1, || Second {
-                clusters: vec![Slice::default(); width],
-                ..Second::default()
-            });
+            self.series.resize_with(index + 1, Second::default);
         }
-        &mut self.series[index]
+        index
+    }
+
+    /// The counts of `cluster` in the bucket of `at`.
+    fn cluster_second(&mut self, cluster: u32, at: u64) -> &mut Slice {
+        let index = self.bucket(at);
+        let second = &mut self.series[index];
+        let slot = &mut self.series_slots[cluster as usize];
+        if slot.0 as usize != index {
+            *slot = (index as u32, second.clusters.len() as u32);
+            second.clusters.push((cluster, Slice::default()));
+        }
+        &mut second.clusters[slot.1 as usize].1
     }
 
     /// Merges neighbouring buckets: half as many, twice as wide.
@@ -239,12 +275,19 @@ impl Stats {
             .collect();
         self.series = halves;
         self.bucket_seconds *= 2;
+        self.series_slots.fill((u32::MAX, 0));
+        if let Some(last) = self.series.last() {
+            let index = self.series.len() as u32 - 1;
+            for (place, (cluster, _)) in last.clusters.iter().enumerate() {
+                self.series_slots[*cluster as usize] = (index, place as u32);
+            }
+        }
     }
 
     /// A request was sent to `cluster` at `at`.
     pub fn routed(&mut self, cluster: u32, at: u64) {
         self.clusters[cluster as usize].requests += 1;
-        self.second(at).clusters[cluster as usize].routed += 1;
+        self.cluster_second(cluster, at).routed += 1;
     }
 
     /// A request picked a destination whose cluster does not exist.
@@ -324,13 +367,9 @@ impl Stats {
             None if tries == 0 => self.local += 1,
             None => {}
         }
-        let second = self.second(at);
-        let slices = std::iter::once(&mut second.all)
-            .chain(cluster.map(|c| &mut second.clusters[c as usize]));
-        for slice in slices {
-            slice.completed += 1;
-            slice.errors += u64::from(!ok);
-            slice.latency_sum_ns += u128::from(latency_ns);
+        self.second(at).all.complete(ok, latency_ns);
+        if let Some(c) = cluster {
+            self.cluster_second(c, at).complete(ok, latency_ns);
         }
         self.end = self.end.max(at);
     }
@@ -533,26 +572,38 @@ fn histogram_buckets(h: &Histogram<u64>) -> Vec<(f64, u64)> {
         .collect()
 }
 
+/// The series in at most [`MAX_SERIES_POINTS`] points, per destination (the
+/// clusters of one label merged) for the [`MAX_SERIES_DESTINATIONS`] with the
+/// most requests, in label order.
 fn merge_series(seconds: &[Second], bucket_seconds: u64, labels: &[String]) -> Series {
     let step = seconds.len().div_ceil(MAX_SERIES_POINTS).max(1);
     // Destinations by label, in label order, merging clusters of one label.
-    let mut names: Vec<&String> = labels.iter().collect();
-    names.sort();
+    let mut names: Vec<&str> = labels.iter().map(String::as_str).collect();
+    names.sort_unstable();
     names.dedup();
-    let used: Vec<&String> = names
-        .into_iter()
-        .filter(|name| {
-            seconds.iter().any(|s| {
-                labels
-                    .iter()
-                    .zip(&s.clusters)
-                    .any(|(l, c)| l == *name && c.routed > 0)
-            })
-        })
+    let destination_of: Vec<usize> = labels
+        .iter()
+        .map(|label| names.partition_point(|name| *name < label.as_str()))
         .collect();
+    let mut routed = vec![0u64; names.len()];
+    for second in seconds {
+        for (cluster, slice) in &second.clusters {
+            routed[destination_of[*cluster as usize]] += slice.routed;
+        }
+    }
+    let mut used: Vec<usize> = (0..names.len()).filter(|&d| routed[d] > 0).collect();
+    if used.len() > MAX_SERIES_DESTINATIONS {
+        used.sort_by(|&a, &b| routed[b].cmp(&routed[a]).then(a.cmp(&b)));
+        used.truncate(MAX_SERIES_DESTINATIONS);
+        used.sort_unstable();
+    }
+    let mut column: Vec<Option<usize>> = vec![None; names.len()];
+    for (i, &d) in used.iter().enumerate() {
+        column[d] = Some(i);
+    }
     let mut out = Series {
         step_seconds: step as u64 * bucket_seconds,
-        destinations: used.iter().map(|s| s.to_string()).collect(),
+        destinations: used.iter().map(|&d| names[d].to_string()).collect(),
         ..Series::default()
     };
     for chunk in seconds.chunks(step) {
@@ -564,20 +615,14 @@ fn merge_series(seconds: &[Second], bucket_seconds: u64, labels: &[String]) -> S
         out.errors.push(all.errors);
         out.mean_latency_ms.push(all.mean_latency_ms());
         out.ejections.push(chunk.iter().map(|s| s.ejections).sum());
-        let per_destination: Vec<Slice> = used
-            .iter()
-            .map(|name| {
-                let mut merged = Slice::default();
-                for s in chunk {
-                    for (label, slice) in labels.iter().zip(&s.clusters) {
-                        if label == *name {
-                            merged.absorb(slice);
-                        }
-                    }
+        let mut per_destination = vec![Slice::default(); used.len()];
+        for s in chunk {
+            for (cluster, slice) in &s.clusters {
+                if let Some(i) = column[destination_of[*cluster as usize]] {
+                    per_destination[i].absorb(slice);
                 }
-                merged
-            })
-            .collect();
+            }
+        }
         out.routed
             .push(per_destination.iter().map(|d| d.routed).collect());
         out.completed_by_destination

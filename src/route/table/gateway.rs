@@ -110,7 +110,7 @@ impl<'c> RoutingTable<'c> {
         if isolated {
             servers.retain(|s| accepts(s) == Some(best));
         }
-        let vhosts = self.virtual_hosts(&servers);
+        let vhosts = self.virtual_hosts(&servers, &host);
         let Some(vhost) = vhosts
             .iter()
             .filter(|v| host_matches(&v.domain, &host))
@@ -169,11 +169,14 @@ impl<'c> RoutingTable<'c> {
         d
     }
 
-    /// The virtual hosts `servers` of `gw` give, in the order Istio builds
-    /// them.
-    fn virtual_hosts(&self, servers: &[GatewayServer]) -> Vec<VirtualHost> {
+    /// The virtual hosts `servers` give whose domain covers `host`, in the
+    /// order Istio builds them (the others cannot serve the request).
+    fn virtual_hosts(&self, servers: &[GatewayServer], host: &str) -> Vec<VirtualHost> {
         let mut vhosts: Vec<VirtualHost> = Vec::new();
         let mut add = |domain: &str, member: Option<usize>, require_tls: bool| {
+            if !host_matches(domain, host) {
+                return;
+            }
             let at = match vhosts.iter().position(|v| v.domain == domain) {
                 Some(at) => at,
                 None => {
@@ -194,7 +197,8 @@ impl<'c> RoutingTable<'c> {
         for s in servers {
             let hosts = &s.hosts;
             let redirect = s.server.tls.as_ref().is_some_and(|t| t.https_redirect);
-            for (i, vs) in self.vss.iter().enumerate() {
+            for &i in self.bound_to(&s.gw_ref) {
+                let vs = &self.vss[i];
                 if !binds(vs, &s.gw_ref, s.server) {
                     continue;
                 }
