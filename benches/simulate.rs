@@ -1,17 +1,20 @@
 //! `cargo bench --bench simulate`: the engine on the scenario.md example, on
 //! a 1,000,000-request canary with retries, timeouts, a breaker and outlier
-//! detection, and on 1,000,000 requests through a three-hop call graph.
-//! Single-threaded; prints requests/s, hops/s (tries that reached an
+//! detection, on 1,000,000 requests through a three-hop call graph, and on
+//! the embedded default scenario over a generated mesh of 3,400 services
+//! (every routed host, thousands of destinations). Single-threaded; prints requests/s, hops/s (tries that reached an
 //! endpoint, at any hop), events/s and the process's peak memory.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use meshctl::load::{self, Input};
+use meshctl::load::{self, Input, Loaded};
 use meshctl::mesh::Mesh;
 use meshctl::route::RoutingTable;
 use meshctl::sim::{self, Overrides, scenario};
 use meshctl::validate::{Options, run};
+
+mod common;
 
 /// The allocator the binary uses, so the figures are the binary's.
 #[global_allocator]
@@ -59,6 +62,37 @@ fn bench(label: &str, manifests: &str, scenario_path: &str, overrides: Overrides
     );
 }
 
+/// The default scenario (every routed host from every entry point) over the
+/// generated corpus of the validate bench: the cost of a run must follow its
+/// requests and the mesh's size, not their product.
+fn mesh_wide(requests: u64) {
+    let mut loaded = Loaded::default();
+    for (name, text) in common::corpus(3400, 0) {
+        loaded.add_bytes(name, text.into_bytes());
+    }
+    let outcome = run(loaded, &Options::default());
+    let mesh = Mesh::build(&outcome.config);
+    let table = RoutingTable::build(&mesh);
+    let started = Instant::now();
+    let default = scenario::default_scenario(&outcome.config, |g| table.entry_for(g).is_ok());
+    let overrides = Overrides {
+        requests: Some(requests),
+        ..Overrides::default()
+    };
+    let model = sim::build(&default, &table, &overrides).expect("model builds");
+    let build = started.elapsed();
+    let started = Instant::now();
+    let r = sim::run(black_box(&model), &mut |_| {});
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "default scenario over {} resources: {} requests to {} destinations in {took:.3} s (model built in {:.0} ms)",
+        outcome.summary.resources,
+        r.requests,
+        r.destinations.len(),
+        build.as_secs_f64() * 1e3
+    );
+}
+
 fn main() {
     let requests = std::env::var("MESHCTL_BENCH_REQUESTS")
         .ok()
@@ -90,6 +124,7 @@ fn main() {
         },
         if requests.is_some() { 1 } else { 3 },
     );
+    mesh_wide(requests.unwrap_or(100_000));
     if let Some(mb) = peak_rss_mb() {
         println!("peak memory (whole process): {mb:.1} MB");
     }
