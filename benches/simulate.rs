@@ -28,16 +28,24 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-fn bench(label: &str, manifests: &str, scenario_path: &str, overrides: Overrides, runs: usize) {
-    let outcome = run(
-        load::load(&[Input::parse(manifests)]).expect("fixtures load"),
-        &Options::default(),
-    );
+/// Runs `scenario_path` (the embedded default scenario when `None`) on the
+/// manifests `loaded`, best of `runs`, and prints the rates.
+fn bench(
+    label: &str,
+    loaded: Loaded,
+    scenario_path: Option<&str>,
+    overrides: Overrides,
+    runs: usize,
+) {
+    let outcome = run(loaded, &Options::default());
     let mesh = Mesh::build(&outcome.config);
     let table = RoutingTable::build(&mesh);
-    let file = scenario::read(scenario_path).expect("scenario parses");
+    let scenario = match scenario_path {
+        Some(path) => scenario::read(path).expect("scenario parses").scenario,
+        None => scenario::default_scenario(&outcome.config, |g| table.entry_for(g).is_ok()),
+    };
     let started = Instant::now();
-    let model = sim::build(&file.scenario, &table, &overrides).expect("model builds");
+    let model = sim::build(&scenario, &table, &overrides).expect("model builds");
     let build = started.elapsed();
     let mut best = f64::MAX;
     let mut result = None;
@@ -51,8 +59,9 @@ fn bench(label: &str, manifests: &str, scenario_path: &str, overrides: Overrides
     // Every try that reached an endpoint, at any hop.
     let hops: u64 = r.services.iter().map(|s| s.requests_received).sum();
     println!(
-        "{label}: {} requests, {hops} hops, {} events, best of {runs}: {:.3} s → {:.2} M requests/s, {:.2} M hops/s, {:.2} M events/s (model built in {:.1} ms)",
+        "{label}: {} requests to {} destinations, {hops} hops, {} events, best of {runs}: {:.3} s → {:.2} M requests/s, {:.2} M hops/s, {:.2} M events/s (model built in {:.1} ms)",
         r.requests,
+        r.destinations.len(),
         r.events,
         best,
         r.requests as f64 / best / 1e6,
@@ -62,35 +71,9 @@ fn bench(label: &str, manifests: &str, scenario_path: &str, overrides: Overrides
     );
 }
 
-/// The default scenario (every routed host from every entry point) over the
-/// generated corpus of the validate bench: the cost of a run must follow its
-/// requests and the mesh's size, not their product.
-fn mesh_wide(requests: u64) {
-    let mut loaded = Loaded::default();
-    for (name, text) in common::corpus(3400, 0) {
-        loaded.add_bytes(name, text.into_bytes());
-    }
-    let outcome = run(loaded, &Options::default());
-    let mesh = Mesh::build(&outcome.config);
-    let table = RoutingTable::build(&mesh);
-    let started = Instant::now();
-    let default = scenario::default_scenario(&outcome.config, |g| table.entry_for(g).is_ok());
-    let overrides = Overrides {
-        requests: Some(requests),
-        ..Overrides::default()
-    };
-    let model = sim::build(&default, &table, &overrides).expect("model builds");
-    let build = started.elapsed();
-    let started = Instant::now();
-    let r = sim::run(black_box(&model), &mut |_| {});
-    let took = started.elapsed().as_secs_f64();
-    println!(
-        "default scenario over {} resources: {} requests to {} destinations in {took:.3} s (model built in {:.0} ms)",
-        outcome.summary.resources,
-        r.requests,
-        r.destinations.len(),
-        build.as_secs_f64() * 1e3
-    );
+/// The manifests at `path` (a file or a directory).
+fn fixtures(path: &str) -> Loaded {
+    load::load(&[Input::parse(path)]).expect("fixtures load")
 }
 
 fn main() {
@@ -99,15 +82,15 @@ fn main() {
         .and_then(|n| n.parse().ok());
     bench(
         "scenario.md example (120 s at 800/s, 4 proxies)",
-        "fixtures/simulate",
-        "fixtures/scenarios/reviews-canary.yaml",
+        fixtures("fixtures/simulate"),
+        Some("fixtures/scenarios/reviews-canary.yaml"),
         Overrides::default(),
         5,
     );
     bench(
         "canary with retries, timeouts, breaker, outlier detection",
-        "fixtures/bench/canary.yaml",
-        "fixtures/bench/canary.scenario.yaml",
+        fixtures("fixtures/bench/canary.yaml"),
+        Some("fixtures/bench/canary.scenario.yaml"),
         Overrides {
             requests,
             ..Overrides::default()
@@ -116,15 +99,31 @@ fn main() {
     );
     bench(
         "call graph: gateway -> web -> mid -> leaf, retries and timeouts at each hop",
-        "fixtures/callgraph/mesh",
-        "fixtures/callgraph/scenarios/three-hops.yaml",
+        fixtures("fixtures/callgraph/mesh"),
+        Some("fixtures/callgraph/scenarios/three-hops.yaml"),
         Overrides {
             requests,
             ..Overrides::default()
         },
         if requests.is_some() { 1 } else { 3 },
     );
-    mesh_wide(requests.unwrap_or(100_000));
+    // Every routed host from every entry point of 3,400 generated services:
+    // the cost of a run must follow its requests and the mesh's size, not
+    // their product.
+    let mut generated = Loaded::default();
+    for (name, text) in common::corpus(3400, 0) {
+        generated.add_bytes(name, text.into_bytes());
+    }
+    bench(
+        "default scenario over 3,400 generated services",
+        generated,
+        None,
+        Overrides {
+            requests: Some(requests.unwrap_or(100_000)),
+            ..Overrides::default()
+        },
+        1,
+    );
     if let Some(mb) = peak_rss_mb() {
         println!("peak memory (whole process): {mb:.1} MB");
     }

@@ -18,7 +18,7 @@ use super::terminal::Style;
 /// Adapter giving miette what it needs to draw one diagnostic.
 struct Report<'a> {
     diag: &'a Diagnostic,
-    source: Option<Snippet<'a>>,
+    source: Option<&'a Snippet<'a>>,
     code: String,
 }
 
@@ -28,7 +28,7 @@ struct Report<'a> {
 struct Snippet<'a> {
     name: String,
     source: &'a Source,
-    drawn: &'a str,
+    drawn: Cow<'a, str>,
 }
 
 impl SourceCode for Snippet<'_> {
@@ -93,7 +93,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+        self.source.map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -125,35 +125,28 @@ pub fn render(
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width.map_or(100, usize::from))
         .with_links(false);
-    let mut drawn: Vec<Option<Cow<str>>> = vec![None; sources.len()];
+    // Each source with a finding, redrawn once.
+    let mut snippets: Vec<Option<Snippet>> = sources.iter().map(|_| None).collect();
     for diag in diagnostics {
         if let Some(l) = &diag.location
             && let Some(source) = sources.get(l.source)
         {
-            drawn[l.source].get_or_insert_with(|| drawable(&source.text));
+            snippets[l.source].get_or_insert_with(|| Snippet {
+                name: printable(&source.name).into_owned(),
+                source,
+                drawn: drawable(&source.text),
+            });
         }
     }
     let mut out = String::new();
     for diag in diagnostics {
-        let source = diag.location.as_ref().and_then(|l| {
-            Some(Snippet {
-                name: printable(&sources.get(l.source)?.name).into_owned(),
-                source: &sources[l.source],
-                drawn: drawn[l.source].as_deref()?,
-            })
-        });
+        let source = diag
+            .location
+            .as_ref()
+            .and_then(|l| snippets.get(l.source)?.as_ref());
         let mut code = format!("{} {}", diag.rule.code, diag.rule.name);
         if let Some(istio) = diag.rule.istio_code {
             code.push_str(&format!(" ({istio})"));
-        }
-        if source.is_none()
-            && let Some(name) = diag
-                .location
-                .as_ref()
-                .and_then(|l| sources.get(l.source))
-                .map(|s| &s.name)
-        {
-            code.push_str(&format!(" in {name}"));
         }
         let report = Report { diag, source, code };
         if handler.render_report(&mut out, &report).is_err() {

@@ -183,24 +183,23 @@ impl<'c> RoutingTable<'c> {
         let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
         let mut wildcard_hosts = Vec::new();
         let mut by_gateway: HashMap<String, Vec<usize>> = HashMap::new();
+        // Each list ascending, a VirtualService once however many of its
+        // hosts or gateways lead there.
+        let add = |list: &mut Vec<usize>, i: usize| {
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        };
         for (i, vs) in vss.iter().enumerate() {
             for host in &vs.hosts {
                 if host.contains('*') {
-                    if wildcard_hosts.last() != Some(&i) {
-                        wildcard_hosts.push(i);
-                    }
+                    add(&mut wildcard_hosts, i);
                 } else {
-                    let naming = by_host.entry(host.clone()).or_default();
-                    if naming.last() != Some(&i) {
-                        naming.push(i);
-                    }
+                    add(by_host.entry(host.clone()).or_default(), i);
                 }
             }
             for gateway in &vs.gateways {
-                let bound = by_gateway.entry(gateway.clone()).or_default();
-                if bound.last() != Some(&i) {
-                    bound.push(i);
-                }
+                add(by_gateway.entry(gateway.clone()).or_default(), i);
             }
         }
         RoutingTable {

@@ -60,9 +60,7 @@ impl Outcomes {
         for i in flags.indices() {
             self.flags[i] += 1;
         }
-        let digits = self.digits;
-        self.latency
-            .get_or_insert_with(|| Box::new(latency_histogram(digits)))
+        self.latency_mut()
             .saturating_record((latency_ns / 1000).max(1));
         self.latency_sum_ns += u128::from(latency_ns);
         self.tries[(tries as usize).min(MAX_TRIES)] += 1;
@@ -80,18 +78,21 @@ impl Outcomes {
             *mine += theirs;
         }
         if let Some(theirs) = &other.latency {
-            let digits = self.digits;
             // Both histograms have the same bounds, so adding cannot fail.
-            let _ = self
-                .latency
-                .get_or_insert_with(|| Box::new(latency_histogram(digits)))
-                .add(theirs.as_ref());
+            let _ = self.latency_mut().add(theirs.as_ref());
         }
         self.latency_sum_ns += other.latency_sum_ns;
         for (mine, theirs) in self.tries.iter_mut().zip(other.tries) {
             *mine += theirs;
         }
         self.tries_sum += other.tries_sum;
+    }
+
+    /// The latency histogram, made now if this is the first latency.
+    fn latency_mut(&mut self) -> &mut Histogram<u64> {
+        let digits = self.digits;
+        self.latency
+            .get_or_insert_with(|| Box::new(latency_histogram(digits)))
     }
 
     pub fn finished(&self) -> u64 {

@@ -1,8 +1,9 @@
 //! The scenario file (design/scenario.md): the request stream and how every
 //! destination behaves. Field names are a stable contract.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
+use indexmap::IndexSet;
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
@@ -325,8 +326,7 @@ const DEFAULT_RATE: f64 = 100.0;
 /// Entry points that `serves` says are not in the input (a Gateway that
 /// is not loaded) get no stream.
 pub fn default_scenario(config: &Config, serves: impl Fn(&str) -> bool) -> Scenario {
-    let mut streams: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut streamed: HashSet<(String, String)> = HashSet::new();
+    let mut streams: BTreeMap<String, IndexSet<String>> = BTreeMap::new();
     for vs in config
         .virtual_services
         .iter()
@@ -344,12 +344,10 @@ pub fn default_scenario(config: &Config, serves: impl Fn(&str) -> bool) -> Scena
         for host in vs.spec.hosts.iter().filter(|h| !h.contains('*')) {
             let host = fqdn(host, &vs.namespace);
             for gateway in gateways.iter().filter(|g| serves(g)) {
-                if streamed.insert((gateway.clone(), host.clone())) {
-                    streams
-                        .entry(gateway.clone())
-                        .or_default()
-                        .push(host.clone());
-                }
+                streams
+                    .entry(gateway.clone())
+                    .or_default()
+                    .insert(host.clone());
             }
         }
     }

@@ -248,9 +248,8 @@ impl Stats {
         index
     }
 
-    /// The counts of `cluster` in the bucket of `at`.
-    fn cluster_second(&mut self, cluster: u32, at: u64) -> &mut Slice {
-        let index = self.bucket(at);
+    /// The counts of `cluster` in bucket `index` of `series`.
+    fn cluster_slice(&mut self, cluster: u32, index: usize) -> &mut Slice {
         let second = &mut self.series[index];
         let slot = &mut self.series_slots[cluster as usize];
         if slot.0 as usize != index {
@@ -287,7 +286,8 @@ impl Stats {
     /// A request was sent to `cluster` at `at`.
     pub fn routed(&mut self, cluster: u32, at: u64) {
         self.clusters[cluster as usize].requests += 1;
-        self.cluster_second(cluster, at).routed += 1;
+        let index = self.bucket(at);
+        self.cluster_slice(cluster, index).routed += 1;
     }
 
     /// A request picked a destination whose cluster does not exist.
@@ -367,9 +367,10 @@ impl Stats {
             None if tries == 0 => self.local += 1,
             None => {}
         }
-        self.second(at).all.complete(ok, latency_ns);
+        let index = self.bucket(at);
+        self.series[index].all.complete(ok, latency_ns);
         if let Some(c) = cluster {
-            self.cluster_second(c, at).complete(ok, latency_ns);
+            self.cluster_slice(c, index).complete(ok, latency_ns);
         }
         self.end = self.end.max(at);
     }

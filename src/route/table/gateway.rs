@@ -111,11 +111,7 @@ impl<'c> RoutingTable<'c> {
             servers.retain(|s| accepts(s) == Some(best));
         }
         let vhosts = self.virtual_hosts(&servers, &host);
-        let Some(vhost) = vhosts
-            .iter()
-            .filter(|v| host_matches(&v.domain, &host))
-            .max_by_key(|v| specificity(&v.domain, &host))
-        else {
+        let Some(vhost) = vhosts.iter().max_by_key(|v| specificity(&v.domain, &host)) else {
             return no_route(format!(
                 "no VirtualService bound to gateway {gw_ref} serves host {host}"
             ));
@@ -199,7 +195,7 @@ impl<'c> RoutingTable<'c> {
             let redirect = s.server.tls.as_ref().is_some_and(|t| t.https_redirect);
             for &i in self.bound_to(&s.gw_ref) {
                 let vs = &self.vss[i];
-                if !binds(vs, &s.gw_ref, s.server) {
+                if !on_listener(vs, s.server) {
                     continue;
                 }
                 for (ns, dns) in hosts {
@@ -223,12 +219,11 @@ impl<'c> RoutingTable<'c> {
     }
 }
 
-/// Whether `vs` is bound to `server` of gateway `gw_ref`: it names the
-/// gateway, and one generated from an HTTPRoute also names the server.
-fn binds(vs: &CompiledVs, gw_ref: &str, server: &Server) -> bool {
+/// Whether `vs`, bound to the server's gateway, is bound to `server`: one
+/// generated from an HTTPRoute names the listeners it attaches to.
+fn on_listener(vs: &CompiledVs, server: &Server) -> bool {
     let listeners = &vs.res.spec.listeners;
-    vs.gateways.iter().any(|g| g == gw_ref)
-        && (listeners.is_empty() || server.name.as_ref().is_some_and(|n| listeners.contains(n)))
+    listeners.is_empty() || server.name.as_ref().is_some_and(|n| listeners.contains(n))
 }
 
 /// Envoy's answer on a virtual host that requires TLS to a plain request:
