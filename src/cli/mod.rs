@@ -32,7 +32,7 @@ use crate::analyze::cross::{NAMED, listed};
 use crate::load::{self, Input};
 use crate::sim::slo::{Slo, SloResult};
 use clap_complete::Shell;
-use output::{ColorChoice, MeshConfig, Paths, print_stdout};
+use output::{ColorChoice, MeshConfig, Paths, print_stdout, stream_stdout};
 
 /// A failure that stops the command: printed as one line, exit code 2.
 #[derive(Debug)]

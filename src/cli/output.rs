@@ -2,7 +2,7 @@
 //! pipe, the terminal's colours and width, and the manifest paths as
 //! arguments or as kubectl's `-f`.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use super::CliError;
 use crate::diagnostic::printable;
@@ -47,12 +47,16 @@ pub fn style(choice: ColorChoice) -> Style {
 
 /// Writes a command's output to stdout; a closed pipe (`| head`) is not an error.
 pub fn print_stdout(text: &str) -> Result<(), CliError> {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    stream_stdout(|out| out.write_all(text.as_bytes()))
+}
+
+/// Streams a command's output to stdout through a buffer, as `write` makes
+/// it; a closed pipe (`| head`) is not an error.
+pub fn stream_stdout(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
         _ => Ok(()),
     }

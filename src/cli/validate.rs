@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use super::yaml_file::YamlFile;
-use super::{CliError, Paths, exit, kept_until_exit, print_stdout};
+use super::{CliError, Paths, exit, kept_until_exit, stream_stdout};
 use crate::analyze::registry::all_rules;
 use crate::baseline;
 use crate::diagnostic::{Rule, Severity};
@@ -169,23 +169,18 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         }
     }
     let threshold = fail_on.threshold();
-    let text = match args.format {
-        Format::Human => report::human::render(
-            &outcome.diagnostics,
-            &outcome.sources,
-            &outcome.summary,
-            style,
-        ),
-        Format::Json => {
-            report::json::render(&outcome.diagnostics, &outcome.sources, &outcome.summary)
-        }
-        Format::Sarif => {
-            report::sarif::render(&outcome.diagnostics, &outcome.sources, &all_rules())
-        }
-        Format::Github => report::github::render(&outcome.diagnostics, &outcome.sources),
-        Format::Junit => report::junit::render(&outcome.diagnostics, &outcome.sources, threshold),
-    };
-    print_stdout(&text)?;
+    let (diagnostics, sources, summary) =
+        (&outcome.diagnostics, &outcome.sources, &outcome.summary);
+    stream_stdout(|out| {
+        let text = match args.format {
+            Format::Json => return report::json::write(out, diagnostics, sources, summary),
+            Format::Human => report::human::render(diagnostics, sources, summary, style),
+            Format::Sarif => report::sarif::render(diagnostics, sources, &all_rules()),
+            Format::Github => report::github::render(diagnostics, sources),
+            Format::Junit => report::junit::render(diagnostics, sources, threshold),
+        };
+        out.write_all(text.as_bytes())
+    })?;
     let failing = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
     Ok(if failing { exit::FINDINGS } else { exit::OK })
 }

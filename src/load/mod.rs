@@ -362,11 +362,13 @@ fn read_stdin() -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Reads a file into a buffer of its size (one more byte tells a file past
+/// the limit): no regrowth copies the text, and no spare capacity stays.
 fn read_file(path: &Path) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata().map_or(0, |m| m.len()).min(MAX_FILE_BYTES) + 1;
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 

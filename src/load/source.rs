@@ -6,8 +6,9 @@ pub struct Source {
     /// Display name: the path as the user gave it, or `<stdin>`.
     pub name: String,
     pub text: String,
-    /// Byte offsets of line starts, computed when a position is first asked.
-    line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// Byte offsets of line starts, computed when a position is first asked
+    /// (a source is at most [`super::MAX_FILE_BYTES`], so they fit in `u32`).
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Source {
@@ -19,7 +20,7 @@ impl Source {
         }
     }
 
-    fn line_starts(&self) -> &[usize] {
+    fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
             let mut starts = vec![0];
             starts.extend(
@@ -27,7 +28,7 @@ impl Source {
                     .bytes()
                     .enumerate()
                     .filter(|(_, b)| *b == b'\n')
-                    .map(|(i, _)| i + 1),
+                    .map(|(i, _)| (i + 1) as u32),
             );
             starts
         })
@@ -37,14 +38,14 @@ impl Source {
     pub fn line_at(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let starts = self.line_starts();
-        let line = starts.partition_point(|&s| s <= offset) - 1;
-        (line, starts[line])
+        let line = starts.partition_point(|&s| s as usize <= offset) - 1;
+        (line, starts[line] as usize)
     }
 
     /// The byte where 0-based `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
         let starts = self.line_starts();
-        starts[line.min(starts.len() - 1)]
+        starts[line.min(starts.len() - 1)] as usize
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
@@ -59,10 +60,11 @@ impl Source {
     }
 }
 
-/// Converts the parser's character offsets into byte offsets.
+/// Converts the parser's character offsets into byte offsets (a source
+/// is at most [`super::MAX_FILE_BYTES`], so they fit in `u32`).
 pub(crate) enum CharIndex {
     Ascii,
-    Table(Vec<usize>),
+    Table(Vec<u32>),
 }
 
 impl CharIndex {
@@ -70,8 +72,8 @@ impl CharIndex {
         if text.is_ascii() {
             CharIndex::Ascii
         } else {
-            let mut table: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-            table.push(text.len());
+            let mut table: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+            table.push(text.len() as u32);
             CharIndex::Table(table)
         }
     }
@@ -80,17 +82,14 @@ impl CharIndex {
     pub(crate) fn char_at(&self, byte: usize) -> usize {
         match self {
             CharIndex::Ascii => byte,
-            CharIndex::Table(t) => t.partition_point(|&b| b < byte),
+            CharIndex::Table(t) => t.partition_point(|&b| (b as usize) < byte),
         }
     }
 
     pub(crate) fn byte(&self, char_index: usize) -> usize {
         match self {
             CharIndex::Ascii => char_index,
-            CharIndex::Table(t) => t
-                .get(char_index)
-                .copied()
-                .unwrap_or_else(|| *t.last().unwrap_or(&0)),
+            CharIndex::Table(t) => t.get(char_index).or(t.last()).map_or(0, |&b| b as usize),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! `--format json`: `{"version":1,"diagnostics":[...],"summary":{...}}`.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use super::{file_name, position};
@@ -10,7 +12,7 @@ use crate::validate::Summary;
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     summary: &'a Summary,
 }
 
@@ -32,18 +34,22 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
 }
 
-/// Renders the whole report as pretty JSON.
-pub fn render(diagnostics: &[Diagnostic], sources: &[Source], summary: &Summary) -> String {
-    let diagnostics = diagnostics
-        .iter()
-        .map(|d| {
-            let pos = position(d, sources).map(|(_, p)| p);
+/// The report's diagnostics, serialized one at a time as they are written.
+struct Diagnostics<'a> {
+    diagnostics: &'a [Diagnostic],
+    sources: &'a [Source],
+}
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.diagnostics.iter().map(|d| {
+            let pos = position(d, self.sources).map(|(_, p)| p);
             JsonDiagnostic {
                 code: d.rule.code,
                 rule: d.rule.name,
                 severity: d.severity.as_str(),
                 message: &d.message,
-                file: file_name(d, sources),
+                file: file_name(d, self.sources),
                 line: pos.map(|p| p.line),
                 column: pos.map(|p| p.column),
                 end_line: pos.map(|p| p.end_line),
@@ -54,12 +60,33 @@ pub fn render(diagnostics: &[Diagnostic], sources: &[Source], summary: &Summary)
                 label: d.label.as_deref(),
                 help: d.help.as_deref(),
             }
-        })
-        .collect();
+        }))
+    }
+}
+
+/// Writes the whole report as pretty JSON, streaming: no copy of the
+/// report is built in memory.
+pub fn write(
+    out: &mut dyn Write,
+    diagnostics: &[Diagnostic],
+    sources: &[Source],
+    summary: &Summary,
+) -> io::Result<()> {
     let report = Report {
         version: 1,
-        diagnostics,
+        diagnostics: Diagnostics {
+            diagnostics,
+            sources,
+        },
         summary,
     };
-    serde_json::to_string_pretty(&report).expect("report serializes") + "\n"
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    out.write_all(b"\n")
+}
+
+/// Renders the whole report as pretty JSON.
+pub fn render(diagnostics: &[Diagnostic], sources: &[Source], summary: &Summary) -> String {
+    let mut out = Vec::new();
+    write(&mut out, diagnostics, sources, summary).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
