@@ -5,9 +5,9 @@
 //! nodeName, the cluster and network Istio assigns), the label is unknown
 //! unless the input is the whole cluster.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use crate::model::{Config, Resource, Workload};
+use crate::model::{Config, Resource, SmallMap, Workload};
 
 const REGION: &str = "topology.kubernetes.io/region";
 const ZONE: &str = "topology.kubernetes.io/zone";
@@ -27,7 +27,7 @@ enum Label<'w> {
 
 /// Node labels by node name, and whether the input is the whole cluster.
 pub struct Topology<'c> {
-    nodes: HashMap<&'c str, &'c BTreeMap<String, String>>,
+    nodes: HashMap<&'c str, &'c SmallMap>,
     complete: bool,
 }
 

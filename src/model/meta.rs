@@ -12,10 +12,42 @@ pub struct ObjectMeta {
     pub name: String,
     pub namespace: Option<String>,
     #[serde(default)]
-    pub labels: BTreeMap<String, String>,
+    pub labels: SmallMap,
     #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: SmallMap,
     pub creation_timestamp: Option<String>,
+}
+
+/// A string map of a few entries (labels, annotations), kept as a list
+/// sorted by key: every object has two, and a `BTreeMap`'s first node
+/// alone takes over 500 bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SmallMap(Box<[(String, String)]>);
+
+impl SmallMap {
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The entries, by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<'de> Deserialize<'de> for SmallMap {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        Ok(SmallMap(map.into_iter().collect()))
+    }
 }
 
 /// Every kind meshctl reads.

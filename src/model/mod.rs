@@ -26,7 +26,7 @@ pub use gateway_api::{
     GatewayClassSpec, HttpRouteSpec, KubeGateway, ListenerSetSpec, ReferenceGrantSpec, RouteSpec,
 };
 pub use kube::{Namespace, Node, Service, Workload};
-pub use meta::{Kind, ObjectMeta};
+pub use meta::{Kind, ObjectMeta, SmallMap};
 pub use service_entry::ServiceEntry;
 pub use sidecar::Sidecar;
 pub use virtual_service::VirtualService;
@@ -327,7 +327,11 @@ impl Typed {
             Kind::Pod => {
                 let spec: kube::PodSpec = read(&doc.value, "spec")?;
                 let workload = Workload {
-                    labels: meta.labels.clone(),
+                    labels: meta
+                        .labels
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
                     replicas: 1,
                     node_name: spec.node_name,
                 };

@@ -2,11 +2,10 @@
 //! cannot be told from its name or appProtocol is sniffed (IST0118), and an
 //! ExternalName Service needs a protocol-bearing name (IST0150).
 
-use std::collections::BTreeMap;
-
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
+use crate::model::SmallMap;
 use crate::model::protocol::Protocol;
 
 pub static PORT_NAME_CONVENTION: Rule = Rule {
@@ -40,13 +39,13 @@ port name its traffic is handled as opaque TCP on the port and can clash with ot
 pub static RULES: &[&Rule] = &[&PORT_NAME_CONVENTION, &EXTERNAL_NAME_PORT];
 
 /// `util.IsIstioControlPlane`: any label key `istio`, or `release: istio`.
-fn is_istio_control_plane(labels: &BTreeMap<String, String>) -> bool {
+fn is_istio_control_plane(labels: &SmallMap) -> bool {
     labels.contains_key("istio") || labels.get("release").is_some_and(|r| r == "istio")
 }
 
 /// Services Istio's gateway controllers create (`gateway.istio.io/managed`),
 /// which the port-name analyzer leaves alone.
-fn is_gateway_managed(labels: &BTreeMap<String, String>) -> bool {
+fn is_gateway_managed(labels: &SmallMap) -> bool {
     labels.get("gateway.istio.io/managed").is_some_and(|v| {
         matches!(
             v.as_str(),
