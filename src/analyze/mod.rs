@@ -9,7 +9,7 @@ pub mod rules;
 use crate::diagnostic::{Diagnostic, ResourceRef, Rule};
 use crate::load::Document;
 use crate::mesh::Mesh;
-use crate::model::{Config, Resource};
+use crate::model::{Config, Kind, Resource};
 use cross::Reporter;
 use index::Index;
 
@@ -19,21 +19,31 @@ pub use registry::{Check, ENTRIES, RuleEntry};
 /// so a rule only names a JSON pointer and says what is wrong.
 pub struct Checker<'a> {
     doc: &'a Document,
-    resource: ResourceRef,
+    kind: Kind,
+    name: &'a str,
+    namespace: &'a str,
     out: &'a mut Vec<Diagnostic>,
 }
 
 impl<'a> Checker<'a> {
     pub fn new<T>(
         doc: &'a Document,
-        resource: &Resource<T>,
+        resource: &'a Resource<T>,
         out: &'a mut Vec<Diagnostic>,
     ) -> Checker<'a> {
         Checker {
             doc,
-            resource: resource.id(),
+            kind: resource.kind,
+            name: &resource.meta.name,
+            namespace: &resource.namespace,
             out,
         }
+    }
+
+    /// The resource being checked, for a finding on it (made only then:
+    /// most resources have none).
+    fn resource(&self) -> ResourceRef {
+        crate::model::id_of(self.kind, self.name, self.namespace)
     }
 
     /// Reports `message` under `rule`, labelled at `pointer` (relative to the object).
@@ -46,7 +56,7 @@ impl<'a> Checker<'a> {
         let diag = Diagnostic::new(rule, message)
             .at(self.doc.label_location(pointer))
             .with_path(self.doc.full_pointer(pointer))
-            .with_resource(self.resource.clone());
+            .with_resource(self.resource());
         self.out.push(diag);
         self.out.last_mut().expect("just pushed")
     }
@@ -62,14 +72,14 @@ impl<'a> Checker<'a> {
         let diag = Diagnostic::new(rule, message)
             .at(self.doc.key_location(pointer))
             .with_path(self.doc.full_pointer(pointer))
-            .with_resource(self.resource.clone());
+            .with_resource(self.resource());
         self.out.push(diag);
         self.out.last_mut().expect("just pushed")
     }
 
     /// The namespace of the resource being checked.
     pub fn namespace(&self) -> &str {
-        &self.resource.namespace
+        self.namespace
     }
 }
 

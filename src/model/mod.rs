@@ -63,11 +63,16 @@ impl<T> Resource<T> {
     }
 
     pub fn id(&self) -> ResourceRef {
-        ResourceRef {
-            kind: self.kind.as_str().to_string(),
-            name: self.meta.name.clone(),
-            namespace: self.namespace.clone(),
-        }
+        id_of(self.kind, &self.meta.name, &self.namespace)
+    }
+}
+
+/// The identity of the resource of `kind` named `name` in `namespace`.
+pub fn id_of(kind: Kind, name: &str, namespace: &str) -> ResourceRef {
+    ResourceRef {
+        kind: kind.as_str().to_string(),
+        name: name.to_string(),
+        namespace: namespace.to_string(),
     }
 }
 

@@ -257,13 +257,46 @@ pub enum DestinationUse {
     Mirror,
 }
 
-/// A destination with its JSON pointer (relative to the object) and use.
+/// A destination with where it sits and its use.
 pub struct DestinationAt<'a> {
-    pub pointer: String,
+    slot: Slot,
     pub destination: &'a Destination,
     pub used_as: DestinationUse,
     /// Index of the http rule, for http destinations and mirrors.
     pub http_rule: Option<usize>,
+}
+
+/// Where a destination sits in its VirtualService.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// `route[index]` of rule `rule` of `section` (http, tcp or tls).
+    Route {
+        section: &'static str,
+        rule: usize,
+        index: usize,
+    },
+    /// `http[rule].mirror`.
+    Mirror { rule: usize },
+    /// `http[rule].mirrors[index]`.
+    Mirrors { rule: usize, index: usize },
+}
+
+impl DestinationAt<'_> {
+    /// Its JSON pointer, relative to the object (made only when asked:
+    /// most destinations are never reported).
+    pub fn pointer(&self) -> String {
+        match self.slot {
+            Slot::Route {
+                section,
+                rule,
+                index,
+            } => format!("/spec/{section}/{rule}/route/{index}/destination"),
+            Slot::Mirror { rule } => format!("/spec/http/{rule}/mirror"),
+            Slot::Mirrors { rule, index } => {
+                format!("/spec/http/{rule}/mirrors/{index}/destination")
+            }
+        }
+    }
 }
 
 /// A route's destinations, each with its weight.
@@ -273,24 +306,28 @@ impl VirtualService {
     /// Every destination and mirror of every http, tcp and tls rule, in order.
     pub fn destinations(&self) -> Vec<DestinationAt<'_>> {
         let mut out = Vec::new();
-        let at = |pointer: String, destination, used_as, http_rule| DestinationAt {
-            pointer,
+        let at = |slot, destination, used_as, http_rule| DestinationAt {
+            slot,
             destination,
             used_as,
             http_rule,
         };
-        for (i, rule) in self.http.iter().enumerate() {
-            for (j, r) in rule.route.iter().enumerate() {
-                let pointer = format!("/spec/http/{i}/route/{j}/destination");
-                out.push(at(pointer, &r.destination, DestinationUse::Route, Some(i)));
+        for (rule, http) in self.http.iter().enumerate() {
+            for (index, r) in http.route.iter().enumerate() {
+                let slot = Slot::Route {
+                    section: "http",
+                    rule,
+                    index,
+                };
+                out.push(at(slot, &r.destination, DestinationUse::Route, Some(rule)));
             }
-            if let Some(mirror) = &rule.mirror {
-                let pointer = format!("/spec/http/{i}/mirror");
-                out.push(at(pointer, mirror, DestinationUse::Mirror, Some(i)));
+            if let Some(mirror) = &http.mirror {
+                let slot = Slot::Mirror { rule };
+                out.push(at(slot, mirror, DestinationUse::Mirror, Some(rule)));
             }
-            for (j, m) in rule.mirrors.iter().enumerate() {
-                let pointer = format!("/spec/http/{i}/mirrors/{j}/destination");
-                out.push(at(pointer, &m.destination, DestinationUse::Mirror, Some(i)));
+            for (index, m) in http.mirrors.iter().enumerate() {
+                let slot = Slot::Mirrors { rule, index };
+                out.push(at(slot, &m.destination, DestinationUse::Mirror, Some(rule)));
             }
         }
         let l4 = self
@@ -299,10 +336,14 @@ impl VirtualService {
             .map(|r| ("tcp", &r.route))
             .enumerate()
             .chain(self.tls.iter().map(|r| ("tls", &r.route)).enumerate());
-        for (i, (section, route)) in l4 {
-            for (j, r) in route.iter().enumerate() {
-                let pointer = format!("/spec/{section}/{i}/route/{j}/destination");
-                out.push(at(pointer, &r.destination, DestinationUse::Route, None));
+        for (rule, (section, route)) in l4 {
+            for (index, r) in route.iter().enumerate() {
+                let slot = Slot::Route {
+                    section,
+                    rule,
+                    index,
+                };
+                out.push(at(slot, &r.destination, DestinationUse::Route, None));
             }
         }
         out

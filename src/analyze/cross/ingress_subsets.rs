@@ -66,7 +66,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
             out.report(
                 &INGRESS_IGNORES_SUBSETS,
                 vs,
-                &format!("{}/host", d.pointer),
+                &format!("{}/host", d.pointer()),
                 format!(
                     "ingress traffic to {host} ignores the subsets of VirtualService {}/{}, which applies to sidecars only",
                     splitter.namespace,

@@ -175,14 +175,14 @@ fn check_destination(
 ) {
     let host = &d.destination.host;
     let name = fqdn(host, &vs.namespace);
-    let host_at = format!("{}/host", d.pointer);
+    let host_at = || format!("{}/host", d.pointer());
     match index.lookup_host(host, &vs.namespace, &vs.spec.export_to) {
         HostLookup::Unchecked(_) => {}
         HostLookup::Missing => {
             out.report(
                 &UNKNOWN_HOST,
                 vs,
-                &host_at,
+                &host_at(),
                 format!("{} `{host}` ({name}) is not a Service or ServiceEntry host", what(d)),
             )
             .label("not found")
@@ -193,7 +193,7 @@ fn check_destination(
             out.report(
                 &UNKNOWN_HOST,
                 vs,
-                &host_at,
+                &host_at(),
                 format!(
                     "{} `{host}` is defined by {owner}, which is not exported to where this VirtualService applies",
                     what(d)
@@ -209,7 +209,7 @@ fn check_destination(
                     out.report(
                         &PORT_REQUIRED,
                         vs,
-                        &host_at,
+                        &host_at(),
                         format!(
                             "`{host}` exposes ports {}: this {} needs `port`",
                             numbers.join(", "),
@@ -223,7 +223,7 @@ fn check_destination(
                     out.report(
                         &UNKNOWN_PORT,
                         vs,
-                        &format!("{}/port/number", d.pointer),
+                        &format!("{}/port/number", d.pointer()),
                         format!(
                             "`{host}` has no port {} (it exposes {})",
                             port.number,
@@ -291,7 +291,7 @@ fn check_subset(
     name: &str,
     subset: &str,
 ) {
-    let at = format!("{}/subset", d.pointer);
+    let at = format!("{}/subset", d.pointer());
     let described = index.is_complete() || index.destination_rules_matching(name).next().is_some();
     let visible: Vec<&Resource<DestinationRule>> = index
         .destination_rules_matching(name)

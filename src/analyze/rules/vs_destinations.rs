@@ -38,7 +38,7 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
         check_weights(cx, &at, &weights);
     }
     for d in res.spec.destinations() {
-        check_destination(cx, &d.pointer, d.destination);
+        check_destination(cx, &d.pointer(), d.destination);
     }
 }
 
