@@ -71,7 +71,7 @@ pub struct HttpMatch {
 pub struct HttpRouteDestination {
     pub destination: Destination,
     pub weight: Option<i64>,
-    pub headers: Option<Headers>,
+    pub headers: Option<Box<Headers>>,
     /// For a backendRef Istio cannot use (not permitted by a ReferenceGrant,
     /// or of an unknown kind): why. Its share of requests gets 500.
     #[serde(skip)]

@@ -704,7 +704,7 @@ impl<'c> RoutingTable<'c> {
             };
             let mut routed =
                 self.destination(req, host, r.destination.subset.clone(), dport, *w, share);
-            routed.headers = r.headers.as_ref().and_then(HeadersView::of);
+            routed.headers = r.headers.as_deref().and_then(HeadersView::of);
             if let Some(why) = &r.invalid {
                 routed.status = 503;
                 routed.response_flag = Some("NC");

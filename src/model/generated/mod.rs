@@ -244,7 +244,7 @@ fn backend(
         },
         // The Gateway API default weight is 1.
         weight: Some(b.weight.unwrap_or(1).min(i64::MAX as u64) as i64),
-        headers: filters::headers(&b.filters),
+        headers: filters::headers(&b.filters).map(Box::new),
         invalid,
     }
 }
