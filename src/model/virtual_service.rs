@@ -48,10 +48,10 @@ pub struct HttpRoute {
 #[serde(default, rename_all = "camelCase")]
 pub struct HttpMatch {
     pub name: Option<String>,
-    pub uri: Option<StringMatch>,
-    pub scheme: Option<StringMatch>,
-    pub method: Option<StringMatch>,
-    pub authority: Option<StringMatch>,
+    pub uri: Option<Box<StringMatch>>,
+    pub scheme: Option<Box<StringMatch>>,
+    pub method: Option<Box<StringMatch>>,
+    pub authority: Option<Box<StringMatch>>,
     pub headers: BTreeMap<String, StringMatch>,
     pub without_headers: BTreeMap<String, StringMatch>,
     pub query_params: BTreeMap<String, StringMatch>,

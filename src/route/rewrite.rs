@@ -176,10 +176,10 @@ mod tests {
 
     fn prefix(p: &str) -> HttpMatch {
         HttpMatch {
-            uri: Some(StringMatch {
+            uri: Some(Box::new(StringMatch {
                 prefix: Some(p.into()),
                 ..StringMatch::default()
-            }),
+            })),
             ..HttpMatch::default()
         }
     }

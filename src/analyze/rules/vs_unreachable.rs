@@ -76,7 +76,7 @@ fn reduce(map: &BTreeMap<String, StringMatch>) -> BTreeMap<String, String> {
 impl PrefixMatch {
     fn new(rule: usize, matchn: usize, m: &HttpMatch) -> Option<PrefixMatch> {
         let prefix = m.uri.as_ref()?.prefix.clone().filter(|p| !p.is_empty())?;
-        let method = match exact_or_prefix(m.method.as_ref()) {
+        let method = match exact_or_prefix(m.method.as_deref()) {
             s if s.is_empty() => "exact:GET".to_string(),
             s => s,
         };
@@ -86,7 +86,7 @@ impl PrefixMatch {
             prefix,
             port: m.port.filter(|p| *p != 0),
             method,
-            authority: exact_or_prefix(m.authority.as_ref()),
+            authority: exact_or_prefix(m.authority.as_deref()),
             headers: reduce(&m.headers),
             query: reduce(&m.query_params),
             without: reduce(&m.without_headers),

@@ -390,8 +390,8 @@ fn http_match(m: &HttpRouteMatch) -> HttpMatch {
         out
     };
     HttpMatch {
-        uri: Some(uri),
-        method: m.method.as_deref().map(exact),
+        uri: Some(Box::new(uri)),
+        method: m.method.as_deref().map(exact).map(Box::new),
         headers: conditions(&m.headers, true),
         query_params: conditions(&m.query_params, false),
         precedence: Some(Precedence {

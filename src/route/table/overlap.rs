@@ -144,7 +144,7 @@ mod tests {
         let sm = |f: fn(&mut StringMatch, String), v: String| {
             let mut m = StringMatch::default();
             f(&mut m, v);
-            Some(m)
+            Some(Box::new(m))
         };
         let uri = match kind {
             0 => sm(|m, v| m.exact = Some(v), literal.into()),
