@@ -679,7 +679,7 @@ impl<'c> Converter<'_, 'c> {
             };
             self.policy_gaps(&rule, subset.as_str(), &name);
             let mut selector = service.spec.selector.clone();
-            selector.extend(found.labels.clone());
+            selector.extend(found.labels.to_map());
             let mut t = String::from("apiVersion: v1\nkind: Service\n");
             metadata(&mut t, &name, &ns);
             t.push_str("spec:\n");

@@ -358,7 +358,7 @@ impl<'c> MergedRule<'c> {
             tls_mode: blocks.tls.and_then(|t| t.mode.clone()),
             subset_labels: subset
                 .and_then(|s| self.subset(s))
-                .map(|s| s.labels.clone())
+                .map(|s| s.labels.to_map())
                 .unwrap_or_default(),
             destination_rules: self.sources.iter().map(|d| d.id()).collect(),
         }

@@ -501,10 +501,10 @@ impl<'c> Mesh<'c> {
     /// `labels` (a subset's), matched against the labels pilot gives the
     /// pods (their node's topology included). `None` when the host is no
     /// Service with a selector.
-    pub fn service_pods(
+    pub fn service_pods<'l>(
         &self,
         fqdn_host: &str,
-        labels: &BTreeMap<String, String>,
+        labels: impl IntoIterator<Item = (&'l String, &'l String)>,
     ) -> Option<ServicePods<'c>> {
         let Origin::Service(service) = self.registry_host(fqdn_host)?.origin else {
             return None;
@@ -512,12 +512,13 @@ impl<'c> Mesh<'c> {
         if service.spec.selector.is_empty() {
             return None;
         }
+        let subset = labels.into_iter().map(|(k, v)| (k.as_str(), v.as_str()));
         let selector: Vec<(&str, &str)> = service
             .spec
             .selector
             .iter()
-            .chain(labels)
             .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(subset)
             .collect();
         let pods = self
             .workloads(Some(&service.namespace), &selector)

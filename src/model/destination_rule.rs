@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::SmallMap;
 use super::common::{PortSelector, WorkloadSelector};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -20,7 +21,7 @@ pub struct DestinationRule {
 #[serde(default, rename_all = "camelCase")]
 pub struct Subset {
     pub name: String,
-    pub labels: BTreeMap<String, String>,
+    pub labels: SmallMap,
     pub traffic_policy: Option<Box<TrafficPolicy>>,
 }
 

@@ -1,7 +1,5 @@
 //! Kubernetes label maps as Istio validates them (`pkg/config/labels`).
 
-use std::collections::BTreeMap;
-
 use super::host::validate_fqdn;
 
 /// `[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?`, at most 63 characters.
@@ -42,8 +40,10 @@ pub fn validate_label_value(value: &str) -> Result<(), String> {
 }
 
 /// The first problem in a label map, as (key, reason).
-pub fn first_label_error(labels: &BTreeMap<String, String>) -> Option<(&str, String)> {
-    labels.iter().find_map(|(k, v)| {
+pub fn first_label_error<'a>(
+    labels: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Option<(&'a str, String)> {
+    labels.into_iter().find_map(|(k, v)| {
         validate_label_key(k)
             .and_then(|_| validate_label_value(v))
             .err()

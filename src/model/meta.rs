@@ -37,8 +37,29 @@ impl SmallMap {
         self.get(key).is_some()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The entries, by key.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.into_iter()
+    }
+
+    /// A copy as a map.
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a SmallMap {
+    type Item = (&'a String, &'a String);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, String)>,
+        fn(&'a (String, String)) -> (&'a String, &'a String),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
         self.0.iter().map(|(k, v)| (k, v))
     }
 }

@@ -332,11 +332,7 @@ impl Typed {
             Kind::Pod => {
                 let spec: kube::PodSpec = read(&doc.value, "spec")?;
                 let workload = Workload {
-                    labels: meta
-                        .labels
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
+                    labels: meta.labels.to_map(),
                     replicas: 1,
                     node_name: spec.node_name,
                 };

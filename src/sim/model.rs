@@ -546,7 +546,7 @@ impl<'s, 'c> Builder<'s, 'c> {
             .iter()
             .find(|s| s.name == subset)
         {
-            labels.extend(own.labels.clone());
+            labels.extend(own.labels.to_map());
         }
         (namespace, labels)
     }

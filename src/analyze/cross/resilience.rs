@@ -4,8 +4,6 @@
 //! outlier detection too timid to eject a replica, and weights that are
 //! read differently from how they look (semantics reference §3, §4, §6).
 
-use std::collections::BTreeMap;
-
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
@@ -13,7 +11,7 @@ use crate::mesh::HostLookup;
 use crate::mesh::names::fqdn;
 use crate::model::protocol::Protocol;
 use crate::model::virtual_service::{HttpRoute, Split};
-use crate::model::{DestinationRule, Duration, Resource, VirtualService};
+use crate::model::{DestinationRule, Duration, Resource, SmallMap, VirtualService};
 
 pub static PER_TRY_IGNORED: Rule = Rule {
     code: "MC2501",
@@ -440,7 +438,7 @@ fn check_pool_zeros(out: &mut Reporter, dr: &Resource<DestinationRule>) {
 
 fn check_ejection_percent(index: &Index, out: &mut Reporter, dr: &Resource<DestinationRule>) {
     let host = fqdn(&dr.spec.host, &dr.namespace);
-    let replicas = |labels: &BTreeMap<String, String>| -> u64 {
+    let replicas = |labels: &SmallMap| -> u64 {
         index
             .service_pods(&host, labels)
             .map_or(0, |p| p.replicas())
@@ -455,7 +453,7 @@ fn check_ejection_percent(index: &Index, out: &mut Reporter, dr: &Resource<Desti
         checks.push((
             "/spec/trafficPolicy/outlierDetection".to_string(),
             od,
-            replicas(&BTreeMap::new()),
+            replicas(&SmallMap::default()),
         ));
     }
     for (i, subset) in dr.spec.subsets.iter().enumerate() {
