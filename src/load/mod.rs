@@ -69,6 +69,8 @@ impl std::error::Error for LoadError {}
 pub struct Document {
     pub source: SourceId,
     pub value: Value,
+    /// Its source's text.
+    text: Arc<String>,
     spans: Arc<SpanTree>,
     root: NodeId,
     /// Pointer of this object inside its YAML document (`/items/3` for a List item).
@@ -90,13 +92,13 @@ impl Document {
 
     /// Where a pointer (relative to this object) lands in the source.
     pub fn locate(&self, pointer: &str) -> Resolved {
-        self.spans.lookup(self.root, pointer)
+        self.spans.lookup(self.root, pointer, &self.text)
     }
 
     /// The span to underline for a pointer: a scalar value, or the key of a
     /// collection; for a missing field, the nearest existing ancestor's key.
     pub fn label_location(&self, pointer: &str) -> Location {
-        let (node, complete) = self.spans.descend(self.root, pointer);
+        let (node, complete) = self.spans.descend(self.root, pointer, &self.text);
         let resolved = self.spans.resolved(node, complete);
         let is_collection = !complete || self.spans.shape(node) != Shape::Scalar;
         Location {
@@ -192,9 +194,10 @@ fn parse_source<T: Send>(
             return refused(name, text, diagnostic);
         }
     };
+    let text = Arc::new(text);
     let mut diagnostics = Vec::new();
     let finish = |doc: yaml::ParsedDoc| {
-        documents_of(id, doc)
+        documents_of(id, doc, &text)
             .into_iter()
             .map(|d| visit(d, &text))
             .collect()
@@ -210,8 +213,9 @@ fn parse_source<T: Send>(
 /// What a loader does with each object it reads, given its source's text.
 pub type Visit<'v, T> = dyn Fn(Document, &str) -> T + Sync + 'v;
 
-/// The objects of one YAML document: the document, or the items of a List.
-fn documents_of(source: SourceId, doc: yaml::ParsedDoc) -> Vec<Document> {
+/// The objects of one YAML document read from `text`: the document, or
+/// the items of a List.
+fn documents_of(source: SourceId, doc: yaml::ParsedDoc, text: &Arc<String>) -> Vec<Document> {
     let yaml::ParsedDoc {
         mut value,
         spans,
@@ -230,6 +234,7 @@ fn documents_of(source: SourceId, doc: yaml::ParsedDoc) -> Vec<Document> {
         return vec![Document {
             source,
             value,
+            text: Arc::clone(text),
             spans,
             root,
             pointer_prefix: String::new(),
@@ -244,10 +249,11 @@ fn documents_of(source: SourceId, doc: yaml::ParsedDoc) -> Vec<Document> {
         .enumerate()
         .map(|(i, item)| {
             let pointer = format!("/items/{i}");
-            let (node, _) = spans.descend(root, &pointer);
+            let (node, _) = spans.descend(root, &pointer, text);
             Document {
                 source,
                 value: item,
+                text: Arc::clone(text),
                 spans: Arc::clone(&spans),
                 root: node,
                 pointer_prefix: pointer,

@@ -5,17 +5,19 @@
 pub struct Source {
     /// Display name: the path as the user gave it, or `<stdin>`.
     pub name: String,
-    pub text: String,
+    /// The text, shared with the documents read from it (their spans'
+    /// key names are read from it).
+    pub text: std::sync::Arc<String>,
     /// Byte offsets of line starts, computed when a position is first asked
     /// (a source is at most [`super::MAX_FILE_BYTES`], so they fit in `u32`).
     line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Source {
-    pub fn new(name: impl Into<String>, text: String) -> Source {
+    pub fn new(name: impl Into<String>, text: impl Into<std::sync::Arc<String>>) -> Source {
         Source {
             name: name.into(),
-            text,
+            text: text.into(),
             line_starts: std::sync::OnceLock::new(),
         }
     }

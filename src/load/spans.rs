@@ -2,11 +2,13 @@
 //!
 //! The arena mirrors the `serde_json::Value` built beside it: the i-th entry of
 //! an object (in document order, which `preserve_order` keeps) is the i-th child
-//! of its span node, and holds its key, so a pointer is followed without the
-//! value (which a run may drop once the document is read). Lookups are only
-//! needed when something is reported, so the arena is built cheaply and
-//! walked on demand.
+//! of its span node, and holds its key's span, so a pointer is followed
+//! without the value (which a run may drop once the document is read): a
+//! key's name is its text in the source, or, where the two differ (a quoted
+//! or merged key), kept beside. Lookups are only needed when something is
+//! reported, so the arena is built cheaply and walked on demand.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Index of a node in a [`SpanTree`].
@@ -20,9 +22,6 @@ struct SpanNode {
     key_end: u32,
     children_start: u32,
     children_len: u32,
-    /// The key's text, a range of [`SpanTree::keys`].
-    key_text: u32,
-    key_text_len: u32,
     shape: Shape,
 }
 
@@ -39,8 +38,9 @@ pub enum Shape {
 pub struct SpanTree {
     nodes: Vec<SpanNode>,
     children: Vec<NodeId>,
-    /// The text of every key, one after the other.
-    keys: String,
+    /// The names of the keys that the source spells otherwise (quoted,
+    /// escaped, brought in by a merge key or an alias).
+    spelled: HashMap<NodeId, Box<str>>,
 }
 
 /// Where a pointer led: the deepest node reached.
@@ -74,22 +74,32 @@ impl SpanTree {
             key_end: u32::MAX,
             children_start: 0,
             children_len: 0,
-            key_text: 0,
-            key_text_len: 0,
             shape: Shape::Scalar,
         });
         (self.nodes.len() - 1) as NodeId
     }
 
-    /// Makes `node` the map entry `name`, written at `key`.
-    pub(crate) fn set_key(&mut self, node: NodeId, key: Range<usize>, name: &str) {
-        let at = self.keys.len() as u32;
-        self.keys.push_str(name);
+    /// Makes `node` the map entry `name`, written at `key` in `text`.
+    pub(crate) fn set_key(&mut self, node: NodeId, key: Range<usize>, name: &str, text: &str) {
+        let spelled = text.get(key.clone()) != Some(name);
+        self.place_key(node, key, spelled.then_some(name));
+    }
+
+    /// Makes `node` the map entry `name` that the merge key at `key` brings in.
+    pub(crate) fn set_merged_key(&mut self, node: NodeId, key: Range<usize>, name: &str) {
+        self.place_key(node, key, Some(name));
+    }
+
+    /// Places the key of `node` at `key`, named `spelled` where its text
+    /// there spells another name.
+    fn place_key(&mut self, node: NodeId, key: Range<usize>, spelled: Option<&str>) {
+        match spelled {
+            Some(name) => self.spelled.insert(node, name.into()),
+            None => self.spelled.remove(&node),
+        };
         let n = &mut self.nodes[node as usize];
         n.key_start = key.start as u32;
         n.key_end = key.end as u32;
-        n.key_text = at;
-        n.key_text_len = name.len() as u32;
     }
 
     pub(crate) fn set_shape(&mut self, node: NodeId, shape: Shape) {
@@ -109,7 +119,7 @@ impl SpanTree {
     pub(crate) fn shrink_to_fit(&mut self) {
         self.nodes.shrink_to_fit();
         self.children.shrink_to_fit();
-        self.keys.shrink_to_fit();
+        self.spelled.shrink_to_fit();
     }
 
     /// The kind of value a node holds.
@@ -117,10 +127,13 @@ impl SpanTree {
         self.nodes[node as usize].shape
     }
 
-    fn key_name(&self, node: NodeId) -> Option<&str> {
-        let n = &self.nodes[node as usize];
-        let at = n.key_text as usize;
-        (n.key_start != u32::MAX).then(|| &self.keys[at..at + n.key_text_len as usize])
+    /// The name of the key holding `node` in the document read from `text`.
+    fn key_name<'t>(&'t self, node: NodeId, text: &'t str) -> Option<&'t str> {
+        let span = self.key_span(node)?;
+        match self.spelled.get(&node) {
+            Some(name) => Some(name),
+            None => text.get(span),
+        }
     }
 
     /// The span of the key holding a node, when it is a map entry.
@@ -151,14 +164,15 @@ impl SpanTree {
         n.start as usize..n.end as usize
     }
 
-    /// Follows an RFC 6901 pointer from `root`.
-    pub fn lookup(&self, root: NodeId, pointer: &str) -> Resolved {
-        let (node, complete) = self.descend(root, pointer);
+    /// Follows an RFC 6901 pointer from `root` in the document read from `text`.
+    pub fn lookup(&self, root: NodeId, pointer: &str, text: &str) -> Resolved {
+        let (node, complete) = self.descend(root, pointer, text);
         self.resolved(node, complete)
     }
 
-    /// The deepest node a pointer reaches, and whether it reached the end.
-    pub fn descend(&self, root: NodeId, pointer: &str) -> (NodeId, bool) {
+    /// The deepest node a pointer reaches in the document read from `text`,
+    /// and whether it reached the end.
+    pub fn descend(&self, root: NodeId, pointer: &str, text: &str) -> (NodeId, bool) {
         let mut node = root;
         if pointer.is_empty() {
             return (node, true);
@@ -170,7 +184,7 @@ impl SpanTree {
                 Shape::Mapping => children
                     .iter()
                     .copied()
-                    .find(|&c| self.key_name(c) == Some(&*segment)),
+                    .find(|&c| self.key_name(c, text) == Some(&*segment)),
                 Shape::Sequence => segment
                     .parse::<usize>()
                     .ok()

@@ -652,7 +652,7 @@ impl<T> Builder<'_, T> {
                     }
                     return;
                 }
-                self.doc.spans.set_key(node, span.clone(), &key);
+                self.doc.spans.set_key(node, span.clone(), &key, self.text);
                 let key = match map.entry(key) {
                     serde_json::map::Entry::Vacant(slot) => {
                         slot.insert(value);
@@ -735,7 +735,7 @@ fn merge_into(
                 continue;
             }
             let child = spans.push(span.clone());
-            spans.set_key(child, key_span.clone(), &k);
+            spans.set_merged_key(child, key_span.clone(), &k);
             spans.set_shape(child, shape_of(&v));
             merged.push(k.clone());
             map.insert(k, v);
@@ -964,7 +964,7 @@ mod tests {
             json!({"spec": {"hosts": ["a.example.com", "b"], "gateways": ["g", "h"]}})
         );
         let doc = &docs[0];
-        let b = doc.spans.lookup(doc.root, "/spec/hosts/1");
+        let b = doc.spans.lookup(doc.root, "/spec/hosts/1", text);
         assert_eq!(&text[b.value], "b", "spans point into the text as written");
         let (_, diags) = parse("a: [x,\n  y\nb: 1\n");
         assert_eq!(
@@ -992,9 +992,9 @@ mod tests {
         let text = "b: \"x\"   # c\nc: 'it''s' \n";
         let (docs, _) = parse(text);
         let doc = &docs[0];
-        let b = doc.spans.lookup(doc.root, "/b");
+        let b = doc.spans.lookup(doc.root, "/b", text);
         assert_eq!(&text[b.value], "\"x\"");
-        let c = doc.spans.lookup(doc.root, "/c");
+        let c = doc.spans.lookup(doc.root, "/c", text);
         assert_eq!(&text[c.value], "'it''s'");
         assert_eq!(&text[c.key.unwrap()], "c");
     }
@@ -1051,15 +1051,35 @@ mod tests {
         let text = "metadata:\n  labels:\n    app.kubernetes.io/name: x\nspec:\n  http:\n  - route:\n    - weight: 10\n";
         let (docs, _) = parse(text);
         let d = &docs[0];
-        let w = d.spans.lookup(d.root, "/spec/http/0/route/0/weight");
+        let w = d.spans.lookup(d.root, "/spec/http/0/route/0/weight", text);
         assert!(w.complete);
         assert_eq!(&text[w.value], "10");
         let l = d
             .spans
-            .lookup(d.root, "/metadata/labels/app.kubernetes.io~1name");
+            .lookup(d.root, "/metadata/labels/app.kubernetes.io~1name", text);
         assert_eq!(&text[l.value], "x");
-        let missing = d.spans.lookup(d.root, "/spec/http/0/timeout");
+        let missing = d.spans.lookup(d.root, "/spec/http/0/timeout", text);
         assert!(!missing.complete);
+    }
+
+    #[test]
+    fn lookup_finds_keys_spelled_otherwise_in_the_source() {
+        let text =
+            "base: &b {port: 80}\nsvc:\n  <<: *b\n  'quoted key': 1\n  \"esc\\u0061ped\": 2\n";
+        let (docs, diags) = parse(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let d = &docs[0];
+        let merged = d.spans.lookup(d.root, "/svc/port", text);
+        assert!(merged.complete, "a key brought in by `<<` is found");
+        assert_eq!(
+            &text[merged.key.unwrap()],
+            "<<",
+            "and labelled at the merge key"
+        );
+        let quoted = d.spans.lookup(d.root, "/svc/quoted key", text);
+        assert_eq!(&text[quoted.value], "1");
+        let escaped = d.spans.lookup(d.root, "/svc/escaped", text);
+        assert_eq!(&text[escaped.value], "2");
     }
 
     #[test]
@@ -1068,7 +1088,7 @@ mod tests {
         let (docs, diags) = parse(text);
         assert!(diags.is_empty());
         let d = &docs[0];
-        let p = d.spans.lookup(d.root, "/spec/ports/0/port");
+        let p = d.spans.lookup(d.root, "/spec/ports/0/port", text);
         assert_eq!(&text[p.value], "80");
     }
 
