@@ -55,7 +55,8 @@ def read(p):
 (c1, m1), (c2, m2) = read(ours), read(theirs)
 mb = os.path.getsize(path) / 1e6
 ratio = f"{c2 / c1:.1f}x less" if c1 <= c2 else f"{c1 / c2:.1f}x MORE"
-print(f"| validate {corpus} | {mb:.1f} MB | {c1:.2f} s, {m1 / 1024:.0f} MiB ({m1 / 1024 / mb:.0f}x input) "
+times = m1 * 1024 / os.path.getsize(path)
+print(f"| validate {corpus} | {mb:.1f} MB | {c1:.2f} s, {m1 / 1024:.0f} MiB ({times:.1f}x input) "
       f"| {c2:.2f} s, {m2 / 1024:.0f} MiB | {ratio} |")
 EOF
 done

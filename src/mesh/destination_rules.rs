@@ -283,19 +283,19 @@ fn port_blocks(policy: &TrafficPolicy, port: Option<u16>) -> (Blocks<'_>, bool) 
     match level {
         Some(pl) => (
             Blocks {
-                load_balancer: pl.load_balancer.as_ref(),
-                connection_pool: pl.connection_pool.as_ref(),
-                outlier_detection: pl.outlier_detection.as_ref(),
-                tls: pl.tls.as_ref(),
+                load_balancer: pl.load_balancer.as_deref(),
+                connection_pool: pl.connection_pool.as_deref(),
+                outlier_detection: pl.outlier_detection.as_deref(),
+                tls: pl.tls.as_deref(),
             },
             true,
         ),
         None => (
             Blocks {
-                load_balancer: policy.load_balancer.as_ref(),
-                connection_pool: policy.connection_pool.as_ref(),
-                outlier_detection: policy.outlier_detection.as_ref(),
-                tls: policy.tls.as_ref(),
+                load_balancer: policy.load_balancer.as_deref(),
+                connection_pool: policy.connection_pool.as_deref(),
+                outlier_detection: policy.outlier_detection.as_deref(),
+                tls: policy.tls.as_deref(),
             },
             false,
         ),

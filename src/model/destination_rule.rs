@@ -28,24 +28,24 @@ pub struct Subset {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct TrafficPolicy {
-    pub load_balancer: Option<LoadBalancer>,
-    pub connection_pool: Option<ConnectionPool>,
-    pub outlier_detection: Option<OutlierDetection>,
-    pub tls: Option<ClientTls>,
+    pub load_balancer: Option<Box<LoadBalancer>>,
+    pub connection_pool: Option<Box<ConnectionPool>>,
+    pub outlier_detection: Option<Box<OutlierDetection>>,
+    pub tls: Option<Box<ClientTls>>,
     pub port_level_settings: Vec<PortTrafficPolicy>,
-    pub tunnel: Option<Tunnel>,
-    pub proxy_protocol: Option<ProxyProtocol>,
-    pub retry_budget: Option<RetryBudget>,
+    pub tunnel: Option<Box<Tunnel>>,
+    pub proxy_protocol: Option<Box<ProxyProtocol>>,
+    pub retry_budget: Option<Box<RetryBudget>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct PortTrafficPolicy {
     pub port: Option<PortSelector>,
-    pub load_balancer: Option<LoadBalancer>,
-    pub connection_pool: Option<ConnectionPool>,
-    pub outlier_detection: Option<OutlierDetection>,
-    pub tls: Option<ClientTls>,
+    pub load_balancer: Option<Box<LoadBalancer>>,
+    pub connection_pool: Option<Box<ConnectionPool>>,
+    pub outlier_detection: Option<Box<OutlierDetection>>,
+    pub tls: Option<Box<ClientTls>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -36,18 +36,18 @@ pub fn policy_blocks(dr: &DestinationRule) -> Vec<PolicyBlock<'_>> {
     for (at, p) in policies(dr) {
         blocks.push(PolicyBlock {
             pointer: at.clone(),
-            load_balancer: p.load_balancer.as_ref(),
-            connection_pool: p.connection_pool.as_ref(),
-            outlier_detection: p.outlier_detection.as_ref(),
-            tls: p.tls.as_ref(),
+            load_balancer: p.load_balancer.as_deref(),
+            connection_pool: p.connection_pool.as_deref(),
+            outlier_detection: p.outlier_detection.as_deref(),
+            tls: p.tls.as_deref(),
         });
         for (j, pl) in p.port_level_settings.iter().enumerate() {
             blocks.push(PolicyBlock {
                 pointer: format!("{at}/portLevelSettings/{j}"),
-                load_balancer: pl.load_balancer.as_ref(),
-                connection_pool: pl.connection_pool.as_ref(),
-                outlier_detection: pl.outlier_detection.as_ref(),
-                tls: pl.tls.as_ref(),
+                load_balancer: pl.load_balancer.as_deref(),
+                connection_pool: pl.connection_pool.as_deref(),
+                outlier_detection: pl.outlier_detection.as_deref(),
+                tls: pl.tls.as_deref(),
             });
         }
     }
