@@ -113,6 +113,18 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A finding's label or help: most are literals, kept borrowed.
+pub type Text = std::borrow::Cow<'static, str>;
+
+/// `text` with its control characters escaped (see [`printable`]).
+fn printable_text(text: Text) -> Text {
+    let escaped = match printable(&text) {
+        std::borrow::Cow::Owned(escaped) => Some(escaped),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    escaped.map_or(text, Text::Owned)
+}
+
 /// One finding.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
@@ -120,9 +132,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     /// Short text placed under the offending token.
-    pub label: Option<String>,
+    pub label: Option<Text>,
     /// How to fix it.
-    pub help: Option<String>,
+    pub help: Option<Text>,
     pub location: Option<Location>,
     pub resource: Option<ResourceRef>,
     /// JSON pointer inside the document.
@@ -149,13 +161,13 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
-        self.label = Some(printable(&label.into()).into_owned());
+    pub fn with_label(mut self, label: impl Into<Text>) -> Diagnostic {
+        self.label(label);
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(printable(&help.into()).into_owned());
+    pub fn with_help(mut self, help: impl Into<Text>) -> Diagnostic {
+        self.help(help);
         self
     }
 
@@ -172,14 +184,14 @@ impl Diagnostic {
 
 impl Diagnostic {
     /// Sets the help text in place (for rules that report through a checker).
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Diagnostic {
-        self.help = Some(help.into());
+    pub fn help(&mut self, help: impl Into<Text>) -> &mut Diagnostic {
+        self.help = Some(printable_text(help.into()));
         self
     }
 
     /// Sets the label text in place.
-    pub fn label(&mut self, label: impl Into<String>) -> &mut Diagnostic {
-        self.label = Some(label.into());
+    pub fn label(&mut self, label: impl Into<Text>) -> &mut Diagnostic {
+        self.label = Some(printable_text(label.into()));
         self
     }
 }

@@ -366,7 +366,8 @@ impl<'c> Converter<'_, 'c> {
         }
         let mirrors: Vec<(&crate::model::common::Destination, Option<f64>)> = rule
             .mirror
-            .iter()
+            .as_deref()
+            .into_iter()
             .map(|m| (m, rule.mirror_percentage.map(|p| p.value)))
             .chain(
                 rule.mirrors

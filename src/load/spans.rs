@@ -21,8 +21,36 @@ struct SpanNode {
     key_start: u32,
     key_end: u32,
     children_start: u32,
-    children_len: u32,
-    shape: Shape,
+    /// The number of children, and the [`Shape`] in the top two bits (a
+    /// node has fewer than 2^30 children: a source is at most 64 MiB).
+    children_len_shape: u32,
+}
+
+impl SpanNode {
+    const SHAPE_SHIFT: u32 = 30;
+    const LEN_MASK: u32 = (1 << Self::SHAPE_SHIFT) - 1;
+
+    fn children_len(&self) -> usize {
+        (self.children_len_shape & Self::LEN_MASK) as usize
+    }
+
+    fn shape(&self) -> Shape {
+        match self.children_len_shape >> Self::SHAPE_SHIFT {
+            0 => Shape::Scalar,
+            1 => Shape::Sequence,
+            _ => Shape::Mapping,
+        }
+    }
+
+    fn set(&mut self, children_len: usize, shape: Shape) {
+        let code = match shape {
+            Shape::Scalar => 0,
+            Shape::Sequence => 1,
+            Shape::Mapping => 2,
+        };
+        self.children_len_shape =
+            (children_len as u32 & Self::LEN_MASK) | (code << Self::SHAPE_SHIFT);
+    }
 }
 
 /// What kind of value a node holds.
@@ -73,8 +101,7 @@ impl SpanTree {
             key_start: u32::MAX,
             key_end: u32::MAX,
             children_start: 0,
-            children_len: 0,
-            shape: Shape::Scalar,
+            children_len_shape: 0,
         });
         (self.nodes.len() - 1) as NodeId
     }
@@ -103,7 +130,8 @@ impl SpanTree {
     }
 
     pub(crate) fn set_shape(&mut self, node: NodeId, shape: Shape) {
-        self.nodes[node as usize].shape = shape;
+        let n = &mut self.nodes[node as usize];
+        n.set(n.children_len(), shape);
     }
 
     pub(crate) fn close(&mut self, node: NodeId, end: usize, children: &[NodeId]) {
@@ -112,7 +140,7 @@ impl SpanTree {
         let n = &mut self.nodes[node as usize];
         n.end = (end as u32).max(n.start);
         n.children_start = start;
-        n.children_len = children.len() as u32;
+        n.set(children.len(), n.shape());
     }
 
     /// Frees what the arena reserved beyond what it holds.
@@ -124,7 +152,7 @@ impl SpanTree {
 
     /// The kind of value a node holds.
     pub fn shape(&self, node: NodeId) -> Shape {
-        self.nodes[node as usize].shape
+        self.nodes[node as usize].shape()
     }
 
     /// The name of the key holding `node` in the document read from `text`.
@@ -145,7 +173,7 @@ impl SpanTree {
     fn children(&self, node: NodeId) -> &[NodeId] {
         let n = &self.nodes[node as usize];
         let start = n.children_start as usize;
-        &self.children[start..start + n.children_len as usize]
+        &self.children[start..start + n.children_len()]
     }
 
     /// What a descent that stopped at `node` resolved.

@@ -104,7 +104,7 @@ impl miette::Diagnostic for Report<'_> {
             loc.span.end.saturating_sub(loc.span.start),
         );
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            self.diag.label.clone(),
+            self.diag.label.as_deref().map(str::to_string),
             span,
         ))))
     }

@@ -1058,10 +1058,10 @@ mod tests {
         // rules that do not set them.
         let root = HttpRoute {
             timeout: Some("3s".into()),
-            mirror: Some(Destination {
+            mirror: Some(Box::new(Destination {
                 host: "audit".into(),
                 ..Destination::default()
-            }),
+            })),
             ..HttpRoute::default()
         };
         let own = HttpRoute {

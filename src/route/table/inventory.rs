@@ -37,7 +37,7 @@ impl RoutingTable<'_> {
                         spec.route
                             .iter()
                             .map(|r| &r.destination)
-                            .chain(&spec.mirror)
+                            .chain(spec.mirror.as_deref())
                             .chain(spec.mirrors.iter().map(|m| &m.destination))
                     })
                     .map(|d| fqdn(&d.host, ns))
