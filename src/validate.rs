@@ -110,15 +110,15 @@ struct ResourceRead {
 }
 
 impl DocumentRead {
-    /// Checks `doc` (read from `text`) against its schema when `check_schema`,
-    /// and reads it as its kind.
-    fn of(doc: &Document, text: &str, check_schema: bool, options: &Options) -> DocumentRead {
+    /// Checks `doc` against its schema when `check_schema`, and reads it as
+    /// its kind.
+    fn of(doc: &Document, check_schema: bool, options: &Options) -> DocumentRead {
         let Some(kind) = model::classify(doc) else {
             let what = format!("{} {}", doc.api_version(), doc.kind());
             return DocumentRead::Skipped(what.trim().to_string(), channel::declared_by(doc));
         };
         let mut found = Vec::new();
-        let schema_ok = !check_schema || schema::validate(doc, text, kind, &mut found);
+        let schema_ok = !check_schema || schema::validate(doc, kind, &mut found);
         let annotation = format!("/metadata/annotations/{}", escape(SUPPRESS_ANNOTATION));
         let suppress = doc.str_field(&annotation).map(|codes| {
             codes
@@ -187,7 +187,7 @@ pub fn check_docs(outcome: &Outcome, docs: &BTreeSet<usize>) -> Vec<Diagnostic> 
     for &index in docs {
         let doc = &outcome.documents[index];
         if let Some(kind) = model::classify(doc) {
-            schema::validate(doc, &outcome.sources[doc.source].text, kind, &mut out);
+            schema::validate(doc, kind, &mut out);
         }
     }
     analyze::check_each(&outcome.config, &outcome.documents, &mut out, &|doc| {
@@ -258,10 +258,7 @@ fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
     let reads: Vec<DocumentRead> = loaded
         .documents
         .par_iter()
-        .map(|doc| {
-            let text = &loaded.sources[doc.source].text;
-            DocumentRead::of(doc, text, check_schema, options)
-        })
+        .map(|doc| DocumentRead::of(doc, check_schema, options))
         .collect();
     finish(loaded, reads, options, depth)
 }
@@ -272,8 +269,8 @@ fn run_to(loaded: Loaded, options: &Options, depth: Depth) -> Outcome {
 pub fn run_files(files: Files, options: &Options) -> Outcome {
     let check_schema = schema_enabled(options);
     let mut loaded = Loaded::default();
-    let visit = |mut doc: Document, text: &str| {
-        let read = DocumentRead::of(&doc, text, check_schema, options);
+    let visit = |mut doc: Document| {
+        let read = DocumentRead::of(&doc, check_schema, options);
         doc.value = serde_json::Value::Null;
         (doc, read)
     };

@@ -90,6 +90,11 @@ impl Document {
         self.str_field("/kind").unwrap_or("")
     }
 
+    /// The text of the source it was read from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Where a pointer (relative to this object) lands in the source.
     pub fn locate(&self, pointer: &str) -> Resolved {
         self.spans.lookup(self.root, pointer, &self.text)
@@ -199,7 +204,7 @@ fn parse_source<T: Send>(
     let finish = |doc: yaml::ParsedDoc| {
         documents_of(id, doc, &text)
             .into_iter()
-            .map(|d| visit(d, &text))
+            .map(visit)
             .collect()
     };
     let docs = yaml::parse_stream_with(id, &text, keys, &mut diagnostics, &finish);
@@ -210,8 +215,8 @@ fn parse_source<T: Send>(
     }
 }
 
-/// What a loader does with each object it reads, given its source's text.
-pub type Visit<'v, T> = dyn Fn(Document, &str) -> T + Sync + 'v;
+/// What a loader does with each object it reads.
+pub type Visit<'v, T> = dyn Fn(Document) -> T + Sync + 'v;
 
 /// The objects of one YAML document read from `text`: the document, or
 /// the items of a List.
@@ -286,7 +291,7 @@ pub struct Loaded {
 /// diagnostics. Files are read in order, then parsed in parallel.
 pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
-    let documents = loaded.add_inputs(read_inputs(inputs, Empty::Refused)?, &|doc, _| doc);
+    let documents = loaded.add_inputs(read_inputs(inputs, Empty::Refused)?, &|doc| doc);
     loaded.documents.extend(documents);
     Ok(loaded)
 }
@@ -294,7 +299,7 @@ pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
 /// Reads files already in memory, named as given (a git revision's).
 pub fn load_contents(files: Vec<(String, Vec<u8>)>) -> Loaded {
     let mut loaded = Loaded::default();
-    let documents = loaded.add_files(files, &|doc, _| doc);
+    let documents = loaded.add_files(files, &|doc| doc);
     loaded.documents.extend(documents);
     loaded
 }
@@ -393,7 +398,7 @@ impl Loaded {
 
     /// Parses one source's bytes (exposed for tests and stdin).
     pub fn add_bytes(&mut self, name: String, bytes: Vec<u8>) {
-        let documents = self.add_files(vec![(name, bytes)], &|doc, _| doc);
+        let documents = self.add_files(vec![(name, bytes)], &|doc| doc);
         self.documents.extend(documents);
     }
 
@@ -474,7 +479,7 @@ mod tests {
         )
         .unwrap();
         let mut loaded = Loaded::default();
-        let documents = loaded.add_inputs(files, &|doc, _| doc);
+        let documents = loaded.add_inputs(files, &|doc| doc);
         loaded.documents.extend(documents);
         let names: Vec<&str> = loaded.sources.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names.len(), 3, "{names:?}");

@@ -117,13 +117,12 @@ impl SpanTree {
         self.place_key(node, key, Some(name));
     }
 
-    /// Places the key of `node` at `key`, named `spelled` where its text
-    /// there spells another name.
+    /// Places the key of `node` (a node gets one) at `key`, named `spelled`
+    /// where its text there spells another name.
     fn place_key(&mut self, node: NodeId, key: Range<usize>, spelled: Option<&str>) {
-        match spelled {
-            Some(name) => self.spelled.insert(node, name.into()),
-            None => self.spelled.remove(&node),
-        };
+        if let Some(name) = spelled {
+            self.spelled.insert(node, name.into());
+        }
         let n = &mut self.nodes[node as usize];
         n.key_start = key.start as u32;
         n.key_end = key.end as u32;

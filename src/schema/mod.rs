@@ -140,37 +140,31 @@ fn compile(schema: Value) -> Compiled {
 pub const SCENARIO: &str = include_str!("../../schemas/scenario.json");
 
 /// Validates a simulation scenario document against its schema.
-pub fn validate_scenario(doc: &Document, source_text: &str, out: &mut Vec<Diagnostic>) -> bool {
+pub fn validate_scenario(doc: &Document, out: &mut Vec<Diagnostic>) -> bool {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
     let compiled = COMPILED
         .get_or_init(|| compile(serde_json::from_str(SCENARIO).expect("embedded schema is JSON")));
-    check(compiled, doc, source_text, out)
+    check(compiled, doc, out)
 }
 
 /// Validates one document against its kind's schema.
-pub fn validate(doc: &Document, source_text: &str, kind: Kind, out: &mut Vec<Diagnostic>) -> bool {
-    check(compiled(kind), doc, source_text, out)
+pub fn validate(doc: &Document, kind: Kind, out: &mut Vec<Diagnostic>) -> bool {
+    check(compiled(kind), doc, out)
 }
 
-fn check(
-    compiled: &Compiled,
-    doc: &Document,
-    source_text: &str,
-    out: &mut Vec<Diagnostic>,
-) -> bool {
+fn check(compiled: &Compiled, doc: &Document, out: &mut Vec<Diagnostic>) -> bool {
     let Compiled { schema, validator } = compiled;
     if validator.is_valid(&doc.value) {
         return true;
     }
     for error in validator.iter_errors(&doc.value) {
-        translate(doc, source_text, schema, &error, out);
+        translate(doc, schema, &error, out);
     }
     false
 }
 
 fn translate(
     doc: &Document,
-    source_text: &str,
     schema: &Value,
     error: &ValidationError<'_>,
     out: &mut Vec<Diagnostic>,
@@ -203,7 +197,7 @@ fn translate(
         ValidationErrorKind::Type { kind } => {
             let expected = type_words(kind);
             let location = here();
-            let written = source_text.get(location.span.clone()).unwrap_or_default();
+            let written = doc.text().get(location.span.clone()).unwrap_or_default();
             Diagnostic::new(
                 &rules::WRONG_TYPE,
                 format!("expected {expected}, found {}", describe(instance)),

@@ -292,9 +292,8 @@ pub fn parse(name: &str, bytes: Vec<u8>) -> Result<ScenarioFile, LoadError> {
             "{name}: the scenario file is empty"
         )]));
     };
-    let text = &loaded.sources[0].text;
     let mut found = Vec::new();
-    if !schema::validate_scenario(doc, text, &mut found) {
+    if !schema::validate_scenario(doc, &mut found) {
         return Err(LoadError(
             found
                 .iter()
