@@ -859,3 +859,38 @@ fn the_mesh_wide_outbound_traffic_policy_applies_unless_a_sidecar_sets_one() {
         "the Sidecar's mode wins over the mesh's"
     );
 }
+
+/// route parses only the documents that can change the answer: a YAML
+/// error in a document about another host does not stop it, one in a
+/// document about the requested host does (the answer would miss it).
+#[test]
+fn route_reads_only_the_documents_its_request_can_reach() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\n  namespace: shop\nspec:\n  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: reviews\n  namespace: shop\nspec:\n  host: reviews\n  subsets:\n  - {name: v1, labels: {version: v1}}\n";
+    let broken = |host: &str| {
+        format!("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {host}\n  namespace: shop\nspec:\n  hosts: [{host}]\n  http: [ {{route: ]\n\n")
+    };
+    std::fs::write(dir.path().join("reviews.yaml"), good).unwrap();
+    std::fs::write(dir.path().join("ratings.yaml"), broken("ratings")).unwrap();
+    let route = |host: &str| {
+        meshctl()
+            .args(["route"])
+            .arg(dir.path())
+            .args(["--host", host, "--source-namespace", "shop", "-o", "json"])
+            .output()
+            .expect("runs")
+    };
+    let out = route("reviews");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(d["destinations"][0]["subset"], "v1", "{d:#}");
+    assert_eq!(d["status"], 200, "{d:#}");
+
+    let out = route("ratings");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ratings.yaml:8:19") && stderr.contains("YAML syntax error"),
+        "{stderr}"
+    );
+}

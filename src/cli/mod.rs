@@ -67,6 +67,19 @@ fn load_config(
     read_config(load::load(inputs)?, namespace)
 }
 
+/// [`load_config`] parsing only the documents that can change how requests
+/// to `hosts` are routed (see [`crate::route::needed`]): the answer is the
+/// one on the whole input, and a YAML error stops it only in a document it
+/// reads.
+fn load_config_for<'h>(
+    inputs: &[Input],
+    namespace: &str,
+    hosts: impl IntoIterator<Item = &'h str>,
+) -> Result<&'static crate::validate::Outcome, CliError> {
+    let mut needed = crate::route::needed::Needed::for_hosts(hosts);
+    read_config(load::load_selected(inputs, &mut needed)?, namespace)
+}
+
 /// [`load_config`] for files already read (a git revision's).
 fn read_config(
     loaded: load::Loaded,

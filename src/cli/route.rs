@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::{CliError, HumanOrJson, MeshConfig, Paths, exit, load_config, note_used, print_stdout};
+use super::{
+    CliError, HumanOrJson, MeshConfig, Paths, exit, load_config_for, note_used, print_stdout,
+};
 use crate::model::Duration;
 use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
 use crate::report::terminal::Style;
@@ -71,7 +73,7 @@ fn key_value(text: &str, sep: char, what: &str) -> Result<(String, String), CliE
 
 pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     let inputs = args.paths.inputs();
-    let outcome = load_config(&inputs, &args.namespace)?;
+    let outcome = load_config_for(&inputs, &args.namespace, [Request::new(&args.host).host()])?;
     let mesh = args.mesh_config.mesh(&outcome.config);
     let table = RoutingTable::build(&mesh);
 

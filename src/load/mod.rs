@@ -3,6 +3,7 @@
 mod flow_lines;
 pub mod git;
 pub mod rules;
+pub mod select;
 pub mod source;
 pub mod spans;
 mod walk;
@@ -16,6 +17,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use select::Selector;
+use source::CharIndex;
 pub use source::Source;
 use spans::{NodeId, Resolved, Shape, SpanTree};
 pub use yaml::Keys;
@@ -148,55 +151,15 @@ fn parse_source<T: Send>(
     keys: yaml::Keys,
     visit: &Visit<'_, T>,
 ) -> Parsed<T> {
-    let refused = |name: String, text: String, diagnostic: Diagnostic| Parsed {
-        source: Source::new(name, text),
-        docs: Vec::new(),
-        diagnostics: vec![diagnostic],
-    };
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return refused(
-            name,
-            String::new(),
-            Diagnostic::new(
-                &rules::UNREADABLE_FILE,
-                format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
-            )
-            .with_help("split it into smaller files")
-            .at(Location {
-                source: id,
-                span: 0..0,
-            }),
-        );
-    }
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-        return refused(
-            name,
-            String::new(),
-            Diagnostic::new(
-                &rules::UNREADABLE_FILE,
-                format!("file looks binary (NUL byte at offset {nul})"),
-            )
-            .with_help("only UTF-8 YAML or JSON manifests can be checked")
-            .at(Location {
-                source: id,
-                span: 0..0,
-            }),
-        );
-    }
-    let text = match String::from_utf8(bytes) {
+    let text = match decode(id, bytes) {
         Ok(text) => text,
-        Err(err) => {
-            let at = err.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-            let diagnostic = Diagnostic::new(&rules::UNREADABLE_FILE, "file is not valid UTF-8")
-                .with_label("invalid byte sequence")
-                .with_help("save the file as UTF-8")
-                .at(Location {
-                    source: id,
-                    span: at..end,
-                });
-            return refused(name, text, diagnostic);
+        Err(refused) => {
+            let (text, diagnostic) = *refused;
+            return Parsed {
+                source: Source::new(name, text),
+                docs: Vec::new(),
+                diagnostics: vec![diagnostic],
+            };
         }
     };
     let text = Arc::new(text);
@@ -213,6 +176,54 @@ fn parse_source<T: Send>(
         docs,
         diagnostics,
     }
+}
+
+/// The text of source `id`'s bytes; what is too large, binary or not UTF-8
+/// is refused with a finding (and the text kept to show it, if any).
+fn decode(id: SourceId, bytes: Vec<u8>) -> Result<String, Box<(String, Diagnostic)>> {
+    let at_start = |diagnostic: Diagnostic| {
+        diagnostic.at(Location {
+            source: id,
+            span: 0..0,
+        })
+    };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Box::new((
+            String::new(),
+            at_start(
+                Diagnostic::new(
+                    &rules::UNREADABLE_FILE,
+                    format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
+                )
+                .with_help("split it into smaller files"),
+            ),
+        )));
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        return Err(Box::new((
+            String::new(),
+            at_start(
+                Diagnostic::new(
+                    &rules::UNREADABLE_FILE,
+                    format!("file looks binary (NUL byte at offset {nul})"),
+                )
+                .with_help("only UTF-8 YAML or JSON manifests can be checked"),
+            ),
+        )));
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        let at = err.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        let diagnostic = Diagnostic::new(&rules::UNREADABLE_FILE, "file is not valid UTF-8")
+            .with_label("invalid byte sequence")
+            .with_help("save the file as UTF-8")
+            .at(Location {
+                source: id,
+                span: at..end,
+            });
+        Box::new((text, diagnostic))
+    })
 }
 
 /// What a loader does with each object it reads.
@@ -294,6 +305,27 @@ pub fn load(inputs: &[Input]) -> Result<Loaded, LoadError> {
     let documents = loaded.add_inputs(read_inputs(inputs, Empty::Refused)?, &|doc| doc);
     loaded.documents.extend(documents);
     Ok(loaded)
+}
+
+/// Reads the inputs as [`load`] does, but parses only the documents
+/// `selector` wants: each file is cut into documents without parsing (see
+/// [`select`]), and passes over the ones not parsed yet go on while what
+/// was parsed makes more of them wanted. A file that cannot be read is
+/// still a finding; a YAML error only in a document parsed.
+pub fn load_selected(inputs: &[Input], selector: &mut dyn Selector) -> Result<Loaded, LoadError> {
+    let mut loaded = Loaded::default();
+    loaded.add_selected(read_inputs(inputs, Empty::Refused)?, selector);
+    Ok(loaded)
+}
+
+/// A document of a source, before and after it is parsed.
+struct Chunk {
+    source: SourceId,
+    range: std::ops::Range<usize>,
+    /// It holds one document only, so a skim can tell its identity.
+    single: bool,
+    /// Its objects, findings and YAML document count, once parsed.
+    parsed: Option<(Vec<Document>, Vec<Diagnostic>, usize)>,
 }
 
 /// Reads files already in memory, named as given (a git revision's).
@@ -406,7 +438,78 @@ impl Loaded {
     /// a finding on the file that took the input past the limit.
     pub fn add_inputs<T: Send>(&mut self, files: Files, visit: &Visit<'_, T>) -> Vec<T> {
         let made = self.add_files(files.files, visit);
-        if let Some((name, limit)) = files.past_limit {
+        self.note_past_limit(files.past_limit);
+        made
+    }
+
+    /// Adds the files read from the inputs with only the documents
+    /// `selector` wants parsed (see [`load_selected`]).
+    fn add_selected(&mut self, files: Files, selector: &mut dyn Selector) {
+        let first = self.sources.len();
+        let mut texts = Vec::new();
+        let mut chunks = Vec::new();
+        for (i, (name, bytes)) in files.files.into_iter().enumerate() {
+            let id = first + i;
+            match decode(id, bytes) {
+                Ok(text) => {
+                    chunks.extend(select::documents(&text).into_iter().map(|(range, single)| {
+                        Chunk {
+                            source: id,
+                            range,
+                            single,
+                            parsed: None,
+                        }
+                    }));
+                    let text = Arc::new(text);
+                    self.sources.push(Source::new(name, Arc::clone(&text)));
+                    texts.push(text);
+                }
+                Err(refused) => {
+                    let (text, diagnostic) = *refused;
+                    self.sources.push(Source::new(name, text));
+                    self.diagnostics.push(diagnostic);
+                    texts.push(Arc::default());
+                }
+            }
+        }
+        let mut chars: Vec<Option<CharIndex>> = texts.iter().map(|_| None).collect();
+        while selector.next_pass() {
+            for chunk in chunks.iter_mut().filter(|c| c.parsed.is_none()) {
+                let text = &texts[chunk.source - first];
+                let doc_text = &text[chunk.range.clone()];
+                let skim = chunk.single.then(|| select::skim(doc_text)).flatten();
+                if !selector.wants(doc_text, skim.as_ref()) {
+                    continue;
+                }
+                let chars = chars[chunk.source - first].get_or_insert_with(|| CharIndex::new(text));
+                let mut diagnostics = Vec::new();
+                let finish = |doc| documents_of(chunk.source, doc, text);
+                let docs = yaml::parse_range(
+                    chunk.source,
+                    text,
+                    chars,
+                    chunk.range.clone(),
+                    self.keys,
+                    &mut diagnostics,
+                    &finish,
+                );
+                let count = docs.len();
+                let docs: Vec<Document> = docs.into_iter().flatten().collect();
+                selector.learn(&docs);
+                chunk.parsed = Some((docs, diagnostics, count));
+            }
+        }
+        for (docs, diagnostics, count) in chunks.into_iter().filter_map(|c| c.parsed) {
+            self.documents.extend(docs);
+            self.diagnostics.extend(diagnostics);
+            self.yaml_documents += count;
+        }
+        self.note_past_limit(files.past_limit);
+    }
+
+    /// A finding on the file that took the input past the limit.
+    fn note_past_limit(&mut self, past_limit: Option<(String, u64)>) {
+        if let Some((name, limit)) = past_limit {
             let id = self.sources.len();
             self.sources.push(Source::new(name, String::new()));
             self.diagnostics.push(
@@ -424,7 +527,6 @@ impl Loaded {
                 }),
             );
         }
-        made
     }
 
     /// Parses sources (name, bytes) in parallel and adds the sources and

@@ -102,12 +102,27 @@ pub fn parse_stream_with<T: Send>(
             return docs;
         }
     }
+    parse_range(source, text, &chars, 0..text.len(), keys, diags, finish)
+}
+
+/// Parses the documents in `range` of `text` (which starts and ends at
+/// document boundaries) through `finish`; spans are byte ranges of the
+/// whole `text`, whose characters `chars` indexes.
+pub(super) fn parse_range<T>(
+    source: SourceId,
+    text: &str,
+    chars: &CharIndex,
+    range: Range<usize>,
+    keys: Keys,
+    diags: &mut Vec<Diagnostic>,
+    finish: &dyn Fn(ParsedDoc) -> T,
+) -> Vec<T> {
     let whole = Piece {
         source,
         text,
         parse_text: text,
-        range: 0..text.len(),
-        chars: &chars,
+        range,
+        chars,
         keys,
     };
     let mut found = Vec::new();
@@ -134,6 +149,27 @@ pub fn parse_stream_with<T: Send>(
     docs
 }
 
+/// The offsets of the lines that start a document: `---` at the first
+/// column, alone or before a blank.
+pub(super) fn document_markers(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let first = text
+        .starts_with("---")
+        .then_some(0)
+        .filter(|_| is_marker(text, 0));
+    first.into_iter().chain(
+        text.match_indices("\n---")
+            .map(|(at, _)| at + 1)
+            .filter(|&start| is_marker(text, start)),
+    )
+}
+
+fn is_marker(text: &str, start: usize) -> bool {
+    matches!(
+        text.as_bytes().get(start + 3),
+        None | Some(b' ' | b'\t' | b'\n' | b'\r')
+    )
+}
+
 /// Where a large stream can be cut: before lines that start a document
 /// (`---` at the first column, which no scalar may contain), in pieces of
 /// at least [`PIECE_BYTES`]. One piece when the stream is small or has
@@ -143,11 +179,8 @@ fn pieces(text: &str) -> Vec<Range<usize>> {
     let whole = text.len() < PARALLEL_BYTES || text.starts_with('%') || text.contains("\n%");
     if !whole {
         let mut last = 0;
-        for (at, _) in text.match_indices("\n---") {
-            let start = at + 1;
-            let after = text.as_bytes().get(start + 3);
-            let marker = matches!(after, None | Some(b' ' | b'\t' | b'\n' | b'\r'));
-            if marker && start - last >= PIECE_BYTES {
+        for start in document_markers(text) {
+            if start - last >= PIECE_BYTES {
                 cuts.push(start);
                 last = start;
             }

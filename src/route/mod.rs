@@ -4,6 +4,7 @@
 
 pub mod decision;
 pub mod matcher;
+pub mod needed;
 pub mod request;
 pub mod rewrite;
 pub mod split;

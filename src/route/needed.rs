@@ -1,0 +1,243 @@
+//! Which documents can change how requests to some hosts are routed, so a
+//! command that routes a few requests parses those and skips the rest of a
+//! large repository (see [`crate::load::select`]).
+//!
+//! A document is needed when:
+//! - its kind's effect is not tied to host names: anything but a
+//!   VirtualService, DestinationRule, ServiceEntry or Service (Gateways,
+//!   Sidecars, workloads and Gateway API routes apply to every host), or its
+//!   identity cannot be skimmed;
+//! - it names a host label the answer can reach: a request's host, then the
+//!   destinations, delegates, backends and ExternalName targets of what was
+//!   read; or it has a wildcard or an escape, which could name any host;
+//! - it defines again a resource that was read (`kubectl apply` keeps the
+//!   last definition);
+//! - it is the first Service of its namespace, or the first ServiceEntry:
+//!   the mesh view judges a host only where the input has those
+//!   ([`crate::mesh::Mesh`]), so they say which hosts the input describes.
+//!
+//! Everything else leaves the answer as it is, so the answer equals the one
+//! on the whole input (tests/route_needed.rs checks this).
+
+use std::collections::{HashMap, HashSet};
+
+use aho_corasick::AhoCorasick;
+
+use crate::load::Document;
+use crate::load::select::{Selector, Skim};
+use crate::model::{self, Kind, Typed};
+
+/// The documents that routing requests to some hosts needs.
+pub struct Needed {
+    /// The host labels searched so far, lowercase.
+    known: HashSet<String>,
+    /// Host labels learned since the pass began.
+    fresh: Vec<String>,
+    /// Finds this pass's new labels.
+    search: Option<AhoCorasick>,
+    /// The kinds of the host-tied resources read, by name.
+    identities: HashMap<String, Vec<String>>,
+    /// A resource was read since the pass began.
+    read_more: bool,
+    /// Namespaces (as written) whose first Service was taken.
+    service_namespaces: HashSet<Option<String>>,
+    service_entry: bool,
+    passes: usize,
+}
+
+impl Needed {
+    /// What routing requests to `hosts` needs.
+    pub fn for_hosts<'h>(hosts: impl IntoIterator<Item = &'h str>) -> Needed {
+        let mut needed = Needed {
+            known: HashSet::new(),
+            fresh: Vec::new(),
+            search: None,
+            identities: HashMap::new(),
+            read_more: false,
+            service_namespaces: HashSet::new(),
+            service_entry: false,
+            passes: 0,
+        };
+        for host in hosts {
+            needed.reach(host);
+        }
+        needed
+    }
+
+    /// Learns that the answer can reach `host`.
+    fn reach(&mut self, host: &str) {
+        let label = host.split('.').next().unwrap_or_default();
+        if label.is_empty() || label.contains('*') {
+            return;
+        }
+        let label = label.to_ascii_lowercase();
+        if self.known.insert(label.clone()) {
+            self.fresh.push(label);
+        }
+    }
+
+    /// Whether `text` has one of this pass's labels as a whole label.
+    fn mentions(&self, text: &str) -> bool {
+        let Some(search) = &self.search else {
+            return false;
+        };
+        let bytes = text.as_bytes();
+        let in_label = |at: usize| {
+            bytes
+                .get(at)
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        search.find_overlapping_iter(text).any(|m| {
+            let before = m.start().checked_sub(1).is_some_and(&in_label);
+            !before && !in_label(m.end())
+        })
+    }
+
+    fn learn_one(&mut self, doc: &Document) {
+        let Some(kind) = model::classify(doc) else {
+            return;
+        };
+        if tied_to_hosts(kind) {
+            let name = doc.str_field("/metadata/name").unwrap_or_default();
+            self.identities
+                .entry(name.to_string())
+                .or_default()
+                .push(doc.kind().to_string());
+            self.read_more = true;
+        }
+        let Ok(typed) = Typed::read(doc, kind, "") else {
+            return;
+        };
+        let mut reached: Vec<String> = Vec::new();
+        match &typed {
+            Typed::VirtualService(vs) => {
+                reached.extend(
+                    vs.spec
+                        .destinations()
+                        .iter()
+                        .map(|d| d.destination.host.clone()),
+                );
+                reached.extend(
+                    vs.spec
+                        .http
+                        .iter()
+                        .filter_map(|h| h.delegate.as_ref())
+                        .map(|d| d.name.clone()),
+                );
+            }
+            Typed::Service(svc) => reached.extend(svc.spec.external_name.clone()),
+            Typed::HttpRoute(route) => {
+                let spec = &route.spec;
+                reached.extend(spec.parent_refs.iter().map(|p| p.name.clone()));
+                for rule in &spec.rules {
+                    reached.extend(rule.backend_refs.iter().map(|b| b.name.clone()));
+                    let filters = rule
+                        .filters
+                        .iter()
+                        .chain(rule.backend_refs.iter().flat_map(|b| &b.filters));
+                    filters.for_each(|f| mirrored(f, &mut reached));
+                }
+            }
+            Typed::Route(route) => {
+                let spec = &route.spec;
+                reached.extend(spec.parent_refs.iter().map(|p| p.name.clone()));
+                for rule in &spec.rules {
+                    reached.extend(rule.backend_refs.iter().map(|b| b.name.clone()));
+                }
+            }
+            _ => {}
+        }
+        for host in &reached {
+            self.reach(host);
+        }
+    }
+}
+
+/// The names of the backends a Gateway API filter mirrors to.
+fn mirrored(filter: &serde_json::Value, out: &mut Vec<String>) {
+    match filter {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                match value.get("name").and_then(serde_json::Value::as_str) {
+                    Some(name) if key == "backendRef" => out.push(name.to_string()),
+                    _ => mirrored(value, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| mirrored(i, out)),
+        _ => {}
+    }
+}
+
+/// Kinds whose resources only matter to the hosts they name.
+fn tied_to_hosts(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::VirtualService | Kind::DestinationRule | Kind::ServiceEntry | Kind::Service
+    )
+}
+
+/// The host-tied kind a skim names, if it is one.
+fn skimmed_kind(skim: &Skim<'_>) -> Option<Kind> {
+    let istio = skim.api_version.starts_with("networking.istio.io/");
+    match skim.kind {
+        "VirtualService" if istio => Some(Kind::VirtualService),
+        "DestinationRule" if istio => Some(Kind::DestinationRule),
+        "ServiceEntry" if istio => Some(Kind::ServiceEntry),
+        "Service" if skim.api_version == "v1" => Some(Kind::Service),
+        _ => None,
+    }
+}
+
+impl Selector for Needed {
+    fn next_pass(&mut self) -> bool {
+        self.passes += 1;
+        if self.passes > 1 && self.fresh.is_empty() && !self.read_more {
+            return false;
+        }
+        self.read_more = false;
+        let fresh = std::mem::take(&mut self.fresh);
+        self.search = (!fresh.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&fresh)
+                .expect("host labels make a valid automaton")
+        });
+        true
+    }
+
+    fn wants(&mut self, text: &str, skim: Option<&Skim<'_>>) -> bool {
+        let Some((skim, kind)) = skim.and_then(|s| Some((s, skimmed_kind(s)?))) else {
+            return true;
+        };
+        let read_before = self
+            .identities
+            .get(skim.name)
+            .is_some_and(|kinds| kinds.iter().any(|k| k == skim.kind));
+        if read_before {
+            return true;
+        }
+        if self.passes == 1 {
+            if memchr::memchr2(b'*', b'\\', text.as_bytes()).is_some() {
+                return true;
+            }
+            let first = match kind {
+                Kind::Service => self
+                    .service_namespaces
+                    .insert(skim.namespace.map(str::to_string)),
+                Kind::ServiceEntry => !std::mem::replace(&mut self.service_entry, true),
+                _ => false,
+            };
+            if first {
+                return true;
+            }
+        }
+        self.mentions(text)
+    }
+
+    fn learn(&mut self, docs: &[Document]) {
+        for doc in docs {
+            self.learn_one(doc);
+        }
+    }
+}
