@@ -868,7 +868,9 @@ fn route_reads_only_the_documents_its_request_can_reach() {
     let dir = tempfile::tempdir().expect("tempdir");
     let good = "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\n  namespace: shop\nspec:\n  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: reviews\n  namespace: shop\nspec:\n  host: reviews\n  subsets:\n  - {name: v1, labels: {version: v1}}\n";
     let broken = |host: &str| {
-        format!("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {host}\n  namespace: shop\nspec:\n  hosts: [{host}]\n  http: [ {{route: ]\n\n")
+        format!(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {host}\n  namespace: shop\nspec:\n  hosts: [{host}]\n  http: [ {{route: ]\n\n"
+        )
     };
     std::fs::write(dir.path().join("reviews.yaml"), good).unwrap();
     std::fs::write(dir.path().join("ratings.yaml"), broken("ratings")).unwrap();
@@ -881,7 +883,11 @@ fn route_reads_only_the_documents_its_request_can_reach() {
             .expect("runs")
     };
     let out = route("reviews");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let d: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(d["destinations"][0]["subset"], "v1", "{d:#}");
     assert_eq!(d["status"], 200, "{d:#}");

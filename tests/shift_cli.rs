@@ -64,6 +64,53 @@ fn only_the_weights_change() {
     }
 }
 
+/// A route named with --virtual-service is found by reading only the files
+/// that mention it and what it reaches: the same edit as on the whole
+/// input, and a YAML error in a file about another host does not stop it.
+#[test]
+fn a_named_route_is_shifted_without_reading_unrelated_files() {
+    let named: &[(&str, &str)] = &[
+        ("canary.yaml", "reviews"),
+        ("flow.yaml", "shop/ratings"),
+        ("crlf-blue-green.yaml", "web"),
+        ("missing-weight.yaml", "details"),
+        ("anchors.yaml", "cart"),
+        ("httproute.yaml", "reviews"),
+    ];
+    let mut checked = 0;
+    for (input, args, expected) in GOLDEN {
+        let Some((_, name)) = named.iter().find(|(file, _)| file == input) else {
+            continue;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        fs::copy(format!("fixtures/shift/{input}"), dir.path().join(input)).unwrap();
+        fs::write(
+            dir.path().join("zz-other.yaml"),
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: other\nspec:\n  hosts: [other]\n  http: [ {route: ]\n",
+        )
+        .unwrap();
+        let output = meshctl()
+            .arg("shift")
+            .arg(dir.path())
+            .args(["--virtual-service", name])
+            .args(*args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{input} {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let want = fs::read(format!("fixtures/shift/expected/{expected}")).unwrap();
+        assert!(
+            output.stdout == want,
+            "{input} {args:?} differs from expected/{expected}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, GOLDEN.len());
+}
+
 #[test]
 fn in_place_rewrites_atomically_and_keeps_permissions() {
     use std::os::unix::fs::PermissionsExt;

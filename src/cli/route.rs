@@ -3,11 +3,13 @@
 use std::collections::BTreeMap;
 
 use super::{
-    CliError, HumanOrJson, MeshConfig, Paths, exit, load_config_for, note_used, print_stdout,
+    CliError, HumanOrJson, MeshConfig, Paths, exit, load_config, load_config_for, note_used,
+    print_stdout,
 };
 use crate::model::Duration;
 use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
 use crate::report::terminal::Style;
+use crate::route::needed::decided_alone;
 use crate::route::split::preview;
 use crate::route::{Request, RoutingTable};
 
@@ -71,9 +73,37 @@ fn key_value(text: &str, sep: char, what: &str) -> Result<(String, String), CliE
         })
 }
 
+/// What routing on part of the input came to.
+enum Answer {
+    Printed(u8),
+    /// A passthrough: its hint names the registry host closest to the
+    /// request's, which only the whole input knows.
+    NeedsWholeInput,
+}
+
 pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     let inputs = args.paths.inputs();
-    let outcome = load_config_for(&inputs, &args.namespace, [Request::new(&args.host).host()])?;
+    let host = Request::new(&args.host).host().to_string();
+    let selected = load_config_for(&inputs, &args.namespace, [host.as_str()])?;
+    match answer(selected, &args, style, true)? {
+        Answer::Printed(code) => Ok(code),
+        Answer::NeedsWholeInput => {
+            match answer(load_config(&inputs, &args.namespace)?, &args, style, false)? {
+                Answer::Printed(code) => Ok(code),
+                Answer::NeedsWholeInput => unreachable!("the whole input answers"),
+            }
+        }
+    }
+}
+
+/// Routes the request on `outcome` and prints the answer, unless `partial`
+/// (part of the input was read) and the answer needs the whole input.
+fn answer(
+    outcome: &crate::validate::Outcome,
+    args: &Args,
+    style: Style,
+    partial: bool,
+) -> Result<Answer, CliError> {
     let mesh = args.mesh_config.mesh(&outcome.config);
     let table = RoutingTable::build(&mesh);
 
@@ -102,6 +132,9 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         .collect::<Result<BTreeMap<_, _>, _>>()?;
     req.entry = table.entry_for(&args.gateway)?;
     let decision = table.route(&req)?;
+    if partial && !decided_alone(&decision) {
+        return Ok(Answer::NeedsWholeInput);
+    }
     note_used(outcome, &decision.used_resources());
 
     let split_preview = match (args.rate, &args.window) {
@@ -142,5 +175,5 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         HumanOrJson::Human => print_stdout(&human(&report, style))?,
         HumanOrJson::Json => print_stdout(&json(&report))?,
     }
-    Ok(exit::OK)
+    Ok(Answer::Printed(exit::OK))
 }

@@ -17,6 +17,7 @@ use crate::model::Duration;
 use crate::report::shift::{Plan, weights_text};
 use crate::report::terminal::Style;
 use crate::route::RoutingTable;
+use crate::route::needed::Needed;
 use crate::shift;
 use crate::shift::strategy::Strategy;
 use crate::shift::target::{self, Selector, Split};
@@ -172,7 +173,14 @@ pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
         default_namespace: args.namespace.clone(),
         ..Options::default()
     };
-    let outcome = kept_until_exit(validate::read(load::load(&inputs)?, &options));
+    // A named route needs only the files that mention it and what it
+    // reaches; finding one by its destinations, or a gate's scenario, needs
+    // the whole input.
+    let loaded = match (&args.virtual_service, &args.gate) {
+        (Some(name), None) => load::load_selected(&inputs, &mut Needed::for_resource(name))?,
+        _ => load::load(&inputs)?,
+    };
+    let outcome = kept_until_exit(validate::read(loaded, &options));
     let selector = Selector {
         virtual_service: args.virtual_service.as_deref(),
         route: args.route.as_deref(),

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use select::Selector;
+use select::{Selector, Want};
 use source::CharIndex;
 pub use source::Source;
 use spans::{NodeId, Resolved, Shape, SpanTree};
@@ -474,13 +474,27 @@ impl Loaded {
         }
         let mut chars: Vec<Option<CharIndex>> = texts.iter().map(|_| None).collect();
         while selector.next_pass() {
-            for chunk in chunks.iter_mut().filter(|c| c.parsed.is_none()) {
-                let text = &texts[chunk.source - first];
-                let doc_text = &text[chunk.range.clone()];
-                let skim = chunk.single.then(|| select::skim(doc_text)).flatten();
-                if !selector.wants(doc_text, skim.as_ref()) {
+            let mut wanted = vec![false; chunks.len()];
+            let mut whole = std::collections::HashSet::new();
+            for (i, chunk) in chunks.iter().enumerate() {
+                if chunk.parsed.is_some() {
                     continue;
                 }
+                let doc_text = &texts[chunk.source - first][chunk.range.clone()];
+                let skim = chunk.single.then(|| select::skim(doc_text)).flatten();
+                match selector.wants(doc_text, skim.as_ref()) {
+                    Want::Skip => {}
+                    Want::Document => wanted[i] = true,
+                    Want::Source => {
+                        whole.insert(chunk.source);
+                    }
+                }
+            }
+            for (i, chunk) in chunks.iter_mut().enumerate() {
+                if chunk.parsed.is_some() || !(wanted[i] || whole.contains(&chunk.source)) {
+                    continue;
+                }
+                let text = &texts[chunk.source - first];
                 let chars = chars[chunk.source - first].get_or_insert_with(|| CharIndex::new(text));
                 let mut diagnostics = Vec::new();
                 let finish = |doc| documents_of(chunk.source, doc, text);

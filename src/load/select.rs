@@ -16,9 +16,19 @@ pub trait Selector {
     /// Whether to parse the document `text`; `skim` is what its top-level
     /// lines say, `None` when they are not plain block YAML. Asked in input
     /// order, once per pass, for every document not parsed yet.
-    fn wants(&mut self, text: &str, skim: Option<&Skim<'_>>) -> bool;
+    fn wants(&mut self, text: &str, skim: Option<&Skim<'_>>) -> Want;
     /// Takes in the objects of a document just parsed.
     fn learn(&mut self, docs: &[Document]);
+}
+
+/// What a selective load does with a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    Skip,
+    /// Parse it.
+    Document,
+    /// Parse it and every other document of its source.
+    Source,
 }
 
 /// The identity a document's top-level lines give, read without parsing.

@@ -17,15 +17,18 @@
 //!   ([`crate::mesh::Mesh`]), so they say which hosts the input describes.
 //!
 //! Everything else leaves the answer as it is, so the answer equals the one
-//! on the whole input (tests/route_needed.rs checks this).
+//! on the whole input (tests/route_needed.rs checks this), but for the hint
+//! of a passthrough (see [`decided_alone`]).
 
 use std::collections::{HashMap, HashSet};
 
 use aho_corasick::AhoCorasick;
 
 use crate::load::Document;
-use crate::load::select::{Selector, Skim};
+use crate::load::select::{Selector, Skim, Want};
+use crate::model::gateway_api::RouteRefs;
 use crate::model::{self, Kind, Typed};
+use crate::route::decision::{Action, Decision};
 
 /// The documents that routing requests to some hosts needs.
 pub struct Needed {
@@ -42,6 +45,10 @@ pub struct Needed {
     /// Namespaces (as written) whose first Service was taken.
     service_namespaces: HashSet<Option<String>>,
     service_entry: bool,
+    /// The name of a resource to edit: the files that mention it are read
+    /// whole, so checking them again after the edit finds only what the
+    /// edit changed.
+    edited: Option<String>,
     passes: usize,
 }
 
@@ -56,11 +63,22 @@ impl Needed {
             read_more: false,
             service_namespaces: HashSet::new(),
             service_entry: false,
+            edited: None,
             passes: 0,
         };
         for host in hosts {
             needed.reach(host);
         }
+        needed
+    }
+
+    /// What finding and editing the resource `name` (a VirtualService or
+    /// HTTPRoute, `NAME` or `NAMESPACE/NAME`) needs: the files that mention
+    /// it, whole, and what its routes reach.
+    pub fn for_resource(name: &str) -> Needed {
+        let mut needed = Needed::for_hosts([]);
+        let bare = name.rsplit('/').next().unwrap_or(name);
+        needed.edited = Some(bare.to_string());
         needed
     }
 
@@ -78,19 +96,41 @@ impl Needed {
 
     /// Whether `text` has one of this pass's labels as a whole label.
     fn mentions(&self, text: &str) -> bool {
-        let Some(search) = &self.search else {
-            return false;
-        };
-        let bytes = text.as_bytes();
-        let in_label = |at: usize| {
-            bytes
-                .get(at)
-                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        };
-        search.find_overlapping_iter(text).any(|m| {
-            let before = m.start().checked_sub(1).is_some_and(&in_label);
-            !before && !in_label(m.end())
+        self.search.as_ref().is_some_and(|search| {
+            search
+                .find_overlapping_iter(text)
+                .any(|m| whole_label(text, m.start(), m.end()))
         })
+    }
+
+    /// Whether routing needs the document `text` (see the module doc).
+    fn wants_document(&mut self, text: &str, skim: Option<&Skim<'_>>) -> bool {
+        let Some((skim, kind)) = skim.and_then(|s| Some((s, skimmed_kind(s)?))) else {
+            return true;
+        };
+        let read_before = self
+            .identities
+            .get(skim.name)
+            .is_some_and(|kinds| kinds.iter().any(|k| k == skim.kind));
+        if read_before {
+            return true;
+        }
+        if self.passes == 1 {
+            if memchr::memchr2(b'*', b'\\', text.as_bytes()).is_some() {
+                return true;
+            }
+            let first = match kind {
+                Kind::Service => self
+                    .service_namespaces
+                    .insert(skim.namespace.map(str::to_string)),
+                Kind::ServiceEntry => !std::mem::replace(&mut self.service_entry, true),
+                _ => false,
+            };
+            if first {
+                return true;
+            }
+        }
+        self.mentions(text)
     }
 
     fn learn_one(&mut self, doc: &Document) {
@@ -108,6 +148,9 @@ impl Needed {
         let Ok(typed) = Typed::read(doc, kind, "") else {
             return;
         };
+        // A Gateway API route's parents are read anyway (Gateways always,
+        // a Service when a request can reach its host), and what it
+        // mirrors to does not change the decision.
         let mut reached: Vec<String> = Vec::new();
         match &typed {
             Typed::VirtualService(vs) => {
@@ -127,23 +170,10 @@ impl Needed {
             }
             Typed::Service(svc) => reached.extend(svc.spec.external_name.clone()),
             Typed::HttpRoute(route) => {
-                let spec = &route.spec;
-                reached.extend(spec.parent_refs.iter().map(|p| p.name.clone()));
-                for rule in &spec.rules {
-                    reached.extend(rule.backend_refs.iter().map(|b| b.name.clone()));
-                    let filters = rule
-                        .filters
-                        .iter()
-                        .chain(rule.backend_refs.iter().flat_map(|b| &b.filters));
-                    filters.for_each(|f| mirrored(f, &mut reached));
-                }
+                reached.extend(route.spec.backends().map(|(_, _, b)| b.name.clone()));
             }
             Typed::Route(route) => {
-                let spec = &route.spec;
-                reached.extend(spec.parent_refs.iter().map(|p| p.name.clone()));
-                for rule in &spec.rules {
-                    reached.extend(rule.backend_refs.iter().map(|b| b.name.clone()));
-                }
+                reached.extend(route.spec.backends().map(|(_, _, b)| b.name.clone()));
             }
             _ => {}
         }
@@ -153,20 +183,21 @@ impl Needed {
     }
 }
 
-/// The names of the backends a Gateway API filter mirrors to.
-fn mirrored(filter: &serde_json::Value, out: &mut Vec<String>) {
-    match filter {
-        serde_json::Value::Object(map) => {
-            for (key, value) in map {
-                match value.get("name").and_then(serde_json::Value::as_str) {
-                    Some(name) if key == "backendRef" => out.push(name.to_string()),
-                    _ => mirrored(value, out),
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(|i| mirrored(i, out)),
-        _ => {}
-    }
+/// Whether a decision made on the documents [`Needed`] picked is the one
+/// on the whole input. A passthrough is not: its note names the registry
+/// host closest to the request's (a likely typo), and any host can be it.
+pub fn decided_alone(decision: &Decision<'_>) -> bool {
+    decision.action != Action::Passthrough
+}
+
+/// Whether `text[start..end]` is not part of a longer label.
+fn whole_label(text: &str, start: usize, end: usize) -> bool {
+    let in_label = |at: usize| {
+        text.as_bytes()
+            .get(at)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    !start.checked_sub(1).is_some_and(in_label) && !in_label(end)
 }
 
 /// Kinds whose resources only matter to the hosts they name.
@@ -206,33 +237,19 @@ impl Selector for Needed {
         true
     }
 
-    fn wants(&mut self, text: &str, skim: Option<&Skim<'_>>) -> bool {
-        let Some((skim, kind)) = skim.and_then(|s| Some((s, skimmed_kind(s)?))) else {
-            return true;
-        };
-        let read_before = self
-            .identities
-            .get(skim.name)
-            .is_some_and(|kinds| kinds.iter().any(|k| k == skim.kind));
-        if read_before {
-            return true;
+    fn wants(&mut self, text: &str, skim: Option<&Skim<'_>>) -> Want {
+        if self.passes == 1
+            && let Some(name) = &self.edited
+            && memchr::memmem::find_iter(text.as_bytes(), name.as_bytes())
+                .any(|at| whole_label(text, at, at + name.len()))
+        {
+            return Want::Source;
         }
-        if self.passes == 1 {
-            if memchr::memchr2(b'*', b'\\', text.as_bytes()).is_some() {
-                return true;
-            }
-            let first = match kind {
-                Kind::Service => self
-                    .service_namespaces
-                    .insert(skim.namespace.map(str::to_string)),
-                Kind::ServiceEntry => !std::mem::replace(&mut self.service_entry, true),
-                _ => false,
-            };
-            if first {
-                return true;
-            }
+        if self.wants_document(text, skim) {
+            Want::Document
+        } else {
+            Want::Skip
         }
-        self.mentions(text)
     }
 
     fn learn(&mut self, docs: &[Document]) {
