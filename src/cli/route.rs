@@ -3,15 +3,17 @@
 use std::collections::BTreeMap;
 
 use super::{
-    CliError, HumanOrJson, MeshConfig, Paths, exit, load_config, load_config_for, note_used,
-    print_stdout,
+    CliError, HumanOrJson, MeshConfig, Paths, exit, kept_until_exit, load_config, load_config_for,
+    note_used, print_stdout,
 };
 use crate::model::Duration;
 use crate::report::route::{PreviewRow, RequestView, RouteReport, SplitPreviewReport, human, json};
 use crate::report::terminal::Style;
+use crate::route::decision::Decision;
 use crate::route::needed::decided_alone;
 use crate::route::split::preview;
 use crate::route::{Request, RoutingTable};
+use crate::validate::Outcome;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -73,68 +75,20 @@ fn key_value(text: &str, sep: char, what: &str) -> Result<(String, String), CliE
         })
 }
 
-/// What routing on part of the input came to.
-enum Answer {
-    Printed(u8),
-    /// A passthrough: its hint names the registry host closest to the
-    /// request's, which only the whole input knows.
-    NeedsWholeInput,
-}
-
 pub fn run(args: Args, style: Style) -> Result<u8, CliError> {
     let inputs = args.paths.inputs();
-    let host = Request::new(&args.host).host().to_string();
-    let selected = load_config_for(&inputs, &args.namespace, [host.as_str()])?;
-    match answer(selected, &args, style, true)? {
-        Answer::Printed(code) => Ok(code),
-        Answer::NeedsWholeInput => {
-            match answer(load_config(&inputs, &args.namespace)?, &args, style, false)? {
-                Answer::Printed(code) => Ok(code),
-                Answer::NeedsWholeInput => unreachable!("the whole input answers"),
-            }
-        }
+    let req = request(&args)?;
+    let selected = load_config_for(&inputs, &args.namespace, [req.host()])?;
+    let mut routed = route_on(selected, &args, &req)?;
+    if !decided_alone(&routed.decision) {
+        routed = route_on(load_config(&inputs, &args.namespace)?, &args, &req)?;
     }
-}
-
-/// Routes the request on `outcome` and prints the answer, unless `partial`
-/// (part of the input was read) and the answer needs the whole input.
-fn answer(
-    outcome: &crate::validate::Outcome,
-    args: &Args,
-    style: Style,
-    partial: bool,
-) -> Result<Answer, CliError> {
-    let mesh = args.mesh_config.mesh(&outcome.config);
-    let table = RoutingTable::build(&mesh);
-
-    let mut req = Request::new(&args.host);
-    req.method = args.method.to_ascii_uppercase();
-    req.port = args.port;
-    req.source_namespace = args
-        .source_namespace
-        .clone()
-        .unwrap_or_else(|| args.namespace.clone());
-    req.path = args.path.clone();
-    for q in &args.query {
-        let (k, v) = key_value(q, '=', "--query")?;
-        req.path
-            .push(if req.path.contains('?') { '&' } else { '?' });
-        req.path.push_str(&format!("{k}={v}"));
-    }
-    for h in &args.headers {
-        let (k, v) = key_value(h, ':', "--header")?;
-        req.add_header(&k, &v);
-    }
-    req.source_labels = args
-        .source_label
-        .iter()
-        .map(|l| key_value(l, '=', "--source-label"))
-        .collect::<Result<BTreeMap<_, _>, _>>()?;
-    req.entry = table.entry_for(&args.gateway)?;
-    let decision = table.route(&req)?;
-    if partial && !decided_alone(&decision) {
-        return Ok(Answer::NeedsWholeInput);
-    }
+    let Routed {
+        outcome,
+        table,
+        request: req,
+        decision,
+    } = routed;
     note_used(outcome, &decision.used_resources());
 
     let split_preview = match (args.rate, &args.window) {
@@ -175,5 +129,56 @@ fn answer(
         HumanOrJson::Human => print_stdout(&human(&report, style))?,
         HumanOrJson::Json => print_stdout(&json(&report))?,
     }
-    Ok(Answer::Printed(exit::OK))
+    Ok(exit::OK)
+}
+
+/// The request the flags describe (its entry is found on the table).
+fn request(args: &Args) -> Result<Request, CliError> {
+    let mut req = Request::new(&args.host);
+    req.method = args.method.to_ascii_uppercase();
+    req.port = args.port;
+    req.source_namespace = args
+        .source_namespace
+        .clone()
+        .unwrap_or_else(|| args.namespace.clone());
+    req.path = args.path.clone();
+    for q in &args.query {
+        let (k, v) = key_value(q, '=', "--query")?;
+        req.path
+            .push(if req.path.contains('?') { '&' } else { '?' });
+        req.path.push_str(&format!("{k}={v}"));
+    }
+    for h in &args.headers {
+        let (k, v) = key_value(h, ':', "--header")?;
+        req.add_header(&k, &v);
+    }
+    req.source_labels = args
+        .source_label
+        .iter()
+        .map(|l| key_value(l, '=', "--source-label"))
+        .collect::<Result<BTreeMap<_, _>, _>>()?;
+    Ok(req)
+}
+
+/// A request routed on a loaded configuration.
+struct Routed {
+    outcome: &'static Outcome,
+    table: &'static RoutingTable<'static>,
+    request: Request,
+    decision: Decision<'static>,
+}
+
+/// Routes `req` on `outcome` through the entry `--gateway` names.
+fn route_on(outcome: &'static Outcome, args: &Args, req: &Request) -> Result<Routed, CliError> {
+    let mesh = kept_until_exit(args.mesh_config.mesh(&outcome.config));
+    let table = kept_until_exit(RoutingTable::build(mesh));
+    let mut req = req.clone();
+    req.entry = table.entry_for(&args.gateway)?;
+    let decision = table.route(&req)?;
+    Ok(Routed {
+        outcome,
+        table,
+        request: req,
+        decision,
+    })
 }

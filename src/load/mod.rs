@@ -319,11 +319,13 @@ pub fn load_selected(inputs: &[Input], selector: &mut dyn Selector) -> Result<Lo
 }
 
 /// A document of a source, before and after it is parsed.
-struct Chunk {
+struct Chunk<'t> {
     source: SourceId,
+    /// The whole text of its source.
+    text: &'t Arc<String>,
     range: std::ops::Range<usize>,
-    /// It holds one document only, so a skim can tell its identity.
-    single: bool,
+    /// Its identity, when a skim can tell it.
+    skim: Option<select::Skim<'t>>,
     /// Its objects, findings and YAML document count, once parsed.
     parsed: Option<(Vec<Document>, Vec<Diagnostic>, usize)>,
 }
@@ -447,29 +449,35 @@ impl Loaded {
     fn add_selected(&mut self, files: Files, selector: &mut dyn Selector) {
         let first = self.sources.len();
         let mut texts = Vec::new();
-        let mut chunks = Vec::new();
         for (i, (name, bytes)) in files.files.into_iter().enumerate() {
-            let id = first + i;
-            match decode(id, bytes) {
+            match decode(first + i, bytes) {
                 Ok(text) => {
-                    chunks.extend(select::documents(&text).into_iter().map(|(range, single)| {
-                        Chunk {
-                            source: id,
-                            range,
-                            single,
-                            parsed: None,
-                        }
-                    }));
                     let text = Arc::new(text);
                     self.sources.push(Source::new(name, Arc::clone(&text)));
-                    texts.push(text);
+                    texts.push(Some(text));
                 }
                 Err(refused) => {
                     let (text, diagnostic) = *refused;
                     self.sources.push(Source::new(name, text));
                     self.diagnostics.push(diagnostic);
-                    texts.push(Arc::default());
+                    texts.push(None);
                 }
+            }
+        }
+        let mut chunks: Vec<Chunk> = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            if let Some(text) = text {
+                chunks.extend(
+                    select::documents(text)
+                        .into_iter()
+                        .map(|(range, skim)| Chunk {
+                            source: first + i,
+                            text,
+                            range,
+                            skim,
+                            parsed: None,
+                        }),
+                );
             }
         }
         let mut chars: Vec<Option<CharIndex>> = texts.iter().map(|_| None).collect();
@@ -480,9 +488,7 @@ impl Loaded {
                 if chunk.parsed.is_some() {
                     continue;
                 }
-                let doc_text = &texts[chunk.source - first][chunk.range.clone()];
-                let skim = chunk.single.then(|| select::skim(doc_text)).flatten();
-                match selector.wants(doc_text, skim.as_ref()) {
+                match selector.wants(&chunk.text[chunk.range.clone()], chunk.skim.as_ref()) {
                     Want::Skip => {}
                     Want::Document => wanted[i] = true,
                     Want::Source => {
@@ -494,7 +500,7 @@ impl Loaded {
                 if chunk.parsed.is_some() || !(wanted[i] || whole.contains(&chunk.source)) {
                     continue;
                 }
-                let text = &texts[chunk.source - first];
+                let text = chunk.text;
                 let chars = chars[chunk.source - first].get_or_insert_with(|| CharIndex::new(text));
                 let mut diagnostics = Vec::new();
                 let finish = |doc| documents_of(chunk.source, doc, text);

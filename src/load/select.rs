@@ -41,20 +41,26 @@ pub struct Skim<'t> {
     pub namespace: Option<&'t str>,
 }
 
-/// The byte ranges of the documents of `text`, each with whether it holds
-/// one document only. Cut before every `---` line (a document marker at the
-/// first column, which no scalar may contain); read whole when the stream
-/// has directives, which belong to the document after them, or a `...`
-/// line, after which a document may start without a marker.
-pub fn documents(text: &str) -> Vec<(Range<usize>, bool)> {
-    let whole = text.starts_with(['%', '.']) || text.contains("\n%") || text.contains("\n...");
-    if whole {
-        return vec![(0..text.len(), false)];
-    }
+/// The byte ranges of the documents of `text`, each with its identity when
+/// a skim can tell it. Cut before every `---` line (a document marker at
+/// the first column, which no scalar may contain); one range when the
+/// stream has directives, which belong to the document after them. A range
+/// with a `...` line may hold two documents (one may start after it without
+/// a marker), so it gets no identity.
+pub fn documents(text: &str) -> Vec<(Range<usize>, Option<Skim<'_>>)> {
+    let cut = !super::yaml::has_directives(text);
     let mut cuts = vec![0];
-    cuts.extend(super::yaml::document_markers(text).filter(|&at| at > 0));
+    if cut {
+        cuts.extend(super::yaml::document_markers(text).filter(|&at| at > 0));
+    }
     cuts.push(text.len());
-    cuts.windows(2).map(|w| (w[0]..w[1], true)).collect()
+    cuts.windows(2)
+        .map(|w| {
+            let doc = &text[w[0]..w[1]];
+            let one = cut && !doc.starts_with("...") && !doc.contains("\n...");
+            (w[0]..w[1], one.then(|| skim(doc)).flatten())
+        })
+        .collect()
 }
 
 /// The identity of the one document `text` (from its `---` line, if any,
@@ -199,13 +205,24 @@ mod tests {
     }
 
     #[test]
-    fn directives_and_end_markers_keep_the_stream_whole() {
-        for text in [
-            "%YAML 1.2\n---\na: 1\n---\nb: 2\n",
-            "a: 1\n...\nb: 2\n---\nc: 3\n",
-        ] {
-            assert_eq!(documents(text), vec![(0..text.len(), false)], "{text}");
-        }
+    fn directives_and_end_markers_hide_the_identity() {
+        let doc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n";
+        let directives = format!("%YAML 1.2\n---\n{doc}---\n{doc}");
+        assert_eq!(
+            documents(&directives),
+            vec![(0..directives.len(), None)],
+            "a stream with directives stays whole"
+        );
+        let ended = format!("{doc}...\n{}---\n{doc}", doc.replace("name: a", "name: b"));
+        let found: Vec<Option<&str>> = documents(&ended)
+            .into_iter()
+            .map(|(_, skim)| skim.map(|s| s.name))
+            .collect();
+        assert_eq!(
+            found,
+            [None, Some("a")],
+            "after `...` a second document may start"
+        );
     }
 
     #[test]

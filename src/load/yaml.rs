@@ -163,6 +163,12 @@ pub(super) fn document_markers(text: &str) -> impl Iterator<Item = usize> + '_ {
     )
 }
 
+/// Whether `text` has directives (`%YAML`, `%TAG`): they belong to the
+/// document after them, so the stream cannot be cut.
+pub(super) fn has_directives(text: &str) -> bool {
+    text.starts_with('%') || text.contains("\n%")
+}
+
 fn is_marker(text: &str, start: usize) -> bool {
     matches!(
         text.as_bytes().get(start + 3),
@@ -176,7 +182,7 @@ fn is_marker(text: &str, start: usize) -> bool {
 /// directives (which belong to the document after them).
 fn pieces(text: &str) -> Vec<Range<usize>> {
     let mut cuts = vec![0];
-    let whole = text.len() < PARALLEL_BYTES || text.starts_with('%') || text.contains("\n%");
+    let whole = text.len() < PARALLEL_BYTES || has_directives(text);
     if !whole {
         let mut last = 0;
         for start in document_markers(text) {

@@ -39,7 +39,7 @@ pub struct Needed {
     /// Finds this pass's new labels.
     search: Option<AhoCorasick>,
     /// The kinds of the host-tied resources read, by name.
-    identities: HashMap<String, Vec<String>>,
+    identities: HashMap<String, Vec<Kind>>,
     /// A resource was read since the pass began.
     read_more: bool,
     /// Namespaces (as written) whose first Service was taken.
@@ -105,13 +105,15 @@ impl Needed {
 
     /// Whether routing needs the document `text` (see the module doc).
     fn wants_document(&mut self, text: &str, skim: Option<&Skim<'_>>) -> bool {
-        let Some((skim, kind)) = skim.and_then(|s| Some((s, skimmed_kind(s)?))) else {
+        let tied =
+            |s: &Skim<'_>| Kind::recognise(s.api_version, s.kind).filter(|k| tied_to_hosts(*k));
+        let Some((skim, kind)) = skim.and_then(|s| Some((s, tied(s)?))) else {
             return true;
         };
         let read_before = self
             .identities
             .get(skim.name)
-            .is_some_and(|kinds| kinds.iter().any(|k| k == skim.kind));
+            .is_some_and(|kinds| kinds.contains(&kind));
         if read_before {
             return true;
         }
@@ -142,41 +144,52 @@ impl Needed {
             self.identities
                 .entry(name.to_string())
                 .or_default()
-                .push(doc.kind().to_string());
+                .push(kind);
             self.read_more = true;
+        }
+        // Only these kinds lead to other hosts. A Gateway API route's
+        // parents are read anyway (Gateways always, a Service when a
+        // request can reach its host), and what it mirrors to does not
+        // change the decision.
+        let teaches = matches!(
+            kind,
+            Kind::VirtualService
+                | Kind::Service
+                | Kind::HttpRoute
+                | Kind::GrpcRoute
+                | Kind::TlsRoute
+                | Kind::TcpRoute
+                | Kind::UdpRoute
+        );
+        if !teaches {
+            return;
         }
         let Ok(typed) = Typed::read(doc, kind, "") else {
             return;
         };
-        // A Gateway API route's parents are read anyway (Gateways always,
-        // a Service when a request can reach its host), and what it
-        // mirrors to does not change the decision.
-        let mut reached: Vec<String> = Vec::new();
-        match &typed {
+        let reached: Vec<String> = match &typed {
             Typed::VirtualService(vs) => {
-                reached.extend(
-                    vs.spec
-                        .destinations()
-                        .iter()
-                        .map(|d| d.destination.host.clone()),
-                );
-                reached.extend(
-                    vs.spec
-                        .http
-                        .iter()
-                        .filter_map(|h| h.delegate.as_ref())
-                        .map(|d| d.name.clone()),
-                );
+                let delegates = vs.spec.http.iter().filter_map(|h| h.delegate.as_ref());
+                vs.spec
+                    .destinations()
+                    .iter()
+                    .map(|d| d.destination.host.clone())
+                    .chain(delegates.map(|d| d.name.clone()))
+                    .collect()
             }
-            Typed::Service(svc) => reached.extend(svc.spec.external_name.clone()),
-            Typed::HttpRoute(route) => {
-                reached.extend(route.spec.backends().map(|(_, _, b)| b.name.clone()));
-            }
-            Typed::Route(route) => {
-                reached.extend(route.spec.backends().map(|(_, _, b)| b.name.clone()));
-            }
-            _ => {}
-        }
+            Typed::Service(svc) => svc.spec.external_name.iter().cloned().collect(),
+            Typed::HttpRoute(route) => route
+                .spec
+                .backends()
+                .map(|(_, _, b)| b.name.clone())
+                .collect(),
+            Typed::Route(route) => route
+                .spec
+                .backends()
+                .map(|(_, _, b)| b.name.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
         for host in &reached {
             self.reach(host);
         }
@@ -206,18 +219,6 @@ fn tied_to_hosts(kind: Kind) -> bool {
         kind,
         Kind::VirtualService | Kind::DestinationRule | Kind::ServiceEntry | Kind::Service
     )
-}
-
-/// The host-tied kind a skim names, if it is one.
-fn skimmed_kind(skim: &Skim<'_>) -> Option<Kind> {
-    let istio = skim.api_version.starts_with("networking.istio.io/");
-    match skim.kind {
-        "VirtualService" if istio => Some(Kind::VirtualService),
-        "DestinationRule" if istio => Some(Kind::DestinationRule),
-        "ServiceEntry" if istio => Some(Kind::ServiceEntry),
-        "Service" if skim.api_version == "v1" => Some(Kind::Service),
-        _ => None,
-    }
 }
 
 impl Selector for Needed {
