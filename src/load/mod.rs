@@ -1,5 +1,6 @@
 //! Reading manifests: paths and stdin to sources, sources to documents with spans.
 
+mod block_style;
 mod flow_lines;
 pub mod git;
 pub mod rules;

@@ -14,7 +14,7 @@ use std::ops::Range;
 /// Index of a node in a [`SpanTree`].
 pub type NodeId = u32;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct SpanNode {
     start: u32,
     end: u32,
@@ -62,7 +62,7 @@ pub enum Shape {
 }
 
 /// Spans of one document's nodes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct SpanTree {
     nodes: Vec<SpanNode>,
     children: Vec<NodeId>,

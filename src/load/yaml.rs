@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
+use super::block_style;
 use super::flow_lines;
 use super::rules;
 use super::source::CharIndex;
@@ -211,50 +212,39 @@ struct Piece<'a> {
 
 impl Piece<'_> {
     /// Parses the documents of the piece through `finish`; returns what it
-    /// made, and false when the parser stopped at a syntax error.
+    /// made, and false when the parser stopped at a syntax error. Each
+    /// document is read by the block-style reader, or, when it holds more
+    /// of YAML than that reader takes, by the full parser.
     fn parse<T>(
         &self,
         diags: &mut Vec<Diagnostic>,
         finish: &dyn Fn(ParsedDoc) -> T,
     ) -> (Vec<T>, bool) {
-        let text = self.text;
-        let mut builder = Builder {
-            text,
-            keys: self.keys,
-            chars: self.chars,
-            char_base: self.chars.char_at(self.range.start),
-            source: self.source,
-            diags,
-            doc: DocState::default(),
-            docs: Vec::new(),
-            finish,
-            pool: Vec::new(),
-        };
-        for event in Parser::new_from_str(&self.parse_text[self.range.clone()]) {
-            match event {
-                Ok((event, span)) => builder.event(event, span),
-                Err(err) => {
-                    let at = builder.byte(err.marker().index());
-                    let info = err.info();
-                    let rule = if info.contains("recursion limit") {
-                        &rules::NESTING_TOO_DEEP
-                    } else {
-                        &rules::YAML_SYNTAX
-                    };
-                    let message = if info.contains("recursion limit") {
-                        format!("collections are nested deeper than the parser allows ({info})")
-                    } else {
-                        format!("YAML syntax error: {info}")
-                    };
-                    let end = next_char_boundary(text, at);
-                    builder.report(
-                        Diagnostic::new(rule, message)
-                            .with_label("the parser stopped here")
-                            .with_help(
-                                "fix the syntax at this position; the rest of the file was not read",
-                            ),
-                        at..end,
-                    );
+        let mut builder =
+            Builder::new(self.text, self.keys, self.chars, self.source, diags, finish);
+        let range = self.range.clone();
+        let piece = &self.parse_text[range.clone()];
+        if has_directives(piece) {
+            let clean = builder.parse_full(self.parse_text, range.clone(), range.end);
+            return (builder.docs, clean);
+        }
+        let mut starts: Vec<usize> = document_markers(piece)
+            .map(|at| range.start + at)
+            .filter(|&at| at > range.start)
+            .collect();
+        starts.insert(0, range.start);
+        starts.push(range.end);
+        for document in starts.windows(2) {
+            let document = document[0]..document[1];
+            let first_diag = builder.diags.len();
+            let read = block_style::read_document(
+                self.parse_text,
+                document.clone(),
+                &mut |event, span| builder.event(event, span),
+            );
+            if read.is_err() {
+                builder.abandon(first_diag);
+                if !builder.parse_full(self.parse_text, document.start..range.end, document.end) {
                     return (builder.docs, false);
                 }
             }
@@ -360,7 +350,29 @@ struct Builder<'a, T> {
     pool: Vec<Vec<NodeId>>,
 }
 
-impl<T> Builder<'_, T> {
+impl<'a, T> Builder<'a, T> {
+    fn new(
+        text: &'a str,
+        keys: Keys,
+        chars: &'a CharIndex,
+        source: SourceId,
+        diags: &'a mut Vec<Diagnostic>,
+        finish: &'a dyn Fn(ParsedDoc) -> T,
+    ) -> Self {
+        Builder {
+            text,
+            keys,
+            chars,
+            char_base: 0,
+            source,
+            diags,
+            doc: DocState::default(),
+            docs: Vec::new(),
+            finish,
+            pool: Vec::new(),
+        }
+    }
+
     fn report(&mut self, diag: Diagnostic, span: Range<usize>) {
         self.diags.push(diag.at(Location {
             source: self.source,
@@ -377,7 +389,63 @@ impl<T> Builder<'_, T> {
         self.byte(span.start.index())..self.byte(span.end.index())
     }
 
-    fn event(&mut self, event: Event<'_>, span: Span) {
+    /// Parses the documents in `range` of `parse_text` with the full
+    /// parser, up to the first one that starts at `stop` or later (it reads
+    /// on past `stop` so that what it reports is what a parse of the whole
+    /// stream would); false when it stopped at a syntax error, which is
+    /// reported.
+    fn parse_full(&mut self, parse_text: &str, range: Range<usize>, stop: usize) -> bool {
+        self.char_base = self.chars.char_at(range.start);
+        for event in Parser::new_from_str(&parse_text[range]) {
+            match event {
+                Ok((event, span)) => {
+                    let span = self.byte_span(&span);
+                    // The next range starts with `---`: an explicit start.
+                    if matches!(event, Event::DocumentStart(true)) && span.start >= stop {
+                        return true;
+                    }
+                    self.event(event, span);
+                }
+                Err(err) => {
+                    self.report_syntax_error(&err);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn report_syntax_error(&mut self, err: &saphyr_parser::ScanError) {
+        let at = self.byte(err.marker().index());
+        let info = err.info();
+        let too_deep = info.contains("recursion limit");
+        let rule = if too_deep {
+            &rules::NESTING_TOO_DEEP
+        } else {
+            &rules::YAML_SYNTAX
+        };
+        let message = if too_deep {
+            format!("collections are nested deeper than the parser allows ({info})")
+        } else {
+            format!("YAML syntax error: {info}")
+        };
+        let end = next_char_boundary(self.text, at);
+        self.report(
+            Diagnostic::new(rule, message)
+                .with_label("the parser stopped here")
+                .with_help("fix the syntax at this position; the rest of the file was not read"),
+            at..end,
+        );
+    }
+
+    /// Forgets a document the block-style reader gave up on: what it built
+    /// and what it reported.
+    fn abandon(&mut self, first_diag: usize) {
+        self.diags.truncate(first_diag);
+        self.doc = DocState::default();
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Range<usize>) {
         if self.doc.failed {
             // The rest of a refused document is read but not built.
             if matches!(event, Event::DocumentEnd | Event::StreamEnd) {
@@ -394,9 +462,9 @@ impl<T> Builder<'_, T> {
             }
             Event::DocumentEnd | Event::StreamEnd => self.finish_document(),
             Event::Scalar(text, style, anchor, tag) => {
-                self.scalar(text, style, anchor, tag.as_deref(), &span)
+                self.scalar(text, style, anchor, tag.as_deref(), span)
             }
-            Event::SequenceStart(anchor, _) => self.open(Container::Seq(Vec::new()), anchor, &span),
+            Event::SequenceStart(anchor, _) => self.open(Container::Seq(Vec::new()), anchor, span),
             Event::MappingStart(anchor, _) => self.open(
                 Container::Map {
                     map: Map::new(),
@@ -404,10 +472,10 @@ impl<T> Builder<'_, T> {
                     merged: Vec::new(),
                 },
                 anchor,
-                &span,
+                span,
             ),
-            Event::SequenceEnd | Event::MappingEnd => self.close(&span),
-            Event::Alias(id) => self.alias(id, &span),
+            Event::SequenceEnd | Event::MappingEnd => self.close(span),
+            Event::Alias(id) => self.alias(id, span),
             Event::StreamStart | Event::Nothing => {}
         }
     }
@@ -446,9 +514,8 @@ impl<T> Builder<'_, T> {
         style: ScalarStyle,
         anchor: usize,
         tag: Option<&Tag>,
-        span: &Span,
+        mut range: Range<usize>,
     ) {
-        let mut range = self.byte_span(span);
         range.end = scalar_end(self.text, &range, style);
         let plain = matches!(style, ScalarStyle::Plain);
         let core_str = tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
@@ -503,8 +570,7 @@ impl<T> Builder<'_, T> {
         }
     }
 
-    fn open(&mut self, container: Container, anchor: usize, span: &Span) {
-        let range = self.byte_span(span);
+    fn open(&mut self, container: Container, anchor: usize, range: Range<usize>) {
         if self.doc.stack.len() >= MAX_DEPTH {
             self.report(
                 Diagnostic::new(
@@ -560,11 +626,10 @@ impl<T> Builder<'_, T> {
         glued.then(|| format!("{key}:"))
     }
 
-    fn close(&mut self, span: &Span) {
+    fn close(&mut self, range: Range<usize>) {
         let Some(mut frame) = self.doc.stack.pop() else {
             return;
         };
-        let range = self.byte_span(span);
         // A flow collection ends at its bracket; a block one at its last child.
         let end = if range.end > range.start {
             range.end
@@ -616,8 +681,7 @@ impl<T> Builder<'_, T> {
         self.attach(value, frame.node, frame.nodes, end);
     }
 
-    fn alias(&mut self, id: usize, span: &Span) {
-        let range = self.byte_span(span);
+    fn alias(&mut self, id: usize, range: Range<usize>) {
         let Some(anchored) = self.doc.anchors.get(&id) else {
             self.report(
                 Diagnostic::new(&rules::YAML_SYNTAX, "alias refers to an unknown anchor")
@@ -913,6 +977,30 @@ fn is_yaml_float(text: &str) -> bool {
         !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
     });
     mantissa_ok && exponent_ok
+}
+
+/// `text` read as [`parse_stream`] reads it (each document by the
+/// block-style reader where it can), and by the full parser alone; their
+/// documents and findings, for tests that compare the two.
+#[cfg(test)]
+pub(super) fn parse_both_ways(text: &str) -> [(Vec<ParsedDoc>, Vec<Diagnostic>); 2] {
+    let chars = CharIndex::new(text);
+    let identity = |doc| doc;
+    let mut diags = Vec::new();
+    let piece = Piece {
+        source: 0,
+        text,
+        parse_text: text,
+        range: 0..text.len(),
+        chars: &chars,
+        keys: Keys::Kubectl,
+    };
+    let (docs, _) = piece.parse(&mut diags, &identity);
+    let mut full_diags = Vec::new();
+    let mut full = Builder::new(text, Keys::Kubectl, &chars, 0, &mut full_diags, &identity);
+    full.parse_full(text, 0..text.len(), text.len());
+    let full_docs = full.docs;
+    [(docs, diags), (full_docs, full_diags)]
 }
 
 #[cfg(test)]
