@@ -56,6 +56,16 @@ pub(super) fn read_document<'t>(
 /// the line breaks and characters that YAML treats specially (NEL, LS, PS,
 /// C1 controls, U+FFFE/U+FFFF).
 fn is_plain_text(bytes: &[u8]) -> bool {
+    // Printable ASCII and line breaks, checked in blocks (which the
+    // compiler vectorises), before the character by character look.
+    let ascii = |block: &[u8]| {
+        block.iter().fold(true, |ok, &b| {
+            ok & ((b.wrapping_sub(0x20) < 0x5f) | (b == b'\n'))
+        })
+    };
+    if bytes.chunks(64).all(ascii) {
+        return true;
+    }
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];

@@ -200,7 +200,7 @@ fn decode(id: SourceId, bytes: Vec<u8>) -> Result<String, Box<(String, Diagnosti
             ),
         )));
     }
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes) {
         return Err(Box::new((
             String::new(),
             at_start(
@@ -481,7 +481,10 @@ impl Loaded {
                 );
             }
         }
-        let mut chars: Vec<Option<CharIndex>> = texts.iter().map(|_| None).collect();
+        let chars: Vec<CharIndex> = texts
+            .iter()
+            .map(|text| CharIndex::new(text.as_deref().map_or("", String::as_str)))
+            .collect();
         while selector.next_pass() {
             let mut wanted = vec![false; chunks.len()];
             let mut whole = std::collections::HashSet::new();
@@ -502,7 +505,7 @@ impl Loaded {
                     continue;
                 }
                 let text = chunk.text;
-                let chars = chars[chunk.source - first].get_or_insert_with(|| CharIndex::new(text));
+                let chars = &chars[chunk.source - first];
                 let mut diagnostics = Vec::new();
                 let finish = |doc| documents_of(chunk.source, doc, text);
                 let docs = yaml::parse_range(

@@ -25,13 +25,7 @@ impl Source {
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
             let mut starts = vec![0];
-            starts.extend(
-                self.text
-                    .bytes()
-                    .enumerate()
-                    .filter(|(_, b)| *b == b'\n')
-                    .map(|(i, _)| (i + 1) as u32),
-            );
+            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| (i + 1) as u32));
             starts
         })
     }
@@ -63,35 +57,47 @@ impl Source {
 }
 
 /// Converts the parser's character offsets into byte offsets (a source
-/// is at most [`super::MAX_FILE_BYTES`], so they fit in `u32`).
-pub(crate) enum CharIndex {
-    Ascii,
-    Table(Vec<u32>),
+/// is at most [`super::MAX_FILE_BYTES`], so they fit in `u32`). The table is
+/// built when first asked (only the full parser counts in characters), and
+/// only for text that is not ASCII.
+pub(crate) struct CharIndex<'t> {
+    text: &'t str,
+    table: std::sync::OnceLock<Option<Vec<u32>>>,
 }
 
-impl CharIndex {
-    pub(crate) fn new(text: &str) -> CharIndex {
-        if text.is_ascii() {
-            CharIndex::Ascii
-        } else {
-            let mut table: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
-            table.push(text.len() as u32);
-            CharIndex::Table(table)
+impl<'t> CharIndex<'t> {
+    pub(crate) fn new(text: &'t str) -> CharIndex<'t> {
+        CharIndex {
+            text,
+            table: std::sync::OnceLock::new(),
         }
+    }
+
+    fn table(&self) -> Option<&[u32]> {
+        self.table
+            .get_or_init(|| {
+                (!self.text.is_ascii()).then(|| {
+                    let mut table: Vec<u32> =
+                        self.text.char_indices().map(|(b, _)| b as u32).collect();
+                    table.push(self.text.len() as u32);
+                    table
+                })
+            })
+            .as_deref()
     }
 
     /// The character index of the character starting at byte `byte`.
     pub(crate) fn char_at(&self, byte: usize) -> usize {
-        match self {
-            CharIndex::Ascii => byte,
-            CharIndex::Table(t) => t.partition_point(|&b| (b as usize) < byte),
+        match self.table() {
+            None => byte,
+            Some(t) => t.partition_point(|&b| (b as usize) < byte),
         }
     }
 
     pub(crate) fn byte(&self, char_index: usize) -> usize {
-        match self {
-            CharIndex::Ascii => char_index,
-            CharIndex::Table(t) => t.get(char_index).or(t.last()).map_or(0, |&b| b as usize),
+        match self.table() {
+            None => char_index,
+            Some(t) => t.get(char_index).or(t.last()).map_or(0, |&b| b as usize),
         }
     }
 }

@@ -158,8 +158,8 @@ pub(super) fn document_markers(text: &str) -> impl Iterator<Item = usize> + '_ {
         .then_some(0)
         .filter(|_| is_marker(text, 0));
     first.into_iter().chain(
-        text.match_indices("\n---")
-            .map(|(at, _)| at + 1)
+        memchr::memmem::find_iter(text.as_bytes(), b"\n---")
+            .map(|at| at + 1)
             .filter(|&start| is_marker(text, start)),
     )
 }
@@ -206,7 +206,7 @@ struct Piece<'a> {
     /// [`flow_lines`]).
     parse_text: &'a str,
     range: Range<usize>,
-    chars: &'a CharIndex,
+    chars: &'a CharIndex<'a>,
     keys: Keys,
 }
 
@@ -338,7 +338,7 @@ struct Builder<'a, T> {
     /// The whole stream (spans are byte ranges in it).
     text: &'a str,
     keys: Keys,
-    chars: &'a CharIndex,
+    chars: &'a CharIndex<'a>,
     /// Characters of the stream before the piece the parser reads.
     char_base: usize,
     source: SourceId,
@@ -354,7 +354,7 @@ impl<'a, T> Builder<'a, T> {
     fn new(
         text: &'a str,
         keys: Keys,
-        chars: &'a CharIndex,
+        chars: &'a CharIndex<'a>,
         source: SourceId,
         diags: &'a mut Vec<Diagnostic>,
         finish: &'a dyn Fn(ParsedDoc) -> T,
