@@ -639,20 +639,14 @@ impl<'a, T> Builder<'a, T> {
         self.doc.spans.close(frame.node, end, &frame.children);
         frame.children.clear();
         self.pool.push(frame.children);
-        // Collections grow by doubling while they are read; the documents
-        // are kept for the whole run, so they keep only what they hold.
+        // Collections keep the room they grew to while they were read: a
+        // document's value lives until its checks and typed read are done
+        // (validate), or is one of a few a command keeps.
         let value = match frame.container {
-            Container::Seq(mut items) => {
-                items.shrink_to_fit();
-                Value::Array(items)
-            }
+            Container::Seq(items) => Value::Array(items),
             Container::Map { map, .. } => match self.glued_colon(&map, frame.node) {
                 Some(scalar) => Value::String(scalar),
-                None => {
-                    let mut exact = Map::with_capacity(map.len());
-                    exact.extend(map);
-                    Value::Object(exact)
-                }
+                None => Value::Object(map),
             },
         };
         if frame.anchor != 0 {
