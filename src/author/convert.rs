@@ -679,7 +679,7 @@ impl<'c> Converter<'_, 'c> {
                 continue;
             };
             self.policy_gaps(&rule, subset.as_str(), &name);
-            let mut selector = service.spec.selector.clone();
+            let mut selector = service.spec.selector.to_map();
             selector.extend(found.labels.to_map());
             let mut t = String::from("apiVersion: v1\nkind: Service\n");
             metadata(&mut t, &name, &ns);

@@ -97,7 +97,7 @@ pub fn discover(
     };
     target.defined = true;
     if !found.spec.selector.is_empty() {
-        target.selector = found.spec.selector.clone();
+        target.selector = found.spec.selector.to_map();
     }
     let ports = &found.spec.ports;
     if let Some(wanted) = port {

@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::meta::SmallMap;
+
 use super::protocol::Protocol;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Service {
     pub ports: Vec<ServicePort>,
-    pub selector: BTreeMap<String, String>,
+    pub selector: SmallMap,
     #[serde(rename = "type")]
     pub service_type: Option<String>,
     #[serde(rename = "clusterIP")]

@@ -18,15 +18,21 @@ pub struct ObjectMeta {
     pub creation_timestamp: Option<String>,
 }
 
-/// A string map of a few entries (labels, annotations), kept as a list
-/// sorted by key: every object has two, and a `BTreeMap`'s first node
-/// alone takes over 500 bytes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SmallMap(Box<[(String, String)]>);
+/// A map of a few entries keyed by string (labels, annotations, header
+/// matches, selectors), kept as a list sorted by key: most objects have
+/// several, and a `BTreeMap`'s first node alone takes 500 bytes to 1 KB.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SmallMap<V = String>(Box<[(String, V)]>);
 
-impl SmallMap {
+impl<V> Default for SmallMap<V> {
+    fn default() -> Self {
+        SmallMap(Box::default())
+    }
+}
+
+impl<V> SmallMap<V> {
     /// The value of `key`.
-    pub fn get(&self, key: &str) -> Option<&String> {
+    pub fn get(&self, key: &str) -> Option<&V> {
         self.0
             .binary_search_by(|(k, _)| k.as_str().cmp(key))
             .ok()
@@ -41,22 +47,47 @@ impl SmallMap {
         self.0.is_empty()
     }
 
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// The entries, by key.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
         self.into_iter()
     }
 
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// The values, by key.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+impl<V: Clone> SmallMap<V> {
     /// A copy as a map.
-    pub fn to_map(&self) -> BTreeMap<String, String> {
+    pub fn to_map(&self) -> BTreeMap<String, V> {
         self.0.iter().cloned().collect()
     }
 }
 
-impl<'a> IntoIterator for &'a SmallMap {
-    type Item = (&'a String, &'a String);
+impl<V> FromIterator<(String, V)> for SmallMap<V> {
+    /// Sorted by key; of repeated keys, the last one is kept (as a map
+    /// would).
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(entries: I) -> Self {
+        let map: BTreeMap<String, V> = entries.into_iter().collect();
+        SmallMap(map.into_iter().collect())
+    }
+}
+
+impl<'a, V> IntoIterator for &'a SmallMap<V> {
+    type Item = (&'a String, &'a V);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (String, String)>,
-        fn(&'a (String, String)) -> (&'a String, &'a String),
+        std::slice::Iter<'a, (String, V)>,
+        fn(&'a (String, V)) -> (&'a String, &'a V),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
@@ -64,9 +95,9 @@ impl<'a> IntoIterator for &'a SmallMap {
     }
 }
 
-impl<'de> Deserialize<'de> for SmallMap {
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for SmallMap<V> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        let map = BTreeMap::<String, V>::deserialize(deserializer)?;
         Ok(SmallMap(map.into_iter().collect()))
     }
 }

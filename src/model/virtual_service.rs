@@ -1,6 +1,6 @@
 //! VirtualService (networking.istio.io v1alpha3, v1beta1, v1).
 
-use std::collections::BTreeMap;
+use super::meta::SmallMap;
 
 use serde::Deserialize;
 
@@ -52,12 +52,12 @@ pub struct HttpMatch {
     pub scheme: Option<Box<StringMatch>>,
     pub method: Option<Box<StringMatch>>,
     pub authority: Option<Box<StringMatch>>,
-    pub headers: BTreeMap<String, StringMatch>,
-    pub without_headers: BTreeMap<String, StringMatch>,
-    pub query_params: BTreeMap<String, StringMatch>,
+    pub headers: SmallMap<StringMatch>,
+    pub without_headers: SmallMap<StringMatch>,
+    pub query_params: SmallMap<StringMatch>,
     pub port: Option<i64>,
     pub ignore_uri_case: bool,
-    pub source_labels: BTreeMap<String, String>,
+    pub source_labels: SmallMap,
     pub gateways: Vec<String>,
     pub source_namespace: Option<String>,
     pub stat_prefix: Option<String>,
@@ -217,7 +217,7 @@ pub struct TlsMatch {
     pub sni_hosts: Vec<String>,
     pub destination_subnets: Vec<String>,
     pub port: Option<i64>,
-    pub source_labels: BTreeMap<String, String>,
+    pub source_labels: SmallMap,
     pub gateways: Vec<String>,
     pub source_namespace: Option<String>,
 }
@@ -235,7 +235,7 @@ pub struct TcpRoute {
 pub struct L4Match {
     pub destination_subnets: Vec<String>,
     pub port: Option<i64>,
-    pub source_labels: BTreeMap<String, String>,
+    pub source_labels: SmallMap,
     pub gateways: Vec<String>,
     pub source_namespace: Option<String>,
     pub source_subnet: Option<String>,

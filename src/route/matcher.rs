@@ -2,7 +2,7 @@
 //! HTTPMatchRequest (§2.3 of the semantics reference).
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
@@ -10,6 +10,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use super::request::Request;
 use super::witness::Shape;
+use crate::model::SmallMap;
 use crate::model::common::StringMatch;
 use crate::model::virtual_service::HttpMatch;
 
@@ -302,7 +303,7 @@ pub struct RequestMatch {
 }
 
 fn map_conditions(
-    map: &BTreeMap<String, StringMatch>,
+    map: &SmallMap<StringMatch>,
     star: bool,
     regexes: &mut Regexes,
 ) -> Vec<(String, Matcher)> {

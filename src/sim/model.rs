@@ -537,7 +537,7 @@ impl<'s, 'c> Builder<'s, 'c> {
         let mesh = self.table.mesh();
         let namespace = mesh.host_namespace(host).unwrap_or("default").to_string();
         let mut labels = match mesh.registry_host(host).map(|h| h.origin) {
-            Some(Origin::Service(service)) => service.spec.selector.clone(),
+            Some(Origin::Service(service)) => service.spec.selector.to_map(),
             _ => BTreeMap::new(),
         };
         if let Some(own) = mesh

@@ -122,7 +122,7 @@ fn route_call<'c>(
 ) -> Option<Hop<'c>> {
     let mut req = Request::new(called);
     req.source_namespace = caller.namespace.clone();
-    req.source_labels = caller.spec.selector.clone();
+    req.source_labels = caller.spec.selector.to_map();
     let decision = table.route(&req).ok()?;
     let matched = decision.matched.as_ref()?;
     let (at, rule) = matched

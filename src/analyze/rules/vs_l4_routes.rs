@@ -1,14 +1,12 @@
 //! Istio validation V21 (TLS routes) and V22 (TCP routes).
 
-use std::collections::BTreeMap;
-
 use crate::analyze::Checker;
 use crate::analyze::rules::vs_hosts::is_auto_generated_sni;
 use crate::diagnostic::{Rule, Severity};
 use crate::load::spans::escape;
 use crate::model::host::{host_matches, is_ip, is_ip_or_cidr, validate_wildcard_domain};
 use crate::model::labels::first_label_error;
-use crate::model::{Resource, VirtualService};
+use crate::model::{Resource, SmallMap, VirtualService};
 
 pub static INVALID_TLS_ROUTE: Rule = Rule {
     code: "MC1123",
@@ -144,7 +142,7 @@ fn check_sni(cx: &mut Checker, p: &str, sni: &str, vs: &VirtualService) {
     }
 }
 
-fn check_l4(cx: &mut Checker, at: &str, subnets: &[String], labels: &BTreeMap<String, String>) {
+fn check_l4(cx: &mut Checker, at: &str, subnets: &[String], labels: &SmallMap) {
     for (k, subnet) in subnets.iter().enumerate() {
         if !is_ip_or_cidr(subnet) {
             cx.report(

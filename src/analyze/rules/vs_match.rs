@@ -1,15 +1,13 @@
 //! Istio validation V7 and V11: HTTP match conditions
 //! (`validateHTTPRouteMatchRequest`, JWT-claim routing).
 
-use std::collections::BTreeMap;
-
 use crate::analyze::Checker;
 use crate::analyze::rules::vs_hosts::applies_to_mesh;
 use crate::diagnostic::{Rule, Severity};
 use crate::model::common::StringMatch;
 use crate::model::host::is_dns1123_label;
 use crate::model::labels::first_label_error;
-use crate::model::{Resource, VirtualService};
+use crate::model::{Resource, SmallMap, VirtualService};
 use crate::schema::check_regex;
 
 pub static INVALID_MATCH: Rule = Rule {
@@ -105,7 +103,7 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
 fn check_headers(
     cx: &mut Checker,
     at: &str,
-    headers: &BTreeMap<String, StringMatch>,
+    headers: &SmallMap<StringMatch>,
     mesh: bool,
     without: bool,
 ) {
@@ -121,7 +119,7 @@ fn check_headers(
                 .label("applies to sidecars")
                 .help("bind the VirtualService to gateways only (no `mesh`)");
             }
-        } else if !PSEUDO_HEADERS.contains(&name.as_str()) && !is_header_token(name) {
+        } else if !PSEUDO_HEADERS.contains(&String::as_str(name)) && !is_header_token(name) {
             cx.report_key(
                 &INVALID_MATCH,
                 &p,

@@ -9,7 +9,7 @@ use crate::analyze::Checker;
 use crate::diagnostic::{Rule, Severity};
 use crate::model::common::StringMatch;
 use crate::model::virtual_service::HttpMatch;
-use crate::model::{Resource, VirtualService};
+use crate::model::{Resource, SmallMap, VirtualService};
 
 pub static UNREACHABLE_RULE: Rule = Rule {
     code: "MC1126",
@@ -67,7 +67,7 @@ fn exact_or_prefix(sm: Option<&StringMatch>) -> String {
     }
 }
 
-fn reduce(map: &BTreeMap<String, StringMatch>) -> BTreeMap<String, String> {
+fn reduce(map: &SmallMap<StringMatch>) -> BTreeMap<String, String> {
     map.iter()
         .map(|(k, v)| (k.clone(), exact_or_prefix(Some(v))))
         .collect()

@@ -387,7 +387,7 @@ fn http_match(m: &HttpRouteMatch) -> HttpMatch {
                     _ => exact(&c.value),
                 });
         }
-        out
+        out.into_iter().collect()
     };
     HttpMatch {
         uri: Some(Box::new(uri)),
