@@ -460,11 +460,7 @@ impl<'t, S: FnMut(Event<'t>, Range<usize>)> Reader<'t, '_, S> {
     /// A quoted scalar that starts at `at` and ends on the same line;
     /// returns it and the offset after its closing quote.
     fn quoted(&self, at: usize) -> Read<(Scalar<'t>, usize)> {
-        let (value, end) = if self.at(at) == b'\'' {
-            self.single_quoted(at + 1)?
-        } else {
-            self.double_quoted(at + 1)?
-        };
+        let (value, end) = self.quoted_text(at + 1, self.at(at))?;
         let style = if self.at(at) == b'\'' {
             ScalarStyle::SingleQuoted
         } else {
@@ -481,56 +477,32 @@ impl<'t, S: FnMut(Event<'t>, Range<usize>)> Reader<'t, '_, S> {
         ))
     }
 
-    /// The value of a single-quoted scalar whose text starts at `from`, and
-    /// the offset of its closing quote.
-    fn single_quoted(&self, from: usize) -> Read<(Cow<'t, str>, usize)> {
+    /// The value of a scalar in `quote`s whose text starts at `from` and
+    /// ends on the same line, and the offset of its closing quote: `''`
+    /// stands for `'` in single quotes, `\` starts an escape in double ones.
+    fn quoted_text(&self, from: usize, quote: u8) -> Read<(Cow<'t, str>, usize)> {
         let mut owned: Option<String> = None;
         let mut segment = from;
         let mut i = from;
         loop {
-            match self.at(i) {
+            let (c, len) = match self.at(i) {
                 b'\n' => return Err(Unsupported),
-                b'\'' if self.at(i + 1) == b'\'' => {
-                    owned
-                        .get_or_insert_with(String::new)
-                        .push_str(&self.text[segment..=i]);
-                    i += 2;
-                    segment = i;
-                }
-                b'\'' => break,
-                _ => i += 1,
-            }
-        }
-        let value = match owned {
-            Some(mut value) => {
-                value.push_str(&self.text[segment..i]);
-                Cow::Owned(value)
-            }
-            None => Cow::Borrowed(&self.text[from..i]),
-        };
-        Ok((value, i))
-    }
-
-    /// The value of a double-quoted scalar whose text starts at `from`, and
-    /// the offset of its closing quote.
-    fn double_quoted(&self, from: usize) -> Read<(Cow<'t, str>, usize)> {
-        let mut owned: Option<String> = None;
-        let mut segment = from;
-        let mut i = from;
-        loop {
-            match self.at(i) {
-                b'\n' => return Err(Unsupported),
-                b'"' => break,
-                b'\\' => {
-                    let value = owned.get_or_insert_with(String::new);
-                    value.push_str(&self.text[segment..i]);
+                b'\'' if quote == b'\'' && self.at(i + 1) == b'\'' => ('\'', 2),
+                b if b == quote => break,
+                b'\\' if quote == b'"' => {
                     let (c, len) = self.escape(i + 1)?;
-                    value.push(c);
-                    i += 1 + len;
-                    segment = i;
+                    (c, 1 + len)
                 }
-                _ => i += 1,
-            }
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            let value = owned.get_or_insert_with(String::new);
+            value.push_str(&self.text[segment..i]);
+            value.push(c);
+            i += len;
+            segment = i;
         }
         let value = match owned {
             Some(mut value) => {
@@ -646,15 +618,34 @@ impl<'t, S: FnMut(Event<'t>, Range<usize>)> Reader<'t, '_, S> {
     }
 
     fn flow_sequence(&mut self, open: usize) -> Read<usize> {
+        let start = Event::SequenceStart(0, None);
+        self.flow_collection(open, start, b']', Event::SequenceEnd, Self::flow_node)
+    }
+
+    fn flow_mapping(&mut self, open: usize) -> Read<usize> {
+        let start = Event::MappingStart(0, None);
+        self.flow_collection(open, start, b'}', Event::MappingEnd, Self::flow_pair)
+    }
+
+    /// A flow collection opened at `open` and closed by `close` on the same
+    /// line, whose items `item` reads; returns the offset after it.
+    fn flow_collection(
+        &mut self,
+        open: usize,
+        start: Event<'t>,
+        close: u8,
+        end: Event<'t>,
+        item: fn(&mut Self, usize) -> Read<usize>,
+    ) -> Read<usize> {
         self.nest()?;
-        self.emit(Event::SequenceStart(0, None), open..open + 1);
+        self.emit(start, open..open + 1);
         let mut at = self.skip_spaces_from(open + 1);
-        if self.at(at) == b']' {
-            self.emit_flow_end(Event::SequenceEnd, at);
+        if self.at(at) == close {
+            self.emit_flow_end(end, at);
         } else {
             loop {
-                let after = self.flow_node(at)?;
-                match self.flow_next(after, b']', Event::SequenceEnd)? {
+                let after = item(self, at)?;
+                match self.flow_next(after, close, end.clone())? {
                     Some(next) => at = next,
                     None => {
                         at = self.skip_spaces_from(after);
@@ -667,45 +658,29 @@ impl<'t, S: FnMut(Event<'t>, Range<usize>)> Reader<'t, '_, S> {
         Ok(at + 1)
     }
 
-    fn flow_mapping(&mut self, open: usize) -> Read<usize> {
-        self.nest()?;
-        self.emit(Event::MappingStart(0, None), open..open + 1);
-        let mut at = self.skip_spaces_from(open + 1);
-        if self.at(at) == b'}' {
-            self.emit_flow_end(Event::MappingEnd, at);
-        } else {
-            loop {
-                let (key, colon) = match self.at(at) {
-                    b'"' | b'\'' => {
-                        let (key, after) = self.quoted(at)?;
-                        (key, self.skip_spaces_from(after))
-                    }
-                    b if self.starts_plain(at, b) => match self.plain_flow(at)? {
-                        (key, colon, FlowStop::Colon) => (key, colon),
-                        _ => return Err(Unsupported),
-                    },
-                    _ => return Err(Unsupported),
-                };
-                if self.at(colon) != b':' || self.at(colon + 1) != b' ' {
-                    return Err(Unsupported);
-                }
-                self.emit_scalar(key);
-                let value = self.skip_spaces_from(colon + 1);
-                if is_flow_indicator(self.at(value)) && !matches!(self.at(value), b'[' | b'{') {
-                    return Err(Unsupported);
-                }
-                let after = self.flow_node(value)?;
-                match self.flow_next(after, b'}', Event::MappingEnd)? {
-                    Some(next) => at = next,
-                    None => {
-                        at = self.skip_spaces_from(after);
-                        break;
-                    }
-                }
+    /// A `key: value` pair of a flow mapping at `at`; returns the offset
+    /// after the value.
+    fn flow_pair(&mut self, at: usize) -> Read<usize> {
+        let (key, colon) = match self.at(at) {
+            b'"' | b'\'' => {
+                let (key, after) = self.quoted(at)?;
+                (key, self.skip_spaces_from(after))
             }
+            b if self.starts_plain(at, b) => match self.plain_flow(at)? {
+                (key, colon, FlowStop::Colon) => (key, colon),
+                _ => return Err(Unsupported),
+            },
+            _ => return Err(Unsupported),
+        };
+        if self.at(colon) != b':' || self.at(colon + 1) != b' ' {
+            return Err(Unsupported);
         }
-        self.depth -= 1;
-        Ok(at + 1)
+        self.emit_scalar(key);
+        let value = self.skip_spaces_from(colon + 1);
+        if is_flow_indicator(self.at(value)) && !matches!(self.at(value), b'[' | b'{') {
+            return Err(Unsupported);
+        }
+        self.flow_node(value)
     }
 
     /// A plain scalar in a flow collection from `start`: it ends at a flow
