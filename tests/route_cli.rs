@@ -900,3 +900,24 @@ fn route_reads_only_the_documents_its_request_can_reach() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_lone_destination_without_a_weight_takes_all_traffic_at_weight_100() {
+    // Istio's HTTPRouteDestination.weight: with one destination in a rule it
+    // receives all the traffic, its weight assumed to be 100.
+    let d = route_json(
+        "fixtures/bookinfo",
+        &["--host", "reviews.shop", "-H", "end-user: jason"],
+    );
+    let dest = &d["destinations"][0];
+    assert_eq!(d["destinations"].as_array().map(Vec::len), Some(1), "{d:#}");
+    assert_eq!(
+        (
+            dest["subset"].as_str(),
+            dest["weight"].as_u64(),
+            dest["share"].as_f64()
+        ),
+        (Some("v2"), Some(100), Some(1.0)),
+        "{d:#}"
+    );
+}

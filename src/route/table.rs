@@ -690,10 +690,16 @@ impl<'c> RoutingTable<'c> {
             d.status = dr.status as u16;
             return d;
         }
+        // A lone destination without a weight takes all traffic; Istio's
+        // reference says its weight is then assumed to be 100.
+        let lone = rule.route.len() == 1;
         let weights: Vec<u32> = rule
             .route
             .iter()
-            .map(|r| u32::try_from(r.weight.unwrap_or(0).max(0)).unwrap_or(u32::MAX))
+            .map(|r| match r.weight {
+                None if lone => 100,
+                weight => u32::try_from(weight.unwrap_or(0).max(0)).unwrap_or(u32::MAX),
+            })
             .collect();
         let shares = shares(&weights);
         for ((r, w), share) in rule.route.iter().zip(&weights).zip(shares) {
