@@ -835,14 +835,9 @@ mod tests {
 
     /// Whether the block-style reader takes every document of `text`.
     fn read_alone(text: &str) -> bool {
-        let mut starts: Vec<usize> = crate::load::yaml::document_markers(text)
-            .filter(|&at| at > 0)
-            .collect();
-        starts.insert(0, 0);
-        starts.push(text.len());
-        starts
-            .windows(2)
-            .all(|w| read_document(text, w[0]..w[1], &mut |_, _| {}).is_ok())
+        crate::load::yaml::document_ranges(text)
+            .into_iter()
+            .all(|range| read_document(text, range, &mut |_, _| {}).is_ok())
     }
 
     const BLOCK_STYLE: &[&str] = &[

@@ -48,17 +48,15 @@ pub struct Skim<'t> {
 /// with a `...` line may hold two documents (one may start after it without
 /// a marker), so it gets no identity.
 pub fn documents(text: &str) -> Vec<(Range<usize>, Option<Skim<'_>>)> {
-    let cut = !super::yaml::has_directives(text);
-    let mut cuts = vec![0];
-    if cut {
-        cuts.extend(super::yaml::document_markers(text).filter(|&at| at > 0));
+    if super::yaml::has_directives(text) {
+        return vec![(0..text.len(), None)];
     }
-    cuts.push(text.len());
-    cuts.windows(2)
-        .map(|w| {
-            let doc = &text[w[0]..w[1]];
-            let one = cut && !doc.starts_with("...") && !doc.contains("\n...");
-            (w[0]..w[1], one.then(|| skim(doc)).flatten())
+    super::yaml::document_ranges(text)
+        .into_iter()
+        .map(|range| {
+            let doc = &text[range.clone()];
+            let one = !doc.starts_with("...") && !doc.contains("\n...");
+            (range, one.then(|| skim(doc)).flatten())
         })
         .collect()
 }

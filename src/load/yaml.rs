@@ -152,7 +152,7 @@ pub(super) fn parse_range<T>(
 
 /// The offsets of the lines that start a document: `---` at the first
 /// column, alone or before a blank.
-pub(super) fn document_markers(text: &str) -> impl Iterator<Item = usize> + '_ {
+fn document_markers(text: &str) -> impl Iterator<Item = usize> + '_ {
     let first = text
         .starts_with("---")
         .then_some(0)
@@ -162,6 +162,14 @@ pub(super) fn document_markers(text: &str) -> impl Iterator<Item = usize> + '_ {
             .map(|at| at + 1)
             .filter(|&start| is_marker(text, start)),
     )
+}
+
+/// The documents of `text`: ranges cut before each document marker.
+pub(super) fn document_ranges(text: &str) -> Vec<Range<usize>> {
+    let mut cuts = vec![0];
+    cuts.extend(document_markers(text).filter(|&at| at > 0));
+    cuts.push(text.len());
+    cuts.windows(2).map(|w| w[0]..w[1]).collect()
 }
 
 /// Whether `text` has directives (`%YAML`, `%TAG`): they belong to the
@@ -228,14 +236,8 @@ impl Piece<'_> {
             let clean = builder.parse_full(self.parse_text, range.clone(), range.end);
             return (builder.docs, clean);
         }
-        let mut starts: Vec<usize> = document_markers(piece)
-            .map(|at| range.start + at)
-            .filter(|&at| at > range.start)
-            .collect();
-        starts.insert(0, range.start);
-        starts.push(range.end);
-        for document in starts.windows(2) {
-            let document = document[0]..document[1];
+        for document in document_ranges(piece) {
+            let document = range.start + document.start..range.start + document.end;
             let first_diag = builder.diags.len();
             let read = block_style::read_document(
                 self.parse_text,
