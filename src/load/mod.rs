@@ -21,7 +21,7 @@ use serde_json::Value;
 use select::{Selector, Want};
 use source::CharIndex;
 pub use source::Source;
-use spans::{NodeId, Resolved, Shape, SpanTree};
+use spans::{Node, Resolved, Shape, SpanTree};
 pub use yaml::Keys;
 
 use crate::diagnostic::{Diagnostic, Location, SourceId};
@@ -76,7 +76,7 @@ pub struct Document {
     /// Its source's text.
     text: Arc<String>,
     spans: Arc<SpanTree>,
-    root: NodeId,
+    root: Node,
     /// Pointer of this object inside its YAML document (`/items/3` for a List item).
     pub pointer_prefix: String,
 }
@@ -108,8 +108,8 @@ impl Document {
     /// collection; for a missing field, the nearest existing ancestor's key.
     pub fn label_location(&self, pointer: &str) -> Location {
         let (node, complete) = self.spans.descend(self.root, pointer, &self.text);
-        let resolved = self.spans.resolved(node, complete);
-        let is_collection = !complete || self.spans.shape(node) != Shape::Scalar;
+        let resolved = node.resolved(complete);
+        let is_collection = !complete || node.shape() != Shape::Scalar;
         Location {
             source: self.source,
             span: resolved.label_span(is_collection),

@@ -1,74 +1,44 @@
 //! Byte spans for every node of a parsed document, looked up by JSON pointer.
 //!
-//! The arena mirrors the `serde_json::Value` built beside it: the i-th entry of
-//! an object (in document order, which `preserve_order` keeps) is the i-th child
-//! of its span node, and holds its key's span, so a pointer is followed
-//! without the value (which a run may drop once the document is read): a
-//! key's name is its text in the source, or, where the two differ (a quoted
-//! or merged key), kept beside. Lookups are only needed when something is
-//! reported, so the arena is built cheaply and walked on demand.
+//! The spans mirror the `serde_json::Value` built beside them: each map entry's
+//! node holds its key's span, so a pointer is followed without the value
+//! (which a run may drop once the document is read): a key's name is its
+//! text in the source, or, where the two differ (a quoted or merged key),
+//! kept beside. While a document is read its nodes are drafted in document
+//! order, a node's descendants right after it ([`SpanDraft`]); the finished
+//! document keeps them as a [`SpanTree`] of a few bytes per node. Lookups are
+//! only needed when something is reported, so the tree is walked on demand.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-/// Index of a node in a [`SpanTree`].
+/// Index of a node in a [`SpanDraft`].
 pub type NodeId = u32;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct SpanNode {
-    start: u32,
-    end: u32,
-    key_start: u32,
-    key_end: u32,
-    children_start: u32,
-    /// The number of children, and the [`Shape`] in the top two bits (a
-    /// node has fewer than 2^30 children: a source is at most 64 MiB).
-    children_len_shape: u32,
-}
-
-impl SpanNode {
-    const SHAPE_SHIFT: u32 = 30;
-    const LEN_MASK: u32 = (1 << Self::SHAPE_SHIFT) - 1;
-
-    fn children_len(&self) -> usize {
-        (self.children_len_shape & Self::LEN_MASK) as usize
-    }
-
-    fn shape(&self) -> Shape {
-        match self.children_len_shape >> Self::SHAPE_SHIFT {
-            0 => Shape::Scalar,
-            1 => Shape::Sequence,
-            _ => Shape::Mapping,
-        }
-    }
-
-    fn set(&mut self, children_len: usize, shape: Shape) {
-        let code = match shape {
-            Shape::Scalar => 0,
-            Shape::Sequence => 1,
-            Shape::Mapping => 2,
-        };
-        self.children_len_shape =
-            (children_len as u32 & Self::LEN_MASK) | (code << Self::SHAPE_SHIFT);
-    }
-}
-
 /// What kind of value a node holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Shape {
+    #[default]
     Scalar,
     Sequence,
     Mapping,
 }
 
-/// Spans of one document's nodes.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct SpanTree {
-    nodes: Vec<SpanNode>,
-    children: Vec<NodeId>,
-    /// The names of the keys that the source spells otherwise (quoted,
-    /// escaped, brought in by a merge key or an alias).
-    spelled: HashMap<NodeId, Box<str>>,
+impl Shape {
+    fn code(self) -> u64 {
+        match self {
+            Shape::Scalar => 0,
+            Shape::Sequence => 1,
+            Shape::Mapping => 2,
+        }
+    }
+
+    fn from_code(code: u64) -> Shape {
+        match code {
+            0 => Shape::Scalar,
+            1 => Shape::Sequence,
+            _ => Shape::Mapping,
+        }
+    }
 }
 
 /// Where a pointer led: the deepest node reached.
@@ -93,17 +63,39 @@ impl Resolved {
     }
 }
 
-impl SpanTree {
+/// One drafted node.
+#[derive(Debug, Clone, Copy)]
+struct DraftNode {
+    value: (u32, u32),
+    key: Option<(u32, u32)>,
+    /// The index after its last descendant.
+    subtree_end: u32,
+    shape: Shape,
+}
+
+/// The spans of a document being read, one node per value in document order.
+#[derive(Debug, Default)]
+pub struct SpanDraft {
+    nodes: Vec<DraftNode>,
+    /// The names of the keys that the source spells otherwise (quoted,
+    /// escaped, brought in by a merge key or an alias).
+    spelled: Vec<(NodeId, Box<str>)>,
+    /// Scratch for [`SpanDraft::freeze`], kept for the next document.
+    sizes: Vec<u32>,
+    parent_starts: Vec<u32>,
+    open: Vec<(u32, u32)>,
+}
+
+impl SpanDraft {
     pub(crate) fn push(&mut self, value: Range<usize>) -> NodeId {
-        self.nodes.push(SpanNode {
-            start: value.start as u32,
-            end: value.end as u32,
-            key_start: u32::MAX,
-            key_end: u32::MAX,
-            children_start: 0,
-            children_len_shape: 0,
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(DraftNode {
+            value: (value.start as u32, value.end as u32),
+            key: None,
+            subtree_end: id + 1,
+            shape: Shape::Scalar,
         });
-        (self.nodes.len() - 1) as NodeId
+        id
     }
 
     /// Makes `node` the map entry `name`, written at `key` in `text`.
@@ -121,101 +113,298 @@ impl SpanTree {
     /// where its text there spells another name.
     fn place_key(&mut self, node: NodeId, key: Range<usize>, spelled: Option<&str>) {
         if let Some(name) = spelled {
-            self.spelled.insert(node, name.into());
+            self.spelled.push((node, name.into()));
         }
-        let n = &mut self.nodes[node as usize];
-        n.key_start = key.start as u32;
-        n.key_end = key.end as u32;
+        self.nodes[node as usize].key = Some((key.start as u32, key.end as u32));
+    }
+
+    /// Takes `node` out of its map: a later entry of the same name replaced it.
+    pub(crate) fn forget_key(&mut self, node: NodeId) {
+        self.nodes[node as usize].key = None;
     }
 
     pub(crate) fn set_shape(&mut self, node: NodeId, shape: Shape) {
+        self.nodes[node as usize].shape = shape;
+    }
+
+    /// Ends the collection `node` at `end`: the nodes drafted since are its
+    /// descendants.
+    pub(crate) fn close(&mut self, node: NodeId, end: usize) {
+        let subtree_end = self.nodes.len() as u32;
         let n = &mut self.nodes[node as usize];
-        n.set(n.children_len(), shape);
+        n.value.1 = (end as u32).max(n.value.0);
+        n.subtree_end = subtree_end;
     }
 
-    pub(crate) fn close(&mut self, node: NodeId, end: usize, children: &[NodeId]) {
-        let start = self.children.len() as u32;
-        self.children.extend_from_slice(children);
-        let n = &mut self.nodes[node as usize];
-        n.end = (end as u32).max(n.start);
-        n.children_start = start;
-        n.set(children.len(), n.shape());
-    }
-
-    /// Frees what the arena reserved beyond what it holds.
-    pub(crate) fn shrink_to_fit(&mut self) {
-        self.nodes.shrink_to_fit();
-        self.children.shrink_to_fit();
-        self.spelled.shrink_to_fit();
-    }
-
-    /// The kind of value a node holds.
-    pub fn shape(&self, node: NodeId) -> Shape {
-        self.nodes[node as usize].shape()
-    }
-
-    /// The name of the key holding `node` in the document read from `text`.
-    fn key_name<'t>(&'t self, node: NodeId, text: &'t str) -> Option<&'t str> {
-        let span = self.key_span(node)?;
-        match self.spelled.get(&node) {
-            Some(name) => Some(name),
-            None => text.get(span),
-        }
+    /// The value's span of `node`.
+    pub fn span(&self, node: NodeId) -> Range<usize> {
+        let (start, end) = self.nodes[node as usize].value;
+        start as usize..end as usize
     }
 
     /// The span of the key holding a node, when it is a map entry.
     pub fn key_span(&self, node: NodeId) -> Option<Range<usize>> {
-        let n = &self.nodes[node as usize];
-        (n.key_start != u32::MAX).then_some(n.key_start as usize..n.key_end as usize)
+        let (start, end) = self.nodes[node as usize].key?;
+        Some(start as usize..end as usize)
     }
 
-    fn children(&self, node: NodeId) -> &[NodeId] {
-        let n = &self.nodes[node as usize];
-        let start = n.children_start as usize;
-        &self.children[start..start + n.children_len()]
+    /// Empties the draft for the next document, keeping its room.
+    pub(crate) fn clear(&mut self) {
+        self.nodes.clear();
+        self.spelled.clear();
     }
 
-    /// What a descent that stopped at `node` resolved.
-    pub fn resolved(&self, node: NodeId, complete: bool) -> Resolved {
-        let n = &self.nodes[node as usize];
-        Resolved {
-            value: n.start as usize..n.end as usize,
-            key: self.key_span(node),
-            complete,
+    /// The finished document's spans, and its root (the first node).
+    pub(crate) fn freeze(&mut self) -> (SpanTree, Node) {
+        let n = self.nodes.len();
+        // A record holds its subtree's length in bytes, so records are sized
+        // from the last one back: `sizes[i]` is the length of records i.. .
+        self.find_parent_starts();
+        let starts = &self.parent_starts;
+        self.sizes.clear();
+        self.sizes.resize(n + 1, 0);
+        for i in (0..n).rev() {
+            let node = &self.nodes[i];
+            let subtree = self.sizes[i + 1] - self.sizes[node.subtree_end as usize];
+            let size = Record::of(node, starts[i], subtree).encoded_len();
+            self.sizes[i] = self.sizes[i + 1] + size as u32;
+        }
+        let mut bytes = Vec::with_capacity(self.sizes.first().copied().unwrap_or(0) as usize);
+        for (i, node) in self.nodes.iter().enumerate() {
+            let subtree = self.sizes[i + 1] - self.sizes[node.subtree_end as usize];
+            Record::of(node, starts[i], subtree).write(&mut bytes);
+        }
+        let total = self.sizes.first().copied().unwrap_or(0);
+        let position = |node: NodeId| total - self.sizes[node as usize];
+        let mut spelled: Vec<(u32, Box<str>)> = std::mem::take(&mut self.spelled)
+            .into_iter()
+            .filter(|(node, _)| self.nodes[*node as usize].key.is_some())
+            .map(|(node, name)| (position(node), name))
+            .collect();
+        spelled.sort_by_key(|(at, _)| *at);
+        let tree = SpanTree {
+            bytes: bytes.into_boxed_slice(),
+            spelled: spelled.into_boxed_slice(),
+        };
+        let root = tree.node_at(0, 0);
+        (tree, root)
+    }
+
+    /// The start of each node's parent (0 for a top-level node).
+    fn find_parent_starts(&mut self) {
+        self.parent_starts.clear();
+        self.open.clear();
+        for (i, node) in self.nodes.iter().enumerate() {
+            while self.open.last().is_some_and(|&(end, _)| end as usize <= i) {
+                self.open.pop();
+            }
+            let parent_start = self.open.last().map_or(0, |&(_, start)| start);
+            self.parent_starts.push(parent_start);
+            if node.subtree_end as usize > i + 1 {
+                self.open.push((node.subtree_end, node.value.0));
+            }
+        }
+    }
+}
+
+/// One node as stored: varints relative to its parent's start, so a
+/// document's records are a few bytes each.
+struct Record {
+    /// Subtree length in bytes, key present, shape.
+    header: u64,
+    start: u64,
+    len: u64,
+    key: Option<(u64, u64)>,
+}
+
+impl Record {
+    fn of(node: &DraftNode, parent_start: u32, subtree: u32) -> Record {
+        let (start, end) = node.value;
+        Record {
+            header: (u64::from(subtree) << 3)
+                | (u64::from(node.key.is_some()) << 2)
+                | node.shape.code(),
+            start: zigzag(i64::from(start) - i64::from(parent_start)),
+            len: zigzag(i64::from(end) - i64::from(start)),
+            key: node.key.map(|(ks, ke)| {
+                (
+                    zigzag(i64::from(start) - i64::from(ks)),
+                    zigzag(i64::from(ke) - i64::from(ks)),
+                )
+            }),
         }
     }
 
+    fn encoded_len(&self) -> usize {
+        let key = self
+            .key
+            .map_or(0, |(gap, len)| varint_len(gap) + varint_len(len));
+        varint_len(self.header) + varint_len(self.start) + varint_len(self.len) + key
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        write_varint(out, self.header);
+        write_varint(out, self.start);
+        write_varint(out, self.len);
+        if let Some((gap, len)) = self.key {
+            write_varint(out, gap);
+            write_varint(out, len);
+        }
+    }
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+fn varint_len(mut v: u64) -> usize {
+    let mut len = 1;
+    while v >= 0x80 {
+        v >>= 7;
+        len += 1;
+    }
+    len
+}
+
+fn write_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads the varint at `*at` and moves past it.
+fn read_varint(bytes: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = bytes[*at];
+        *at += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+/// A node of a [`SpanTree`], decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Node {
+    /// Where its record starts.
+    at: u32,
+    start: u32,
+    end: u32,
+    key: Option<(u32, u32)>,
+    shape: Shape,
+    /// The byte range of its descendants' records.
+    children: (u32, u32),
+}
+
+impl Node {
+    /// The kind of value the node holds.
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
     /// The value's span for the whole node.
-    pub fn span(&self, node: NodeId) -> Range<usize> {
-        let n = &self.nodes[node as usize];
-        n.start as usize..n.end as usize
+    pub fn span(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The span of the key holding the node, when it is a map entry.
+    pub fn key_span(&self) -> Option<Range<usize>> {
+        self.key.map(|(start, end)| start as usize..end as usize)
+    }
+
+    /// What a descent that stopped at this node resolved.
+    pub fn resolved(&self, complete: bool) -> Resolved {
+        Resolved {
+            value: self.span(),
+            key: self.key_span(),
+            complete,
+        }
+    }
+}
+
+/// Spans of one finished document's nodes.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SpanTree {
+    /// One record per node in document order, a node's descendants after it.
+    bytes: Box<[u8]>,
+    /// The names of the keys spelled otherwise, by record position.
+    spelled: Box<[(u32, Box<str>)]>,
+}
+
+impl SpanTree {
+    /// The node whose record starts at `at`, its parent starting at `parent_start`.
+    fn node_at(&self, at: u32, parent_start: u32) -> Node {
+        let bytes = &self.bytes;
+        let mut pos = at as usize;
+        let header = read_varint(bytes, &mut pos);
+        let start = (i64::from(parent_start) + unzigzag(read_varint(bytes, &mut pos))) as u32;
+        let end = (i64::from(start) + unzigzag(read_varint(bytes, &mut pos))) as u32;
+        let key = (header & 0b100 != 0).then(|| {
+            let key_start = (i64::from(start) - unzigzag(read_varint(bytes, &mut pos))) as u32;
+            let key_end = (i64::from(key_start) + unzigzag(read_varint(bytes, &mut pos))) as u32;
+            (key_start, key_end)
+        });
+        let children_start = pos as u32;
+        Node {
+            at,
+            start,
+            end,
+            key,
+            shape: Shape::from_code(header & 0b11),
+            children: (children_start, children_start + (header >> 3) as u32),
+        }
+    }
+
+    /// The children of `node`, in document order.
+    fn children(&self, node: Node) -> impl Iterator<Item = Node> + '_ {
+        let mut at = node.children.0;
+        std::iter::from_fn(move || {
+            (at < node.children.1).then(|| {
+                let child = self.node_at(at, node.start);
+                at = child.children.1;
+                child
+            })
+        })
+    }
+
+    /// The name of the key holding `node` in the document read from `text`.
+    fn key_name<'t>(&'t self, node: &Node, text: &'t str) -> Option<&'t str> {
+        let span = node.key_span()?;
+        match self.spelled.binary_search_by_key(&node.at, |(at, _)| *at) {
+            Ok(i) => Some(&self.spelled[i].1),
+            Err(_) => text.get(span),
+        }
     }
 
     /// Follows an RFC 6901 pointer from `root` in the document read from `text`.
-    pub fn lookup(&self, root: NodeId, pointer: &str, text: &str) -> Resolved {
+    pub fn lookup(&self, root: Node, pointer: &str, text: &str) -> Resolved {
         let (node, complete) = self.descend(root, pointer, text);
-        self.resolved(node, complete)
+        node.resolved(complete)
     }
 
     /// The deepest node a pointer reaches in the document read from `text`,
     /// and whether it reached the end.
-    pub fn descend(&self, root: NodeId, pointer: &str, text: &str) -> (NodeId, bool) {
+    pub fn descend(&self, root: Node, pointer: &str, text: &str) -> (Node, bool) {
         let mut node = root;
         if pointer.is_empty() {
             return (node, true);
         }
         for raw in pointer.strip_prefix('/').unwrap_or(pointer).split('/') {
             let segment = unescape(raw);
-            let children = self.children(node);
-            let next = match self.shape(node) {
-                Shape::Mapping => children
-                    .iter()
-                    .copied()
-                    .find(|&c| self.key_name(c, text) == Some(&*segment)),
-                Shape::Sequence => segment
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| children.get(i).copied()),
+            let mut children = self.children(node);
+            let next = match node.shape {
+                Shape::Mapping => children.find(|c| self.key_name(c, text) == Some(&*segment)),
+                Shape::Sequence => segment.parse::<usize>().ok().and_then(|i| children.nth(i)),
                 Shape::Scalar => None,
             };
             match next {
@@ -242,5 +431,107 @@ pub fn escape(key: &str) -> std::borrow::Cow<'_, str> {
         key.replace('~', "~0").replace('/', "~1").into()
     } else {
         key.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// Drafts a random tree under `parent` (a collection): node starts may
+    /// fall before their parent's (negative deltas) and offsets run past 2^28.
+    fn draft_children(draft: &mut SpanDraft, rng: &mut rand_pcg::Pcg64, depth: u32, base: u32) {
+        for _ in 0..rng.random_range(0..5) {
+            let start = base
+                .saturating_add(rng.random_range(0..300))
+                .saturating_sub(20);
+            let node = draft.push(start as usize..start as usize + rng.random_range(0..200));
+            if rng.random_bool(0.6) {
+                let key_start = start.saturating_sub(rng.random_range(0..40));
+                let key = key_start as usize..key_start as usize + rng.random_range(0..30);
+                if rng.random_bool(0.2) {
+                    draft.set_merged_key(node, key, "named elsewhere");
+                } else {
+                    draft.set_key(node, key, "k", "");
+                }
+            }
+            if depth < 4 && rng.random_bool(0.4) {
+                let shape = if rng.random_bool(0.5) {
+                    Shape::Mapping
+                } else {
+                    Shape::Sequence
+                };
+                draft.set_shape(node, shape);
+                draft_children(draft, rng, depth + 1, start);
+                let end = start as usize + rng.random_range(0..5000);
+                draft.close(node, end);
+            }
+        }
+    }
+
+    /// Every node of `tree` under `node`, in document order.
+    fn walk(tree: &SpanTree, node: Node, out: &mut Vec<Node>) {
+        out.push(node);
+        for child in tree.children(node) {
+            walk(tree, child, out);
+        }
+    }
+
+    #[test]
+    fn a_frozen_tree_gives_back_every_drafted_node() {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        let mut draft = SpanDraft::default();
+        for round in 0..2_000 {
+            draft.clear();
+            let base = if round % 2 == 0 { 0 } else { 1 << 28 };
+            let root = draft.push(base as usize..base as usize + 10);
+            draft.set_shape(root, Shape::Mapping);
+            draft_children(&mut draft, &mut rng, 0, base);
+            draft.close(root, base as usize + 100_000);
+            let expected: Vec<_> = draft.nodes.clone();
+            let (tree, root) = draft.freeze();
+            let mut found = Vec::new();
+            walk(&tree, root, &mut found);
+            assert_eq!(found.len(), expected.len(), "round {round}");
+            for (node, want) in found.iter().zip(&expected) {
+                assert_eq!(node.span(), want.value.0 as usize..want.value.1 as usize);
+                assert_eq!(node.key, want.key);
+                assert_eq!(node.shape(), want.shape);
+            }
+        }
+    }
+
+    #[test]
+    fn pointers_follow_keys_by_name_and_items_by_index() {
+        // {"a": 1, "q x": [5, {"b": 6}]}, the second key spelled '"q x"' in the source.
+        let text = "{a: 1, \"q x\": [5, {b: 6}]}";
+        let mut draft = SpanDraft::default();
+        let root = draft.push(0..text.len());
+        draft.set_shape(root, Shape::Mapping);
+        let a = draft.push(4..5);
+        draft.set_key(a, 1..2, "a", text);
+        let seq = draft.push(14..25);
+        draft.set_key(seq, 7..12, "q x", text);
+        draft.set_shape(seq, Shape::Sequence);
+        draft.push(15..16);
+        let map = draft.push(18..24);
+        draft.set_shape(map, Shape::Mapping);
+        let b = draft.push(22..23);
+        draft.set_key(b, 19..20, "b", text);
+        draft.close(map, 24);
+        draft.close(seq, 25);
+        draft.close(root, text.len());
+        let (tree, root) = draft.freeze();
+        let at = |pointer| tree.lookup(root, pointer, text);
+        assert_eq!(&text[at("/a").value], "1");
+        assert_eq!(&text[at("/q x/1/b").value], "6");
+        assert_eq!(&text[at("/q x/1/b").key.unwrap()], "b");
+        assert_eq!(&text[at("/q x").key.unwrap()], "\"q x\"");
+        let missing = at("/q x/2");
+        assert!(!missing.complete);
+        assert_eq!(missing.value, 14..25, "stops at the deepest node found");
+        assert!(!at("/a/deeper").complete);
+        assert!(!at("/nope").complete);
     }
 }

@@ -19,7 +19,7 @@ use super::block_style;
 use super::flow_lines;
 use super::rules;
 use super::source::CharIndex;
-use super::spans::{NodeId, Shape, SpanTree};
+use super::spans::{Node, NodeId, Shape, SpanDraft, SpanTree};
 use crate::diagnostic::{Diagnostic, Location, SourceId};
 
 /// Deepest nesting of collections accepted in one document.
@@ -32,7 +32,7 @@ pub const MAX_ALIAS_NODES: usize = 100_000;
 pub struct ParsedDoc {
     pub value: Value,
     pub spans: SpanTree,
-    pub root: NodeId,
+    pub root: Node,
 }
 
 /// How plain mapping keys are read.
@@ -262,11 +262,12 @@ fn next_char_boundary(text: &str, at: usize) -> usize {
 
 #[derive(Default)]
 struct DocState {
-    spans: SpanTree,
+    spans: SpanDraft,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
     alias_nodes: usize,
-    root: Option<(Value, NodeId)>,
+    /// The document's value (its root is the first node drafted).
+    root: Option<Value>,
     /// Set after a fatal problem: the rest of the document is read but not built.
     failed: bool,
     /// How many findings the stream had when this document started.
@@ -483,21 +484,20 @@ impl<'a, T> Builder<'a, T> {
     }
 
     fn finish_document(&mut self) {
-        let doc = std::mem::take(&mut self.doc);
-        if doc.failed {
-            return;
-        }
-        if let Some((mut value, root)) = doc.root {
+        let mut doc = std::mem::take(&mut self.doc);
+        if let (false, Some(mut value)) = (doc.failed, doc.root) {
             if !is_manifest(&value) {
                 drop_yaml11_warnings(self.diags, doc.first_diag);
             } else if doc.null_member {
                 prune_nulls(&mut value);
             }
-            let mut spans = doc.spans;
-            spans.shrink_to_fit();
+            let (spans, root) = doc.spans.freeze();
             self.docs
                 .push((self.finish)(ParsedDoc { value, spans, root }));
         }
+        // The next document drafts its spans in the room this one grew.
+        doc.spans.clear();
+        self.doc.spans = doc.spans;
     }
 
     fn awaiting_key(&self) -> bool {
@@ -638,7 +638,7 @@ impl<'a, T> Builder<'a, T> {
         } else {
             frame.last_end
         };
-        self.doc.spans.close(frame.node, end, &frame.children);
+        self.doc.spans.close(frame.node, end);
         frame.children.clear();
         self.pool.push(frame.children);
         // Collections keep the room they grew to while they were read: a
@@ -720,7 +720,7 @@ impl<'a, T> Builder<'a, T> {
     fn attach(&mut self, value: Value, node: NodeId, nodes: usize, end: usize) {
         self.doc.spans.set_shape(node, shape_of(&value));
         let Some(frame) = self.doc.stack.last_mut() else {
-            self.doc.root = Some((value, node));
+            self.doc.root = Some(value);
             return;
         };
         frame.nodes += nodes;
@@ -768,6 +768,7 @@ impl<'a, T> Builder<'a, T> {
                     // An explicit key overrides one brought in by `<<`.
                     merged.retain(|k| *k != key);
                     map.insert(key, value);
+                    self.doc.spans.forget_key(frame.children[index]);
                     frame.children[index] = node;
                     return;
                 }
@@ -803,7 +804,7 @@ fn merge_into(
     map: &mut Map<String, Value>,
     merged: &mut Vec<String>,
     children: &mut Vec<NodeId>,
-    spans: &mut SpanTree,
+    spans: &mut SpanDraft,
     value: Value,
     node: NodeId,
     key_span: &Range<usize>,
@@ -1135,9 +1136,22 @@ mod tests {
 
     #[test]
     fn merge_keys_fill_missing_entries_and_explicit_keys_win() {
-        let (docs, diags) = parse("base: &b {a: 1, b: 2}\nm:\n  <<: *b\n  b: 3\n");
-        assert!(diags.is_empty(), "{diags:?}");
+        let text = "base: &b {a: 1, b: 2}\nm:\n  <<: *b\n  b: 3\n  b: 4\n";
+        let (docs, diags) = parse(text);
         assert_eq!(docs[0].value["m"], json!({"a": 1, "b": 3}));
+        assert_eq!(
+            diags.len(),
+            1,
+            "the second explicit `b` is a duplicate: {diags:?}"
+        );
+        let d = &docs[0];
+        let b = d.spans.lookup(d.root, "/m/b", text);
+        assert_eq!(
+            &text[b.value], "3",
+            "the explicit key's span, not the merge's"
+        );
+        let a = d.spans.lookup(d.root, "/m/a", text);
+        assert_eq!(&text[a.key.unwrap()], "<<");
     }
 
     #[test]
