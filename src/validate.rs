@@ -294,6 +294,10 @@ fn finish(loaded: Loaded, reads: Vec<DocumentRead>, options: &Options, depth: De
         ..
     } = loaded;
     let mut config = Config::default();
+    config.reserve_for(reads.iter().filter_map(|read| match read {
+        DocumentRead::Resource(read) => read.typed.as_ref().ok(),
+        DocumentRead::Skipped(..) => None,
+    }));
     let mut skipped = Vec::new();
     let mut resources = 0;
     let mut suppressed = BTreeMap::new();

@@ -568,7 +568,8 @@ impl Loaded {
             .enumerate()
             .map(|(i, (name, bytes))| parse_source(first + i, name, bytes, keys, visit))
             .collect();
-        let mut made = Vec::new();
+        let objects = parsed.iter().flat_map(|p| &p.docs).map(Vec::len).sum();
+        let mut made = Vec::with_capacity(objects);
         for Parsed {
             source,
             docs,

@@ -95,7 +95,7 @@ pub fn parse_stream_with<T: Send>(
         // A syntax error ends the whole stream's parse: only one pass says
         // where, and that the rest was not read.
         if parsed.iter().all(|(_, _, clean)| *clean) {
-            let mut docs = Vec::new();
+            let mut docs = Vec::with_capacity(parsed.iter().map(|(docs, _, _)| docs.len()).sum());
             for (piece_docs, found, _) in parsed {
                 docs.extend(piece_docs);
                 diags.extend(found);

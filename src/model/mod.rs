@@ -213,6 +213,39 @@ impl Config {
         self.generated = generated::generate(self);
     }
 
+    /// Makes room for the resources `typed` before they are inserted one by
+    /// one: a list grown by doubling touches up to three times the memory
+    /// it ends with (on a 10k-resource input, megabytes).
+    pub fn reserve_for<'t>(&mut self, typed: impl IntoIterator<Item = &'t Typed>) {
+        let mut counts: Vec<(std::mem::Discriminant<Typed>, &Typed, usize)> = Vec::new();
+        for t in typed {
+            let kind = std::mem::discriminant(t);
+            match counts.iter_mut().find(|(k, _, _)| *k == kind) {
+                Some((_, _, n)) => *n += 1,
+                None => counts.push((kind, t, 1)),
+            }
+        }
+        for (_, example, n) in counts {
+            match example {
+                Typed::VirtualService(_) => self.virtual_services.reserve_exact(n),
+                Typed::DestinationRule(_) => self.destination_rules.reserve_exact(n),
+                Typed::Gateway(_) => self.gateways.reserve_exact(n),
+                Typed::ServiceEntry(_) => self.service_entries.reserve_exact(n),
+                Typed::Sidecar(_) => self.sidecars.reserve_exact(n),
+                Typed::Service(_) => self.services.reserve_exact(n),
+                Typed::Workload(_) => self.workloads.reserve_exact(n),
+                Typed::Node(_) => self.nodes.reserve_exact(n),
+                Typed::Namespace(_) => self.namespaces.reserve_exact(n),
+                Typed::KubeGateway(_) => self.kube_gateways.reserve_exact(n),
+                Typed::HttpRoute(_) => self.http_routes.reserve_exact(n),
+                Typed::Route(_) => self.routes.reserve_exact(n),
+                Typed::ListenerSet(_) => self.listener_sets.reserve_exact(n),
+                Typed::ReferenceGrant(_) => self.reference_grants.reserve_exact(n),
+                Typed::GatewayClass(_) => self.gateway_classes.reserve_exact(n),
+            }
+        }
+    }
+
     /// Adds a resource read before.
     pub fn insert(&mut self, typed: Typed) {
         match typed {

@@ -366,6 +366,8 @@ impl RequestMatch {
                 Matcher::compile(v, false, regexes),
             ));
         }
+        // Most matches have one or two conditions; a table holds thousands.
+        conditions.shrink_to_fit();
         RequestMatch { conditions }
     }
 
