@@ -81,8 +81,6 @@ pub struct SpanDraft {
     /// escaped, brought in by a merge key or an alias).
     spelled: Vec<(NodeId, Box<str>)>,
     /// Scratch for [`SpanDraft::freeze`], kept for the next document.
-    sizes: Vec<u32>,
-    parent_starts: Vec<u32>,
     open: Vec<(u32, u32)>,
 }
 
@@ -156,32 +154,28 @@ impl SpanDraft {
 
     /// The finished document's spans, and its root (the first node).
     pub(crate) fn freeze(&mut self) -> (SpanTree, Node) {
-        let n = self.nodes.len();
-        // A record holds its subtree's length in bytes, so records are sized
-        // from the last one back: `sizes[i]` is the length of records i.. .
-        self.find_parent_starts();
-        let starts = &self.parent_starts;
-        self.sizes.clear();
-        self.sizes.resize(n + 1, 0);
-        for i in (0..n).rev() {
-            let node = &self.nodes[i];
-            let subtree = self.sizes[i + 1] - self.sizes[node.subtree_end as usize];
-            let size = Record::of(node, starts[i], subtree).encoded_len();
-            self.sizes[i] = self.sizes[i + 1] + size as u32;
-        }
-        let mut bytes = Vec::with_capacity(self.sizes.first().copied().unwrap_or(0) as usize);
+        self.spelled.sort_by_key(|(node, _)| *node);
+        let mut spelled = Vec::with_capacity(self.spelled.len());
+        let mut pending = std::mem::take(&mut self.spelled).into_iter().peekable();
+        let mut bytes = Vec::with_capacity(self.nodes.len() * 8);
+        // The collections enclosing the node at hand: (subtree end, start).
+        self.open.clear();
         for (i, node) in self.nodes.iter().enumerate() {
-            let subtree = self.sizes[i + 1] - self.sizes[node.subtree_end as usize];
-            Record::of(node, starts[i], subtree).write(&mut bytes);
+            while self.open.last().is_some_and(|&(end, _)| end as usize <= i) {
+                self.open.pop();
+            }
+            let parent_start = self.open.last().map_or(0, |&(_, start)| start);
+            while let Some((_, name)) = pending.next_if(|(n, _)| *n as usize <= i) {
+                if node.key.is_some() {
+                    spelled.push((bytes.len() as u32, name));
+                }
+            }
+            let descendants = node.subtree_end - i as u32 - 1;
+            Record::of(node, parent_start, descendants).write(&mut bytes);
+            if descendants > 0 {
+                self.open.push((node.subtree_end, node.value.0));
+            }
         }
-        let total = self.sizes.first().copied().unwrap_or(0);
-        let position = |node: NodeId| total - self.sizes[node as usize];
-        let mut spelled: Vec<(u32, Box<str>)> = std::mem::take(&mut self.spelled)
-            .into_iter()
-            .filter(|(node, _)| self.nodes[*node as usize].key.is_some())
-            .map(|(node, name)| (position(node), name))
-            .collect();
-        spelled.sort_by_key(|(at, _)| *at);
         let tree = SpanTree {
             bytes: bytes.into_boxed_slice(),
             spelled: spelled.into_boxed_slice(),
@@ -189,28 +183,12 @@ impl SpanDraft {
         let root = tree.node_at(0, 0);
         (tree, root)
     }
-
-    /// The start of each node's parent (0 for a top-level node).
-    fn find_parent_starts(&mut self) {
-        self.parent_starts.clear();
-        self.open.clear();
-        for (i, node) in self.nodes.iter().enumerate() {
-            while self.open.last().is_some_and(|&(end, _)| end as usize <= i) {
-                self.open.pop();
-            }
-            let parent_start = self.open.last().map_or(0, |&(_, start)| start);
-            self.parent_starts.push(parent_start);
-            if node.subtree_end as usize > i + 1 {
-                self.open.push((node.subtree_end, node.value.0));
-            }
-        }
-    }
 }
 
-/// One node as stored: varints relative to its parent's start, so a
-/// document's records are a few bytes each.
+/// One node as stored, in document order: varints relative to its
+/// parent's start, so a document's records are a few bytes each.
 struct Record {
-    /// Subtree length in bytes, key present, shape.
+    /// Number of descendants, key present, shape.
     header: u64,
     start: u64,
     len: u64,
@@ -218,10 +196,10 @@ struct Record {
 }
 
 impl Record {
-    fn of(node: &DraftNode, parent_start: u32, subtree: u32) -> Record {
+    fn of(node: &DraftNode, parent_start: u32, descendants: u32) -> Record {
         let (start, end) = node.value;
         Record {
-            header: (u64::from(subtree) << 3)
+            header: (u64::from(descendants) << 3)
                 | (u64::from(node.key.is_some()) << 2)
                 | node.shape.code(),
             start: zigzag(i64::from(start) - i64::from(parent_start)),
@@ -233,13 +211,6 @@ impl Record {
                 )
             }),
         }
-    }
-
-    fn encoded_len(&self) -> usize {
-        let key = self
-            .key
-            .map_or(0, |(gap, len)| varint_len(gap) + varint_len(len));
-        varint_len(self.header) + varint_len(self.start) + varint_len(self.len) + key
     }
 
     fn write(&self, out: &mut Vec<u8>) {
@@ -261,21 +232,20 @@ fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
-fn varint_len(mut v: u64) -> usize {
-    let mut len = 1;
-    while v >= 0x80 {
-        v >>= 7;
-        len += 1;
-    }
-    len
-}
-
 fn write_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
     }
     out.push(v as u8);
+}
+
+/// Moves `*at` past the varint there.
+fn skip_varint(bytes: &[u8], at: &mut usize) {
+    while bytes[*at] >= 0x80 {
+        *at += 1;
+    }
+    *at += 1;
 }
 
 /// Reads the varint at `*at` and moves past it.
@@ -302,8 +272,9 @@ pub struct Node {
     end: u32,
     key: Option<(u32, u32)>,
     shape: Shape,
-    /// The byte range of its descendants' records.
-    children: (u32, u32),
+    /// Where its first child's record starts.
+    children_at: u32,
+    descendants: u32,
 }
 
 impl Node {
@@ -354,24 +325,38 @@ impl SpanTree {
             let key_end = (i64::from(key_start) + unzigzag(read_varint(bytes, &mut pos))) as u32;
             (key_start, key_end)
         });
-        let children_start = pos as u32;
         Node {
             at,
             start,
             end,
             key,
             shape: Shape::from_code(header & 0b11),
-            children: (children_start, children_start + (header >> 3) as u32),
+            children_at: pos as u32,
+            descendants: (header >> 3) as u32,
         }
+    }
+
+    /// Where the record after `count` records from `at` starts.
+    fn skip_records(&self, mut at: usize, count: u32) -> usize {
+        for _ in 0..count {
+            let header = read_varint(&self.bytes, &mut at);
+            let fields = if header & 0b100 != 0 { 4 } else { 2 };
+            for _ in 0..fields {
+                skip_varint(&self.bytes, &mut at);
+            }
+        }
+        at
     }
 
     /// The children of `node`, in document order.
     fn children(&self, node: Node) -> impl Iterator<Item = Node> + '_ {
-        let mut at = node.children.0;
+        let mut at = node.children_at;
+        let mut left = node.descendants;
         std::iter::from_fn(move || {
-            (at < node.children.1).then(|| {
+            (left > 0).then(|| {
                 let child = self.node_at(at, node.start);
-                at = child.children.1;
+                at = self.skip_records(child.children_at as usize, child.descendants) as u32;
+                left -= 1 + child.descendants;
                 child
             })
         })
