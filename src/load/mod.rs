@@ -83,7 +83,7 @@ pub struct Document {
 
 impl Document {
     pub fn str_field(&self, pointer: &str) -> Option<&str> {
-        self.value.pointer(pointer).and_then(Value::as_str)
+        value_at(&self.value, pointer).and_then(Value::as_str)
     }
 
     pub fn api_version(&self) -> &str {
@@ -133,6 +133,26 @@ impl Document {
     pub fn full_pointer(&self, pointer: &str) -> String {
         format!("{}{}", self.pointer_prefix, pointer)
     }
+}
+
+/// The value an RFC 6901 pointer names (as `Value::pointer`, without
+/// allocating a string per segment: validate asks several per document).
+fn value_at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(value);
+    }
+    pointer
+        .strip_prefix('/')?
+        .split('/')
+        .try_fold(value, |v, segment| match v {
+            Value::Object(map) => map.get(&*spans::unescape(segment)),
+            Value::Array(items) => {
+                let canonical =
+                    !segment.starts_with('+') && (!segment.starts_with('0') || segment.len() == 1);
+                items.get(segment.parse::<usize>().ok().filter(|_| canonical)?)
+            }
+            _ => None,
+        })
 }
 
 /// One source as read: its text, what became of its YAML documents (one
@@ -588,6 +608,35 @@ impl Loaded {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_found_as_serde_json_finds_them() {
+        let value = serde_json::json!({
+            "metadata": {"name": "a", "a/b": "slash", "m~n": "tilde", "": "empty"},
+            "items": ["zero", "one"],
+        });
+        for pointer in [
+            "",
+            "/metadata",
+            "/metadata/name",
+            "/metadata/a~1b",
+            "/metadata/m~0n",
+            "/metadata/",
+            "/items/1",
+            "/items/01",
+            "/items/+1",
+            "/items/2",
+            "/nope/x",
+            "metadata",
+            "/metadata/name/deeper",
+        ] {
+            assert_eq!(
+                value_at(&value, pointer),
+                value.pointer(pointer),
+                "{pointer}"
+            );
+        }
+    }
 
     #[test]
     fn input_past_the_total_limit_is_a_finding_and_the_rest_is_not_read() {
