@@ -80,8 +80,12 @@ pub fn write(
         },
         summary,
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    out.write_all(b"\n")
+    // serde_json writes token by token: buffer them here, where the writer
+    // is a concrete type, rather than call through `dyn Write` for each.
+    let mut buffered = io::BufWriter::with_capacity(64 * 1024, out);
+    serde_json::to_writer_pretty(&mut buffered, &report)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
 
 /// Renders the whole report as pretty JSON.
