@@ -8,7 +8,6 @@ use serde::Serialize;
 
 use crate::analyze;
 use crate::diagnostic::{Diagnostic, ResourceRef, Rule, Severity};
-use crate::load::spans::escape;
 use crate::load::{Document, Files, Loaded, Source};
 use crate::model::{self, Config, Typed};
 use crate::schema;
@@ -119,14 +118,19 @@ impl DocumentRead {
         };
         let mut found = Vec::new();
         let schema_ok = !check_schema || schema::validate(doc, kind, &mut found);
-        let annotation = format!("/metadata/annotations/{}", escape(SUPPRESS_ANNOTATION));
-        let suppress = doc.str_field(&annotation).map(|codes| {
-            codes
-                .split(',')
-                .map(|c| c.trim().to_string())
-                .filter(|c| !c.is_empty())
-                .collect()
-        });
+        let suppress = doc
+            .value
+            .get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(SUPPRESS_ANNOTATION))
+            .and_then(serde_json::Value::as_str)
+            .map(|codes| {
+                codes
+                    .split(',')
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect()
+            });
         DocumentRead::Resource(Box::new(ResourceRead {
             kind,
             found,
