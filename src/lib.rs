@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod diff;
 pub mod load;
+pub mod memory;
 pub mod mesh;
 pub mod model;
 pub mod report;

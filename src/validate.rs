@@ -280,6 +280,7 @@ pub fn run_files(files: Files, options: &Options) -> Outcome {
     };
     let (documents, reads) = loaded.add_inputs(files, &visit).into_iter().unzip();
     loaded.documents = documents;
+    crate::memory::release_freed();
     finish(loaded, reads, options, Depth::Full)
 }
 
@@ -355,6 +356,7 @@ fn finish(loaded: Loaded, reads: Vec<DocumentRead>, options: &Options, depth: De
         &mut diagnostics,
     );
     config.derive();
+    crate::memory::release_freed();
     if depth == Depth::Full
         && options.gateway_api_channel.or(declared) == Some(Channel::Standard)
         && options.enabled(&schema::rules::EXPERIMENTAL_FIELD)
