@@ -4,6 +4,8 @@
 pub mod channel;
 pub mod rules;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -104,6 +106,27 @@ pub fn check_regex(text: &str) -> Result<(), String> {
         })
 }
 
+/// Whether `text` passes [`check_regex`], remembered per thread: manifests
+/// repeat their regexes (one pattern on the routes of many services), and
+/// each parse costs tens of thousands of instructions.
+fn regex_is_valid(text: &str) -> bool {
+    const REMEMBERED: usize = 1024;
+    thread_local! {
+        static VERDICTS: RefCell<HashMap<Box<str>, bool>> = RefCell::new(HashMap::new());
+    }
+    VERDICTS.with_borrow_mut(|verdicts| {
+        if let Some(&valid) = verdicts.get(text) {
+            return valid;
+        }
+        let valid = check_regex(text).is_ok();
+        if verdicts.len() >= REMEMBERED {
+            verdicts.clear();
+        }
+        verdicts.insert(text.into(), valid);
+        valid
+    })
+}
+
 /// A kind's compiled validator and its composed schema (read back for
 /// suggestions), built once per process.
 struct Compiled {
@@ -130,7 +153,7 @@ fn compile(schema: Value) -> Compiled {
         .with_format("istio-duration-or-zero", |s: &str| {
             Duration::parse(s).is_ok()
         })
-        .with_format("re2", |s: &str| check_regex(s).is_ok())
+        .with_format("re2", regex_is_valid)
         .build(&schema)
         .expect("embedded schema compiles");
     Compiled { schema, validator }
@@ -467,6 +490,15 @@ mod tests {
         assert!(check_duration("500us").is_err());
         assert!(check_duration("1500us").is_err());
         assert!(check_duration("abc").is_err());
+    }
+
+    #[test]
+    fn remembered_regex_verdicts_are_check_regex_verdicts() {
+        for _ in 0..2 {
+            for text in ["/api/.*", "", "(unclosed", "^/v[0-9]+$", "\\p{Greek}+", "\\p{Nope}"] {
+                assert_eq!(regex_is_valid(text), check_regex(text).is_ok(), "{text}");
+            }
+        }
     }
 
     #[test]
