@@ -13,7 +13,9 @@
 //! on one is reported as [`Search::Unknown`].
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::HashSet;
 
 use fixedbitset::FixedBitSet;
 use regex_syntax::hir::{Class, Hir, HirKind};
@@ -204,7 +206,7 @@ fn search(
         kills: &kills,
         reachable: reachable_kills(&kills, avoid.len()),
         choice: vec![0; fields.len()],
-        failed: HashSet::new(),
+        failed: HashSet::default(),
         visits: 0,
     };
     match walk.dfs(0, FixedBitSet::with_capacity(avoid.len())) {
@@ -388,7 +390,7 @@ impl<'k> Kept<'k> {
     fn new(keep: &'k dyn Fn(Option<&str>) -> bool) -> Kept<'k> {
         Kept {
             keep,
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             seen_none: false,
             out: Vec::new(),
         }

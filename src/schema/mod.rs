@@ -495,7 +495,14 @@ mod tests {
     #[test]
     fn remembered_regex_verdicts_are_check_regex_verdicts() {
         for _ in 0..2 {
-            for text in ["/api/.*", "", "(unclosed", "^/v[0-9]+$", "\\p{Greek}+", "\\p{Nope}"] {
+            for text in [
+                "/api/.*",
+                "",
+                "(unclosed",
+                "^/v[0-9]+$",
+                "\\p{Greek}+",
+                "\\p{Nope}",
+            ] {
                 assert_eq!(regex_is_valid(text), check_regex(text).is_ok(), "{text}");
             }
         }

@@ -349,7 +349,7 @@ fn check_weights(
 
 /// Kiali's KIA1105: one destination (host, subset and port) twice in a route.
 fn check_repeated(out: &mut Reporter, vs: &Resource<VirtualService>, split: &Split, at: &str) {
-    let mut first_at = std::collections::HashMap::new();
+    let mut first_at = foldhash::HashMap::default();
     for (j, (_, d)) in split.iter().enumerate() {
         let key = (
             fqdn(&d.host, &vs.namespace),

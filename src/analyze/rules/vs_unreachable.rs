@@ -2,7 +2,9 @@
 //! never win, by Istio's own analysis (`analyzeUnreachableHTTPRules` and the
 //! prefix-overlap heuristic), reported as IST0130 and IST0131.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::hash::Hash;
 
 use crate::analyze::Checker;
@@ -177,7 +179,7 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
 /// later one, in the order Istio's pairwise loop finds them. Only earlier
 /// matches whose prefix starts the later prefix are compared.
 fn covered_prefixes(prefixes: &[PrefixMatch]) -> Vec<(&PrefixMatch, &PrefixMatch)> {
-    let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_prefix: HashMap<&str, Vec<usize>> = HashMap::default();
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for (bi, b) in prefixes.iter().enumerate() {
         let shorter = (0..b.prefix.len()).filter(|&end| b.prefix.is_char_boundary(end));
@@ -202,7 +204,7 @@ fn covered_prefixes(prefixes: &[PrefixMatch]) -> Vec<(&PrefixMatch, &PrefixMatch
 /// from earlier rules and rules after a match-less rule.
 fn analyze_order<M: Eq + Hash>(cx: &mut Checker, section: &str, rules: &[(Option<&str>, &[M])]) {
     // Each match with the first rule that has it.
-    let mut seen: HashMap<&M, usize> = HashMap::new();
+    let mut seen: HashMap<&M, usize> = HashMap::default();
     let mut catch_all: Option<usize> = None;
     for (i, (name, matches)) in rules.iter().enumerate() {
         let at = format!("/spec/{section}/{i}");

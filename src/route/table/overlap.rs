@@ -5,7 +5,9 @@
 //! regexes by their literal prefix) in an ordered map, the way a trie finds a
 //! string's prefixes and extensions.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use crate::route::matcher::{Condition, Field, Matcher, RequestMatch, bounds_meet};
 
