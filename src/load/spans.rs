@@ -15,9 +15,8 @@ use std::ops::Range;
 pub type NodeId = u32;
 
 /// What kind of value a node holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
-    #[default]
     Scalar,
     Sequence,
     Mapping,
@@ -475,14 +474,20 @@ mod tests {
             draft_children(&mut draft, &mut rng, 0, base);
             draft.close(root, base as usize + 100_000);
             let expected: Vec<_> = draft.nodes.clone();
+            let names: std::collections::HashMap<NodeId, Box<str>> =
+                draft.spelled.iter().cloned().collect();
             let (tree, root) = draft.freeze();
             let mut found = Vec::new();
             walk(&tree, root, &mut found);
             assert_eq!(found.len(), expected.len(), "round {round}");
-            for (node, want) in found.iter().zip(&expected) {
+            for (i, (node, want)) in found.iter().zip(&expected).enumerate() {
                 assert_eq!(node.span(), want.value.0 as usize..want.value.1 as usize);
                 assert_eq!(node.key, want.key);
                 assert_eq!(node.shape(), want.shape);
+                // Every key is spelled otherwise here (the text is empty):
+                // its name must follow its record.
+                let name = names.get(&(i as NodeId)).map(|n| &**n);
+                assert_eq!(tree.key_name(node, ""), name.filter(|_| want.key.is_some()));
             }
         }
     }

@@ -106,14 +106,16 @@ pub fn check_regex(text: &str) -> Result<(), String> {
         })
 }
 
+thread_local! {
+    /// [`regex_is_valid`]'s verdicts on this thread.
+    static VERDICTS: RefCell<HashMap<Box<str>, bool>> = RefCell::new(HashMap::new());
+}
+
 /// Whether `text` passes [`check_regex`], remembered per thread: manifests
 /// repeat their regexes (one pattern on the routes of many services), and
 /// each parse costs tens of thousands of instructions.
 fn regex_is_valid(text: &str) -> bool {
     const REMEMBERED: usize = 1024;
-    thread_local! {
-        static VERDICTS: RefCell<HashMap<Box<str>, bool>> = RefCell::new(HashMap::new());
-    }
     VERDICTS.with_borrow_mut(|verdicts| {
         if let Some(&valid) = verdicts.get(text) {
             return valid;
@@ -506,6 +508,12 @@ mod tests {
                 assert_eq!(regex_is_valid(text), check_regex(text).is_ok(), "{text}");
             }
         }
+        let remembered = VERDICTS.with_borrow(|v| v.get("(unclosed").copied());
+        assert_eq!(
+            remembered,
+            Some(false),
+            "the verdict is kept for the next ask"
+        );
     }
 
     #[test]
