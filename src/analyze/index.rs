@@ -3,7 +3,6 @@
 //! not describe their target (`--verbose`).
 
 use std::cell::OnceCell;
-use std::collections::BTreeSet;
 use std::ops::Deref;
 
 use crate::load::Document;
@@ -14,8 +13,9 @@ use crate::route::RoutingTable;
 pub struct Index<'m, 'c> {
     pub mesh: &'m Mesh<'c>,
     pub docs: &'c [Document],
-    /// References left unchecked because the input does not describe their target.
-    pub unchecked: BTreeSet<String>,
+    /// References left unchecked because the input does not describe their
+    /// target; sorted when handed out.
+    unchecked: foldhash::HashSet<String>,
     /// The routing table, built by the first check that asks.
     table: OnceCell<RoutingTable<'m>>,
 }
@@ -33,7 +33,7 @@ impl<'m, 'c> Index<'m, 'c> {
         Index {
             mesh,
             docs,
-            unchecked: BTreeSet::new(),
+            unchecked: foldhash::HashSet::default(),
             table: OnceCell::new(),
         }
     }
@@ -41,6 +41,20 @@ impl<'m, 'c> Index<'m, 'c> {
     /// The routing table of the mesh, built once for every check that routes.
     pub fn routing_table(&self) -> &RoutingTable<'m> {
         self.table.get_or_init(|| RoutingTable::build(self.mesh))
+    }
+
+    /// Notes a reference left unchecked, once however often it is met.
+    pub fn note_unchecked(&mut self, why: &str) {
+        if !self.unchecked.contains(why) {
+            self.unchecked.insert(why.to_string());
+        }
+    }
+
+    /// What was left unchecked, sorted.
+    pub fn into_unchecked(self) -> Vec<String> {
+        let mut all: Vec<String> = self.unchecked.into_iter().collect();
+        all.sort_unstable();
+        all
     }
 
     /// [`Mesh::lookup_host`], noting what was not checked.
@@ -52,7 +66,7 @@ impl<'m, 'c> Index<'m, 'c> {
     ) -> HostLookup<'m, 'c> {
         let found = self.mesh.lookup_host(host, namespace, export_to);
         if let HostLookup::Unchecked(why) = &found {
-            self.unchecked.insert(why.clone());
+            self.note_unchecked(why);
         }
         found
     }
@@ -61,7 +75,7 @@ impl<'m, 'c> Index<'m, 'c> {
     pub fn gateway(&mut self, reference: &str) -> GatewayLookup<'c> {
         let found = self.mesh.gateway(reference);
         if let GatewayLookup::Unchecked(why) = &found {
-            self.unchecked.insert(why.clone());
+            self.note_unchecked(why);
         }
         found
     }
@@ -70,7 +84,7 @@ impl<'m, 'c> Index<'m, 'c> {
     pub fn subset(&mut self, host: &str, subset: &str, client_ns: &str) -> SubsetLookup {
         let found = self.mesh.subset(host, subset, client_ns);
         if let SubsetLookup::Unchecked(why) = &found {
-            self.unchecked.insert(why.clone());
+            self.note_unchecked(why);
         }
         found
     }

@@ -101,7 +101,7 @@ pub fn check_resources(
             check => run_per_resource(check, config, docs, out, &|_| true),
         }
     }
-    index.unchecked.into_iter().collect()
+    index.into_unchecked()
 }
 
 /// Runs the per-resource rules (not the cross-resource analysis) on the

@@ -162,6 +162,9 @@ impl<'c> Mesh<'c> {
     /// root namespace; within a namespace the most specific host wins and
     /// rules for the same host are merged, oldest first.
     pub fn destination_rule(&self, host: &str, client_ns: &str) -> MergedRule<'c> {
+        if self.rule_hosts.matching(host).next().is_none() {
+            return MergedRule::default();
+        }
         let host_ns = self.host_namespace(host);
         let mut namespaces = vec![client_ns];
         namespaces.extend(host_ns);

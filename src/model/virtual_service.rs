@@ -299,6 +299,21 @@ impl DestinationAt<'_> {
     }
 }
 
+/// Where a route (the `route` list of an http, tcp or tls rule) sits; its
+/// pointer (`/spec/http/2/route`) is spelled only when displayed, as most
+/// routes are never reported.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteAt {
+    pub section: &'static str,
+    pub rule: usize,
+}
+
+impl std::fmt::Display for RouteAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "/spec/{}/{}/route", self.section, self.rule)
+    }
+}
+
 /// A route's destinations, each with its weight.
 pub type Split<'a> = Vec<(Option<i64>, &'a Destination)>;
 
@@ -383,20 +398,24 @@ impl VirtualService {
             .collect()
     }
 
-    /// Each route (http, tcp and tls) with its pointer and, per destination,
-    /// its weight and destination.
-    pub fn route_splits(&self) -> Vec<(String, Split<'_>)> {
-        let http = self.http.iter().enumerate().map(|(i, r)| {
+    /// Each route (http, tcp and tls) with where it sits and, per
+    /// destination, its weight and destination.
+    pub fn route_splits(&self) -> Vec<(RouteAt, Split<'_>)> {
+        let http = self.http.iter().enumerate().map(|(rule, r)| {
             let split = r.route.iter().map(|d| (d.weight, &d.destination)).collect();
-            (format!("/spec/http/{i}/route"), split)
+            let at = RouteAt {
+                section: "http",
+                rule,
+            };
+            (at, split)
         });
         let l4 = [("tcp", self.tcp.iter().map(|r| &r.route).collect::<Vec<_>>())]
             .into_iter()
             .chain([("tls", self.tls.iter().map(|r| &r.route).collect())])
             .flat_map(|(section, routes)| {
-                routes.into_iter().enumerate().map(move |(i, route)| {
+                routes.into_iter().enumerate().map(move |(rule, route)| {
                     let split = route.iter().map(|d| (d.weight, &d.destination)).collect();
-                    (format!("/spec/{section}/{i}/route"), split)
+                    (RouteAt { section, rule }, split)
                 })
             });
         http.chain(l4).collect()

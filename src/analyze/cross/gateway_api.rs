@@ -281,7 +281,7 @@ fn parent_missing<T>(
         )
         .label(format!("no such {kind}"));
     } else {
-        index.unchecked.insert(format!(
+        index.note_unchecked(&format!(
             "parent {kind} {ns}/{name} of {} {}/{}: the input has no {kind}s in namespace {ns}",
             child.kind.as_str(),
             child.namespace,

@@ -40,9 +40,9 @@ pub static RULES: &[&Rule] = &[&SELECTS_NO_WORKLOAD, &PORT_NOT_ON_SERVICE];
 pub fn check(index: &mut Index, out: &mut Reporter) {
     if !index.has_workloads() {
         if !index.config.gateways.is_empty() {
-            index
-                .unchecked
-                .insert("gateway selectors and ports: the input has no Deployments or Pods".into());
+            index.note_unchecked(
+                "gateway selectors and ports: the input has no Deployments or Pods",
+            );
         }
         return;
     }
@@ -55,7 +55,7 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
                 .any(|k| w.spec.labels.contains_key(k))
         });
         if !describes_gateways {
-            index.unchecked.insert(format!(
+            index.note_unchecked(&format!(
                 "selector of gateway {}/{}: no workload of the input has its label keys",
                 gw.namespace,
                 gw.name()

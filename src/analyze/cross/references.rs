@@ -203,7 +203,8 @@ fn check_destination(
             .help("add the namespace to the exportTo of the host (or of this VirtualService's exportTo list)");
         }
         HostLookup::Found(found) => {
-            let numbers: Vec<String> = found.ports.iter().map(|p| p.number.to_string()).collect();
+            let numbers =
+                || -> Vec<String> { found.ports.iter().map(|p| p.number.to_string()).collect() };
             match &d.destination.port {
                 None if found.ports.len() > 1 => {
                     out.report(
@@ -212,12 +213,12 @@ fn check_destination(
                         &host_at(),
                         format!(
                             "`{host}` exposes ports {}: this {} needs `port`",
-                            numbers.join(", "),
+                            numbers().join(", "),
                             what(d)
                         ),
                     )
                     .label("which port?")
-                    .help(format!("add `port: {{number: {}}}`", numbers[0]));
+                    .help(format!("add `port: {{number: {}}}`", found.ports[0].number));
                 }
                 Some(port) if !found.ports.iter().any(|p| p.number == port.number) => {
                     out.report(
@@ -227,10 +228,10 @@ fn check_destination(
                         format!(
                             "`{host}` has no port {} (it exposes {})",
                             port.number,
-                            if numbers.is_empty() {
+                            if found.ports.is_empty() {
                                 "no ports".to_string()
                             } else {
-                                numbers.join(", ")
+                                numbers().join(", ")
                             }
                         ),
                     )
@@ -291,7 +292,7 @@ fn check_subset(
     name: &str,
     subset: &str,
 ) {
-    let at = format!("{}/subset", d.pointer());
+    let at = || format!("{}/subset", d.pointer());
     let described = index.is_complete() || index.destination_rules_matching(name).next().is_some();
     let visible: Vec<&Resource<DestinationRule>> = index
         .destination_rules_matching(name)
@@ -308,7 +309,7 @@ fn check_subset(
         out.report(
             &UNKNOWN_SUBSET,
             vs,
-            &at,
+            &at(),
             if visible.is_empty() {
                 format!("subset `{subset}` of {name} is not defined: no DestinationRule for this host applies here")
             } else if known.is_empty() {
@@ -326,7 +327,7 @@ fn check_subset(
     }
     for client in client_namespaces(index.mesh, vs) {
         if let SubsetLookup::Missing(why) = index.subset(name, subset, client) {
-            out.report(&SUBSET_NOT_IN_EFFECTIVE_RULE, vs, &at, why)
+            out.report(&SUBSET_NOT_IN_EFFECTIVE_RULE, vs, &at(), why)
                 .label("not in the DestinationRule in use")
                 .help("define the subset in the DestinationRule Istio uses for this caller, or merge the two rules; requests would get 503 NC");
             return;

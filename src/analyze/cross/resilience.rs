@@ -10,7 +10,7 @@ use crate::diagnostic::{Rule, Severity};
 use crate::mesh::HostLookup;
 use crate::mesh::names::fqdn;
 use crate::model::protocol::Protocol;
-use crate::model::virtual_service::{HttpRoute, Split};
+use crate::model::virtual_service::{HttpRoute, RouteAt, Split};
 use crate::model::{DestinationRule, Duration, Resource, SmallMap, VirtualService};
 
 pub static PER_TRY_IGNORED: Rule = Rule {
@@ -175,8 +175,8 @@ pub fn check(index: &mut Index, out: &mut Reporter) {
         }
         for (at, split) in vs.spec.route_splits() {
             let weights: Vec<Option<i64>> = split.iter().map(|(w, _)| *w).collect();
-            check_weights(out, vs, &weights, &at);
-            check_repeated(out, vs, &split, &at);
+            check_weights(out, vs, &weights, at);
+            check_repeated(out, vs, &split, at);
         }
     }
     for dr in &index.config.destination_rules {
@@ -311,7 +311,7 @@ fn check_weights(
     out: &mut Reporter,
     vs: &Resource<VirtualService>,
     weights: &[Option<i64>],
-    at: &str,
+    at: RouteAt,
 ) {
     match weights {
         [Some(w)] if *w != 100 => {
@@ -334,7 +334,7 @@ fn check_weights(
                 out.report(
                     &WEIGHTS_NOT_100,
                     vs,
-                    at,
+                    &at.to_string(),
                     format!(
                         "weights sum to {total}, so the split is {}",
                         shares.join(" / ")
@@ -348,7 +348,7 @@ fn check_weights(
 }
 
 /// Kiali's KIA1105: one destination (host, subset and port) twice in a route.
-fn check_repeated(out: &mut Reporter, vs: &Resource<VirtualService>, split: &Split, at: &str) {
+fn check_repeated(out: &mut Reporter, vs: &Resource<VirtualService>, split: &Split, at: RouteAt) {
     let mut first_at = foldhash::HashMap::default();
     for (j, (_, d)) in split.iter().enumerate() {
         let key = (

@@ -2,8 +2,8 @@
 
 use crate::analyze::Checker;
 use crate::diagnostic::{Rule, Severity};
-use crate::model::common::Destination;
 use crate::model::host::{is_dns1123_label, validate_wildcard_domain};
+use crate::model::virtual_service::{DestinationAt, RouteAt};
 use crate::model::{Resource, VirtualService};
 
 pub static INVALID_WEIGHT: Rule = Rule {
@@ -35,14 +35,14 @@ pub static RULES: &[&Rule] = &[&INVALID_WEIGHT, &INVALID_DESTINATION];
 pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
     for (at, split) in res.spec.route_splits() {
         let weights: Vec<Option<i64>> = split.iter().map(|(w, _)| *w).collect();
-        check_weights(cx, &at, &weights);
+        check_weights(cx, at, &weights);
     }
     for d in res.spec.destinations() {
-        check_destination(cx, &d.pointer(), d.destination);
+        check_destination(cx, &d);
     }
 }
 
-fn check_weights(cx: &mut Checker, at: &str, weights: &[Option<i64>]) {
+fn check_weights(cx: &mut Checker, at: RouteAt, weights: &[Option<i64>]) {
     for (j, w) in weights.iter().enumerate() {
         if let Some(w) = w.filter(|w| *w < 0) {
             cx.report(
@@ -59,7 +59,7 @@ fn check_weights(cx: &mut Checker, at: &str, weights: &[Option<i64>]) {
     if weights.len() > 1 && total == 0 {
         cx.report_key(
             &INVALID_WEIGHT,
-            at,
+            &at.to_string(),
             "total destination weight is 0: no destination would receive traffic",
         )
         .label("all weights are 0 or unset")
@@ -67,24 +67,30 @@ fn check_weights(cx: &mut Checker, at: &str, weights: &[Option<i64>]) {
     }
 }
 
-fn check_destination(cx: &mut Checker, at: &str, destination: &Destination) {
+/// The pointer is made only for a finding: most destinations have none.
+fn check_destination(cx: &mut Checker, d: &DestinationAt) {
+    let destination = d.destination;
     let host = &destination.host;
     if host == "*" {
         cx.report(
             &INVALID_DESTINATION,
-            &format!("{at}/host"),
+            &format!("{}/host", d.pointer()),
             "a destination host cannot be `*`",
         )
         .label("wildcard destination")
         .help("name the service to send traffic to");
     } else if let Err(reason) = validate_wildcard_domain(host) {
-        cx.report(&INVALID_DESTINATION, &format!("{at}/host"), reason)
-            .label("invalid host");
+        cx.report(
+            &INVALID_DESTINATION,
+            &format!("{}/host", d.pointer()),
+            reason,
+        )
+        .label("invalid host");
     }
     if let Some(subset) = &destination.subset
         && !is_dns1123_label(subset)
     {
-        cx.report(&INVALID_DESTINATION, &format!("{at}/subset"), format!("subset name `{subset}` is not a DNS-1123 label"))
+        cx.report(&INVALID_DESTINATION, &format!("{}/subset", d.pointer()), format!("subset name `{subset}` is not a DNS-1123 label"))
                 .label("invalid subset name")
                 .help("use letters, digits and '-', at most 63 characters, starting and ending with a letter or digit");
     }

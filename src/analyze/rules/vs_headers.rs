@@ -63,29 +63,31 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
 }
 
 fn check_headers(cx: &mut Checker, at: &str, headers: &Headers) {
-    if let Some(req) = &headers.request {
-        for (op, map) in [("set", &req.set), ("add", &req.add)] {
-            check_map(cx, &format!("{at}/request/{op}"), map, true);
+    for (side, ops, authority_ok) in [
+        ("request", &headers.request, true),
+        ("response", &headers.response, false),
+    ] {
+        let Some(ops) = ops else { continue };
+        for (op, map) in [("set", &ops.set), ("add", &ops.add)] {
+            if !map.is_empty() {
+                check_map(cx, &format!("{at}/{side}/{op}"), map, authority_ok);
+            }
         }
-        check_removes(cx, &format!("{at}/request/remove"), &req.remove);
-    }
-    if let Some(resp) = &headers.response {
-        for (op, map) in [("set", &resp.set), ("add", &resp.add)] {
-            check_map(cx, &format!("{at}/response/{op}"), map, false);
+        if !ops.remove.is_empty() {
+            check_removes(cx, &format!("{at}/{side}/remove"), &ops.remove);
         }
-        check_removes(cx, &format!("{at}/response/remove"), &resp.remove);
     }
 }
 
 fn check_map(cx: &mut Checker, at: &str, map: &BTreeMap<String, String>, authority_ok: bool) {
     for (name, value) in map {
-        let p = format!("{at}/{}", escape(name));
+        let p = || format!("{at}/{}", escape(name));
         if let Some(reason) = name_error(name, authority_ok) {
-            cx.report_key(&INVALID_HEADER_OPERATION, &p, reason)
+            cx.report_key(&INVALID_HEADER_OPERATION, &p(), reason)
                 .label("invalid header name");
         }
         if let Some(reason) = value_error(value) {
-            cx.report(&INVALID_HEADER_OPERATION, &p, reason)
+            cx.report(&INVALID_HEADER_OPERATION, &p(), reason)
                 .label("invalid header value");
         }
     }

@@ -57,30 +57,35 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
     let mesh = applies_to_mesh(&res.spec);
     for (i, rule) in res.spec.http.iter().enumerate() {
         for (j, m) in rule.matches.iter().enumerate() {
-            let at = format!("/spec/http/{i}/match/{j}");
-            check_headers(cx, &format!("{at}/headers"), &m.headers, mesh, false);
-            check_headers(
-                cx,
-                &format!("{at}/withoutHeaders"),
-                &m.without_headers,
-                mesh,
-                true,
-            );
+            // Pointers are spelled only where there is something to check.
+            let at = || format!("/spec/http/{i}/match/{j}");
+            if !m.headers.is_empty() {
+                check_headers(cx, &format!("{}/headers", at()), &m.headers, mesh, false);
+            }
+            if !m.without_headers.is_empty() {
+                check_headers(
+                    cx,
+                    &format!("{}/withoutHeaders", at()),
+                    &m.without_headers,
+                    mesh,
+                    true,
+                );
+            }
             for (field, sm) in [
                 ("scheme", &m.scheme),
                 ("method", &m.method),
                 ("authority", &m.authority),
             ] {
                 if let Some(sm) = sm {
-                    check_string_match(cx, &format!("{at}/{field}"), sm);
+                    check_string_match(cx, &format!("{}/{field}", at()), sm);
                 }
             }
             for (name, sm) in &m.query_params {
-                let p = format!("{at}/queryParams/{}", crate::load::spans::escape(name));
+                let p = format!("{}/queryParams/{}", at(), crate::load::spans::escape(name));
                 check_string_match(cx, &p, sm);
             }
             if let Some((key, reason)) = first_label_error(&m.source_labels) {
-                let p = format!("{at}/sourceLabels/{}", crate::load::spans::escape(key));
+                let p = format!("{}/sourceLabels/{}", at(), crate::load::spans::escape(key));
                 cx.report_key(&INVALID_MATCH, &p, reason)
                     .label("invalid label");
             }
@@ -91,7 +96,7 @@ pub fn check(res: &Resource<VirtualService>, cx: &mut Checker) {
             {
                 cx.report(
                     &INVALID_MATCH,
-                    &format!("{at}/sourceNamespace"),
+                    &format!("{}/sourceNamespace", at()),
                     format!("sourceNamespace `{ns}` is not a DNS-1123 label"),
                 )
                 .label("invalid namespace");

@@ -207,14 +207,14 @@ fn analyze_order<M: Eq + Hash>(cx: &mut Checker, section: &str, rules: &[(Option
     let mut seen: HashMap<&M, usize> = HashMap::default();
     let mut catch_all: Option<usize> = None;
     for (i, (name, matches)) in rules.iter().enumerate() {
-        let at = format!("/spec/{section}/{i}");
-        let this = rule_name(*name, i);
+        let at = || format!("/spec/{section}/{i}");
+        let this = || rule_name(*name, i);
         if matches.is_empty() {
             if let Some(c) = catch_all {
                 cx.report_key(
                     &UNREACHABLE_RULE,
-                    &at,
-                    format!("rule {this} is never used: only the last rule can have no matches (rule #{c} has none)"),
+                    &at(),
+                    format!("rule {} is never used: only the last rule can have no matches (rule #{c} has none)", this()),
                 )
                 .label("never used");
             }
@@ -224,8 +224,12 @@ fn analyze_order<M: Eq + Hash>(cx: &mut Checker, section: &str, rules: &[(Option
         if let Some(c) = catch_all {
             cx.report_key(
                 &UNREACHABLE_RULE,
-                &at,
-                format!("rule {this} is never used: rule {} before it has no match and takes every request", rule_name(rules[c].0, c)),
+                &at(),
+                format!(
+                    "rule {} is never used: rule {} before it has no match and takes every request",
+                    this(),
+                    rule_name(rules[c].0, c)
+                ),
             )
             .label("never used")
             .help("move the rule without `match` to the end");
@@ -237,9 +241,10 @@ fn analyze_order<M: Eq + Hash>(cx: &mut Checker, section: &str, rules: &[(Option
                 duplicates += 1;
                 cx.report(
                     &INEFFECTIVE_MATCH,
-                    &format!("{at}/match/{j}"),
+                    &format!("{}/match/{j}", at()),
                     format!(
-                        "match #{j} of rule {this} is never used: rule {} has the same match",
+                        "match #{j} of rule {} is never used: rule {} has the same match",
+                        this(),
                         rule_name(rules[*dup].0, *dup)
                     ),
                 )
@@ -251,8 +256,11 @@ fn analyze_order<M: Eq + Hash>(cx: &mut Checker, section: &str, rules: &[(Option
         if duplicates == matches.len() {
             cx.report_key(
                 &UNREACHABLE_RULE,
-                &at,
-                format!("rule {this} is never used: all its matches are used by earlier rules"),
+                &at(),
+                format!(
+                    "rule {} is never used: all its matches are used by earlier rules",
+                    this()
+                ),
             )
             .label("never used");
         }
