@@ -99,7 +99,9 @@ impl fmt::Display for ResourceRef {
 /// value from the input cannot move the cursor, colour the terminal or start
 /// a line of its own in a report.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    // Printable ASCII, the common case, needs no look at characters.
+    let plain_ascii = text.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if plain_ascii || !text.chars().any(char::is_control) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -116,13 +118,13 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 /// A finding's label or help: most are literals, kept borrowed.
 pub type Text = std::borrow::Cow<'static, str>;
 
-/// `text` with its control characters escaped (see [`printable`]).
-fn printable_text(text: Text) -> Text {
-    let escaped = match printable(&text) {
-        std::borrow::Cow::Owned(escaped) => Some(escaped),
-        std::borrow::Cow::Borrowed(_) => None,
-    };
-    escaped.map_or(text, Text::Owned)
+/// [`printable`] of a text the caller gives up: kept as it is, not copied,
+/// when it has no control characters.
+fn escaped<T: std::ops::Deref<Target = str> + From<String>>(text: T) -> T {
+    match printable(&text) {
+        std::borrow::Cow::Owned(escaped) => escaped.into(),
+        std::borrow::Cow::Borrowed(_) => text,
+    }
 }
 
 /// One finding.
@@ -147,7 +149,7 @@ impl Diagnostic {
         Diagnostic {
             rule,
             severity: rule.severity,
-            message: printable(&message.into()).into_owned(),
+            message: escaped(message.into()),
             label: None,
             help: None,
             location: None,
@@ -185,13 +187,13 @@ impl Diagnostic {
 impl Diagnostic {
     /// Sets the help text in place (for rules that report through a checker).
     pub fn help(&mut self, help: impl Into<Text>) -> &mut Diagnostic {
-        self.help = Some(printable_text(help.into()));
+        self.help = Some(escaped(help.into()));
         self
     }
 
     /// Sets the label text in place.
     pub fn label(&mut self, label: impl Into<Text>) -> &mut Diagnostic {
-        self.label = Some(printable_text(label.into()));
+        self.label = Some(escaped(label.into()));
         self
     }
 }

@@ -89,7 +89,7 @@ impl<'c> RoutingTable<'c> {
     pub fn shadowing(&self) -> Vec<Shadowing<'c>> {
         let mut dead: BTreeMap<(usize, usize, Option<usize>), Shadowing<'c>> = BTreeMap::new();
         let mut partly: BTreeMap<(usize, usize, Option<usize>), Shadowing<'c>> = BTreeMap::new();
-        let mut alive: BTreeSet<(usize, usize, Option<usize>)> = BTreeSet::new();
+        let mut alive: foldhash::HashSet<(usize, usize, Option<usize>)> = Default::default();
         for list in self.route_lists() {
             let entries: Vec<&RouteEntry> = list
                 .entries
