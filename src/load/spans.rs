@@ -347,15 +347,21 @@ impl SpanTree {
         at
     }
 
-    /// The children of `node`, in document order.
+    /// The children of `node`, in document order. A child's descendants are
+    /// skipped only on the way to its next sibling, so a search that stops
+    /// at a child does not read its subtree.
     fn children(&self, node: Node) -> impl Iterator<Item = Node> + '_ {
         let mut at = node.children_at;
         let mut left = node.descendants;
+        let mut previous: Option<Node> = None;
         std::iter::from_fn(move || {
+            if let Some(child) = previous.take() {
+                at = self.skip_records(child.children_at as usize, child.descendants) as u32;
+            }
             (left > 0).then(|| {
                 let child = self.node_at(at, node.start);
-                at = self.skip_records(child.children_at as usize, child.descendants) as u32;
                 left -= 1 + child.descendants;
+                previous = Some(child);
                 child
             })
         })
