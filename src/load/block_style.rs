@@ -122,6 +122,17 @@ struct Reader<'t, 's, S> {
     sink: &'s mut S,
 }
 
+/// The bytes that may end a plain scalar or the run of text it keeps: a
+/// line break, `: `, ` #` and the spaces before them.
+static ENDS_PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'\n' as usize] = true;
+    table[b':' as usize] = true;
+    table[b'#' as usize] = true;
+    table[b' ' as usize] = true;
+    table
+};
+
 fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\n'
 }
@@ -435,7 +446,14 @@ impl<'t, S: FnMut(Event<'t>, Range<usize>)> Reader<'t, '_, S> {
         let mut i = start;
         let mut last = start;
         loop {
-            match self.at(i) {
+            // Most bytes of a scalar end nothing: one table lookup each.
+            let b = self.at(i);
+            if !ENDS_PLAIN[usize::from(b)] {
+                i += 1;
+                last = i;
+                continue;
+            }
+            match b {
                 b'\n' => break,
                 b':' if is_blank(self.at(i + 1)) => break,
                 b'#' if self.bytes[i - 1] == b' ' => break,
