@@ -2,6 +2,8 @@
 //! ports and subsets, gateways and delegates (istioctl analyze IST0101,
 //! IST0112, IST0132).
 
+use std::cell::OnceCell;
+
 use super::Reporter;
 use crate::analyze::index::Index;
 use crate::diagnostic::{Rule, Severity};
@@ -151,8 +153,27 @@ pub static RULES: &[&Rule] = &[
 
 pub fn check(index: &mut Index, out: &mut Reporter) {
     for vs in index.virtual_services() {
+        // A VirtualService routes to few hosts, most of them several times
+        // (one per subset): each is looked up once.
+        let mut looked_up: Vec<(&str, HostLookup)> = Vec::new();
+        let mesh = index.mesh;
+        let clients = OnceCell::new();
+        let clients = || {
+            clients
+                .get_or_init(|| client_namespaces(mesh, vs))
+                .as_slice()
+        };
         for d in vs.spec.destinations() {
-            check_destination(index, out, vs, &d);
+            let host = d.destination.host.as_str();
+            let at = match looked_up.iter().position(|(h, _)| *h == host) {
+                Some(at) => at,
+                None => {
+                    let found = index.lookup_host(host, &vs.namespace, &vs.spec.export_to);
+                    looked_up.push((host, found));
+                    looked_up.len() - 1
+                }
+            };
+            check_destination(index, out, vs, &d, &looked_up[at].1, &clients);
         }
         check_gateways(index, out, vs);
         check_match_gateways(index, out, vs);
@@ -167,16 +188,19 @@ fn what(d: &DestinationAt) -> &'static str {
     }
 }
 
-fn check_destination(
+/// Checks a destination whose host `lookup` found (or did not).
+fn check_destination<'a>(
     index: &mut Index,
     out: &mut Reporter,
     vs: &Resource<VirtualService>,
     d: &DestinationAt,
+    lookup: &HostLookup,
+    clients: &dyn Fn() -> &'a [&'a str],
 ) {
     let host = &d.destination.host;
     let name = fqdn(host, &vs.namespace);
     let host_at = || format!("{}/host", d.pointer());
-    match index.lookup_host(host, &vs.namespace, &vs.spec.export_to) {
+    match lookup {
         HostLookup::Unchecked(_) => {}
         HostLookup::Missing => {
             out.report(
@@ -243,7 +267,7 @@ fn check_destination(
         }
     }
     if let Some(subset) = &d.destination.subset {
-        check_subset(index, out, vs, d, &name, subset);
+        check_subset(index, out, vs, d, &name, subset, clients());
     }
 }
 
@@ -291,6 +315,7 @@ fn check_subset(
     d: &DestinationAt,
     name: &str,
     subset: &str,
+    clients: &[&str],
 ) {
     let at = || format!("{}/subset", d.pointer());
     let described = index.is_complete() || index.destination_rules_matching(name).next().is_some();
@@ -325,7 +350,7 @@ fn check_subset(
         .help("add the subset to the DestinationRule, or route to a defined one; requests would get 503 NC");
         return;
     }
-    for client in client_namespaces(index.mesh, vs) {
+    for &client in clients {
         if let SubsetLookup::Missing(why) = index.subset(name, subset, client) {
             out.report(&SUBSET_NOT_IN_EFFECTIVE_RULE, vs, &at(), why)
                 .label("not in the DestinationRule in use")
