@@ -197,3 +197,31 @@ impl Diagnostic {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    #[test]
+    fn control_characters_are_escaped_and_other_text_is_kept() {
+        for kept in ["reviews.shop.svc", "", "café ☕", "tab\u{a0}nbsp"] {
+            assert!(matches!(printable(kept), Cow::Borrowed(_)), "{kept:?}");
+        }
+        // C0, DEL and C1 (U+0085, two bytes in UTF-8) controls.
+        assert_eq!(printable("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(printable("line\nnext"), "line\\nnext");
+        assert_eq!(printable("del\u{7f}"), "del\\u{7f}");
+        assert_eq!(printable("é\u{85}"), "é\\u{85}");
+    }
+
+    #[test]
+    fn a_message_without_control_characters_is_not_copied() {
+        let message = String::from("host reviews is not a Service");
+        let at = message.as_ptr();
+        let diag = Diagnostic::new(&crate::schema::rules::UNKNOWN_FIELD, message);
+        assert_eq!(diag.message.as_ptr(), at, "the message's buffer is kept");
+        let escaped = Diagnostic::new(&crate::schema::rules::UNKNOWN_FIELD, "bad\u{1b}");
+        assert_eq!(escaped.message, "bad\\u{1b}");
+    }
+}

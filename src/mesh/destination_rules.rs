@@ -162,24 +162,29 @@ impl<'c> Mesh<'c> {
     /// root namespace; within a namespace the most specific host wins and
     /// rules for the same host are merged, oldest first.
     pub fn destination_rule(&self, host: &str, client_ns: &str) -> MergedRule<'c> {
-        if self.rule_hosts.matching(host).next().is_none() {
+        let rules = &self.config.destination_rules;
+        // The rules for the host that the caller may use, in any namespace.
+        let usable: Vec<(&'c Resource<DestinationRule>, &str)> = self
+            .rule_hosts
+            .matching(host)
+            .map(|i| (&rules[i], self.rule_fqdns[i].as_str()))
+            .filter(|(dr, _)| {
+                exported_to(&dr.spec.export_to, &dr.namespace, client_ns)
+                    && dr.spec.workload_selector.is_none()
+            })
+            .collect();
+        if usable.is_empty() {
             return MergedRule::default();
         }
         let host_ns = self.host_namespace(host);
         let mut namespaces = vec![client_ns];
         namespaces.extend(host_ns);
         namespaces.push(ROOT_NAMESPACE);
-        let rules = &self.config.destination_rules;
         for ns in namespaces {
-            let mut candidates: Vec<(&'c Resource<DestinationRule>, &str)> = self
-                .rule_hosts
-                .matching(host)
-                .map(|i| (&rules[i], self.rule_fqdns[i].as_str()))
-                .filter(|(dr, _)| {
-                    dr.namespace == ns
-                        && exported_to(&dr.spec.export_to, &dr.namespace, client_ns)
-                        && dr.spec.workload_selector.is_none()
-                })
+            let mut candidates: Vec<(&'c Resource<DestinationRule>, &str)> = usable
+                .iter()
+                .filter(|(dr, _)| dr.namespace == ns)
+                .copied()
                 .collect();
             if candidates.is_empty() {
                 continue;

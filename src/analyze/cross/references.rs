@@ -154,15 +154,10 @@ pub static RULES: &[&Rule] = &[
 pub fn check(index: &mut Index, out: &mut Reporter) {
     for vs in index.virtual_services() {
         // A VirtualService routes to few hosts, most of them several times
-        // (one per subset): each is looked up once.
+        // (one per subset): each is looked up once, and the namespaces of its
+        // callers once, when a subset is first checked.
         let mut looked_up: Vec<(&str, HostLookup)> = Vec::new();
-        let mesh = index.mesh;
         let clients = OnceCell::new();
-        let clients = || {
-            clients
-                .get_or_init(|| client_namespaces(mesh, vs))
-                .as_slice()
-        };
         for d in vs.spec.destinations() {
             let host = d.destination.host.as_str();
             let at = match looked_up.iter().position(|(h, _)| *h == host) {
@@ -189,13 +184,13 @@ fn what(d: &DestinationAt) -> &'static str {
 }
 
 /// Checks a destination whose host `lookup` found (or did not).
-fn check_destination<'a>(
-    index: &mut Index,
+fn check_destination<'m>(
+    index: &mut Index<'m, '_>,
     out: &mut Reporter,
-    vs: &Resource<VirtualService>,
+    vs: &'m Resource<VirtualService>,
     d: &DestinationAt,
     lookup: &HostLookup,
-    clients: &dyn Fn() -> &'a [&'a str],
+    clients: &OnceCell<Vec<&'m str>>,
 ) {
     let host = &d.destination.host;
     let name = fqdn(host, &vs.namespace);
@@ -267,7 +262,7 @@ fn check_destination<'a>(
         }
     }
     if let Some(subset) = &d.destination.subset {
-        check_subset(index, out, vs, d, &name, subset, clients());
+        check_subset(index, out, vs, d, &name, subset, clients);
     }
 }
 
@@ -308,14 +303,14 @@ fn client_namespaces<'a>(mesh: &'a Mesh, vs: &'a Resource<VirtualService>) -> Ve
 /// A subset must be defined by some DestinationRule visible to the
 /// VirtualService's namespace (Istio's analyzer, IST0101), and by the one
 /// Istio picks for each of its callers (the lookup `meshctl route` uses).
-fn check_subset(
-    index: &mut Index,
+fn check_subset<'m>(
+    index: &mut Index<'m, '_>,
     out: &mut Reporter,
-    vs: &Resource<VirtualService>,
+    vs: &'m Resource<VirtualService>,
     d: &DestinationAt,
     name: &str,
     subset: &str,
-    clients: &[&str],
+    clients: &OnceCell<Vec<&'m str>>,
 ) {
     let at = || format!("{}/subset", d.pointer());
     let described = index.is_complete() || index.destination_rules_matching(name).next().is_some();
@@ -350,7 +345,7 @@ fn check_subset(
         .help("add the subset to the DestinationRule, or route to a defined one; requests would get 503 NC");
         return;
     }
-    for &client in clients {
+    for &client in clients.get_or_init(|| client_namespaces(index.mesh, vs)) {
         if let SubsetLookup::Missing(why) = index.subset(name, subset, client) {
             out.report(&SUBSET_NOT_IN_EFFECTIVE_RULE, vs, &at(), why)
                 .label("not in the DestinationRule in use")
